@@ -1,0 +1,99 @@
+# mta-sts-hostd
+#
+#   make              build build/mta-sts-hostd
+#   make check        install missing Debian packages, build, run every test
+#   make check-asan   the same suite built with AddressSanitizer + UBSan
+#   make clean
+
+VERSION		:= 0.1.0
+BUILD		?= build
+SANITIZE	?=
+
+# Debian packages: to build, and to run the tests against real DNS software.
+BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
+		   libyaml-dev libidn2-dev libcriterion-dev
+TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3
+
+PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2
+CC		?= gcc
+WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
+		   -Wmissing-prototypes -Wstrict-prototypes -Wvla
+CPPFLAGS	+= -DMTA_STS_VERSION='"$(VERSION)"' -D_GNU_SOURCE
+ifeq ($(SANITIZE),1)
+OPTFLAGS	:= -O1 -g -fno-omit-frame-pointer \
+		   -fsanitize=address,undefined -fno-sanitize-recover=all
+SANLDFLAGS	:= -fsanitize=address,undefined
+else
+OPTFLAGS	:= -O2 -g -D_FORTIFY_SOURCE=2
+SANLDFLAGS	:=
+endif
+CFLAGS		+= -std=c17 $(WARNINGS) $(OPTFLAGS) -fstack-protector-strong \
+		   -fPIE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(SANLDFLAGS)
+LDLIBS		+= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CONFIG_SRCS	:= $(wildcard config/*.c)
+SERVER_SRCS	:= $(wildcard server/*.c)
+UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
+CONFIG_OBJS	:= $(CONFIG_SRCS:%.c=$(BUILD)/%.o)
+SERVER_OBJS	:= $(SERVER_SRCS:%.c=$(BUILD)/%.o)
+UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BIN		:= $(BUILD)/mta-sts-hostd
+
+.PHONY: all deps check check-asan test unit integration clean
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/libconfig.a: $(CONFIG_OBJS)
+	$(AR) rcs $@ $^
+
+$(BIN): $(SERVER_OBJS) $(BUILD)/libconfig.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libconfig.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+# Installs what is missing, and only that; needs root the first time.
+deps:
+	@missing=$$(for p in $(BUILD_DEPS) $(TEST_DEPS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "missing Debian packages:" $$missing; \
+			echo "install them as root: apt-get install" $$missing; \
+			exit 1; \
+		fi; \
+		echo "installing missing Debian packages:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq --no-install-recommends $$missing \
+		>/dev/null || exit 1; \
+	fi
+
+unit: $(UNIT_BINS)
+	@status=0; for t in $(UNIT_BINS); do \
+		echo "== $$t"; $$t --jobs 2 || status=1; \
+	done; exit $$status
+
+integration: $(BIN)
+	@tests/integration/run $(abspath $(BIN))
+
+test: unit integration
+
+check: deps
+	$(MAKE) test
+	$(MAKE) check-asan
+
+check-asan: deps
+	$(MAKE) BUILD=build/asan SANITIZE=1 test
+
+clean:
+	rm -rf build
+
+-include $(CONFIG_OBJS:.o=.d) $(SERVER_OBJS:.o=.d) \
+	$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)

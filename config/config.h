@@ -1,0 +1,136 @@
+/*
+ * The configuration model: everything mta-sts-hostd reads from YAML, validated
+ * and with every policy rendered and its id computed. Loading never stops at
+ * the first problem: it records every error and warning in cfg_diags, marks
+ * the domains that cannot be served, and keeps the rest usable.
+ */
+#ifndef MTA_STS_CONFIG_H
+#define MTA_STS_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "diag.h"
+#include "policy.h"
+#include "strvec.h"
+
+#define CONFIG_DEFAULT_PATH	"/etc/mta-sts-hostd/mta-sts-hostd.yaml"
+
+/* Defaults and ranges of the `limits:` section. */
+#define LIMIT_MAX_CONNECTIONS		10000
+#define LIMIT_MAX_CONNECTIONS_PER_ADDR	64
+#define LIMIT_HANDSHAKE_TIMEOUT		10	/* seconds; senders give up at 4 */
+#define LIMIT_IDLE_TIMEOUT		30	/* seconds */
+#define LIMIT_MAX_REQUESTS_PER_CONN	100
+#define LIMIT_WORKERS_MAX		256
+
+/* RFC 2181 8: a TTL is at most 2^31 - 1. */
+#define DNS_TTL_LIMIT			2147483647u
+/* _mta-sts TXT: short, so senders see a new id soon after the policy changes. */
+#define DNS_TTL_POLICY_ID_DEFAULT	300u
+#define DNS_TTL_DEFAULT			3600u
+
+#define CONFIG_DEFAULT_USER		"mta-sts-hostd"
+#define CONFIG_DEFAULT_GROUP		"mta-sts-hostd"
+#define CONFIG_DEFAULT_PORT		443
+
+enum log_target {
+	LOG_TARGET_STDERR,
+	LOG_TARGET_SYSLOG,
+};
+
+enum log_level {
+	LOG_LEVEL_ERROR,
+	LOG_LEVEL_WARNING,
+	LOG_LEVEL_INFO,
+	LOG_LEVEL_DEBUG,
+};
+
+struct listen_addr {
+	char			*la_text;	/* canonical "addr:port" / "[addr]:port" */
+	struct sockaddr_storage	 la_addr;
+	socklen_t		 la_addrlen;
+	struct srcpos		 la_pos;
+};
+
+struct cert_source {
+	char		*cs_directory;	/* a directory to scan, or ... */
+	char		*cs_cert;	/* ... an explicit chain and key */
+	char		*cs_key;
+	struct srcpos	 cs_pos;
+};
+
+struct limits {
+	unsigned	lim_max_connections;
+	unsigned	lim_max_connections_per_address;
+	unsigned	lim_handshake_timeout;
+	unsigned	lim_idle_timeout;
+	unsigned	lim_max_requests_per_connection;
+};
+
+struct dns_settings {
+	uint32_t	 dns_ttl_policy_id;
+	uint32_t	 dns_ttl_tlsrpt;
+	uint32_t	 dns_ttl_policy_host;
+	char		*dns_host_cname;	/* mta-sts.<domain> CNAME target */
+	struct strvec	 dns_host_addresses;	/* or A/AAAA, canonical text */
+	struct strvec	 dns_rua;		/* default TLS-RPT URIs */
+	char		*dns_delegation_zone;	/* hoster zone, or NULL */
+};
+
+struct policy_template {
+	char		*tpl_name;
+	struct srcpos	 tpl_pos;
+	struct policy	 tpl_policy;
+	bool		 tpl_valid;
+};
+
+struct domain {
+	char		*dom_name;	/* A-label, lower case, no trailing dot */
+	struct srcpos	 dom_pos;
+	char		*dom_template;	/* NULL: the policy is inline */
+	bool		 dom_overrides;	/* inline fields on top of the template */
+	struct policy	 dom_policy;	/* the effective policy */
+	char		*dom_zone;	/* zone that holds its records */
+	struct strvec	 dom_rua;	/* effective TLS-RPT URIs (may be empty) */
+	bool		 dom_delegate;	/* _mta-sts CNAME to the hoster zone */
+	bool		 dom_valid;	/* no error: it can be served */
+	char		*dom_body;	/* the exact bytes served */
+	size_t		 dom_body_len;
+	char		 dom_id[POLICY_ID_LEN + 1];
+};
+
+struct config {
+	char			*cfg_path;
+	struct strvec		 cfg_files;	/* every file read; srcpos points here */
+	struct listen_addr	*cfg_listen;
+	size_t			 cfg_nlisten;
+	char			*cfg_user;
+	char			*cfg_group;
+	unsigned		 cfg_workers;	/* 0: one per core */
+	enum log_target		 cfg_log_target;
+	enum log_level		 cfg_log_level;
+	struct limits		 cfg_limits;
+	struct cert_source	*cfg_certs;
+	size_t			 cfg_ncerts;
+	struct dns_settings	 cfg_dns;
+	struct policy_template	*cfg_templates;	/* sorted by name */
+	size_t			 cfg_ntemplates;
+	struct domain		*cfg_domains;	/* sorted by name */
+	size_t			 cfg_ndomains;
+	struct diag_list	 cfg_diags;
+};
+
+/* Never NULL: problems, even an unreadable file, are in cfg_diags. */
+struct config		*config_load(const char *path);
+void			 config_free(struct config *);
+
+struct domain		*config_domain(const struct config *, const char *name);
+struct policy_template	*config_template(const struct config *, const char *);
+
+/* The delegation record's first label: the template's name or the domain's. */
+const char		*config_delegation_key(const struct domain *);
+size_t			 config_valid_domains(const struct config *);
+
+#endif

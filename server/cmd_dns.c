@@ -1,0 +1,224 @@
+/* `mta-sts-hostd dns`: the records DNS operators publish. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../config/config.h"
+#include "../config/dns.h"
+#include "../config/name.h"
+#include "../config/xalloc.h"
+#include "cmd.h"
+
+/* "ADDR", "ADDR:PORT" or "[ADDR6]:PORT" to nsupdate's "ADDR [PORT]". */
+static char *
+dns_server_arg(const char *arg)
+{
+	const char *colon;
+
+	if (arg[0] == '[') {
+		const char *close = strchr(arg, ']');
+
+		if (close == NULL)
+			return NULL;
+		if (close[1] == '\0')
+			return xstrndup(arg + 1, (size_t)(close - arg - 1));
+		if (close[1] != ':' || close[2] == '\0')
+			return NULL;
+		return xasprintf("%.*s %s", (int)(close - arg - 1), arg + 1,
+		    close + 2);
+	}
+	colon = strchr(arg, ':');
+	if (colon == NULL || strchr(colon + 1, ':') != NULL)
+		return xstrdup(arg);	/* a name, IPv4, or bare IPv6 */
+	if (colon[1] == '\0')
+		return NULL;
+	return xasprintf("%.*s %s", (int)(colon - arg), arg, colon + 1);
+}
+
+/* One file per zone, replaced atomically so a reader never sees half. */
+static bool
+dns_write_dir(const char *dir, const struct dns_set *set, const char *source)
+{
+	for (size_t i = 0; i < set->ds_count; i++) {
+		char	*path = xasprintf("%s/%s.zone", dir,
+		    set->ds_zones[i].dz_name);
+		char	*tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+		FILE	*fp = fopen(tmp, "w");
+		bool	 ok;
+
+		if (fp == NULL) {
+			fprintf(stderr, "mta-sts-hostd dns: %s: %s\n", tmp,
+			    strerror(errno));
+			free(tmp);
+			free(path);
+			return false;
+		}
+		dns_write_bind(fp, &set->ds_zones[i], 1, source);
+		ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+		ok = fclose(fp) == 0 && ok;
+		if (ok)
+			ok = rename(tmp, path) == 0;
+		if (!ok) {
+			fprintf(stderr, "mta-sts-hostd dns: %s: %s\n", path,
+			    strerror(errno));
+			unlink(tmp);
+		}
+		free(tmp);
+		free(path);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+static int
+dns_usage(void)
+{
+	fputs("usage: mta-sts-hostd dns [-c FILE] [--format bind|nsupdate|json]"
+	    " [--output-dir DIR]\n"
+	    "                         [--server ADDRESS[:PORT]] [DOMAIN...]\n",
+	    stderr);
+	return EXIT_USAGE;
+}
+
+/* The domains to emit: all, or those named on the command line. */
+static const struct domain **
+dns_select(struct config *cfg, int argc, char **argv, size_t *count, int *rc)
+{
+	const struct domain	**sel;
+	size_t			  n = 0;
+
+	if (argc == 0) {
+		sel = xcalloc(cfg->cfg_ndomains, sizeof(*sel));
+		for (size_t i = 0; i < cfg->cfg_ndomains; i++)
+			sel[n++] = &cfg->cfg_domains[i];
+		*count = n;
+		return sel;
+	}
+	sel = xcalloc((size_t)argc, sizeof(*sel));
+	for (int i = 0; i < argc; i++) {
+		char		*why, *name = name_normalize(argv[i], 0, &why);
+		struct domain	*d = name ? config_domain(cfg, name) : NULL;
+
+		if (name == NULL) {
+			fprintf(stderr, "mta-sts-hostd dns: %s\n", why);
+			free(why);
+			*rc = EXIT_USAGE;
+		} else if (d == NULL) {
+			fprintf(stderr, "mta-sts-hostd dns: %s is not "
+			    "configured in %s\n", name, cfg->cfg_path);
+			*rc = EXIT_INVALID;
+		} else
+			sel[n++] = d;
+		free(name);
+	}
+	*count = n;
+	return sel;
+}
+
+int
+cmd_dns(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "server", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char		 *path = NULL, *outdir = NULL;
+	char			 *server = NULL;
+	enum dns_format		  format = DNS_FORMAT_BIND;
+	const struct domain	**sel;
+	struct config		 *cfg;
+	struct dns_set		  set;
+	size_t			  nsel, invalid = 0;
+	int			  ch, rc = EXIT_OK;
+
+	while ((ch = getopt_long(argc, argv, "c:f:o:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "bind") == 0)
+				format = DNS_FORMAT_BIND;
+			else if (strcmp(optarg, "nsupdate") == 0)
+				format = DNS_FORMAT_NSUPDATE;
+			else if (strcmp(optarg, "json") == 0)
+				format = DNS_FORMAT_JSON;
+			else {
+				fprintf(stderr, "mta-sts-hostd dns: format '%s' "
+				    "is not bind, nsupdate or json\n", optarg);
+				free(server);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'o':
+			outdir = optarg;
+			break;
+		case 's':
+			free(server);
+			server = dns_server_arg(optarg);
+			if (server == NULL) {
+				fprintf(stderr, "mta-sts-hostd dns: --server "
+				    "'%s' is not ADDRESS[:PORT]\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		default:
+			free(server);
+			return dns_usage();
+		}
+	}
+	if ((outdir != NULL && format != DNS_FORMAT_BIND) ||
+	    (server != NULL && format != DNS_FORMAT_NSUPDATE)) {
+		fputs("mta-sts-hostd dns: --output-dir goes with --format bind, "
+		    "--server with --format nsupdate\n", stderr);
+		free(server);
+		return EXIT_USAGE;
+	}
+
+	cfg = cmd_load_config(path);
+	diag_print(&cfg->cfg_diags, stderr);
+	sel = dns_select(cfg, argc - optind, argv + optind, &nsel, &rc);
+	for (size_t i = 0; i < nsel; i++)
+		invalid += !sel[i]->dom_valid;
+	if (invalid > 0) {
+		fprintf(stderr, "mta-sts-hostd dns: %zu domain%s left out "
+		    "because of the errors above\n", invalid,
+		    invalid == 1 ? "" : "s");
+		if (rc == EXIT_OK)
+			rc = EXIT_INVALID;
+	}
+	dns_build(&set, cfg, sel, nsel);
+	switch (format) {
+	case DNS_FORMAT_BIND:
+		if (outdir != NULL) {
+			if (!dns_write_dir(outdir, &set, cfg->cfg_path))
+				rc = EXIT_USAGE;
+		} else
+			dns_write_bind(stdout, set.ds_zones, set.ds_count,
+			    cfg->cfg_path);
+		break;
+	case DNS_FORMAT_NSUPDATE:
+		dns_write_nsupdate(stdout, &set, server);
+		break;
+	case DNS_FORMAT_JSON:
+		dns_write_json(stdout, &set, cfg, sel, nsel);
+		break;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		perror("mta-sts-hostd dns: writing the output");
+		rc = EXIT_USAGE;
+	}
+	dns_free(&set);
+	free(sel);
+	free(server);
+	config_free(cfg);
+	return rc;
+}

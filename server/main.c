@@ -1,0 +1,97 @@
+/*
+ * mta-sts-hostd: an MTA-STS (RFC 8461) policy host. One binary, subcommands
+ * for the daemon and for the tools around it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <wolfssl/options.h>
+#include <wolfssl/version.h>
+#include <yaml.h>
+
+#include "../config/config.h"
+#include "../config/diag.h"
+#include "cmd.h"
+
+#ifndef MTA_STS_VERSION
+#define MTA_STS_VERSION "0.0.0"
+#endif
+
+static void
+usage(FILE *fp)
+{
+	fputs(
+"usage: mta-sts-hostd COMMAND [OPTIONS]\n"
+"\n"
+"Commands:\n"
+"  check  [-c FILE] [--strict] [-q]\n"
+"         Validate the configuration and print every error and warning.\n"
+"  policy [-c FILE] [--id] DOMAIN\n"
+"         Print the exact policy body served for DOMAIN, or its id.\n"
+"  dns    [-c FILE] [--format bind|nsupdate|json] [--output-dir DIR]\n"
+"         [--server ADDRESS[:PORT]] [DOMAIN...]\n"
+"         Print the DNS records for all or the named domains.\n"
+"  version\n"
+"  help\n"
+"\n"
+"FILE defaults to " CONFIG_DEFAULT_PATH ".\n"
+"Exit status: 0 valid, 1 the configuration has errors, 2 usage error.\n",
+	    fp);
+}
+
+static int
+cmd_version(void)
+{
+	printf("mta-sts-hostd %s\n", MTA_STS_VERSION);
+	printf("wolfSSL %s, libmicrohttpd %s, libyaml %s\n",
+	    LIBWOLFSSL_VERSION_STRING, MHD_get_version(),
+	    yaml_get_version_string());
+	return EXIT_OK;
+}
+
+struct config *
+cmd_load_config(const char *path)
+{
+	return config_load(path != NULL ? path : CONFIG_DEFAULT_PATH);
+}
+
+void
+cmd_print_errors(const struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++)
+		if (cfg->cfg_diags.dl_items[i].d_severity == DIAG_ERROR)
+			diag_format(&cfg->cfg_diags.dl_items[i], stderr);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct {
+		const char	*name;
+		int		(*run)(int, char **);
+	} commands[] = {
+		{ "check", cmd_check },
+		{ "dns", cmd_dns },
+		{ "policy", cmd_policy },
+	};
+
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
+		return cmd_version();
+	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "mta-sts-hostd: unknown command '%s'\n\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}
