@@ -1,6 +1,7 @@
 # mta-sts-hostd
 #
 #   make              build build/mta-sts-hostd
+#   make demo         install what building needs, build, run on an example
 #   make check        install missing Debian packages, build, run every test
 #   make check-asan   the same suite built with AddressSanitizer + UBSan
 #   make clean
@@ -40,27 +41,39 @@ SERVER_OBJS	:= $(SERVER_SRCS:%.c=$(BUILD)/%.o)
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
 
-.PHONY: all deps check check-asan test unit integration clean
+.PHONY: all deps deps-build demo check check-asan test unit integration clean
 
 all: $(BIN)
 
+# `make V=1` shows the full command lines.
+ifeq ($(V),1)
+Q :=
+say := @:
+else
+Q := @
+say := @echo
+endif
+
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libconfig.a: $(CONFIG_OBJS)
-	$(AR) rcs $@ $^
+	$(say) "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
 
 $(BIN): $(SERVER_OBJS) $(BUILD)/libconfig.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libconfig.a
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
 # Installs what is missing, and only that; needs root the first time.
-deps:
-	@missing=$$(for p in $(BUILD_DEPS) $(TEST_DEPS); do \
+install_missing = missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed$$' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
@@ -74,6 +87,27 @@ deps:
 		apt-get install -y -qq --no-install-recommends $$missing \
 		>/dev/null || exit 1; \
 	fi
+
+deps-build:
+	@$(call install_missing,$(BUILD_DEPS))
+
+deps:
+	@$(call install_missing,$(BUILD_DEPS) $(TEST_DEPS))
+
+DEMO_CONFIG := examples/hoster/mta-sts-hostd.yaml
+
+# The daemon joins this demo once it exists; until then, the tools on the
+# hoster example.
+demo: deps-build
+	@$(MAKE) --no-print-directory all
+	@echo; echo "\$$ mta-sts-hostd check -c $(DEMO_CONFIG)"
+	@$(BIN) check -c $(DEMO_CONFIG)
+	@echo; echo "\$$ mta-sts-hostd policy -c $(DEMO_CONFIG) bakery.example"
+	@$(BIN) policy -c $(DEMO_CONFIG) bakery.example
+	@echo; echo "\$$ mta-sts-hostd policy --id -c $(DEMO_CONFIG) bakery.example"
+	@$(BIN) policy --id -c $(DEMO_CONFIG) bakery.example
+	@echo; echo "\$$ mta-sts-hostd dns -c $(DEMO_CONFIG)"
+	@$(BIN) dns -c $(DEMO_CONFIG)
 
 unit: $(UNIT_BINS)
 	@status=0; for t in $(UNIT_BINS); do \

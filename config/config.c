@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "name.h"
 #include "tlsrpt.h"
@@ -828,16 +829,31 @@ cfg_read_limits(struct loader *ld, struct ynode *n, void *obj)
 
 /* ---- certificates: ---------------------------------------------------- */
 
+/* A path relative to the main file's directory, as short as it can be. */
+static char *
+cfg_join(const char *dir, const char *path)
+{
+	if (path[0] == '/' || strcmp(dir, ".") == 0)
+		return xstrdup(path);
+	return xasprintf("%s/%s", dir, path);
+}
+
+/* Certificate paths are made absolute: the daemon must not depend on its
+ * working directory. */
 static char *
 cfg_path(struct loader *ld, const struct ynode *n, const char *what)
 {
-	const char *s = cfg_scalar(ld, n, what);
+	const char	*s = cfg_scalar(ld, n, what);
+	char		*rel, *abs, cwd[PATH_MAX];
 
 	if (s == NULL)
 		return NULL;
-	if (s[0] == '/')
-		return xstrdup(s);
-	return xasprintf("%s/%s", ld->ld_dir, s);
+	rel = cfg_join(ld->ld_dir, s);
+	if (rel[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return rel;
+	abs = xasprintf("%s/%s", cwd, rel);
+	free(rel);
+	return abs;
 }
 
 static void
@@ -1160,8 +1176,7 @@ cfg_read_include(struct loader *ld, struct ynode *n, void *obj)
 		ld->ld_includes = xreallocarray(ld->ld_includes,
 		    ld->ld_nincludes + 1, sizeof(*ld->ld_includes));
 		ip = &ld->ld_includes[ld->ld_nincludes++];
-		ip->ip_pattern = s[0] == '/' ? xstrdup(s) :
-		    xasprintf("%s/%s", ld->ld_dir, s);
+		ip->ip_pattern = cfg_join(ld->ld_dir, s);
 		ip->ip_pos = item->yn_pos;
 	}
 }
@@ -1449,6 +1464,7 @@ config_load(const char *path)
 		    "no domains are configured: add them under 'domains:' "
 		    "or in an included file");
 	}
+	diag_sort(&cfg->cfg_diags, &cfg->cfg_files);
 	free(ld.ld_domains);
 	free(ld.ld_dir);
 	return cfg;

@@ -1,9 +1,11 @@
 #include "diag.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strvec.h"
 #include "xalloc.h"
 
 void
@@ -20,6 +22,7 @@ diag_vadd(struct diag_list *dl, enum diag_severity sev, const struct srcpos *pos
 	d = &dl->dl_items[dl->dl_count++];
 	memset(d, 0, sizeof(*d));
 	d->d_severity = sev;
+	d->d_seq = dl->dl_count - 1;
 	if (pos != NULL && pos->sp_file != NULL) {
 		d->d_file = xstrdup(pos->sp_file);
 		d->d_line = pos->sp_line;
@@ -62,6 +65,56 @@ diag_format(const struct diag *d, FILE *fp)
 	if (d->d_subject != NULL)
 		fprintf(fp, "%s: ", d->d_subject);
 	fprintf(fp, "%s\n", d->d_msg);
+}
+
+struct diag_key {
+	size_t		 dk_file;	/* index in the file list; SIZE_MAX: none */
+	struct diag	*dk_diag;
+};
+
+static int
+diag_key_cmp(const void *a, const void *b)
+{
+	const struct diag_key	*x = a, *y = b;
+	const struct diag	*dx = x->dk_diag, *dy = y->dk_diag;
+
+	if (x->dk_file != y->dk_file)
+		return x->dk_file < y->dk_file ? -1 : 1;
+	if (dx->d_line != dy->d_line)
+		return dx->d_line < dy->d_line ? -1 : 1;
+	if (dx->d_col != dy->d_col)
+		return dx->d_col < dy->d_col ? -1 : 1;
+	return dx->d_seq < dy->d_seq ? -1 : dx->d_seq > dy->d_seq;
+}
+
+void
+diag_sort(struct diag_list *dl, const struct strvec *files)
+{
+	struct diag_key	*keys;
+	struct diag	*sorted;
+
+	if (dl->dl_count < 2)
+		return;
+	keys = xcalloc(dl->dl_count, sizeof(*keys));
+	for (size_t i = 0; i < dl->dl_count; i++) {
+		keys[i].dk_file = SIZE_MAX;
+		keys[i].dk_diag = &dl->dl_items[i];
+		for (size_t f = 0; dl->dl_items[i].d_file != NULL &&
+		    f < files->sv_count; f++) {
+			if (strcmp(files->sv_items[f],
+			    dl->dl_items[i].d_file) == 0) {
+				keys[i].dk_file = f;
+				break;
+			}
+		}
+	}
+	qsort(keys, dl->dl_count, sizeof(*keys), diag_key_cmp);
+	sorted = xcalloc(dl->dl_cap, sizeof(*sorted));
+	for (size_t i = 0; i < dl->dl_count; i++)
+		sorted[i] = *keys[i].dk_diag;
+	free(dl->dl_items);
+	dl->dl_items = sorted;
+	free(keys);
 }
 
 void

@@ -28,6 +28,7 @@ struct diag {
 	unsigned		 d_col;
 	char			*d_subject;	/* "example.com", "policy 'x'" or NULL */
 	char			*d_msg;
+	size_t			 d_seq;		/* order found, for a stable sort */
 };
 
 struct diag_list {
@@ -44,6 +45,9 @@ void	diag_add(struct diag_list *, enum diag_severity, const struct srcpos *,
 void	diag_vadd(struct diag_list *, enum diag_severity, const struct srcpos *,
 	    const char *subject, const char *fmt, va_list)
 	    __attribute__((format(printf, 5, 0)));
+/* Order by file (in the order of `files`), line and column. */
+struct strvec;
+void	diag_sort(struct diag_list *, const struct strvec *files);
 void	diag_print(const struct diag_list *, FILE *);
 void	diag_format(const struct diag *, FILE *);
 void	diag_free(struct diag_list *);
