@@ -31,7 +31,7 @@ endif
 CFLAGS		+= -std=c17 $(WARNINGS) $(OPTFLAGS) -fstack-protector-strong \
 		   -fPIE $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(SANLDFLAGS)
-LDLIBS		+= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS		+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
 CONFIG_SRCS	:= $(wildcard config/*.c)
 SERVER_SRCS	:= $(wildcard server/*.c)

@@ -1,6 +1,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -8,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "name.h"
@@ -43,8 +45,15 @@ struct include_pattern {
 	struct srcpos	 ip_pos;
 };
 
+struct file_id {
+	dev_t	fi_dev;
+	ino_t	fi_ino;
+};
+
 struct loader {
 	struct config		*ld_cfg;
+	struct file_id		*ld_seen;	/* every file read, by identity */
+	size_t			 ld_nseen;
 	struct pending_domain	*ld_domains;
 	size_t			 ld_ndomains;
 	const char		*ld_subject;	/* domain or template being read */
@@ -345,6 +354,20 @@ size:
 
 /* ---- policies: -------------------------------------------------------- */
 
+/*
+ * A template's name is a DNS label (it names the delegation record) and DNS
+ * ignores case, so "Std" and "std" are one template: keep one spelling.
+ */
+static char *
+cfg_template_name(const char *s)
+{
+	char *name = xstrdup(s);
+
+	for (char *p = name; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return name;
+}
+
 static const struct cfg_key cfg_template_keys[] = {
 	{ "mode", cfg_read_mode },
 	{ "mx", cfg_read_mx },
@@ -358,7 +381,7 @@ cfg_read_template(struct loader *ld, struct ynode *key, struct ynode *val)
 	struct config		*cfg = ld->ld_cfg;
 	struct policy_template	*tpl;
 	struct policy_fields	 pf = { 0 };
-	char			 subject[128];
+	char			 subject[128], *name;
 	size_t			 errors = cfg_errors(ld);
 
 	if (key->yn_kind != YNODE_SCALAR || !name_is_label(key->yn_value)) {
@@ -368,7 +391,8 @@ cfg_read_template(struct loader *ld, struct ynode *key, struct ynode *val)
 		    key->yn_value : "...");
 		return;
 	}
-	snprintf(subject, sizeof(subject), "policy '%s'", key->yn_value);
+	name = cfg_template_name(key->yn_value);
+	snprintf(subject, sizeof(subject), "policy '%s'", name);
 	ld->ld_subject = subject;
 	if (val->yn_kind != YNODE_MAPPING)
 		cfg_error(ld, val, "a policy template is a mapping with mode, "
@@ -388,7 +412,7 @@ cfg_read_template(struct loader *ld, struct ynode *key, struct ynode *val)
 	    cfg->cfg_ntemplates + 1, sizeof(*cfg->cfg_templates));
 	tpl = &cfg->cfg_templates[cfg->cfg_ntemplates++];
 	memset(tpl, 0, sizeof(*tpl));
-	tpl->tpl_name = xstrdup(key->yn_value);
+	tpl->tpl_name = name;
 	tpl->tpl_pos = key->yn_pos;
 	tpl->tpl_policy.pol_mode = pf.pf_mode;
 	tpl->tpl_policy.pol_mx = pf.pf_mx;
@@ -426,7 +450,7 @@ cfg_read_domain_policy(struct loader *ld, struct ynode *n, void *obj)
 	if (s == NULL)
 		return;
 	free(pd->pd_domain.dom_template);
-	pd->pd_domain.dom_template = xstrdup(s);
+	pd->pd_domain.dom_template = cfg_template_name(s);
 	pd->pd_template_pos = n->yn_pos;
 }
 
@@ -1124,6 +1148,27 @@ cfg_file_name(struct config *cfg, const char *path)
 	return cfg->cfg_files.sv_items[cfg->cfg_files.sv_count - 1];
 }
 
+/*
+ * Has this file been read already? By identity, not by name: a glob like
+ * *.yaml may match the main file under another spelling of its path.
+ */
+static bool
+cfg_file_seen(struct loader *ld, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) == -1)
+		return false;	/* opening it will say why */
+	for (size_t i = 0; i < ld->ld_nseen; i++)
+		if (ld->ld_seen[i].fi_dev == st.st_dev &&
+		    ld->ld_seen[i].fi_ino == st.st_ino)
+			return true;
+	ld->ld_seen = xreallocarray(ld->ld_seen, ld->ld_nseen + 1,
+	    sizeof(*ld->ld_seen));
+	ld->ld_seen[ld->ld_nseen++] = (struct file_id){ st.st_dev, st.st_ino };
+	return false;
+}
+
 static void
 cfg_read_file(struct loader *ld, const char *path, bool main_file)
 {
@@ -1206,8 +1251,8 @@ cfg_include_pattern(struct loader *ld, const struct include_pattern *ip)
 
 		if (len > 0 && path[len - 1] == '/')
 			continue;	/* GLOB_MARK: a directory */
-		if (strvec_contains(&cfg->cfg_files, path))
-			continue;	/* matched by two patterns */
+		if (cfg_file_seen(ld, path))
+			continue;	/* the main file, or matched twice */
 		cfg_read_file(ld, path, false);
 	}
 	globfree(&g);
@@ -1282,8 +1327,12 @@ cfg_sort_templates(struct loader *ld)
 		    t->tpl_name) == 0) {
 			struct policy_template *first =
 			    &cfg->cfg_templates[out - 1];
+			char subject[128];
 
-			diag_add(&cfg->cfg_diags, DIAG_ERROR, &t->tpl_pos, NULL,
+			/* About the template, like its other errors. */
+			snprintf(subject, sizeof(subject), "policy '%s'",
+			    t->tpl_name);
+			diag_add(&cfg->cfg_diags, DIAG_ERROR, &t->tpl_pos, subject,
 			    "policy template '%s' is already defined at "
 			    "%s:%u:%u; this definition is ignored", t->tpl_name,
 			    first->tpl_pos.sp_file, first->tpl_pos.sp_line,
@@ -1370,8 +1419,10 @@ cfg_resolve(struct loader *ld)
 	size_t		 out = 0;
 
 	cfg_sort_templates(ld);
-	qsort(ld->ld_domains, ld->ld_ndomains, sizeof(*ld->ld_domains),
-	    cfg_pending_cmp);
+	/* qsort() and bsearch() take no NULL array, even with no element. */
+	if (ld->ld_ndomains > 0)
+		qsort(ld->ld_domains, ld->ld_ndomains,
+		    sizeof(*ld->ld_domains), cfg_pending_cmp);
 	cfg->cfg_domains = xcalloc(ld->ld_ndomains, sizeof(*cfg->cfg_domains));
 	for (size_t i = 0; i < ld->ld_ndomains; i++) {
 		struct pending_domain *pd = &ld->ld_domains[i];
@@ -1447,6 +1498,7 @@ config_load(const char *path)
 	cfg->cfg_path = xstrdup(path);
 	cfg_defaults(cfg);
 	ld.ld_dir = cfg_dirname(path);
+	cfg_file_seen(&ld, path);
 	cfg_read_file(&ld, path, true);
 	cfg_read_includes(&ld);
 	errors_before = cfg->cfg_diags.dl_errors;
@@ -1467,6 +1519,7 @@ config_load(const char *path)
 	diag_sort(&cfg->cfg_diags, &cfg->cfg_files);
 	free(ld.ld_domains);
 	free(ld.ld_dir);
+	free(ld.ld_seen);
 	return cfg;
 }
 
@@ -1517,6 +1570,8 @@ cfg_template_key_cmp(const void *key, const void *elem)
 struct domain *
 config_domain(const struct config *cfg, const char *name)
 {
+	if (cfg->cfg_ndomains == 0)
+		return NULL;
 	return bsearch(name, cfg->cfg_domains, cfg->cfg_ndomains,
 	    sizeof(*cfg->cfg_domains), cfg_domain_key_cmp);
 }
@@ -1524,6 +1579,8 @@ config_domain(const struct config *cfg, const char *name)
 struct policy_template *
 config_template(const struct config *cfg, const char *name)
 {
+	if (cfg->cfg_ntemplates == 0)
+		return NULL;
 	return bsearch(name, cfg->cfg_templates, cfg->cfg_ntemplates,
 	    sizeof(*cfg->cfg_templates), cfg_template_key_cmp);
 }

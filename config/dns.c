@@ -165,8 +165,10 @@ dns_build(struct dns_set *set, const struct config *cfg,
 	for (size_t i = 0; i < ndomains; i++)
 		if (domains[i]->dom_valid)
 			dns_build_domain(set, cfg, domains[i]);
-	qsort(set->ds_zones + first, set->ds_count - first,
-	    sizeof(*set->ds_zones), dns_zone_cmp);
+	/* No zones: ds_zones is NULL, which qsort must not be given. */
+	if (set->ds_count > first)
+		qsort(set->ds_zones + first, set->ds_count - first,
+		    sizeof(*set->ds_zones), dns_zone_cmp);
 }
 
 void

@@ -13,6 +13,18 @@
 #include "../config/xalloc.h"
 #include "cmd.h"
 
+/* A port number, 1 to 65535, in decimal. */
+static bool
+dns_port_ok(const char *s)
+{
+	unsigned long port = 0;
+
+	if (*s == '\0' || strlen(s) > 5 || strspn(s, "0123456789") != strlen(s))
+		return false;
+	port = strtoul(s, NULL, 10);
+	return port >= 1 && port <= 65535;
+}
+
 /* "ADDR", "ADDR:PORT" or "[ADDR6]:PORT" to nsupdate's "ADDR [PORT]". */
 static char *
 dns_server_arg(const char *arg)
@@ -22,19 +34,21 @@ dns_server_arg(const char *arg)
 	if (arg[0] == '[') {
 		const char *close = strchr(arg, ']');
 
-		if (close == NULL)
+		if (close == NULL || close == arg + 1)
 			return NULL;
 		if (close[1] == '\0')
 			return xstrndup(arg + 1, (size_t)(close - arg - 1));
-		if (close[1] != ':' || close[2] == '\0')
+		if (close[1] != ':' || !dns_port_ok(close + 2))
 			return NULL;
 		return xasprintf("%.*s %s", (int)(close - arg - 1), arg + 1,
 		    close + 2);
 	}
+	if (arg[0] == '\0' || strpbrk(arg, " \t\n") != NULL)
+		return NULL;
 	colon = strchr(arg, ':');
 	if (colon == NULL || strchr(colon + 1, ':') != NULL)
 		return xstrdup(arg);	/* a name, IPv4, or bare IPv6 */
-	if (colon[1] == '\0')
+	if (colon == arg || !dns_port_ok(colon + 1))
 		return NULL;
 	return xasprintf("%.*s %s", (int)(colon - arg), arg, colon + 1);
 }
@@ -112,12 +126,44 @@ dns_select(struct config *cfg, int argc, char **argv, size_t *count, int *rc)
 			fprintf(stderr, "mta-sts-hostd dns: %s is not "
 			    "configured in %s\n", name, cfg->cfg_path);
 			*rc = EXIT_INVALID;
-		} else
-			sel[n++] = d;
+		} else {
+			/* Named twice: emit its records once. */
+			bool dup = false;
+
+			for (size_t j = 0; j < n; j++)
+				dup |= sel[j] == d;
+			if (!dup)
+				sel[n++] = d;
+		}
 		free(name);
 	}
 	*count = n;
 	return sel;
+}
+
+/*
+ * Errors that make the output incomplete or wrong: every error when all
+ * domains are emitted; with a selection, those about no particular domain
+ * (a TTL, an unreadable file, a domain name that is not valid) and those
+ * about a selected domain (a second definition of it, say).
+ */
+static size_t
+dns_errors(const struct config *cfg, const struct domain *const *sel,
+    size_t nsel, bool all)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
+		const struct diag *dg = &cfg->cfg_diags.dl_items[i];
+		bool applies = all || dg->d_subject == NULL;
+
+		if (dg->d_severity != DIAG_ERROR)
+			continue;
+		for (size_t j = 0; j < nsel && !applies; j++)
+			applies = strcmp(dg->d_subject, sel[j]->dom_name) == 0;
+		n += applies;
+	}
+	return n;
 }
 
 int
@@ -195,6 +241,9 @@ cmd_dns(int argc, char **argv)
 		if (rc == EXIT_OK)
 			rc = EXIT_INVALID;
 	}
+	/* Exit 1 whenever the configuration has errors, as documented. */
+	if (rc == EXIT_OK && dns_errors(cfg, sel, nsel, optind == argc) > 0)
+		rc = EXIT_INVALID;
 	dns_build(&set, cfg, sel, nsel);
 	switch (format) {
 	case DNS_FORMAT_BIND:

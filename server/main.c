@@ -26,6 +26,8 @@ usage(FILE *fp)
 "usage: mta-sts-hostd COMMAND [OPTIONS]\n"
 "\n"
 "Commands:\n"
+"  serve  [-c FILE] [--foreground]      (the default command)\n"
+"         Run the HTTPS policy server. SIGHUP reloads, SIGTERM stops.\n"
 "  check  [-c FILE] [--strict] [-q]\n"
 "         Validate the configuration and print every error and warning.\n"
 "  policy [-c FILE] [--id] DOMAIN\n"
@@ -75,16 +77,23 @@ main(int argc, char **argv)
 		{ "check", cmd_check },
 		{ "dns", cmd_dns },
 		{ "policy", cmd_policy },
+		{ "serve", cmd_serve },
 	};
 
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
+	/* `serve` is the default command: `mta-sts-hostd -c FILE`. */
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		if (argc >= 2 && strcmp(argv[1], "--version") == 0)
+			return cmd_version();
+		return cmd_serve(argc, argv);
 	}
-	if (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)
+	if (strcmp(argv[1], "version") == 0)
 		return cmd_version();
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0) {
+	if (strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}

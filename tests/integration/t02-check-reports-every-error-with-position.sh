@@ -60,3 +60,20 @@ expect_in err "bad-age.example cannot be served"
 # included files in name order.
 grep -n 'error:' err | cut -d: -f2 > order
 expect_eq "$(tr '\n' ' ' < order)" "main.yaml main.yaml main.yaml main.yaml customers/a.yaml customers/b.yaml customers/b.yaml " "order"
+
+# A glob that also matches the main file (under another spelling of its
+# path) does not read it a second time.
+mkdir self
+cat > self/main.yaml <<'YAML'
+domains:
+  self.example: {mode: testing, mx: [mx.self.example], max_age: 86400}
+include: ["*.yaml"]
+YAML
+cat > self/other.yaml <<'YAML'
+domains:
+  other.example: {mode: testing, mx: [mx.other.example], max_age: 86400}
+YAML
+hostd check -c ./self/../self/main.yaml
+expect_rc 0
+expect_in out "2 domains (2 servable)"
+expect_in out "2 files; 0 errors"

@@ -28,8 +28,12 @@ hostd check --bogus
 expect_rc 2
 hostd frobnicate
 expect_rc 2
-hostd
-expect_rc 2
+# No command is `serve`: with a configuration that cannot be read, it
+# refuses to start.
+hostd --foreground -c does-not-exist.yaml
+expect_rc 1
+expect_in err "does-not-exist.yaml: cannot open"
+expect_in err "cannot start"
 hostd help
 expect_rc 0
 expect_in out "usage: mta-sts-hostd"

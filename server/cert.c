@@ -1,0 +1,656 @@
+#include "cert.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/asn_public.h>
+#include <wolfssl/wolfcrypt/ecc.h>
+#include <wolfssl/wolfcrypt/rsa.h>
+
+#include "../config/xalloc.h"
+
+struct pem_block {
+	const char	*pb_label;	/* "CERTIFICATE", "PRIVATE KEY", ... */
+	size_t		 pb_label_len;
+	const char	*pb_start;	/* the BEGIN line */
+	size_t		 pb_len;	/* through the END line */
+};
+
+static void __attribute__((format(printf, 3, 4)))
+cert_error(struct diag_list *diags, const char *file, const char *fmt, ...)
+{
+	struct srcpos	pos = { .sp_file = file };
+	va_list		ap;
+
+	va_start(ap, fmt);
+	diag_vadd(diags, DIAG_ERROR, &pos, NULL, fmt, ap);
+	va_end(ap);
+}
+
+static void __attribute__((format(printf, 3, 4)))
+cert_warning(struct diag_list *diags, const char *file, const char *fmt, ...)
+{
+	struct srcpos	pos = { .sp_file = file };
+	va_list		ap;
+
+	va_start(ap, fmt);
+	diag_vadd(diags, DIAG_WARNING, &pos, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Read a whole file; *lenp gets its size. The buffer may hold a key: the
+ * caller wipes it. */
+static char *
+cert_read_file(const char *path, size_t *lenp, struct diag_list *diags)
+{
+	struct stat	 st;
+	char		*buf;
+	size_t		 off = 0;
+	int		 fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1) {
+		cert_error(diags, path, "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    st.st_size > CERT_FILE_MAX) {
+		cert_error(diags, path, "not a regular file of at most %d "
+		    "bytes", CERT_FILE_MAX);
+		close(fd);
+		return NULL;
+	}
+	buf = xmalloc((size_t)st.st_size + 1);
+	while (off < (size_t)st.st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
+
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		off += (size_t)r;
+	}
+	close(fd);
+	buf[off] = '\0';
+	*lenp = off;
+	return buf;
+}
+
+static void
+cert_wipe_free(void *p, size_t len)
+{
+	if (p == NULL)
+		return;
+	explicit_bzero(p, len);
+	free(p);
+}
+
+/* The next "-----BEGIN X-----" ... "-----END X-----" block after *pos. */
+static bool
+pem_next(const char *buf, size_t len, size_t *pos, struct pem_block *pb)
+{
+	static const char begin[] = "-----BEGIN ";
+	const char *end = buf + len, *p = buf + *pos, *label, *dash, *stop;
+	char endline[128];
+
+	while ((p = memmem(p, (size_t)(end - p), begin, sizeof(begin) - 1))
+	    != NULL) {
+		label = p + sizeof(begin) - 1;
+		dash = memmem(label, (size_t)(end - label), "-----", 5);
+		if (dash == NULL || dash - label > 64)
+			return false;
+		snprintf(endline, sizeof(endline), "-----END %.*s-----",
+		    (int)(dash - label), label);
+		stop = memmem(dash, (size_t)(end - dash), endline,
+		    strlen(endline));
+		if (stop == NULL)
+			return false;
+		pb->pb_label = label;
+		pb->pb_label_len = (size_t)(dash - label);
+		pb->pb_start = p;
+		pb->pb_len = (size_t)(stop - p) + strlen(endline);
+		*pos = (size_t)(stop - buf) + strlen(endline);
+		return true;
+	}
+	return false;
+}
+
+static bool
+pem_is(const struct pem_block *pb, const char *label)
+{
+	return pb->pb_label_len == strlen(label) &&
+	    memcmp(pb->pb_label, label, pb->pb_label_len) == 0;
+}
+
+/* Append the DER of every CERTIFICATE block of `pem` to the cert's chain. */
+static bool
+cert_parse_chain(struct cert *crt, const char *pem, size_t len,
+    const char *file, struct diag_list *diags)
+{
+	struct pem_block	pb;
+	size_t			pos = 0;
+
+	while (pem_next(pem, len, &pos, &pb)) {
+		unsigned char	*der;
+		int		 n;
+
+		if (!pem_is(&pb, "CERTIFICATE"))
+			continue;
+		der = xmalloc(pb.pb_len);
+		n = wc_CertPemToDer((const unsigned char *)pb.pb_start,
+		    (int)pb.pb_len, der, (int)pb.pb_len, CERT_TYPE);
+		if (n <= 0) {
+			cert_error(diags, file, "certificate %zu is not valid "
+			    "PEM", crt->crt_chain_count + 1);
+			free(der);
+			return false;
+		}
+		crt->crt_chain = xreallocarray(crt->crt_chain,
+		    crt->crt_chain_len + (size_t)n, 1);
+		memcpy(crt->crt_chain + crt->crt_chain_len, der, (size_t)n);
+		crt->crt_chain_len += (size_t)n;
+		crt->crt_chain_count++;
+		free(der);
+	}
+	if (crt->crt_chain_count == 0) {
+		cert_error(diags, file, "no certificate (no '-----BEGIN "
+		    "CERTIFICATE-----' block)");
+		return false;
+	}
+	return true;
+}
+
+/* Find the one private key block of `pem`; its DER goes to crt_key. */
+static bool
+cert_parse_key(struct cert *crt, const char *pem, size_t len,
+    const char *file, struct diag_list *diags)
+{
+	struct pem_block	pb;
+	size_t			pos = 0;
+
+	while (pem_next(pem, len, &pos, &pb)) {
+		unsigned char	*der;
+		int		 n;
+
+		if (pem_is(&pb, "ENCRYPTED PRIVATE KEY")) {
+			cert_error(diags, file, "the private key is encrypted; "
+			    "the daemon needs it unencrypted (readable only by "
+			    "root and its group)");
+			return false;
+		}
+		if (!pem_is(&pb, "PRIVATE KEY") &&
+		    !pem_is(&pb, "EC PRIVATE KEY") &&
+		    !pem_is(&pb, "RSA PRIVATE KEY"))
+			continue;
+		if (crt->crt_key != NULL) {
+			cert_error(diags, file, "more than one private key");
+			return false;
+		}
+		der = xmalloc(pb.pb_len);
+		n = wc_KeyPemToDer((const unsigned char *)pb.pb_start,
+		    (int)pb.pb_len, der, (int)pb.pb_len, NULL);
+		if (n <= 0) {
+			cert_error(diags, file, "the private key is not valid "
+			    "PEM");
+			cert_wipe_free(der, pb.pb_len);
+			return false;
+		}
+		crt->crt_key = xmalloc((size_t)n);
+		memcpy(crt->crt_key, der, (size_t)n);
+		crt->crt_key_len = (size_t)n;
+		cert_wipe_free(der, pb.pb_len);
+	}
+	if (crt->crt_key == NULL) {
+		cert_error(diags, file, "no private key (no '-----BEGIN PRIVATE "
+		    "KEY-----' block)");
+		return false;
+	}
+	return true;
+}
+
+static time_t
+cert_time(const WOLFSSL_ASN1_TIME *t)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof(tm));
+	if (t == NULL || wolfSSL_ASN1_TIME_to_tm(t, &tm) != WOLFSSL_SUCCESS)
+		return 0;
+	return timegm(&tm);
+}
+
+/* The DER certificates of the chain, one by one. */
+static WOLFSSL_X509 *
+cert_chain_x509(const struct cert *crt, size_t *off)
+{
+	const unsigned char	*p = crt->crt_chain + *off;
+	WOLFSSL_X509		*x;
+	size_t			 len, hdr;
+
+	if (*off + 4 > crt->crt_chain_len || p[0] != 0x30)
+		return NULL;
+	/* SEQUENCE with a long-form length: certificates are > 127 bytes. */
+	if (p[1] == 0x81) {
+		len = p[2];
+		hdr = 3;
+	} else if (p[1] == 0x82) {
+		len = ((size_t)p[2] << 8) | p[3];
+		hdr = 4;
+	} else if (p[1] == 0x83) {
+		len = ((size_t)p[2] << 16) | ((size_t)p[3] << 8) | p[4];
+		hdr = 5;
+	} else
+		return NULL;
+	if (*off + hdr + len > crt->crt_chain_len)
+		return NULL;
+	x = wolfSSL_X509_d2i(NULL, p, (int)(hdr + len));
+	*off += hdr + len;
+	return x;
+}
+
+/* Leaf first, each certificate issued by the next (RFC 8446 4.4.2). */
+static bool
+cert_check_order(const struct cert *crt, WOLFSSL_X509 *leaf, const char *file,
+    struct diag_list *diags)
+{
+	WOLFSSL_X509	*prev = leaf, *next;
+	size_t		 off = 0, i = 1;
+	bool		 ok = true;
+
+	wolfSSL_X509_free(cert_chain_x509(crt, &off));	/* the leaf: have it */
+	while (ok && (next = cert_chain_x509(crt, &off)) != NULL) {
+		if (wolfSSL_X509_NAME_cmp(wolfSSL_X509_get_issuer_name(prev),
+		    wolfSSL_X509_get_subject_name(next)) != 0) {
+			cert_error(diags, file, "the chain is out of order: "
+			    "certificate %zu is not the issuer of certificate "
+			    "%zu; put the server certificate first, then each "
+			    "issuer in turn", i + 1, i);
+			ok = false;
+		}
+		if (prev != leaf)
+			wolfSSL_X509_free(prev);
+		prev = next;
+		i++;
+	}
+	if (prev != leaf)
+		wolfSSL_X509_free(prev);
+	return ok;
+}
+
+/* The SubjectPublicKeyInfo of a private key (DER, PKCS#8 or traditional). */
+static int
+cert_key_spki(struct cert *crt, unsigned char *out, word32 size)
+{
+	unsigned char	*der = crt->crt_key;
+	word32		 start = 0, idx;
+	ecc_key		 ecc;
+	RsaKey		 rsa;
+	int		 n = -1;
+
+	if (wc_GetPkcs8TraditionalOffset(der, &start,
+	    (word32)crt->crt_key_len) < 0)
+		start = 0;
+	idx = start;
+	if (wc_ecc_init(&ecc) == 0) {
+		if (wc_EccPrivateKeyDecode(der, &idx, &ecc,
+		    (word32)crt->crt_key_len) == 0) {
+			crt->crt_ecdsa = true;
+			n = wc_EccPublicKeyToDer(&ecc, out, size, 1);
+			/* Some tools leave the public point out of the file. */
+			if (n <= 0 && wc_ecc_make_pub(&ecc, NULL) == 0)
+				n = wc_EccPublicKeyToDer(&ecc, out, size, 1);
+		}
+		wc_ecc_free(&ecc);
+	}
+	if (crt->crt_ecdsa || wc_InitRsaKey(&rsa, NULL) != 0)
+		return n;
+	idx = start;
+	if (wc_RsaPrivateKeyDecode(der, &idx, &rsa,
+	    (word32)crt->crt_key_len) == 0)
+		n = wc_RsaKeyToPublicDer(&rsa, out, size);
+	wc_FreeRsaKey(&rsa);
+	return n;
+}
+
+/*
+ * Does the key belong to the certificate? Comparing the public key derived
+ * from the private key with the certificate's costs microseconds, where a
+ * signature round trip would cost a hundred at every start.
+ */
+static bool
+cert_check_key(struct cert *crt, WOLFSSL_X509 *leaf, const char *key_file,
+    struct diag_list *diags)
+{
+	unsigned char	cert_pub[2048], key_pub[2048];
+	int		cert_len = sizeof(cert_pub), key_len;
+
+	key_len = cert_key_spki(crt, key_pub, sizeof(key_pub));
+	if (key_len <= 0) {
+		cert_error(diags, key_file, "the private key is neither an "
+		    "ECDSA nor an RSA key this daemon can use");
+		return false;
+	}
+	if (wolfSSL_X509_get_pubkey_buffer(leaf, cert_pub, &cert_len) !=
+	    WOLFSSL_SUCCESS || key_len != cert_len ||
+	    memcmp(key_pub, cert_pub, (size_t)key_len) != 0) {
+		cert_error(diags, key_file, "the private key does not match the "
+		    "certificate in %s", crt->crt_file);
+		return false;
+	}
+	return true;
+}
+
+static void
+cert_read_leaf(struct cert *crt, WOLFSSL_X509 *leaf)
+{
+	unsigned char	 serial[CERT_SERIAL_MAX + 8];
+	int		 slen = sizeof(serial);
+	char		*name;
+
+	crt->crt_not_before = cert_time(wolfSSL_X509_get_notBefore(leaf));
+	crt->crt_not_after = cert_time(wolfSSL_X509_get_notAfter(leaf));
+	while ((name = wolfSSL_X509_get_next_altname(leaf)) != NULL) {
+		char *lower = xstrdup(name);
+
+		for (char *c = lower; *c != '\0'; c++)
+			*c = (char)tolower((unsigned char)*c);
+		if (!strvec_contains(&crt->crt_names, lower))
+			strvec_push(&crt->crt_names, lower);
+		else
+			free(lower);
+	}
+	if (wolfSSL_X509_get_serial_number(leaf, serial, &slen) ==
+	    WOLFSSL_SUCCESS && slen > 0 && slen <= CERT_SERIAL_MAX) {
+		for (int i = 0; i < slen; i++)
+			snprintf(crt->crt_serial + 2 * i, 3, "%02x", serial[i]);
+	}
+}
+
+static void
+cert_free(struct cert *crt)
+{
+	free(crt->crt_file);
+	free(crt->crt_key_file);
+	free(crt->crt_chain);
+	cert_wipe_free(crt->crt_key, crt->crt_key_len);
+	strvec_free(&crt->crt_names);
+}
+
+static void
+cert_format_date(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+bool
+cert_load_pair(struct certset *set, const char *chain_file,
+    const char *key_file, struct diag_list *diags, time_t now)
+{
+	struct cert	 crt = { 0 };
+	char		*chain_pem, *key_pem = NULL;
+	size_t		 chain_len, key_len = 0;
+	WOLFSSL_X509	*leaf = NULL;
+	size_t		 off = 0;
+	bool		 ok = false;
+	char		 date[64];
+
+	chain_pem = cert_read_file(chain_file, &chain_len, diags);
+	if (chain_pem == NULL)
+		return false;
+	if (strcmp(chain_file, key_file) != 0) {
+		key_pem = cert_read_file(key_file, &key_len, diags);
+		if (key_pem == NULL)
+			goto out;
+	}
+	crt.crt_file = xstrdup(chain_file);
+	crt.crt_key_file = xstrdup(key_file);
+	if (!cert_parse_chain(&crt, chain_pem, chain_len, chain_file, diags))
+		goto out;
+	if (!cert_parse_key(&crt, key_pem ? key_pem : chain_pem,
+	    key_pem ? key_len : chain_len, key_file, diags))
+		goto out;
+	leaf = cert_chain_x509(&crt, &off);
+	if (leaf == NULL) {
+		cert_error(diags, chain_file, "the certificate cannot be "
+		    "decoded");
+		goto out;
+	}
+	cert_read_leaf(&crt, leaf);
+	if (!cert_check_order(&crt, leaf, chain_file, diags) ||
+	    !cert_check_key(&crt, leaf, key_file, diags))
+		goto out;
+	if (crt.crt_names.sv_count == 0)
+		cert_warning(diags, chain_file, "the certificate has no DNS "
+		    "name in its subjectAltName (the subject CN does not "
+		    "count), so it serves no name");
+	if (crt.crt_not_after <= now) {
+		cert_format_date(crt.crt_not_after, date, sizeof(date));
+		cert_warning(diags, chain_file, "the certificate expired on %s "
+		    "and is not served; renew it", date);
+	} else if (crt.crt_not_before > now) {
+		cert_format_date(crt.crt_not_before, date, sizeof(date));
+		cert_warning(diags, chain_file, "the certificate is not valid "
+		    "before %s and is not served until then", date);
+	}
+	set->cs_certs = xreallocarray(set->cs_certs, set->cs_count + 1,
+	    sizeof(*set->cs_certs));
+	set->cs_certs[set->cs_count++] = crt;
+	memset(&crt, 0, sizeof(crt));
+	ok = true;
+out:
+	if (leaf != NULL)
+		wolfSSL_X509_free(leaf);
+	cert_free(&crt);
+	cert_wipe_free(chain_pem, chain_len);
+	cert_wipe_free(key_pem, key_len);
+	return ok;
+}
+
+static bool
+cert_is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool
+cert_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool
+cert_has_suffix(const char *name, const char *suffix)
+{
+	size_t nl = strlen(name), sl = strlen(suffix);
+
+	return nl > sl && strcmp(name + nl - sl, suffix) == 0;
+}
+
+/*
+ * A directory holds certificates in one of the layouts ACME clients leave:
+ * Let's Encrypt's live/<name>/fullchain.pem + privkey.pem (the directory
+ * given may be the letsencrypt root, its live/, or one lineage), or flat
+ * <name>.crt + <name>.key, <name>.pem + <name>.key, or a combined <name>.pem.
+ */
+static void
+cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
+    time_t now, int depth)
+{
+	struct dirent	**ents;
+	char		 *sub;
+	int		  n;
+
+	sub = xasprintf("%s/live", dir);
+	if (depth == 0 && cert_is_dir(sub)) {
+		cert_scan_dir(set, sub, diags, now, depth + 1);
+		free(sub);
+		return;
+	}
+	free(sub);
+	n = scandir(dir, &ents, NULL, alphasort);
+	if (n == -1) {
+		cert_error(diags, dir, "cannot read the certificate directory: "
+		    "%s", strerror(errno));
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const char	*name = ents[i]->d_name;
+		char		*path, *chain, *key, *base;
+
+		if (name[0] == '.')
+			continue;	/* dotfiles, and Kubernetes' ..data */
+		path = xasprintf("%s/%s", dir, name);
+		if (cert_is_dir(path)) {
+			chain = xasprintf("%s/fullchain.pem", path);
+			key = xasprintf("%s/privkey.pem", path);
+			if (cert_is_file(chain) && cert_is_file(key))
+				cert_load_pair(set, chain, key, diags, now);
+			free(chain);
+			free(key);
+		} else if (cert_has_suffix(name, ".crt") ||
+		    (cert_has_suffix(name, ".pem") &&
+		    strcmp(name, "privkey.pem") != 0 &&
+		    strcmp(name, "chain.pem") != 0 &&
+		    strcmp(name, "cert.pem") != 0)) {
+			base = xstrndup(path, strlen(path) - 4);
+			key = xasprintf("%s.key", base);
+			if (strcmp(name, "fullchain.pem") == 0) {
+				free(key);
+				key = xasprintf("%s/privkey.pem", dir);
+			}
+			if (cert_is_file(key))
+				cert_load_pair(set, path, key, diags, now);
+			else if (cert_has_suffix(name, ".pem"))
+				cert_load_pair(set, path, path, diags, now);
+			else
+				cert_error(diags, path, "no key for this "
+				    "certificate: expected %s", key);
+			free(key);
+			free(base);
+		}
+		free(path);
+	}
+	for (int i = 0; i < n; i++)
+		free(ents[i]);
+	free(ents);
+}
+
+static int
+cert_name_cmp(const void *a, const void *b)
+{
+	const struct cert_name *x = a, *y = b;
+	int c = strcmp(x->cn_name, y->cn_name);
+
+	if (c != 0)
+		return c;
+	return x->cn_cert < y->cn_cert ? -1 : x->cn_cert > y->cn_cert;
+}
+
+void
+certset_index(struct certset *set)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < set->cs_count; i++)
+		n += set->cs_certs[i].crt_names.sv_count;
+	free(set->cs_index);
+	set->cs_index = xcalloc(n, sizeof(*set->cs_index));
+	set->cs_nindex = 0;
+	for (size_t i = 0; i < set->cs_count; i++) {
+		const struct strvec *names = &set->cs_certs[i].crt_names;
+
+		for (size_t j = 0; j < names->sv_count; j++) {
+			set->cs_index[set->cs_nindex].cn_name =
+			    names->sv_items[j];
+			set->cs_index[set->cs_nindex++].cn_cert = i;
+		}
+	}
+	qsort(set->cs_index, set->cs_nindex, sizeof(*set->cs_index),
+	    cert_name_cmp);
+}
+
+void
+certset_load(struct certset *set, const struct config *cfg,
+    struct diag_list *diags, time_t now)
+{
+	memset(set, 0, sizeof(*set));
+	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
+		const struct cert_source *cs = &cfg->cfg_certs[i];
+
+		if (cs->cs_directory != NULL)
+			cert_scan_dir(set, cs->cs_directory, diags, now, 0);
+		else
+			cert_load_pair(set, cs->cs_cert, cs->cs_key, diags, now);
+	}
+	certset_index(set);
+}
+
+/* The best certificate among index entries equal to `name`. */
+static const struct cert *
+certset_best(const struct certset *set, const char *name, time_t now,
+    const struct cert *best)
+{
+	size_t lo = 0, hi = set->cs_nindex;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(set->cs_index[mid].cn_name, name) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < set->cs_nindex &&
+	    strcmp(set->cs_index[lo].cn_name, name) == 0; lo++) {
+		const struct cert *c = &set->cs_certs[set->cs_index[lo].cn_cert];
+
+		if (c->crt_not_before > now || c->crt_not_after <= now)
+			continue;
+		if (best == NULL || c->crt_not_after > best->crt_not_after)
+			best = c;
+	}
+	return best;
+}
+
+const struct cert *
+certset_cover(const struct certset *set, const char *host, time_t now)
+{
+	const struct cert	*best;
+	const char		*dot = strchr(host, '.');
+	char			*wild;
+
+	best = certset_best(set, host, now, NULL);
+	if (dot != NULL) {
+		/* RFC 6125 6.4.3: "*." stands for exactly one label. */
+		wild = xasprintf("*%s", dot);
+		best = certset_best(set, wild, now, best);
+		free(wild);
+	}
+	return best;
+}
+
+void
+certset_free(struct certset *set)
+{
+	for (size_t i = 0; i < set->cs_count; i++)
+		cert_free(&set->cs_certs[i]);
+	free(set->cs_certs);
+	free(set->cs_index);
+	memset(set, 0, sizeof(*set));
+}

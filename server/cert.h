@@ -1,0 +1,65 @@
+/*
+ * Certificates and keys, loaded from the configured sources and indexed by
+ * the dNSNames of their subjectAltName. Everything a handshake needs is kept
+ * as DER, so no handshake parses PEM or touches a file.
+ */
+#ifndef MTA_STS_CERT_H
+#define MTA_STS_CERT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "../config/config.h"
+#include "../config/diag.h"
+#include "../config/strvec.h"
+
+/* Chains and keys are a few KiB; anything this large is not one. */
+#define CERT_FILE_MAX		(1024 * 1024)
+/* RFC 5280 4.1.2.2: a serial number has at most 20 octets. */
+#define CERT_SERIAL_MAX		20
+
+struct cert {
+	char		*crt_file;	/* the chain's file, for messages */
+	char		*crt_key_file;
+	unsigned char	*crt_chain;	/* DER certificates, leaf first */
+	size_t		 crt_chain_len;
+	size_t		 crt_chain_count;
+	unsigned char	*crt_key;	/* DER private key, wiped when freed */
+	size_t		 crt_key_len;
+	bool		 crt_ecdsa;	/* else RSA */
+	time_t		 crt_not_before;
+	time_t		 crt_not_after;
+	struct strvec	 crt_names;	/* subjectAltName dNSNames, lower case */
+	char		 crt_serial[2 * CERT_SERIAL_MAX + 1];	/* hex */
+};
+
+struct cert_name {
+	const char	*cn_name;	/* points into a cert's crt_names */
+	size_t		 cn_cert;
+};
+
+struct certset {
+	struct cert		*cs_certs;
+	size_t			 cs_count;
+	struct cert_name	*cs_index;	/* sorted by name */
+	size_t			 cs_nindex;
+};
+
+/*
+ * Load every source of `cfg`. A file that cannot be used is reported in
+ * `diags` (naming the file) and skipped; the others still load.
+ */
+void		 certset_load(struct certset *, const struct config *,
+		    struct diag_list *, time_t now);
+/* Load one chain and key; false (and a diagnostic) if unusable. */
+bool		 cert_load_pair(struct certset *, const char *chain_file,
+		    const char *key_file, struct diag_list *, time_t now);
+void		 certset_index(struct certset *);
+/* The certificate for `host`: exact name or one-label wildcard, valid at
+ * `now`, latest notAfter first. NULL if none. */
+const struct cert *certset_cover(const struct certset *, const char *host,
+		    time_t now);
+void		 certset_free(struct certset *);
+
+#endif

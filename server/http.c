@@ -1,0 +1,229 @@
+/*
+ * The HTTP side: libmicrohttpd answers only GET and HEAD of
+ * /.well-known/mta-sts.txt, for the name the TLS handshake selected.
+ * Responses are built once (per policy in the snapshot, and the error
+ * responses here), so a request allocates nothing of its own.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <microhttpd.h>
+
+#include "log.h"
+#include "snapshot.h"
+#include "worker.h"
+
+#define POLICY_PATH	"/.well-known/mta-sts.txt"
+
+static struct MHD_Response *http_not_found;
+static struct MHD_Response *http_not_allowed;
+static struct MHD_Response *http_misdirected;
+
+/* Marks the first call of the handler for a request (see below). */
+static int http_request_seen;
+
+static struct MHD_Response *
+http_static(const char *text, const char *allow)
+{
+	struct MHD_Response *r;
+
+	r = MHD_create_response_from_buffer(strlen(text), (void *)text,
+	    MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		fatalx("cannot create a response");
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+	if (allow != NULL)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
+	return r;
+}
+
+void
+http_init(void)
+{
+	http_not_found = http_static("Not found: only "
+	    POLICY_PATH " is served here.\n", NULL);
+	http_not_allowed = http_static("Method not allowed.\n", "GET, HEAD");
+	http_misdirected = http_static("Misdirected request: the Host header "
+	    "does not name the TLS server name.\n", NULL);
+}
+
+void
+http_cleanup(void)
+{
+	MHD_destroy_response(http_not_found);
+	MHD_destroy_response(http_not_allowed);
+	MHD_destroy_response(http_misdirected);
+}
+
+static struct conn *
+http_conn(struct worker *w, struct MHD_Connection *mc)
+{
+	const union MHD_ConnectionInfo *ci;
+
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci == NULL || ci->connect_fd < 0 ||
+	    (size_t)ci->connect_fd >= w->w_server->srv_fdmap_size)
+		return NULL;
+	return w->w_server->srv_fdmap[ci->connect_fd];
+}
+
+/* Does the Host header (maybe with a port) name the SNI host? */
+static bool
+http_host_matches(const char *host, const struct host *h)
+{
+	size_t len = strlen(host);
+	const char *colon = strrchr(host, ':');
+
+	if (colon != NULL && strspn(colon + 1, "0123456789") ==
+	    strlen(colon + 1))
+		len = (size_t)(colon - host);
+	if (len > 0 && host[len - 1] == '.')
+		len--;
+	return len == h->h_name_len && strncasecmp(host, h->h_name, len) == 0;
+}
+
+/* For the log: printable ASCII only, bounded. */
+static void
+http_clean(char *out, size_t size, const char *in)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 5 < size; in++) {
+		unsigned char ch = (unsigned char)*in;
+
+		if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\')
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+}
+
+static enum MHD_Result
+http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
+    const char *url, unsigned status, struct MHD_Response *resp, size_t bytes)
+{
+	const struct limits	*lim = c->c_worker->w_server->srv_limits;
+	struct MHD_Response	*closing = NULL;
+	enum MHD_Result		 ret;
+	char			 m[32], u[256];
+
+	if (++c->c_requests >= lim->lim_max_requests_per_connection) {
+		/* The last request this connection may make: a private copy
+		 * of the response that says so. */
+		const struct domain *d = c->c_peer.tp_host->h_domain;
+
+		closing = status == MHD_HTTP_OK ?
+		    MHD_create_response_from_buffer(d->dom_body_len,
+		    d->dom_body, MHD_RESPMEM_MUST_COPY) :
+		    MHD_create_response_from_buffer(0, NULL,
+		    MHD_RESPMEM_PERSISTENT);
+		if (closing != NULL) {
+			MHD_add_response_header(closing,
+			    MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
+			MHD_add_response_header(closing,
+			    MHD_HTTP_HEADER_CONNECTION, "close");
+			if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+				MHD_add_response_header(closing,
+				    MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+			resp = closing;
+		}
+	}
+	ret = MHD_queue_response(mc, status, resp);
+	if (closing != NULL)
+		MHD_destroy_response(closing);
+	if (log_enabled(LOG_LEVEL_INFO)) {
+		http_clean(m, sizeof(m), method);
+		http_clean(u, sizeof(u), url);
+		log_access("%s %s \"%s %s\" %u %zu %.3fms", c->c_addr_text,
+		    c->c_peer.tp_host->h_name, m, u, status,
+		    strcmp(method, "HEAD") == 0 ? 0 : bytes,
+		    (double)(clock_us() - c->c_req_start) / 1000.0);
+	}
+	return ret;
+}
+
+static enum MHD_Result
+http_handler(void *cls, struct MHD_Connection *mc, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_size, void **req_cls)
+{
+	struct worker		*w = cls;
+	struct conn		*c = http_conn(w, mc);
+	const struct host	*h;
+	const char		*host;
+	bool			 get_or_head;
+
+	(void)version;
+	(void)upload_data;
+	if (c == NULL)
+		return MHD_NO;	/* the relay is gone: drop the request */
+	h = c->c_peer.tp_host;
+	get_or_head = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
+	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	if (*req_cls == NULL) {
+		*req_cls = &http_request_seen;
+		c->c_req_start = clock_us();
+		/* Any other method is refused before its body is read. */
+		if (!get_or_head)
+			return http_respond(c, mc, method, url,
+			    MHD_HTTP_METHOD_NOT_ALLOWED, http_not_allowed, 0);
+		/*
+		 * A response queued on this first call makes libmicrohttpd
+		 * close the connection; queued on the next, it keeps it.
+		 */
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0;	/* a body on GET: read and ignored */
+		return MHD_YES;
+	}
+	host = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_HOST);
+	if (host != NULL && !http_host_matches(host, h))
+		return http_respond(c, mc, method, url,
+		    MHD_HTTP_MISDIRECTED_REQUEST, http_misdirected, 0);
+	if (strcmp(url, POLICY_PATH) != 0)
+		return http_respond(c, mc, method, url, MHD_HTTP_NOT_FOUND,
+		    http_not_found, 0);
+	return http_respond(c, mc, method, url, MHD_HTTP_OK, h->h_response,
+	    h->h_domain->dom_body_len);
+}
+
+/*
+ * libmicrohttpd sets TCP options on every socket it gets; on the AF_UNIX
+ * end of the relay those fail harmlessly. Keep that noise out of the log.
+ */
+static void
+http_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (strstr(msg, "TCP_NODELAY") != NULL ||
+	    strstr(msg, "TCP_CORK") != NULL ||
+	    strstr(msg, "TCP_NOPUSH") != NULL ||
+	    strstr(msg, "setsockopt") != NULL)
+		return;
+	msg[strcspn(msg, "\n")] = '\0';
+	log_debug("http: %s", msg);
+}
+
+struct MHD_Daemon *
+http_daemon_new(struct worker *w, const struct limits *lim)
+{
+	return MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_USE_EPOLL |
+	    MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+	    http_handler, w,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)lim->lim_max_connections,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)lim->lim_idle_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+	    MHD_OPTION_STRICT_FOR_CLIENT, 1,
+	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+	    MHD_OPTION_END);
+}

@@ -1,0 +1,191 @@
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Longer lines are cut: a log line is for a person to read. */
+#define LOG_LINE_MAX	2048
+
+static enum log_target	log_target = LOG_TARGET_STDERR;
+static enum log_level	log_level = LOG_LEVEL_INFO;
+
+static const char *const log_level_names[] = {
+	[LOG_LEVEL_ERROR] = "error",
+	[LOG_LEVEL_WARNING] = "warning",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+};
+
+void
+log_init(enum log_target target, enum log_level level)
+{
+	log_target = target;
+	log_level = level;
+	if (target == LOG_TARGET_SYSLOG)
+		openlog("mta-sts-hostd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+int
+log_enabled(enum log_level level)
+{
+	return level <= log_level;
+}
+
+static void
+log_write(enum log_level level, const char *tag, const char *msg)
+{
+	static const int prio[] = {
+		[LOG_LEVEL_ERROR] = LOG_ERR, [LOG_LEVEL_WARNING] = LOG_WARNING,
+		[LOG_LEVEL_INFO] = LOG_INFO, [LOG_LEVEL_DEBUG] = LOG_DEBUG,
+	};
+	char		line[LOG_LINE_MAX + 64];
+	struct timespec	ts;
+	struct tm	tm;
+	int		n;
+
+	if (log_target == LOG_TARGET_SYSLOG) {
+		syslog(prio[level], "%s: %s", tag, msg);
+		return;
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = snprintf(line, sizeof(line),
+	    "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ %s: %s\n",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000, tag, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	/* A failed write to stderr has nowhere to be reported. */
+	if (write(STDERR_FILENO, line, (size_t)n) < 0)
+		return;
+}
+
+void
+log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	char msg[LOG_LINE_MAX];
+
+	if (level > log_level)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_write(level, log_level_names[level], msg);
+}
+
+static void
+log_verrno(enum log_level level, int err, const char *fmt, va_list ap)
+{
+	char msg[LOG_LINE_MAX];
+	int n;
+
+	if (level > log_level)
+		return;
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n >= 0 && (size_t)n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - (size_t)n, ": %s",
+		    strerror(err));
+	log_write(level, log_level_names[level], msg);
+}
+
+void
+log_msg(enum log_level level, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int	err = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_verrno(LOG_LEVEL_WARNING, err, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+/* Access lines have their own tag so they can be filtered apart. */
+void
+log_access(const char *fmt, ...)
+{
+	char	msg[LOG_LINE_MAX];
+	va_list	ap;
+
+	if (LOG_LEVEL_INFO > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_write(LOG_LEVEL_INFO, "access", msg);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	int	err = errno;
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_verrno(LOG_LEVEL_ERROR, err, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_ERROR, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

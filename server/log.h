@@ -1,0 +1,30 @@
+/*
+ * Logging, after OpenBSD's log.c: log_warn appends strerror(errno),
+ * log_warnx does not; fatal/fatalx exit and are only for start-up or
+ * impossible states. One write(2) per line, so threads never interleave.
+ */
+#ifndef MTA_STS_LOG_H
+#define MTA_STS_LOG_H
+
+#include <stdarg.h>
+
+#include "../config/config.h"
+
+void	log_init(enum log_target, enum log_level);
+void	log_set_level(enum log_level);
+int	log_enabled(enum log_level);
+void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_access(const char *, ...) __attribute__((format(printf, 1, 2)));
+void	log_msg(enum log_level, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	log_vmsg(enum log_level, const char *, va_list)
+	    __attribute__((format(printf, 2, 0)));
+void	fatal(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+void	fatalx(const char *, ...)
+	    __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

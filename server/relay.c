@@ -1,0 +1,366 @@
+/*
+ * The relay between a client's TLS connection and libmicrohttpd, which
+ * speaks TLS only through GnuTLS. After the handshake the plaintext goes
+ * through a socketpair: libmicrohttpd gets one end as if it were the client's
+ * socket (with the client's real address), the relay keeps the other.
+ *
+ * Each direction holds at most one buffer; while it is full the relay stops
+ * reading that direction's source, so a slow reader holds back its writer
+ * (backpressure) instead of growing memory. Events are edge-triggered, so
+ * every run goes on until both directions are blocked.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../config/xalloc.h"
+#include "limit.h"
+#include "log.h"
+#include "snapshot.h"
+#include "worker.h"
+
+void
+conn_list_remove(struct conn_list *l, struct conn *c)
+{
+	if (c->c_prev != NULL)
+		c->c_prev->c_next = c->c_next;
+	else
+		l->cl_head = c->c_next;
+	if (c->c_next != NULL)
+		c->c_next->c_prev = c->c_prev;
+	else
+		l->cl_tail = c->c_prev;
+	c->c_prev = c->c_next = NULL;
+}
+
+void
+conn_list_append(struct conn_list *l, struct conn *c)
+{
+	c->c_next = NULL;
+	c->c_prev = l->cl_tail;
+	if (l->cl_tail != NULL)
+		l->cl_tail->c_next = c;
+	else
+		l->cl_head = c;
+	l->cl_tail = c;
+}
+
+/*
+ * Every connection in a list has the same timeout, so appending at the tail
+ * keeps the list ordered by deadline: expiry looks only at the head.
+ */
+void
+conn_touch(struct conn *c)
+{
+	struct worker	*w = c->c_worker;
+	uint64_t	 idle = w->w_stopping ? SHUTDOWN_IDLE_MS :
+	    (uint64_t)w->w_server->srv_limits->lim_idle_timeout * 1000;
+
+	if (c->c_state != CONN_OPEN)
+		return;
+	c->c_deadline = clock_ms() + idle;
+	if (w->w_open.cl_tail != c) {
+		conn_list_remove(&w->w_open, c);
+		conn_list_append(&w->w_open, c);
+	}
+}
+
+static void
+conn_format_addr(struct conn *c)
+{
+	char host[INET6_ADDRSTRLEN];
+
+	if (c->c_addr.ss_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (void *)&c->c_addr;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof(host));
+		snprintf(c->c_addr_text, sizeof(c->c_addr_text), "[%s]:%u",
+		    host, ntohs(sin6->sin6_port));
+	} else {
+		const struct sockaddr_in *sin = (void *)&c->c_addr;
+
+		inet_ntop(AF_INET, &sin->sin_addr, host, sizeof(host));
+		snprintf(c->c_addr_text, sizeof(c->c_addr_text), "%s:%u",
+		    host, ntohs(sin->sin_port));
+	}
+}
+
+static int
+conn_epoll_add(struct worker *w, int fd, struct ev_source *ev)
+{
+	struct epoll_event e = {
+		.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
+		.data.ptr = ev,
+	};
+
+	return epoll_ctl(w->w_epoll, EPOLL_CTL_ADD, fd, &e);
+}
+
+void
+conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
+    socklen_t addrlen)
+{
+	struct server	*srv = w->w_server;
+	struct conn	*c;
+
+	if (atomic_fetch_add(&srv->srv_conns, 1) >=
+	    srv->srv_limits->lim_max_connections) {
+		atomic_fetch_sub(&srv->srv_conns, 1);
+		log_debug("connection refused: max_connections (%u) reached",
+		    srv->srv_limits->lim_max_connections);
+		close(fd);
+		return;
+	}
+	if (!addr_acquire(srv->srv_addrs, (const struct sockaddr *)addr)) {
+		atomic_fetch_sub(&srv->srv_conns, 1);
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->c_worker = w;
+	c->c_state = CONN_HANDSHAKE;
+	c->c_fd = fd;
+	c->c_pair = c->c_mhd_fd = -1;
+	c->c_addr = *addr;
+	c->c_addrlen = addrlen;
+	conn_format_addr(c);
+	c->c_ev_tcp = (struct ev_source){ EV_TCP, c };
+	c->c_ev_pair = (struct ev_source){ EV_PAIR, c };
+	c->c_peer.tp_snap = snapshot_ref(w->w_snap);
+	c->c_peer.tp_addr = c->c_addr_text;
+	c->c_deadline = clock_ms() +
+	    (uint64_t)srv->srv_limits->lim_handshake_timeout * 1000;
+	conn_list_append(&w->w_handshaking, c);
+	w->w_nconns++;
+	c->c_ssl = tls_session_new(srv->srv_ctx, fd, &c->c_peer);
+	if (c->c_ssl == NULL || conn_epoll_add(w, fd, &c->c_ev_tcp) == -1) {
+		conn_close(c, "out of resources");
+		return;
+	}
+	/* The ClientHello is often already here. */
+	conn_event(c, EV_TCP, EPOLLIN);
+}
+
+void
+conn_close(struct conn *c, const char *why)
+{
+	struct worker	*w = c->c_worker;
+	struct server	*srv = w->w_server;
+
+	if (why != NULL)
+		log_debug("%s: closed: %s", c->c_addr_text, why);
+	conn_list_remove(c->c_state == CONN_HANDSHAKE ? &w->w_handshaking :
+	    &w->w_open, c);
+	if (c->c_mhd_fd != -1)
+		srv->srv_fdmap[c->c_mhd_fd] = NULL;
+	if (c->c_pair != -1)
+		close(c->c_pair);	/* libmicrohttpd sees EOF and lets go */
+	if (c->c_ssl != NULL)
+		wolfSSL_free(c->c_ssl);
+	close(c->c_fd);
+	addr_release(srv->srv_addrs, (struct sockaddr *)&c->c_addr);
+	atomic_fetch_sub(&srv->srv_conns, 1);
+	snapshot_unref(c->c_peer.tp_snap);
+	w->w_nconns--;
+	free(c);
+}
+
+/* Hand the decrypted stream to libmicrohttpd. */
+static bool
+conn_open_http(struct conn *c)
+{
+	struct worker	*w = c->c_worker;
+	struct server	*srv = w->w_server;
+	int		 pair[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
+	    pair) == -1) {
+		log_warn("%s: socketpair", c->c_addr_text);
+		return false;
+	}
+	if ((size_t)pair[1] >= srv->srv_fdmap_size) {
+		log_warnx("%s: descriptor %d beyond the table", c->c_addr_text,
+		    pair[1]);
+		close(pair[0]);
+		close(pair[1]);
+		return false;
+	}
+	c->c_pair = pair[0];
+	srv->srv_fdmap[pair[1]] = c;
+	if (MHD_add_connection(w->w_mhd, pair[1], (struct sockaddr *)&c->c_addr,
+	    c->c_addrlen) != MHD_YES) {
+		/* libmicrohttpd closed pair[1] already. */
+		srv->srv_fdmap[pair[1]] = NULL;
+		log_warnx("%s: the HTTP layer refused the connection",
+		    c->c_addr_text);
+		return false;
+	}
+	c->c_mhd_fd = pair[1];
+	if (conn_epoll_add(w, c->c_pair, &c->c_ev_pair) == -1) {
+		log_warn("%s: epoll_ctl", c->c_addr_text);
+		return false;
+	}
+	conn_list_remove(&w->w_handshaking, c);
+	c->c_state = CONN_OPEN;
+	conn_list_append(&w->w_open, c);
+	conn_touch(c);
+	return true;
+}
+
+/* Returns false once the connection is gone. */
+static bool
+conn_handshake(struct conn *c)
+{
+	char	err[WOLFSSL_MAX_ERROR_SZ];
+	int	ret, code;
+
+	ret = wolfSSL_accept(c->c_ssl);
+	if (ret == WOLFSSL_SUCCESS) {
+		log_debug("%s: %s %s for %s", c->c_addr_text,
+		    wolfSSL_get_version(c->c_ssl),
+		    wolfSSL_get_cipher_name(c->c_ssl),
+		    c->c_peer.tp_host->h_name);
+		if (!conn_open_http(c)) {
+			conn_close(c, "cannot start HTTP");
+			return false;
+		}
+		return true;
+	}
+	code = wolfSSL_get_error(c->c_ssl, ret);
+	if (code == WOLFSSL_ERROR_WANT_READ || code == WOLFSSL_ERROR_WANT_WRITE)
+		return true;
+	switch (c->c_peer.tp_refusal) {
+	case TLS_REFUSED_NO_SNI:
+		log_info("%s: handshake refused: no server name (SNI)",
+		    c->c_addr_text);
+		break;
+	case TLS_REFUSED_UNKNOWN_NAME:
+		break;		/* logged with the name */
+	default:
+		log_info("%s: handshake failed: %s", c->c_addr_text,
+		    tls_error_string(c->c_ssl, ret, err, sizeof(err)));
+	}
+	conn_close(c, NULL);
+	return false;
+}
+
+/* One pass of both directions; returns false once the connection is gone. */
+static bool
+conn_relay(struct conn *c)
+{
+	char	err[WOLFSSL_MAX_ERROR_SZ];
+	bool	progress, active = false;
+	ssize_t	n;
+	int	r, code;
+
+	do {
+		progress = false;
+		/* Client to libmicrohttpd: read TLS until it would block
+		 * (wolfSSL may hold decrypted bytes epoll never signals). */
+		if (c->c_up_len == 0 && !c->c_client_eof) {
+			r = wolfSSL_read(c->c_ssl, c->c_up, sizeof(c->c_up));
+			if (r > 0) {
+				c->c_up_off = 0;
+				c->c_up_len = (size_t)r;
+				progress = true;
+			} else {
+				code = wolfSSL_get_error(c->c_ssl, r);
+				if (code == WOLFSSL_ERROR_ZERO_RETURN ||
+				    code == SOCKET_PEER_CLOSED_E ||
+				    code == SOCKET_ERROR_E || r == 0) {
+					c->c_client_eof = true;
+					progress = true;
+				} else if (code != WOLFSSL_ERROR_WANT_READ &&
+				    code != WOLFSSL_ERROR_WANT_WRITE) {
+					log_info("%s: TLS error: %s",
+					    c->c_addr_text, tls_error_string(
+					    c->c_ssl, r, err, sizeof(err)));
+					conn_close(c, NULL);
+					return false;
+				}
+			}
+		}
+		if (c->c_up_len > 0) {
+			n = send(c->c_pair, c->c_up + c->c_up_off, c->c_up_len,
+			    MSG_NOSIGNAL);
+			if (n > 0) {
+				c->c_up_off += (size_t)n;
+				c->c_up_len -= (size_t)n;
+				c->c_worker->w_fed_mhd = true;
+				progress = true;
+			} else if (errno != EAGAIN && errno != EINTR) {
+				conn_close(c, "the HTTP side went away");
+				return false;
+			}
+		}
+		/* Half-close: the client is done sending, libmicrohttpd may
+		 * still answer what it has. */
+		if (c->c_client_eof && c->c_up_len == 0 && !c->c_pair_shut) {
+			shutdown(c->c_pair, SHUT_WR);
+			c->c_pair_shut = true;
+			c->c_worker->w_fed_mhd = true;
+		}
+		/* libmicrohttpd to client. */
+		if (c->c_down_len == 0 && !c->c_mhd_eof) {
+			n = recv(c->c_pair, c->c_down, sizeof(c->c_down), 0);
+			if (n > 0) {
+				c->c_down_len = (size_t)n;
+				progress = true;
+			} else if (n == 0 || (errno != EAGAIN &&
+			    errno != EINTR)) {
+				c->c_mhd_eof = true;
+				progress = true;
+			}
+		}
+		if (c->c_down_len > 0) {
+			/* A write that would block must be repeated with the
+			 * same buffer: it stays until it is accepted. */
+			r = wolfSSL_write(c->c_ssl, c->c_down,
+			    (int)c->c_down_len);
+			if (r > 0) {
+				c->c_down_len = 0;
+				progress = true;
+			} else {
+				code = wolfSSL_get_error(c->c_ssl, r);
+				if (code != WOLFSSL_ERROR_WANT_WRITE &&
+				    code != WOLFSSL_ERROR_WANT_READ) {
+					conn_close(c, "write to the client "
+					    "failed");
+					return false;
+				}
+			}
+		}
+		active |= progress;
+	} while (progress);
+
+	if (c->c_mhd_eof && c->c_down_len == 0) {
+		/* libmicrohttpd is done: say so to the client and close. */
+		if (!c->c_client_eof)
+			wolfSSL_shutdown(c->c_ssl);
+		conn_close(c, NULL);
+		return false;
+	}
+	if (active)
+		conn_touch(c);
+	return true;
+}
+
+void
+conn_event(struct conn *c, enum ev_kind kind, uint32_t events)
+{
+	(void)kind;
+	(void)events;
+	/* A request often arrives with the handshake's last flight: no
+	 * further event would announce it, so relay at once. */
+	if (c->c_state == CONN_HANDSHAKE &&
+	    (!conn_handshake(c) || c->c_state != CONN_OPEN))
+		return;
+	conn_relay(c);
+}

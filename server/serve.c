@@ -1,0 +1,391 @@
+/*
+ * `mta-sts-hostd serve`: the daemon. Start-up order matters: load and check
+ * everything, bind, load keys, drop privileges, and only then report ready.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../config/xalloc.h"
+#include "cmd.h"
+#include "limit.h"
+#include "log.h"
+#include "privdrop.h"
+#include "snapshot.h"
+#include "tls.h"
+#include "worker.h"
+
+/* A connection uses three descriptors: TCP and the two socketpair ends. */
+#define FDS_PER_CONN		3
+/* Listeners, epoll, eventfds, files read on reload. */
+#define FDS_SPARE		256
+#define LISTEN_BACKLOG		1024
+
+struct serve_opts {
+	const char	*so_config;
+	bool		 so_foreground;
+};
+
+/* Errors that make a configuration unusable as a whole: in the main
+ * file and not about one domain or template. */
+static size_t
+serve_blocking_errors(const struct config *cfg, bool any_file)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
+		const struct diag *d = &cfg->cfg_diags.dl_items[i];
+
+		if (d->d_severity != DIAG_ERROR || d->d_subject != NULL)
+			continue;
+		if (any_file || d->d_file == NULL ||
+		    strcmp(d->d_file, cfg->cfg_path) == 0)
+			n++;
+	}
+	return n;
+}
+
+static void
+serve_log_diags(const struct diag_list *dl)
+{
+	for (size_t i = 0; i < dl->dl_count; i++) {
+		const struct diag	*d = &dl->dl_items[i];
+		char			 where[512] = "";
+
+		if (d->d_file != NULL && d->d_line > 0)
+			snprintf(where, sizeof(where), "%s:%u:%u: ", d->d_file,
+			    d->d_line, d->d_col);
+		else if (d->d_file != NULL)
+			snprintf(where, sizeof(where), "%s: ", d->d_file);
+		log_msg(d->d_severity == DIAG_ERROR ? LOG_LEVEL_ERROR :
+		    LOG_LEVEL_WARNING, "%s%s%s%s", where,
+		    d->d_subject ? d->d_subject : "", d->d_subject ? ": " : "",
+		    d->d_msg);
+	}
+}
+
+static size_t
+serve_raise_nofile(const struct limits *lim)
+{
+	struct rlimit	rl;
+	rlim_t		want = (rlim_t)lim->lim_max_connections * FDS_PER_CONN +
+			    FDS_SPARE;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		fatal("getrlimit");
+	if (rl.rlim_cur < want) {
+		rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_warn("setrlimit(RLIMIT_NOFILE, %llu)",
+			    (unsigned long long)rl.rlim_cur);
+		getrlimit(RLIMIT_NOFILE, &rl);
+		if (rl.rlim_cur < want)
+			log_warnx("only %llu descriptors available: fewer "
+			    "than %u connections can be open", (unsigned long
+			    long)rl.rlim_cur, lim->lim_max_connections);
+	}
+	return (size_t)rl.rlim_cur;
+}
+
+static int
+serve_listen(const struct listen_addr *la, char *err, size_t errlen)
+{
+	int fd, one = 1;
+
+	fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		goto fail;
+	/* Each worker has its own socket; the kernel spreads connections. */
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1)
+		goto fail;
+	if (la->la_addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
+	    IPV6_V6ONLY, &one, sizeof(one)) == -1)
+		goto fail;
+	if (bind(fd, (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
+	    -1 || listen(fd, LISTEN_BACKLOG) == -1)
+		goto fail;
+	return fd;
+fail:
+	snprintf(err, errlen, "cannot listen on %s: %s", la->la_text,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return -1;
+}
+
+static unsigned
+serve_workers(const struct config *cfg)
+{
+	long n;
+
+	if (cfg->cfg_workers > 0)
+		return cfg->cfg_workers;
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		return 1;
+	return n > LIMIT_WORKERS_MAX ? LIMIT_WORKERS_MAX : (unsigned)n;
+}
+
+static void
+serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
+{
+	const struct config *cfg = snap->snap_cfg;
+
+	log_info("%s: serving %zu of %zu domains, %zu certificates, in %.1f ms",
+	    what, snap->snap_nhosts, cfg->cfg_ndomains,
+	    snap->snap_certs.cs_count, (double)(clock_us() - start) / 1000.0);
+}
+
+/* Build a new snapshot and swap it in; the old one lives on in the
+ * connections that use it. On failure the current one stays. */
+static void
+serve_reload(struct server *srv, const char *path)
+{
+	uint64_t	 start = clock_us();
+	struct config	*cfg = config_load(path);
+	struct snapshot	*snap, *old;
+	const struct config *cur = srv->srv_snap->snap_cfg;
+
+	if (serve_blocking_errors(cfg, true) > 0) {
+		serve_log_diags(&cfg->cfg_diags);
+		log_warnx("reload failed: the configuration has errors; still "
+		    "serving the previous one");
+		config_free(cfg);
+		return;
+	}
+	serve_log_diags(&cfg->cfg_diags);
+	if (cfg->cfg_nlisten != cur->cfg_nlisten ||
+	    strcmp(cfg->cfg_user, cur->cfg_user) != 0 ||
+	    strcmp(cfg->cfg_group, cur->cfg_group) != 0 ||
+	    cfg->cfg_workers != cur->cfg_workers ||
+	    memcmp(&cfg->cfg_limits, &cur->cfg_limits,
+	    sizeof(cfg->cfg_limits)) != 0)
+		log_warnx("reload: changes to listen, user, group, workers and "
+		    "limits take effect at the next restart");
+	else
+		for (size_t i = 0; i < cfg->cfg_nlisten; i++)
+			if (strcmp(cfg->cfg_listen[i].la_text,
+			    cur->cfg_listen[i].la_text) != 0)
+				log_warnx("reload: changes to listen take "
+				    "effect at the next restart");
+	snap = snapshot_build(cfg, time(NULL), 1);
+	serve_log_diags(&snap->snap_diags);
+	pthread_mutex_lock(&srv->srv_snap_lock);
+	old = srv->srv_snap;
+	srv->srv_snap = snap;
+	pthread_mutex_unlock(&srv->srv_snap_lock);
+	for (unsigned i = 0; i < srv->srv_nworkers; i++)
+		worker_wake(&srv->srv_workers[i]);
+	snapshot_unref(old);
+	serve_summary("reloaded", snap, start);
+}
+
+/* Detach from the terminal; the parent exits once the child is ready, with
+ * the child's verdict, so `mta-sts-hostd serve && ...` means serving. */
+static int
+serve_detach(void)
+{
+	int	p[2];
+	pid_t	pid;
+	char	c;
+
+	if (pipe2(p, O_CLOEXEC) == -1)
+		fatal("pipe");
+	if ((pid = fork()) == -1)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		exit(read(p[0], &c, 1) == 1 && c == 'R' ? 0 : 1);
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		fatal("setsid");
+	return p[1];
+}
+
+static void
+serve_ready(int ready_fd, const struct config *cfg)
+{
+	int null;
+
+	if (ready_fd == -1)
+		return;
+	/* Standard error goes away with the terminal: log to syslog. */
+	if (cfg->cfg_log_target == LOG_TARGET_STDERR)
+		log_init(LOG_TARGET_SYSLOG, cfg->cfg_log_level);
+	if ((null = open("/dev/null", O_RDWR)) != -1) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		if (null > STDERR_FILENO)
+			close(null);
+	}
+	if (write(ready_fd, "R", 1) != 1)
+		log_warn("telling the parent process");
+	close(ready_fd);
+}
+
+static int
+serve_parse(int argc, char **argv, struct serve_opts *so)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(so, 0, sizeof(*so));
+	so->so_config = CONFIG_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			so->so_config = optarg;
+			break;
+		case 'f':
+			so->so_foreground = true;
+			break;
+		default:
+			return -1;
+		}
+	}
+	return optind == argc ? 0 : -1;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct serve_opts	 so;
+	struct server		 srv;
+	struct config		*cfg;
+	struct snapshot		*snap;
+	sigset_t		 sigs;
+	char			 err[512];
+	uint64_t		 start = clock_us();
+	int			 sfd, ready_fd = -1;
+	bool			 running = true;
+
+	if (serve_parse(argc, argv, &so) == -1) {
+		fputs("usage: mta-sts-hostd serve [-c FILE] [--foreground]\n",
+		    stderr);
+		return EXIT_USAGE;
+	}
+	if (!so.so_foreground)
+		ready_fd = serve_detach();
+	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
+	cfg = config_load(so.so_config);
+	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
+	serve_log_diags(&cfg->cfg_diags);
+	if (serve_blocking_errors(cfg, false) > 0)
+		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
+		    "check -c %s)", so.so_config, so.so_config);
+
+	/* Signals are taken by the main thread only, through a signalfd. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
+
+	memset(&srv, 0, sizeof(srv));
+	srv.srv_fdmap_size = serve_raise_nofile(&cfg->cfg_limits);
+	srv.srv_fdmap = xcalloc(srv.srv_fdmap_size, sizeof(*srv.srv_fdmap));
+	srv.srv_ctx = tls_ctx_new();
+	srv.srv_addrs = addr_table_new(
+	    cfg->cfg_limits.lim_max_connections_per_address);
+	pthread_mutex_init(&srv.srv_snap_lock, NULL);
+	http_init();
+
+	snap = snapshot_build(cfg, time(NULL), 1);
+	serve_log_diags(&snap->snap_diags);
+	srv.srv_snap = snap;
+	/* Limits are fixed for the life of the process (see reload). */
+	srv.srv_limits = &snap->snap_cfg->cfg_limits;
+
+	srv.srv_nworkers = serve_workers(cfg);
+	srv.srv_workers = xcalloc(srv.srv_nworkers, sizeof(*srv.srv_workers));
+	for (unsigned i = 0; i < srv.srv_nworkers; i++) {
+		struct worker *w = &srv.srv_workers[i];
+
+		if (worker_init(w, &srv, i, cfg) == -1)
+			fatal("cannot set up worker %u", i);
+		w->w_snap = snapshot_ref(snap);
+		w->w_listeners = xcalloc(cfg->cfg_nlisten,
+		    sizeof(*w->w_listeners));
+		w->w_nlisteners = cfg->cfg_nlisten;
+		for (size_t j = 0; j < cfg->cfg_nlisten; j++) {
+			struct listener *l = &w->w_listeners[j];
+
+			l->l_ev = (struct ev_source){ EV_LISTENER, l };
+			l->l_text = cfg->cfg_listen[j].la_text;
+			l->l_fd = serve_listen(&cfg->cfg_listen[j], err,
+			    sizeof(err));
+			if (l->l_fd == -1)
+				fatalx("%s", err);
+		}
+	}
+	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1)
+		fatalx("%s", err);
+	for (unsigned i = 0; i < srv.srv_nworkers; i++)
+		if (worker_start(&srv.srv_workers[i]) != 0)
+			fatalx("cannot start worker %u", i);
+	serve_summary("started", snap, start);
+	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
+		log_info("listening on %s", cfg->cfg_listen[j].la_text);
+	serve_ready(ready_fd, cfg);
+
+	while (running) {
+		struct signalfd_siginfo si;
+
+		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
+			if (errno == EINTR)
+				continue;
+			fatal("signalfd");
+		}
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("SIGHUP: reloading %s", so.so_config);
+			serve_reload(&srv, so.so_config);
+			break;
+		default:
+			log_info("%s: shutting down", strsignal(
+			    (int)si.ssi_signo));
+			running = false;
+		}
+	}
+	atomic_store(&srv.srv_stop, true);
+	for (unsigned i = 0; i < srv.srv_nworkers; i++)
+		worker_wake(&srv.srv_workers[i]);
+	for (unsigned i = 0; i < srv.srv_nworkers; i++)
+		pthread_join(srv.srv_workers[i].w_thread, NULL);
+	for (unsigned i = 0; i < srv.srv_nworkers; i++)
+		worker_cleanup(&srv.srv_workers[i]);
+	free(srv.srv_workers);
+	snapshot_unref(srv.srv_snap);
+	http_cleanup();
+	addr_table_free(srv.srv_addrs);
+	wolfSSL_CTX_free(srv.srv_ctx);
+	wolfSSL_Cleanup();
+	free(srv.srv_fdmap);
+	close(sfd);
+	log_info("stopped");
+	return EXIT_OK;
+}

@@ -1,0 +1,142 @@
+#include "tls.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+#include "snapshot.h"
+
+/*
+ * AEAD only. TLS 1.3 first; for 1.2, ECDHE with ECDSA before RSA. AES-GCM
+ * leads: clients without AES hardware ask for ChaCha20 themselves.
+ */
+static const char tls_ciphers[] =
+    "TLS13-AES128-GCM-SHA256:TLS13-CHACHA20-POLY1305-SHA256:"
+    "TLS13-AES256-GCM-SHA384:"
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+    "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
+
+static int tls_peer_index = -1;
+
+static struct tls_peer *
+tls_peer_of(WOLFSSL *ssl)
+{
+	return wolfSSL_get_ex_data(ssl, tls_peer_index);
+}
+
+/*
+ * Runs when the ClientHello's extensions are parsed. A name this snapshot
+ * does not serve, or no name at all, ends the handshake with the
+ * unrecognized_name alert (RFC 6066 3): never a certificate for another name.
+ */
+static int
+tls_servername(WOLFSSL *ssl, int *alert, void *arg)
+{
+	struct tls_peer	*peer = tls_peer_of(ssl);
+	void		*name = NULL;
+	unsigned short	 len;
+
+	(void)arg;
+	len = wolfSSL_SNI_GetRequest(ssl, WOLFSSL_SNI_HOST_NAME, &name);
+	if (len == 0 || name == NULL) {
+		peer->tp_refusal = TLS_REFUSED_NO_SNI;
+		*alert = unrecognized_name;
+		return fatal_return;
+	}
+	peer->tp_host = snapshot_lookup(peer->tp_snap, name, len);
+	if (peer->tp_host == NULL) {
+		peer->tp_refusal = TLS_REFUSED_UNKNOWN_NAME;
+		log_info("%s: handshake refused: no policy for the name '%.*s'",
+		    peer->tp_addr, (int)(len > 253 ? 253 : len),
+		    (const char *)name);
+		*alert = unrecognized_name;
+		return fatal_return;
+	}
+	return 0;
+}
+
+/* Install the matched name's chain and key, DER from the snapshot. */
+static int
+tls_certificate(WOLFSSL *ssl, void *arg)
+{
+	struct tls_peer		*peer = tls_peer_of(ssl);
+	const struct cert	*crt;
+
+	(void)arg;
+	if (peer->tp_host == NULL)
+		return 0;
+	crt = peer->tp_host->h_cert;
+	if (wolfSSL_use_certificate_chain_buffer_format(ssl, crt->crt_chain,
+	    (long)crt->crt_chain_len, WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS ||
+	    wolfSSL_use_PrivateKey_buffer(ssl, crt->crt_key,
+	    (long)crt->crt_key_len, WOLFSSL_FILETYPE_ASN1) != WOLFSSL_SUCCESS) {
+		log_warnx("%s: cannot use the certificate from %s",
+		    peer->tp_addr, crt->crt_file);
+		return 0;
+	}
+	return 1;
+}
+
+WOLFSSL_CTX *
+tls_ctx_new(void)
+{
+	/* X25519 first: several times cheaper than P-256 in this wolfSSL. */
+	int		 groups[] = { WOLFSSL_ECC_X25519, WOLFSSL_ECC_SECP256R1,
+			    WOLFSSL_ECC_SECP384R1 };
+	WOLFSSL_CTX	*ctx;
+
+	if (wolfSSL_Init() != WOLFSSL_SUCCESS)
+		fatalx("wolfSSL_Init failed");
+	tls_peer_index = wolfSSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+	ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
+	if (ctx == NULL)
+		fatalx("cannot create the TLS context");
+	if (wolfSSL_CTX_SetMinVersion(ctx, WOLFSSL_TLSV1_2) != WOLFSSL_SUCCESS)
+		fatalx("cannot require TLS 1.2 or newer");
+	if (wolfSSL_CTX_set_cipher_list(ctx, tls_ciphers) != WOLFSSL_SUCCESS)
+		fatalx("cannot set the cipher suites");
+	if (wolfSSL_CTX_set_groups(ctx, groups,
+	    (int)(sizeof(groups) / sizeof(groups[0]))) != WOLFSSL_SUCCESS)
+		fatalx("cannot set the key exchange groups");
+	/*
+	 * Record the client's SNI whatever it is ("answer on mismatch"), so
+	 * the callbacks above can look it up; they do the refusing.
+	 */
+	if (wolfSSL_CTX_UseSNI(ctx, WOLFSSL_SNI_HOST_NAME, "", 0) !=
+	    WOLFSSL_SUCCESS)
+		fatalx("cannot enable SNI");
+	wolfSSL_CTX_SNI_SetOptions(ctx, WOLFSSL_SNI_HOST_NAME,
+	    WOLFSSL_SNI_ANSWER_ON_MISMATCH);
+	wolfSSL_CTX_set_servername_callback(ctx, tls_servername);
+	wolfSSL_CTX_set_cert_cb(ctx, tls_certificate, NULL);
+	/* Senders fetch rarely and never reuse a session much: one ticket. */
+	wolfSSL_CTX_set_num_tickets(ctx, 1);
+	return ctx;
+}
+
+WOLFSSL *
+tls_session_new(WOLFSSL_CTX *ctx, int fd, struct tls_peer *peer)
+{
+	WOLFSSL *ssl = wolfSSL_new(ctx);
+
+	if (ssl == NULL)
+		return NULL;
+	if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS ||
+	    wolfSSL_set_ex_data(ssl, tls_peer_index, peer) != WOLFSSL_SUCCESS) {
+		wolfSSL_free(ssl);
+		return NULL;
+	}
+	return ssl;
+}
+
+const char *
+tls_error_string(WOLFSSL *ssl, int ret, char *buf, size_t size)
+{
+	char tmp[WOLFSSL_MAX_ERROR_SZ];
+	int err = wolfSSL_get_error(ssl, ret);
+
+	wolfSSL_ERR_error_string_n((unsigned long)err, tmp, sizeof(tmp));
+	snprintf(buf, size, "%s", tmp);
+	return buf;
+}

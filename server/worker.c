@@ -1,0 +1,280 @@
+#include "worker.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "../config/xalloc.h"
+#include "log.h"
+#include "snapshot.h"
+
+/* Events taken per epoll_wait. */
+#define WORKER_EVENTS		256
+/* The loop wakes at least this often to run timers. */
+#define WORKER_TICK_MS		1000
+
+uint64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int
+worker_epoll_add(struct worker *w, int fd, uint32_t events,
+    struct ev_source *ev)
+{
+	struct epoll_event e = { .events = events, .data.ptr = ev };
+
+	return epoll_ctl(w->w_epoll, EPOLL_CTL_ADD, fd, &e);
+}
+
+static void
+worker_listeners_arm(struct worker *w, bool on)
+{
+	for (size_t i = 0; i < w->w_nlisteners; i++) {
+		struct listener *l = &w->w_listeners[i];
+
+		if (l->l_fd == -1)
+			continue;
+		if (on)
+			worker_epoll_add(w, l->l_fd, EPOLLIN, &l->l_ev);
+		else
+			epoll_ctl(w->w_epoll, EPOLL_CTL_DEL, l->l_fd, NULL);
+	}
+}
+
+int
+worker_init(struct worker *w, struct server *srv, unsigned id,
+    const struct config *cfg)
+{
+	memset(w, 0, sizeof(*w));
+	w->w_id = id;
+	w->w_server = srv;
+	w->w_epoll = epoll_create1(EPOLL_CLOEXEC);
+	w->w_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->w_epoll == -1 || w->w_wake == -1)
+		return -1;
+	w->w_wake_ev = (struct ev_source){ EV_WAKE, w };
+	w->w_mhd_ev = (struct ev_source){ EV_MHD, w };
+	if (worker_epoll_add(w, w->w_wake, EPOLLIN, &w->w_wake_ev) == -1)
+		return -1;
+	w->w_mhd = http_daemon_new(w, &cfg->cfg_limits);
+	if (w->w_mhd == NULL) {
+		log_warnx("cannot start the HTTP layer");
+		return -1;
+	}
+	if (worker_epoll_add(w, MHD_get_daemon_info(w->w_mhd,
+	    MHD_DAEMON_INFO_EPOLL_FD)->epoll_fd, EPOLLIN, &w->w_mhd_ev) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+worker_accept(struct worker *w, struct listener *l)
+{
+	for (int i = 0; i < ACCEPT_BATCH; i++) {
+		struct sockaddr_storage	addr;
+		socklen_t		len = sizeof(addr);
+		int			fd;
+
+		fd = accept4(l->l_fd, (struct sockaddr *)&addr, &len,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: pause rather than spin
+				 * on a listener that stays readable. */
+				log_warn("accept on %s", l->l_text);
+				worker_listeners_arm(w, false);
+				w->w_accept_paused = true;
+				w->w_accept_resume = clock_ms() +
+				    ACCEPT_BACKOFF_MS;
+			}
+			return;
+		}
+		if ((size_t)fd >= w->w_server->srv_fdmap_size) {
+			close(fd);
+			continue;
+		}
+		conn_accepted(w, fd, &addr, len);
+	}
+}
+
+/* Close what has run out of time: both lists are ordered by deadline. */
+static void
+worker_expire(struct worker *w, uint64_t now)
+{
+	struct conn *c;
+
+	while ((c = w->w_handshaking.cl_head) != NULL && c->c_deadline <= now) {
+		log_info("%s: handshake timed out", c->c_addr_text);
+		conn_close(c, NULL);
+	}
+	while ((c = w->w_open.cl_head) != NULL && c->c_deadline <= now)
+		conn_close(c, "idle");
+}
+
+static int
+worker_timeout(struct worker *w, uint64_t now)
+{
+	uint64_t		next = now + WORKER_TICK_MS;
+	MHD_UNSIGNED_LONG_LONG	mhd;
+
+	if (w->w_handshaking.cl_head != NULL &&
+	    w->w_handshaking.cl_head->c_deadline < next)
+		next = w->w_handshaking.cl_head->c_deadline;
+	if (w->w_open.cl_head != NULL && w->w_open.cl_head->c_deadline < next)
+		next = w->w_open.cl_head->c_deadline;
+	if (w->w_accept_paused && w->w_accept_resume < next)
+		next = w->w_accept_resume;
+	if (MHD_get_timeout(w->w_mhd, &mhd) == MHD_YES && now + mhd < next)
+		next = now + mhd;
+	return next > now ? (int)(next - now) : 0;
+}
+
+/* Stop accepting; give open connections a short grace to finish. */
+static void
+worker_begin_stop(struct worker *w)
+{
+	uint64_t now = clock_ms();
+
+	w->w_stopping = true;
+	w->w_stop_deadline = now + SHUTDOWN_GRACE_MS;
+	worker_listeners_arm(w, false);
+	for (size_t i = 0; i < w->w_nlisteners; i++) {
+		close(w->w_listeners[i].l_fd);
+		w->w_listeners[i].l_fd = -1;
+	}
+	/* Idle keep-alive connections go soon; busy ones as they finish. */
+	for (struct conn *c = w->w_open.cl_head; c != NULL; c = c->c_next)
+		if (c->c_deadline > now + SHUTDOWN_IDLE_MS)
+			c->c_deadline = now + SHUTDOWN_IDLE_MS;
+}
+
+static void
+worker_wakeup(struct worker *w)
+{
+	struct server	*srv = w->w_server;
+	uint64_t	 v;
+
+	while (read(w->w_wake, &v, sizeof(v)) > 0)
+		;
+	if (atomic_load(&srv->srv_stop) && !w->w_stopping)
+		worker_begin_stop(w);
+	pthread_mutex_lock(&srv->srv_snap_lock);
+	if (srv->srv_snap != w->w_snap) {
+		snapshot_unref(w->w_snap);
+		w->w_snap = snapshot_ref(srv->srv_snap);
+	}
+	pthread_mutex_unlock(&srv->srv_snap_lock);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker		*w = arg;
+	struct epoll_event	 events[WORKER_EVENTS];
+
+	for (;;) {
+		uint64_t	now = clock_ms();
+		bool		run_mhd = false;
+		int		n;
+
+		if (w->w_stopping && (w->w_nconns == 0 ||
+		    now >= w->w_stop_deadline))
+			break;
+		if (w->w_accept_paused && now >= w->w_accept_resume &&
+		    !w->w_stopping) {
+			w->w_accept_paused = false;
+			worker_listeners_arm(w, true);
+		}
+		n = epoll_wait(w->w_epoll, events, WORKER_EVENTS,
+		    worker_timeout(w, now));
+		if (n == -1 && errno != EINTR)
+			fatal("epoll_wait");
+		w->w_fed_mhd = false;
+		for (int i = 0; i < n; i++) {
+			struct ev_source *ev = events[i].data.ptr;
+
+			switch (ev->es_kind) {
+			case EV_LISTENER:
+				if (!w->w_stopping)
+					worker_accept(w, ev->es_ptr);
+				break;
+			case EV_TCP:
+			case EV_PAIR:
+				conn_event(ev->es_ptr, ev->es_kind,
+				    events[i].events);
+				break;
+			case EV_MHD:
+				run_mhd = true;
+				break;
+			case EV_WAKE:
+				worker_wakeup(w);
+				break;
+			}
+		}
+		/* Once per batch: every request relayed above is answered
+		 * in one pass, and the replies are relayed on the next. */
+		if (run_mhd || w->w_fed_mhd || n == 0)
+			MHD_run(w->w_mhd);
+		worker_expire(w, clock_ms());
+	}
+	/* Whatever is left past the grace period is cut. */
+	while (w->w_handshaking.cl_head != NULL)
+		conn_close(w->w_handshaking.cl_head, "shutting down");
+	while (w->w_open.cl_head != NULL)
+		conn_close(w->w_open.cl_head, "shutting down");
+	return NULL;
+}
+
+int
+worker_start(struct worker *w)
+{
+	worker_listeners_arm(w, true);
+	return pthread_create(&w->w_thread, NULL, worker_main, w);
+}
+
+void
+worker_wake(struct worker *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->w_wake, &one, sizeof(one)) == -1 && errno != EAGAIN)
+		log_warn("waking worker %u", w->w_id);
+}
+
+void
+worker_cleanup(struct worker *w)
+{
+	if (w->w_mhd != NULL)
+		MHD_stop_daemon(w->w_mhd);
+	for (size_t i = 0; i < w->w_nlisteners; i++)
+		if (w->w_listeners[i].l_fd != -1)
+			close(w->w_listeners[i].l_fd);
+	free(w->w_listeners);
+	snapshot_unref(w->w_snap);
+	if (w->w_wake != -1)
+		close(w->w_wake);
+	if (w->w_epoll != -1)
+		close(w->w_epoll);
+}

@@ -1,0 +1,162 @@
+/*
+ * Workers: one event loop per core. Each owns its listening sockets
+ * (SO_REUSEPORT), its connections, and a libmicrohttpd daemon without
+ * threads or listening socket, fed through the relay. Nothing on the request
+ * path takes a lock.
+ */
+#ifndef MTA_STS_WORKER_H
+#define MTA_STS_WORKER_H
+
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include <wolfssl/options.h>
+#include <wolfssl/ssl.h>
+
+#include "../config/config.h"
+#include "tls.h"
+
+/*
+ * Requests and responses here are a few hundred bytes; 4 KiB per direction
+ * keeps a connection small. Larger TLS records are read in pieces.
+ */
+#define CONN_BUF_SIZE		4096
+/* Accepts per readiness event, so one listener cannot starve the rest. */
+#define ACCEPT_BATCH		64
+/* After EMFILE/ENFILE, stop accepting this long instead of spinning. */
+#define ACCEPT_BACKOFF_MS	100
+/* At shutdown, connections get this long to finish what they are doing. */
+#define SHUTDOWN_GRACE_MS	5000
+/* At shutdown, an idle keep-alive connection is closed after this long. */
+#define SHUTDOWN_IDLE_MS	200
+/* libmicrohttpd's per-connection buffer: bounds the request line and headers. */
+#define HTTP_MEMORY_LIMIT	(16 * 1024)
+
+struct MHD_Daemon;
+struct snapshot;
+struct server;
+struct worker;
+
+enum ev_kind {
+	EV_LISTENER,
+	EV_TCP,
+	EV_PAIR,
+	EV_MHD,
+	EV_WAKE,
+};
+
+struct ev_source {
+	enum ev_kind	 es_kind;
+	void		*es_ptr;
+};
+
+struct listener {
+	struct ev_source	 l_ev;
+	int			 l_fd;
+	const char		*l_text;	/* the configured address */
+};
+
+enum conn_state {
+	CONN_HANDSHAKE,
+	CONN_OPEN,
+};
+
+struct conn {
+	struct ev_source	 c_ev_tcp;
+	struct ev_source	 c_ev_pair;
+	struct worker		*c_worker;
+	struct conn		*c_prev;	/* in one of the worker's lists */
+	struct conn		*c_next;
+	enum conn_state		 c_state;
+	int			 c_fd;		/* TCP, to the client */
+	int			 c_pair;	/* our end of the socketpair */
+	int			 c_mhd_fd;	/* libmicrohttpd's end */
+	WOLFSSL			*c_ssl;
+	struct tls_peer		 c_peer;	/* snapshot, host, address */
+	struct sockaddr_storage	 c_addr;
+	socklen_t		 c_addrlen;
+	char			 c_addr_text[INET6_ADDRSTRLEN + 8];
+	uint64_t		 c_deadline;	/* ms, monotonic */
+	uint64_t		 c_req_start;	/* us, monotonic */
+	unsigned		 c_requests;
+	bool			 c_client_eof;	/* close_notify or FIN seen */
+	bool			 c_pair_shut;	/* told libmicrohttpd */
+	bool			 c_mhd_eof;	/* libmicrohttpd closed */
+	size_t			 c_up_off;	/* client -> libmicrohttpd */
+	size_t			 c_up_len;
+	size_t			 c_down_len;	/* libmicrohttpd -> client */
+	unsigned char		 c_up[CONN_BUF_SIZE];
+	unsigned char		 c_down[CONN_BUF_SIZE];
+};
+
+struct conn_list {
+	struct conn	*cl_head;
+	struct conn	*cl_tail;
+};
+
+struct worker {
+	unsigned		 w_id;
+	pthread_t		 w_thread;
+	struct server		*w_server;
+	int			 w_epoll;
+	int			 w_wake;	/* eventfd: stop or new snapshot */
+	struct ev_source	 w_wake_ev;
+	struct ev_source	 w_mhd_ev;
+	struct MHD_Daemon	*w_mhd;
+	struct listener		*w_listeners;
+	size_t			 w_nlisteners;
+	struct snapshot		*w_snap;	/* for new connections */
+	struct conn_list	 w_handshaking;	/* ordered by deadline */
+	struct conn_list	 w_open;	/* ordered by deadline */
+	size_t			 w_nconns;
+	bool			 w_fed_mhd;	/* libmicrohttpd has input */
+	bool			 w_stopping;
+	uint64_t		 w_stop_deadline;
+	bool			 w_accept_paused;
+	uint64_t		 w_accept_resume;
+};
+
+struct server {
+	WOLFSSL_CTX		*srv_ctx;
+	const struct limits	*srv_limits;	/* of the first snapshot */
+	atomic_uint		 srv_conns;
+	struct addr_table	*srv_addrs;
+	/* libmicrohttpd's socket -> connection, for the request handler.
+	 * Each entry is written and read by the worker owning that socket. */
+	struct conn		**srv_fdmap;
+	size_t			 srv_fdmap_size;
+	struct worker		*srv_workers;
+	unsigned		 srv_nworkers;
+	pthread_mutex_t		 srv_snap_lock;
+	struct snapshot		*srv_snap;	/* the current snapshot */
+	atomic_bool		 srv_stop;
+};
+
+uint64_t	 clock_ms(void);
+uint64_t	 clock_us(void);
+
+int		 worker_init(struct worker *, struct server *, unsigned id,
+		    const struct config *);
+int		 worker_start(struct worker *);
+void		 worker_wake(struct worker *);
+void		 worker_cleanup(struct worker *);
+
+/* Relay (relay.c). */
+void		 conn_accepted(struct worker *, int fd,
+		    const struct sockaddr_storage *, socklen_t);
+void		 conn_event(struct conn *, enum ev_kind, uint32_t events);
+void		 conn_close(struct conn *, const char *why);
+void		 conn_list_remove(struct conn_list *, struct conn *);
+void		 conn_list_append(struct conn_list *, struct conn *);
+void		 conn_touch(struct conn *);
+
+/* HTTP (http.c). */
+struct MHD_Daemon *http_daemon_new(struct worker *, const struct limits *);
+void		 http_init(void);
+void		 http_cleanup(void);
+
+#endif
