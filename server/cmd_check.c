@@ -2,9 +2,42 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 #include "../config/config.h"
 #include "cmd.h"
+#include "snapshot.h"
+
+/* ACME clients renew 30 days ahead; this close to expiry, renewal failed. */
+#define CHECK_EXPIRY_WARN_DAYS	14
+
+static void
+check_coverage(const struct snapshot *snap, time_t now, bool quiet,
+    struct diag_list *warnings)
+{
+	for (size_t i = 0; i < snap->snap_nhosts; i++) {
+		const struct host	*h = &snap->snap_hosts[i];
+		const struct cert	*crt = h->h_cert;
+		long			 days = (long)((crt->crt_not_after - now) /
+					    86400);
+		char			 date[32];
+		struct tm		 tm;
+
+		gmtime_r(&crt->crt_not_after, &tm);
+		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+		if (!quiet)
+			printf("%s: %s: %s certificate %s, expires %s (%ld "
+			    "day%s)\n", h->h_domain->dom_name, h->h_name,
+			    crt->crt_ecdsa ? "ECDSA" : "RSA", crt->crt_file,
+			    date, days, days == 1 ? "" : "s");
+		if (days < CHECK_EXPIRY_WARN_DAYS)
+			diag_add(warnings, DIAG_WARNING, &h->h_domain->dom_pos,
+			    h->h_domain->dom_name, "the certificate for %s "
+			    "expires in %ld day%s (%s): its renewal is overdue",
+			    h->h_name, days, days == 1 ? "" : "s", crt->crt_file);
+	}
+}
 
 int
 cmd_check(int argc, char **argv)
@@ -13,13 +46,18 @@ cmd_check(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "skip-certificates", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char	*path = NULL;
-	bool		 strict = false, quiet = false;
-	struct config	*cfg;
-	size_t		 valid;
-	int		 ch, rc;
+	const char		*path = NULL;
+	bool			 strict = false, quiet = false, certs = true;
+	struct config		*cfg;
+	struct snapshot		*snap = NULL;
+	struct diag_list	 expiry = { 0 };
+	size_t			 domains, files, templates, errors, warnings;
+	size_t			 servable;
+	time_t			 now = time(NULL);
+	int			 ch, rc;
 
 	while ((ch = getopt_long(argc, argv, "c:q", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -32,9 +70,12 @@ cmd_check(int argc, char **argv)
 		case 'q':
 			quiet = true;
 			break;
+		case 'k':
+			certs = false;
+			break;
 		default:
 			fputs("usage: mta-sts-hostd check [-c FILE] [--strict] "
-			    "[-q]\n", stderr);
+			    "[-q] [--skip-certificates]\n", stderr);
 			return EXIT_USAGE;
 		}
 	}
@@ -45,24 +86,37 @@ cmd_check(int argc, char **argv)
 	}
 	cfg = cmd_load_config(path);
 	diag_print(&cfg->cfg_diags, stderr);
-	valid = config_valid_domains(cfg);
-	rc = cfg->cfg_diags.dl_errors > 0 ||
-	    (strict && cfg->cfg_diags.dl_warnings > 0) ? EXIT_INVALID : EXIT_OK;
+	domains = cfg->cfg_ndomains;
+	files = cfg->cfg_files.sv_count;
+	templates = cfg->cfg_ntemplates;
+	errors = cfg->cfg_diags.dl_errors;
+	warnings = cfg->cfg_diags.dl_warnings;
+	servable = config_valid_domains(cfg);
+	if (certs) {
+		/* The snapshot the daemon would build, certificates and all. */
+		snap = snapshot_build(cfg, now, 0);
+		diag_print(&snap->snap_diags, stderr);
+		check_coverage(snap, now, quiet, &expiry);
+		diag_print(&expiry, stderr);
+		errors += snap->snap_diags.dl_errors;
+		warnings += snap->snap_diags.dl_warnings + expiry.dl_warnings;
+		servable = snap->snap_nhosts;
+	}
+	rc = errors > 0 || (strict && warnings > 0) ? EXIT_INVALID : EXIT_OK;
 	if (!quiet || rc != EXIT_OK)
 		fprintf(rc == EXIT_OK ? stdout : stderr,
-		    "%s: %zu domain%s (%zu servable), %zu polic%s template%s, "
-		    "%zu file%s; %zu error%s, %zu warning%s%s\n",
-		    cfg->cfg_path, cfg->cfg_ndomains,
-		    cfg->cfg_ndomains == 1 ? "" : "s", valid,
-		    cfg->cfg_ntemplates, cfg->cfg_ntemplates == 1 ? "y" : "y",
-		    cfg->cfg_ntemplates == 1 ? "" : "s",
-		    cfg->cfg_files.sv_count,
-		    cfg->cfg_files.sv_count == 1 ? "" : "s",
-		    cfg->cfg_diags.dl_errors,
-		    cfg->cfg_diags.dl_errors == 1 ? "" : "s",
-		    cfg->cfg_diags.dl_warnings,
-		    cfg->cfg_diags.dl_warnings == 1 ? "" : "s",
-		    rc == EXIT_OK ? "" : " (not valid)");
-	config_free(cfg);
+		    "%s: %zu domain%s (%zu servable), %zu policy template%s, "
+		    "%zu file%s%s; %zu error%s, %zu warning%s%s\n",
+		    path != NULL ? path : CONFIG_DEFAULT_PATH, domains,
+		    domains == 1 ? "" : "s", servable, templates,
+		    templates == 1 ? "" : "s", files, files == 1 ? "" : "s",
+		    certs ? "" : " (certificates not checked)",
+		    errors, errors == 1 ? "" : "s", warnings,
+		    warnings == 1 ? "" : "s", rc == EXIT_OK ? "" : " (not valid)");
+	diag_free(&expiry);
+	if (snap != NULL)
+		snapshot_unref(snap);
+	else
+		config_free(cfg);
 	return rc;
 }

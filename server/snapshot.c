@@ -105,9 +105,8 @@ snapshot_build(struct config *cfg, time_t now, int with_responses)
 		if (crt == NULL) {
 			diag_add(&snap->snap_diags, DIAG_ERROR, &d->dom_pos,
 			    d->dom_name, "no valid certificate covers %s, so "
-			    "the domain is not served; get one (mta-sts-hostd "
-			    "names lists what is missing) into a certificate "
-			    "directory", name);
+			    "the domain is not served; put one in a "
+			    "certificate directory", name);
 			free(name);
 			continue;
 		}
@@ -120,6 +119,7 @@ snapshot_build(struct config *cfg, time_t now, int with_responses)
 			h->h_response = snapshot_response(d);
 	}
 	snapshot_index(snap);
+	diag_sort(&snap->snap_diags, &cfg->cfg_files);
 	return snap;
 }
 

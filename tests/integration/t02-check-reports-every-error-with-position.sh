@@ -37,7 +37,7 @@ domains:
   good.example: shared
 YAML
 
-hostd check -c main.yaml
+hostd check --skip-certificates -c main.yaml
 expect_rc 1
 expect_in err "main.yaml:3:3: error: unknown key 'wrokers' in server"
 expect_in err "main.yaml:12:11: error: bad-mode.example: mode 'Enforce' is not one of enforce, testing, none"
@@ -73,7 +73,7 @@ cat > self/other.yaml <<'YAML'
 domains:
   other.example: {mode: testing, mx: [mx.other.example], max_age: 86400}
 YAML
-hostd check -c ./self/../self/main.yaml
+hostd check --skip-certificates -c ./self/../self/main.yaml
 expect_rc 0
 expect_in out "2 domains (2 servable)"
-expect_in out "2 files; 0 errors"
+expect_in out "2 files (certificates not checked); 0 errors"
