@@ -94,20 +94,12 @@ deps-build:
 deps:
 	@$(call install_missing,$(BUILD_DEPS) $(TEST_DEPS))
 
-DEMO_CONFIG := examples/hoster/mta-sts-hostd.yaml
-
-# The daemon joins this demo once it exists; until then, the tools on the
-# hoster example.
+# A throwaway CA, certificates for the hoster example, and the daemon on
+# 127.0.0.1:8443 in the foreground.
 demo: deps-build
+	@$(call install_missing,openssl)
 	@$(MAKE) --no-print-directory all
-	@echo; echo "\$$ mta-sts-hostd check -c $(DEMO_CONFIG)"
-	@$(BIN) check -c $(DEMO_CONFIG)
-	@echo; echo "\$$ mta-sts-hostd policy -c $(DEMO_CONFIG) bakery.example"
-	@$(BIN) policy -c $(DEMO_CONFIG) bakery.example
-	@echo; echo "\$$ mta-sts-hostd policy --id -c $(DEMO_CONFIG) bakery.example"
-	@$(BIN) policy --id -c $(DEMO_CONFIG) bakery.example
-	@echo; echo "\$$ mta-sts-hostd dns -c $(DEMO_CONFIG)"
-	@$(BIN) dns -c $(DEMO_CONFIG)
+	@examples/demo/run $(abspath $(BIN))
 
 unit: $(UNIT_BINS)
 	@status=0; for t in $(UNIT_BINS); do \

@@ -93,9 +93,13 @@ serve_raise_nofile(const struct limits *lim)
 			    (unsigned long long)rl.rlim_cur);
 		getrlimit(RLIMIT_NOFILE, &rl);
 		if (rl.rlim_cur < want)
-			log_warnx("only %llu descriptors available: fewer "
-			    "than %u connections can be open", (unsigned long
-			    long)rl.rlim_cur, lim->lim_max_connections);
+			log_warnx("the descriptor limit (%llu) allows about "
+			    "%llu connections, fewer than max_connections (%u):"
+			    " raise LimitNOFILE or lower max_connections",
+			    (unsigned long long)rl.rlim_cur,
+			    (unsigned long long)(rl.rlim_cur > FDS_SPARE ?
+			    (rl.rlim_cur - FDS_SPARE) / FDS_PER_CONN : 0),
+			    lim->lim_max_connections);
 	}
 	return (size_t)rl.rlim_cur;
 }
