@@ -25,6 +25,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "snapshot.h"
+#include "ticket.h"
 #include "tls.h"
 #include "worker.h"
 
@@ -387,6 +388,7 @@ cmd_serve(int argc, char **argv)
 	http_cleanup();
 	addr_table_free(srv.srv_addrs);
 	wolfSSL_CTX_free(srv.srv_ctx);
+	ticket_cleanup();
 	wolfSSL_Cleanup();
 	free(srv.srv_fdmap);
 	close(sfd);

@@ -5,6 +5,7 @@
 
 #include "log.h"
 #include "snapshot.h"
+#include "ticket.h"
 
 /*
  * AEAD only. TLS 1.3 first; for 1.2, ECDHE with ECDSA before RSA. AES-GCM
@@ -112,6 +113,8 @@ tls_ctx_new(void)
 	wolfSSL_CTX_set_cert_cb(ctx, tls_certificate, NULL);
 	/* Senders fetch rarely and never reuse a session much: one ticket. */
 	wolfSSL_CTX_set_num_tickets(ctx, 1);
+	if (ticket_init(ctx) == -1)
+		fatalx("cannot set up session tickets");
 	return ctx;
 }
 

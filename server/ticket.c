@@ -1,0 +1,180 @@
+#include "ticket.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include <wolfssl/wolfcrypt/chacha20_poly1305.h>
+#include <wolfssl/wolfcrypt/hmac.h>
+
+#include "log.h"
+
+#define TICKET_KEY_SIZE	CHACHA20_POLY1305_AEAD_KEYSIZE
+
+struct ticket_key {
+	unsigned char	tk_name[WOLFSSL_TICKET_NAME_SZ];	/* random */
+	unsigned char	tk_secret[TICKET_KEY_SIZE];
+	time_t		tk_created;
+	bool		tk_valid;
+};
+
+/* [0] seals new tickets, [1] is the one before, kept to open old ones. */
+static struct ticket_key	ticket_keys[2];
+static pthread_mutex_t		ticket_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+ticket_random(void *buf, size_t len)
+{
+	unsigned char	*p = buf;
+	ssize_t		 n;
+
+	while (len > 0) {
+		if ((n = getrandom(p, len, 0)) <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Called with the lock held. */
+static int
+ticket_rotate(time_t now)
+{
+	struct ticket_key fresh = { .tk_created = now, .tk_valid = true };
+
+	if (ticket_random(fresh.tk_name, sizeof(fresh.tk_name)) == -1 ||
+	    ticket_random(fresh.tk_secret, sizeof(fresh.tk_secret)) == -1)
+		return -1;
+	explicit_bzero(&ticket_keys[1], sizeof(ticket_keys[1]));
+	ticket_keys[1] = ticket_keys[0];
+	ticket_keys[0] = fresh;
+	explicit_bzero(&fresh, sizeof(fresh));
+	return 0;
+}
+
+/* The key for one name: HMAC-SHA256(master, SNI). */
+static int
+ticket_name_key(const struct ticket_key *k, WOLFSSL *ssl,
+    unsigned char out[TICKET_KEY_SIZE])
+{
+	void		*sni = NULL;
+	unsigned short	 len;
+	Hmac		 hmac;
+	int		 rc;
+
+	len = wolfSSL_SNI_GetRequest(ssl, WOLFSSL_SNI_HOST_NAME, &sni);
+	if (len == 0 || sni == NULL)
+		return -1;
+	if (wc_HmacInit(&hmac, NULL, INVALID_DEVID) != 0)
+		return -1;
+	rc = wc_HmacSetKey(&hmac, WC_SHA256, k->tk_secret, TICKET_KEY_SIZE) ||
+	    wc_HmacUpdate(&hmac, sni, len) || wc_HmacFinal(&hmac, out);
+	wc_HmacFree(&hmac);
+	return rc == 0 ? 0 : -1;
+}
+
+static int
+ticket_seal(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
+    unsigned char iv[WOLFSSL_TICKET_IV_SZ],
+    unsigned char mac[WOLFSSL_TICKET_MAC_SZ], unsigned char *ticket,
+    int len, int *outlen)
+{
+	unsigned char	key[TICKET_KEY_SIZE];
+	time_t		now = time(NULL);
+	int		rc = WOLFSSL_TICKET_RET_FATAL;
+
+	pthread_mutex_lock(&ticket_lock);
+	if ((!ticket_keys[0].tk_valid ||
+	    now - ticket_keys[0].tk_created >= TICKET_ROTATE_SECONDS) &&
+	    ticket_rotate(now) == -1) {
+		pthread_mutex_unlock(&ticket_lock);
+		return rc;
+	}
+	memcpy(name, ticket_keys[0].tk_name, WOLFSSL_TICKET_NAME_SZ);
+	if (ticket_name_key(&ticket_keys[0], ssl, key) == -1) {
+		pthread_mutex_unlock(&ticket_lock);
+		return rc;
+	}
+	pthread_mutex_unlock(&ticket_lock);
+	memset(iv, 0, WOLFSSL_TICKET_IV_SZ);
+	memset(mac, 0, WOLFSSL_TICKET_MAC_SZ);
+	if (ticket_random(iv, CHACHA20_POLY1305_AEAD_IV_SIZE) == 0 &&
+	    wc_ChaCha20Poly1305_Encrypt(key, iv, name, WOLFSSL_TICKET_NAME_SZ,
+	    ticket, (word32)len, ticket, mac) == 0) {
+		*outlen = len;
+		rc = WOLFSSL_TICKET_RET_OK;
+	}
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+static int
+ticket_open(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
+    unsigned char iv[WOLFSSL_TICKET_IV_SZ],
+    unsigned char mac[WOLFSSL_TICKET_MAC_SZ], unsigned char *ticket,
+    int len, int *outlen)
+{
+	unsigned char	key[TICKET_KEY_SIZE];
+	int		which = -1, rc = WOLFSSL_TICKET_RET_REJECT;
+
+	pthread_mutex_lock(&ticket_lock);
+	for (int i = 0; i < 2; i++)
+		if (ticket_keys[i].tk_valid && memcmp(ticket_keys[i].tk_name,
+		    name, WOLFSSL_TICKET_NAME_SZ) == 0)
+			which = i;
+	/* An unknown or expired key, or no SNI: a full handshake. */
+	if (which == -1 || ticket_name_key(&ticket_keys[which], ssl, key)
+	    == -1) {
+		pthread_mutex_unlock(&ticket_lock);
+		return rc;
+	}
+	pthread_mutex_unlock(&ticket_lock);
+	if (wc_ChaCha20Poly1305_Decrypt(key, iv, name, WOLFSSL_TICKET_NAME_SZ,
+	    ticket, (word32)len, mac, ticket) == 0) {
+		*outlen = len;
+		/* Sealed with the previous key: resume, and issue a fresh one. */
+		rc = which == 0 ? WOLFSSL_TICKET_RET_OK :
+		    WOLFSSL_TICKET_RET_CREATE;
+	}
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
+static int
+ticket_callback(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
+    unsigned char iv[WOLFSSL_TICKET_IV_SZ],
+    unsigned char mac[WOLFSSL_TICKET_MAC_SZ], int enc, unsigned char *ticket,
+    int len, int *outlen, void *arg)
+{
+	(void)arg;
+	if (enc)
+		return ticket_seal(ssl, name, iv, mac, ticket, len, outlen);
+	return ticket_open(ssl, name, iv, mac, ticket, len, outlen);
+}
+
+int
+ticket_init(WOLFSSL_CTX *ctx)
+{
+	pthread_mutex_lock(&ticket_lock);
+	if (ticket_rotate(time(NULL)) == -1) {
+		pthread_mutex_unlock(&ticket_lock);
+		return -1;
+	}
+	pthread_mutex_unlock(&ticket_lock);
+	if (wolfSSL_CTX_set_TicketEncCb(ctx, ticket_callback) != WOLFSSL_SUCCESS)
+		return -1;
+	/* Tell clients how long a ticket is worth keeping. */
+	wolfSSL_CTX_set_TicketHint(ctx, TICKET_ROTATE_SECONDS);
+	return 0;
+}
+
+void
+ticket_cleanup(void)
+{
+	pthread_mutex_lock(&ticket_lock);
+	explicit_bzero(ticket_keys, sizeof(ticket_keys));
+	pthread_mutex_unlock(&ticket_lock);
+}
