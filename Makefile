@@ -38,6 +38,8 @@ SERVER_SRCS	:= $(wildcard server/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 CONFIG_OBJS	:= $(CONFIG_SRCS:%.c=$(BUILD)/%.o)
 SERVER_OBJS	:= $(SERVER_SRCS:%.c=$(BUILD)/%.o)
+# Everything but main(), for the unit tests to link against.
+SERVER_LIB_OBJS	:= $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJS))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
 
@@ -63,11 +65,16 @@ $(BUILD)/libconfig.a: $(CONFIG_OBJS)
 	$(say) "  AR      $@"
 	$(Q)$(AR) rcs $@ $^
 
-$(BIN): $(SERVER_OBJS) $(BUILD)/libconfig.a
+$(BUILD)/libserver.a: $(SERVER_LIB_OBJS)
+	$(say) "  AR      $@"
+	$(Q)$(AR) rcs $@ $^
+
+$(BIN): $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libconfig.a
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libconfig.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libserver.a \
+    $(BUILD)/libconfig.a
 	@mkdir -p $(@D)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion

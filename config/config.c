@@ -1223,6 +1223,7 @@ cfg_read_include(struct loader *ld, struct ynode *n, void *obj)
 		ip = &ld->ld_includes[ld->ld_nincludes++];
 		ip->ip_pattern = cfg_join(ld->ld_dir, s);
 		ip->ip_pos = item->yn_pos;
+		strvec_push(&ld->ld_cfg->cfg_includes, xstrdup(ip->ip_pattern));
 	}
 }
 
@@ -1551,6 +1552,7 @@ config_free(struct config *cfg)
 	free(cfg->cfg_group);
 	diag_free(&cfg->cfg_diags);
 	strvec_free(&cfg->cfg_files);
+	strvec_free(&cfg->cfg_includes);
 	free(cfg->cfg_path);
 	free(cfg);
 }

@@ -104,6 +104,7 @@ struct domain {
 struct config {
 	char			*cfg_path;
 	struct strvec		 cfg_files;	/* every file read; srcpos points here */
+	struct strvec		 cfg_includes;	/* include patterns, as resolved */
 	struct listen_addr	*cfg_listen;
 	size_t			 cfg_nlisten;
 	char			*cfg_user;

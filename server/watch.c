@@ -1,0 +1,199 @@
+#include "watch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../config/config.h"
+#include "../config/strvec.h"
+#include "../config/xalloc.h"
+#include "log.h"
+
+/* What changes a file or a directory entry, and nothing that only reads. */
+#define WATCH_MASK	(IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+			 IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | \
+			 IN_MOVE_SELF | IN_ONLYDIR)
+
+struct watcher {
+	int		 wa_fd;
+	int		*wa_wds;
+	size_t		 wa_nwds;
+	struct strvec	 wa_dirs;	/* what is watched, for messages */
+};
+
+struct watcher *
+watch_new(void)
+{
+	struct watcher *wa = xcalloc(1, sizeof(*wa));
+
+	wa->wa_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (wa->wa_fd == -1) {
+		log_warn("inotify: changes will be picked up on SIGHUP only");
+	}
+	return wa;
+}
+
+int
+watch_fd(const struct watcher *wa)
+{
+	return wa->wa_fd;
+}
+
+static bool
+watch_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A directory, and the directory its symlinks lead to. */
+static void
+watch_add_dir(struct strvec *dirs, const char *dir)
+{
+	char real[PATH_MAX];
+
+	if (!watch_is_dir(dir))
+		return;
+	if (!strvec_contains(dirs, dir))
+		strvec_push(dirs, xstrdup(dir));
+	if (realpath(dir, real) != NULL && !strvec_contains(dirs, real))
+		strvec_push(dirs, xstrdup(real));
+}
+
+static void
+watch_add_parent(struct strvec *dirs, const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*dir, real[PATH_MAX];
+
+	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
+	    xstrndup(path, (size_t)(slash - path));
+	watch_add_dir(dirs, dir);
+	free(dir);
+	/* A file that is a symlink (Kubernetes: name -> ..data/name) also
+	 * changes when its target's directory does. */
+	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
+		watch_add_parent(dirs, real);
+}
+
+/* The part of a glob pattern before its first wildcard, as a directory. */
+static void
+watch_add_pattern(struct strvec *dirs, const char *pattern)
+{
+	size_t	 len = strcspn(pattern, "*?[");
+	char	*prefix = xstrndup(pattern, len);
+
+	watch_add_parent(dirs, prefix);
+	free(prefix);
+}
+
+/* A certificate directory, and the lineage directories certbot keeps in
+ * it (live/<name>/ holds the symlinks a renewal replaces). */
+static void
+watch_add_cert_dir(struct strvec *dirs, const char *dir, int depth)
+{
+	struct dirent	*e;
+	DIR		*d;
+	char		*sub;
+
+	watch_add_dir(dirs, dir);
+	if (depth > 1 || (d = opendir(dir)) == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		sub = xasprintf("%s/%s", dir, e->d_name);
+		if (watch_is_dir(sub))
+			watch_add_cert_dir(dirs, sub, depth + 1);
+		free(sub);
+	}
+	closedir(d);
+}
+
+size_t
+watch_set(struct watcher *wa, const struct config *cfg)
+{
+	struct strvec	dirs = { 0 };
+
+	if (wa->wa_fd == -1)
+		return 0;
+	watch_add_parent(&dirs, cfg->cfg_path);
+	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
+		watch_add_parent(&dirs, cfg->cfg_files.sv_items[i]);
+	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
+		watch_add_pattern(&dirs, cfg->cfg_includes.sv_items[i]);
+	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
+		const struct cert_source *cs = &cfg->cfg_certs[i];
+
+		if (cs->cs_directory != NULL)
+			watch_add_cert_dir(&dirs, cs->cs_directory, 0);
+		else {
+			watch_add_parent(&dirs, cs->cs_cert);
+			watch_add_parent(&dirs, cs->cs_key);
+		}
+	}
+	/* Re-arming a directory already watched returns the same watch. */
+	for (size_t i = 0; i < wa->wa_nwds; i++)
+		inotify_rm_watch(wa->wa_fd, wa->wa_wds[i]);
+	free(wa->wa_wds);
+	wa->wa_wds = xcalloc(dirs.sv_count, sizeof(*wa->wa_wds));
+	wa->wa_nwds = 0;
+	for (size_t i = 0; i < dirs.sv_count; i++) {
+		int wd = inotify_add_watch(wa->wa_fd, dirs.sv_items[i],
+		    WATCH_MASK);
+
+		if (wd == -1) {
+			log_warn("inotify: cannot watch %s%s", dirs.sv_items[i],
+			    errno == ENOSPC ? " (raise fs.inotify."
+			    "max_user_watches)" : "");
+			continue;
+		}
+		wa->wa_wds[wa->wa_nwds++] = wd;
+	}
+	strvec_free(&wa->wa_dirs);
+	wa->wa_dirs = dirs;
+	return wa->wa_nwds;
+}
+
+bool
+watch_read(struct watcher *wa)
+{
+	char	buf[16384] __attribute__((aligned(__alignof__(struct
+		    inotify_event))));
+	bool	any = false;
+	ssize_t	n;
+
+	while ((n = read(wa->wa_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			/* A removed watch says goodbye; the next reload
+			 * recomputes the set anyway. */
+			if (!(ev->mask & IN_IGNORED))
+				any = true;
+			if (ev->mask & IN_Q_OVERFLOW)
+				log_warnx("inotify: event queue overflow; "
+				    "reloading");
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	return any;
+}
+
+void
+watch_free(struct watcher *wa)
+{
+	if (wa == NULL)
+		return;
+	if (wa->wa_fd != -1)
+		close(wa->wa_fd);
+	free(wa->wa_wds);
+	strvec_free(&wa->wa_dirs);
+	free(wa);
+}

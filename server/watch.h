@@ -1,0 +1,26 @@
+/*
+ * Watching the files a snapshot was built from, with inotify. Directories
+ * are watched, not files: editors, install(1), certbot (live/ symlinks into
+ * archive/) and Kubernetes volumes (the ..data symlink swap) all replace
+ * files by rename, which a watch on the old file would never see. Symlinked
+ * directories are watched at their targets, and the whole set is recomputed
+ * after every reload, so a target that moves is followed.
+ */
+#ifndef MTA_STS_WATCH_H
+#define MTA_STS_WATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct config;
+struct watcher;
+
+struct watcher	*watch_new(void);
+int		 watch_fd(const struct watcher *);
+/* Watch what `cfg` was read from and names; returns the number watched. */
+size_t		 watch_set(struct watcher *, const struct config *);
+/* Drain pending events; true if any may concern the configuration. */
+bool		 watch_read(struct watcher *);
+void		 watch_free(struct watcher *);
+
+#endif
