@@ -13,7 +13,7 @@ SANITIZE	?=
 # Debian packages: to build, and to run the tests against real DNS software.
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev
-TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3
+TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2
 CC		?= gcc
@@ -130,3 +130,10 @@ clean:
 
 -include $(CONFIG_OBJS:.o=.d) $(SERVER_OBJS:.o=.d) \
 	$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
+
+# Benchmark against nginx on loopback (tests/bench/run): installs nginx and
+# libssl-dev if missing; BENCH_DOMAINS=N (default 10000), BENCH_DURATION=S.
+# Results in build/bench/results.txt.
+.PHONY: bench
+bench: all
+	tests/bench/run $(abspath $(BIN))
