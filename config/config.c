@@ -1603,3 +1603,20 @@ config_valid_domains(const struct config *cfg)
 		n += cfg->cfg_domains[i].dom_valid;
 	return n;
 }
+
+size_t
+config_global_errors(const struct config *cfg, bool any_file)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
+		const struct diag *d = &cfg->cfg_diags.dl_items[i];
+
+		if (d->d_severity != DIAG_ERROR || d->d_subject != NULL)
+			continue;
+		if (any_file || d->d_file == NULL ||
+		    strcmp(d->d_file, cfg->cfg_path) == 0)
+			n++;
+	}
+	return n;
+}

@@ -133,5 +133,11 @@ struct policy_template	*config_template(const struct config *, const char *);
 /* The delegation record's first label: the template's name or the domain's. */
 const char		*config_delegation_key(const struct domain *);
 size_t			 config_valid_domains(const struct config *);
+/*
+ * Errors about no single domain or template: in the main file only, or in
+ * any file (a YAML syntax error in an included file is one).
+ */
+size_t			 config_global_errors(const struct config *,
+			    bool any_file);
 
 #endif

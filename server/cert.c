@@ -58,6 +58,13 @@ cert_read_file(const char *path, size_t *lenp, struct diag_list *diags)
 	int		 fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1 && errno == EACCES && geteuid() != 0) {
+		/* After the privilege drop, reloads read as the service user. */
+		cert_error(diags, path, "cannot open: %s (the daemon reads "
+		    "certificates and keys as its own user after start-up: make "
+		    "them readable by its group, mode 0640)", strerror(errno));
+		return NULL;
+	}
 	if (fd == -1) {
 		cert_error(diags, path, "cannot open: %s", strerror(errno));
 		return NULL;

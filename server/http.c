@@ -18,6 +18,12 @@
 
 #define POLICY_PATH	"/.well-known/mta-sts.txt"
 
+static const char http_not_found_text[] =
+    "Not found: only " POLICY_PATH " is served here.\n";
+static const char http_not_allowed_text[] = "Method not allowed.\n";
+static const char http_misdirected_text[] = "Misdirected request: the Host "
+    "header does not name the TLS server name.\n";
+
 static struct MHD_Response *http_not_found;
 static struct MHD_Response *http_not_allowed;
 static struct MHD_Response *http_misdirected;
@@ -43,11 +49,9 @@ http_static(const char *text, const char *allow)
 void
 http_init(void)
 {
-	http_not_found = http_static("Not found: only "
-	    POLICY_PATH " is served here.\n", NULL);
-	http_not_allowed = http_static("Method not allowed.\n", "GET, HEAD");
-	http_misdirected = http_static("Misdirected request: the Host header "
-	    "does not name the TLS server name.\n", NULL);
+	http_not_found = http_static(http_not_found_text, NULL);
+	http_not_allowed = http_static(http_not_allowed_text, "GET, HEAD");
+	http_misdirected = http_static(http_misdirected_text, NULL);
 }
 
 void
@@ -122,6 +126,8 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 		    MHD_create_response_from_buffer(0, NULL,
 		    MHD_RESPMEM_PERSISTENT);
 		if (closing != NULL) {
+			if (status != MHD_HTTP_OK)
+				bytes = 0;	/* the copy has no body */
 			MHD_add_response_header(closing,
 			    MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain");
 			MHD_add_response_header(closing,
@@ -170,7 +176,8 @@ http_handler(void *cls, struct MHD_Connection *mc, const char *url,
 		/* Any other method is refused before its body is read. */
 		if (!get_or_head)
 			return http_respond(c, mc, method, url,
-			    MHD_HTTP_METHOD_NOT_ALLOWED, http_not_allowed, 0);
+			    MHD_HTTP_METHOD_NOT_ALLOWED, http_not_allowed,
+			    sizeof(http_not_allowed_text) - 1);
 		/*
 		 * A response queued on this first call makes libmicrohttpd
 		 * close the connection; queued on the next, it keeps it.
@@ -185,10 +192,11 @@ http_handler(void *cls, struct MHD_Connection *mc, const char *url,
 	    MHD_HTTP_HEADER_HOST);
 	if (host != NULL && !http_host_matches(host, h))
 		return http_respond(c, mc, method, url,
-		    MHD_HTTP_MISDIRECTED_REQUEST, http_misdirected, 0);
+		    MHD_HTTP_MISDIRECTED_REQUEST, http_misdirected,
+		    sizeof(http_misdirected_text) - 1);
 	if (strcmp(url, POLICY_PATH) != 0)
 		return http_respond(c, mc, method, url, MHD_HTTP_NOT_FOUND,
-		    http_not_found, 0);
+		    http_not_found, sizeof(http_not_found_text) - 1);
 	return http_respond(c, mc, method, url, MHD_HTTP_OK, h->h_response,
 	    h->h_domain->dom_body_len);
 }

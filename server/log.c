@@ -1,5 +1,7 @@
 #include "log.h"
 
+#include "../config/diag.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +167,25 @@ log_access(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_write(LOG_LEVEL_INFO, "access", msg);
+}
+
+void
+log_diags(const struct diag_list *dl)
+{
+	for (size_t i = 0; i < dl->dl_count; i++) {
+		const struct diag	*d = &dl->dl_items[i];
+		char			 where[512] = "";
+
+		if (d->d_file != NULL && d->d_line > 0)
+			snprintf(where, sizeof(where), "%s:%u:%u: ", d->d_file,
+			    d->d_line, d->d_col);
+		else if (d->d_file != NULL)
+			snprintf(where, sizeof(where), "%s: ", d->d_file);
+		log_msg(d->d_severity == DIAG_ERROR ? LOG_LEVEL_ERROR :
+		    LOG_LEVEL_WARNING, "%s%s%s%s", where,
+		    d->d_subject ? d->d_subject : "", d->d_subject ? ": " : "",
+		    d->d_msg);
+	}
 }
 
 void

@@ -154,11 +154,15 @@ conn_close(struct conn *c, const char *why)
 	struct worker	*w = c->c_worker;
 	struct server	*srv = w->w_server;
 
+	if (c->c_closed)
+		return;
 	if (why != NULL)
 		log_debug("%s: closed: %s", c->c_addr_text, why);
 	conn_list_remove(c->c_state == CONN_HANDSHAKE ? &w->w_handshaking :
 	    &w->w_open, c);
-	if (c->c_mhd_fd != -1)
+	/* libmicrohttpd may have closed its end already, and another worker
+	 * reused the number for a new connection: leave that one's entry. */
+	if (c->c_mhd_fd != -1 && srv->srv_fdmap[c->c_mhd_fd] == c)
 		srv->srv_fdmap[c->c_mhd_fd] = NULL;
 	if (c->c_pair != -1)
 		close(c->c_pair);	/* libmicrohttpd sees EOF and lets go */
@@ -169,7 +173,20 @@ conn_close(struct conn *c, const char *why)
 	atomic_fetch_sub(&srv->srv_conns, 1);
 	snapshot_unref(c->c_peer.tp_snap);
 	w->w_nconns--;
-	free(c);
+	/* Another event of this epoll batch may still name it. */
+	c->c_closed = true;
+	conn_list_append(&w->w_closed, c);
+}
+
+void
+conn_free_closed(struct worker *w)
+{
+	struct conn *c;
+
+	while ((c = w->w_closed.cl_head) != NULL) {
+		conn_list_remove(&w->w_closed, c);
+		free(c);
+	}
 }
 
 /* Hand the decrypted stream to libmicrohttpd. */
@@ -357,6 +374,8 @@ conn_event(struct conn *c, enum ev_kind kind, uint32_t events)
 {
 	(void)kind;
 	(void)events;
+	if (c->c_closed)
+		return;		/* earlier in this batch */
 	/* A request often arrives with the handshake's last flight: no
 	 * further event would announce it, so relay at once. */
 	if (c->c_state == CONN_HANDSHAKE &&

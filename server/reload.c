@@ -1,10 +1,16 @@
 #include "reload.h"
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "../config/xalloc.h"
+#include "log.h"
 #include "snapshot.h"
+#include "watch.h"
+#include "worker.h"
 
 static bool
 reload_same_cert(const struct cert *a, const struct cert *b)
@@ -84,4 +90,102 @@ snapshot_diff(const struct snapshot *old, const struct snapshot *cur,
 	}
 	free(a);
 	free(b);
+}
+
+/* Names served now that the new snapshot would not serve. */
+static size_t
+reload_lost(const struct snapshot *old, const struct snapshot *cur,
+    const char **example)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < old->snap_nhosts; k++) {
+		const struct host *o = &old->snap_hosts[k];
+
+		if (snapshot_lookup(cur, o->h_name, o->h_name_len) == NULL) {
+			if (n++ == 0)
+				*example = o->h_name;
+		}
+	}
+	return n;
+}
+
+static void
+reload_restart_notes(const struct config *cur, const struct config *cfg)
+{
+	bool listen = cfg->cfg_nlisten != cur->cfg_nlisten;
+
+	for (size_t i = 0; !listen && i < cfg->cfg_nlisten; i++)
+		listen = strcmp(cfg->cfg_listen[i].la_text,
+		    cur->cfg_listen[i].la_text) != 0;
+	if (listen)
+		log_warnx("reload: the new listen addresses take effect at "
+		    "the next restart");
+	if (strcmp(cfg->cfg_user, cur->cfg_user) != 0 ||
+	    strcmp(cfg->cfg_group, cur->cfg_group) != 0)
+		log_warnx("reload: the new user and group take effect at the "
+		    "next restart");
+	if (cfg->cfg_workers != cur->cfg_workers ||
+	    memcmp(&cfg->cfg_limits, &cur->cfg_limits,
+	    sizeof(cfg->cfg_limits)) != 0)
+		log_warnx("reload: new workers and limits take effect at the "
+		    "next restart");
+}
+
+int
+reload_run(struct server *srv, const char *path)
+{
+	uint64_t		 start = clock_us();
+	struct config		*cfg = config_load(path);
+	struct snapshot		*snap, *old = srv->srv_snap;
+	struct snapshot_diff	 sd;
+	const char		*lost_name = NULL;
+	size_t			 errors, lost;
+
+	/* The main file itself is broken: nothing of it can be trusted. */
+	if (config_global_errors(cfg, false) > 0) {
+		log_diags(&cfg->cfg_diags);
+		log_warnx("reload refused: %s has errors (above); still serving "
+		    "the previous configuration", path);
+		config_free(cfg);
+		return -1;
+	}
+	snap = snapshot_build(cfg, time(NULL), 1);
+	log_diags(&cfg->cfg_diags);
+	log_diags(&snap->snap_diags);
+	/*
+	 * A file caught half-written (a customer file, a key renewed before
+	 * its certificate) shows as an error that makes a served name vanish:
+	 * keep the current snapshot and wait for the next change. Errors that
+	 * take nothing away (a new customer's broken file) do not hold up
+	 * everyone else's changes.
+	 */
+	errors = config_global_errors(cfg, true) + snap->snap_diags.dl_errors;
+	lost = reload_lost(old, snap, &lost_name);
+	if (errors > 0 && lost > 0) {
+		log_warnx("reload refused: with the errors above, %s%s would no "
+		    "longer be served; still serving the previous snapshot",
+		    lost_name, lost > 1 ? " and others" : "");
+		snapshot_unref(snap);
+		return -1;
+	}
+	reload_restart_notes(old->snap_cfg, cfg);
+	snapshot_diff(old, snap, &sd);
+	pthread_mutex_lock(&srv->srv_snap_lock);
+	srv->srv_snap = snap;
+	pthread_mutex_unlock(&srv->srv_snap_lock);
+	for (unsigned i = 0; i < srv->srv_nworkers; i++)
+		worker_wake(&srv->srv_workers[i]);
+	if (srv->srv_watch != NULL)
+		watch_set(srv->srv_watch, cfg);
+	log_info("reloaded in %.1f ms: serving %zu of %zu domains (%zu added, "
+	    "%zu removed, %zu policies and %zu certificates changed), %zu "
+	    "certificate files (%zu new, %zu gone)",
+	    (double)(clock_us() - start) / 1000.0, snap->snap_nhosts,
+	    cfg->cfg_ndomains, sd.sd_added, sd.sd_removed, sd.sd_policies,
+	    sd.sd_certificates, snap->snap_certs.cs_count, sd.sd_certs_added,
+	    sd.sd_certs_removed);
+	/* Connections still using the old snapshot keep it alive. */
+	snapshot_unref(old);
+	return 0;
 }

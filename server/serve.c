@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +25,11 @@
 #include "limit.h"
 #include "log.h"
 #include "privdrop.h"
+#include "reload.h"
 #include "snapshot.h"
 #include "ticket.h"
 #include "tls.h"
+#include "watch.h"
 #include "worker.h"
 
 /* A connection uses three descriptors: TCP and the two socketpair ends. */
@@ -34,49 +37,15 @@
 /* Listeners, epoll, eventfds, files read on reload. */
 #define FDS_SPARE		256
 #define LISTEN_BACKLOG		1024
+/* A burst of file changes is one reload: quiet this long, then reload ... */
+#define RELOAD_QUIET_MS		200
+/* ... but never later than this after the first change. */
+#define RELOAD_DELAY_MAX_MS	1000
 
 struct serve_opts {
 	const char	*so_config;
 	bool		 so_foreground;
 };
-
-/* Errors that make a configuration unusable as a whole: in the main
- * file and not about one domain or template. */
-static size_t
-serve_blocking_errors(const struct config *cfg, bool any_file)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
-		const struct diag *d = &cfg->cfg_diags.dl_items[i];
-
-		if (d->d_severity != DIAG_ERROR || d->d_subject != NULL)
-			continue;
-		if (any_file || d->d_file == NULL ||
-		    strcmp(d->d_file, cfg->cfg_path) == 0)
-			n++;
-	}
-	return n;
-}
-
-static void
-serve_log_diags(const struct diag_list *dl)
-{
-	for (size_t i = 0; i < dl->dl_count; i++) {
-		const struct diag	*d = &dl->dl_items[i];
-		char			 where[512] = "";
-
-		if (d->d_file != NULL && d->d_line > 0)
-			snprintf(where, sizeof(where), "%s:%u:%u: ", d->d_file,
-			    d->d_line, d->d_col);
-		else if (d->d_file != NULL)
-			snprintf(where, sizeof(where), "%s: ", d->d_file);
-		log_msg(d->d_severity == DIAG_ERROR ? LOG_LEVEL_ERROR :
-		    LOG_LEVEL_WARNING, "%s%s%s%s", where,
-		    d->d_subject ? d->d_subject : "", d->d_subject ? ": " : "",
-		    d->d_msg);
-	}
-}
 
 static size_t
 serve_raise_nofile(const struct limits *lim)
@@ -133,6 +102,32 @@ fail:
 	return -1;
 }
 
+/*
+ * SO_REUSEPORT would let a second daemon (same user) share the port and
+ * take half the connections. A socket bound without it finds out whether
+ * anyone listens there already; SO_REUSEADDR keeps TIME_WAIT from counting.
+ */
+static int
+serve_check_free(const struct listen_addr *la, char *err, size_t errlen)
+{
+	int fd, one = 1, ret = 0;
+
+	fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return 0;	/* serve_listen reports it */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (la->la_addr.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
+	    -1 && errno == EADDRINUSE) {
+		snprintf(err, errlen, "cannot listen on %s: the address is in "
+		    "use (another mta-sts-hostd still running?)", la->la_text);
+		ret = -1;
+	}
+	close(fd);
+	return ret;
+}
+
 static unsigned
 serve_workers(const struct config *cfg)
 {
@@ -156,48 +151,60 @@ serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
 	    snap->snap_certs.cs_count, (double)(clock_us() - start) / 1000.0);
 }
 
-/* Build a new snapshot and swap it in; the old one lives on in the
- * connections that use it. On failure the current one stays. */
-static void
-serve_reload(struct server *srv, const char *path)
+/*
+ * The main thread's loop: signals, and changes to the files the snapshot
+ * came from. A burst of changes (an editor's save, certbot renewing ten
+ * names) is taken as one: the reload waits for RELOAD_QUIET_MS without a
+ * change, and never longer than RELOAD_DELAY_MAX_MS after the first one.
+ * Returns false when the daemon is to stop.
+ */
+static bool
+serve_wait(struct server *srv, int sfd, const char *path)
 {
-	uint64_t	 start = clock_us();
-	struct config	*cfg = config_load(path);
-	struct snapshot	*snap, *old;
-	const struct config *cur = srv->srv_snap->snap_cfg;
+	static uint64_t		 first, last;
+	struct pollfd		 pfd[2] = {
+		{ .fd = sfd, .events = POLLIN },
+		{ .fd = watch_fd(srv->srv_watch), .events = POLLIN },
+	};
+	struct signalfd_siginfo	 si;
+	uint64_t		 now = clock_ms();
+	int			 timeout = -1;
 
-	if (serve_blocking_errors(cfg, true) > 0) {
-		serve_log_diags(&cfg->cfg_diags);
-		log_warnx("reload failed: the configuration has errors; still "
-		    "serving the previous one");
-		config_free(cfg);
-		return;
+	if (first != 0) {
+		uint64_t due = last + RELOAD_QUIET_MS;
+
+		if (due > first + RELOAD_DELAY_MAX_MS)
+			due = first + RELOAD_DELAY_MAX_MS;
+		if (now >= due) {
+			log_info("files changed: reloading %s", path);
+			reload_run(srv, path);
+			first = 0;
+			return true;
+		}
+		timeout = (int)(due - now);
 	}
-	serve_log_diags(&cfg->cfg_diags);
-	if (cfg->cfg_nlisten != cur->cfg_nlisten ||
-	    strcmp(cfg->cfg_user, cur->cfg_user) != 0 ||
-	    strcmp(cfg->cfg_group, cur->cfg_group) != 0 ||
-	    cfg->cfg_workers != cur->cfg_workers ||
-	    memcmp(&cfg->cfg_limits, &cur->cfg_limits,
-	    sizeof(cfg->cfg_limits)) != 0)
-		log_warnx("reload: changes to listen, user, group, workers and "
-		    "limits take effect at the next restart");
-	else
-		for (size_t i = 0; i < cfg->cfg_nlisten; i++)
-			if (strcmp(cfg->cfg_listen[i].la_text,
-			    cur->cfg_listen[i].la_text) != 0)
-				log_warnx("reload: changes to listen take "
-				    "effect at the next restart");
-	snap = snapshot_build(cfg, time(NULL), 1);
-	serve_log_diags(&snap->snap_diags);
-	pthread_mutex_lock(&srv->srv_snap_lock);
-	old = srv->srv_snap;
-	srv->srv_snap = snap;
-	pthread_mutex_unlock(&srv->srv_snap_lock);
-	for (unsigned i = 0; i < srv->srv_nworkers; i++)
-		worker_wake(&srv->srv_workers[i]);
-	snapshot_unref(old);
-	serve_summary("reloaded", snap, start);
+	if (poll(pfd, pfd[1].fd == -1 ? 1 : 2, timeout) == -1) {
+		if (errno == EINTR)
+			return true;
+		fatal("poll");
+	}
+	if (pfd[1].revents & POLLIN && watch_read(srv->srv_watch)) {
+		last = clock_ms();
+		if (first == 0)
+			first = last;
+	}
+	if (!(pfd[0].revents & POLLIN))
+		return true;
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return true;
+	if (si.ssi_signo == SIGHUP) {
+		log_info("SIGHUP: reloading %s", path);
+		reload_run(srv, path);
+		first = 0;
+		return true;
+	}
+	log_info("%s: shutting down", strsignal((int)si.ssi_signo));
+	return false;
 }
 
 /* Detach from the terminal; the parent exits once the child is ready, with
@@ -283,7 +290,6 @@ cmd_serve(int argc, char **argv)
 	char			 err[512];
 	uint64_t		 start = clock_us();
 	int			 sfd, ready_fd = -1;
-	bool			 running = true;
 
 	if (serve_parse(argc, argv, &so) == -1) {
 		fputs("usage: mta-sts-hostd serve [-c FILE] [--foreground]\n",
@@ -295,8 +301,8 @@ cmd_serve(int argc, char **argv)
 	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
 	cfg = config_load(so.so_config);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
-	serve_log_diags(&cfg->cfg_diags);
-	if (serve_blocking_errors(cfg, false) > 0)
+	log_diags(&cfg->cfg_diags);
+	if (config_global_errors(cfg, false) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
 		    "check -c %s)", so.so_config, so.so_config);
 
@@ -320,11 +326,16 @@ cmd_serve(int argc, char **argv)
 	http_init();
 
 	snap = snapshot_build(cfg, time(NULL), 1);
-	serve_log_diags(&snap->snap_diags);
+	log_diags(&snap->snap_diags);
 	srv.srv_snap = snap;
 	/* Limits are fixed for the life of the process (see reload). */
-	srv.srv_limits = &snap->snap_cfg->cfg_limits;
+	srv.srv_limits_copy = snap->snap_cfg->cfg_limits;
+	srv.srv_limits = &srv.srv_limits_copy;
 
+	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
+		if (serve_check_free(&cfg->cfg_listen[j], err,
+		    sizeof(err)) == -1)
+			fatalx("%s", err);
 	srv.srv_nworkers = serve_workers(cfg);
 	srv.srv_workers = xcalloc(srv.srv_nworkers, sizeof(*srv.srv_workers));
 	for (unsigned i = 0; i < srv.srv_nworkers; i++) {
@@ -340,7 +351,8 @@ cmd_serve(int argc, char **argv)
 			struct listener *l = &w->w_listeners[j];
 
 			l->l_ev = (struct ev_source){ EV_LISTENER, l };
-			l->l_text = cfg->cfg_listen[j].la_text;
+			/* A copy: cfg goes with the first snapshot. */
+			l->l_text = xstrdup(cfg->cfg_listen[j].la_text);
 			l->l_fd = serve_listen(&cfg->cfg_listen[j], err,
 			    sizeof(err));
 			if (l->l_fd == -1)
@@ -357,25 +369,10 @@ cmd_serve(int argc, char **argv)
 		log_info("listening on %s", cfg->cfg_listen[j].la_text);
 	serve_ready(ready_fd, cfg);
 
-	while (running) {
-		struct signalfd_siginfo si;
-
-		if (read(sfd, &si, sizeof(si)) != sizeof(si)) {
-			if (errno == EINTR)
-				continue;
-			fatal("signalfd");
-		}
-		switch (si.ssi_signo) {
-		case SIGHUP:
-			log_info("SIGHUP: reloading %s", so.so_config);
-			serve_reload(&srv, so.so_config);
-			break;
-		default:
-			log_info("%s: shutting down", strsignal(
-			    (int)si.ssi_signo));
-			running = false;
-		}
-	}
+	srv.srv_watch = watch_new();
+	watch_set(srv.srv_watch, snap->snap_cfg);
+	while (serve_wait(&srv, sfd, so.so_config))
+		;
 	atomic_store(&srv.srv_stop, true);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		worker_wake(&srv.srv_workers[i]);
@@ -391,6 +388,7 @@ cmd_serve(int argc, char **argv)
 	ticket_cleanup();
 	wolfSSL_Cleanup();
 	free(srv.srv_fdmap);
+	watch_free(srv.srv_watch);
 	close(sfd);
 	log_info("stopped");
 	return EXIT_OK;

@@ -10,6 +10,8 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+#include <wolfssl/options.h>
+#include <wolfssl/wolfcrypt/ecc.h>
 
 #include "../config/xalloc.h"
 #include "log.h"
@@ -168,6 +170,11 @@ worker_begin_stop(struct worker *w)
 	for (struct conn *c = w->w_open.cl_head; c != NULL; c = c->c_next)
 		if (c->c_deadline > now + SHUTDOWN_IDLE_MS)
 			c->c_deadline = now + SHUTDOWN_IDLE_MS;
+	/* Capping every deadline at one value keeps the list ordered. */
+	for (struct conn *c = w->w_handshaking.cl_head; c != NULL;
+	    c = c->c_next)
+		if (c->c_deadline > now + SHUTDOWN_HANDSHAKE_MS)
+			c->c_deadline = now + SHUTDOWN_HANDSHAKE_MS;
 }
 
 static void
@@ -238,12 +245,19 @@ worker_main(void *arg)
 		if (run_mhd || w->w_fed_mhd || n == 0)
 			MHD_run(w->w_mhd);
 		worker_expire(w, clock_ms());
+		conn_free_closed(w);
 	}
 	/* Whatever is left past the grace period is cut. */
 	while (w->w_handshaking.cl_head != NULL)
 		conn_close(w->w_handshaking.cl_head, "shutting down");
 	while (w->w_open.cl_head != NULL)
 		conn_close(w->w_open.cl_head, "shutting down");
+	conn_free_closed(w);
+#ifdef FP_ECC
+	/* wolfSSL's fixed-point ECC cache is per thread; wolfSSL_Cleanup()
+	 * frees only the main thread's. */
+	wc_ecc_fp_free();
+#endif
 	return NULL;
 }
 
@@ -268,9 +282,11 @@ worker_cleanup(struct worker *w)
 {
 	if (w->w_mhd != NULL)
 		MHD_stop_daemon(w->w_mhd);
-	for (size_t i = 0; i < w->w_nlisteners; i++)
+	for (size_t i = 0; i < w->w_nlisteners; i++) {
 		if (w->w_listeners[i].l_fd != -1)
 			close(w->w_listeners[i].l_fd);
+		free(w->w_listeners[i].l_text);
+	}
 	free(w->w_listeners);
 	snapshot_unref(w->w_snap);
 	if (w->w_wake != -1)

@@ -33,6 +33,9 @@
 #define SHUTDOWN_GRACE_MS	5000
 /* At shutdown, an idle keep-alive connection is closed after this long. */
 #define SHUTDOWN_IDLE_MS	200
+/* At shutdown, a handshake has this long to finish: a real client needs a
+ * few round trips, and a stalled one must not hold the exit for the grace. */
+#define SHUTDOWN_HANDSHAKE_MS	1000
 /* libmicrohttpd's per-connection buffer: bounds the request line and headers. */
 #define HTTP_MEMORY_LIMIT	(16 * 1024)
 
@@ -57,7 +60,7 @@ struct ev_source {
 struct listener {
 	struct ev_source	 l_ev;
 	int			 l_fd;
-	const char		*l_text;	/* the configured address */
+	char			*l_text;	/* the configured address */
 };
 
 enum conn_state {
@@ -86,6 +89,7 @@ struct conn {
 	bool			 c_client_eof;	/* close_notify or FIN seen */
 	bool			 c_pair_shut;	/* told libmicrohttpd */
 	bool			 c_mhd_eof;	/* libmicrohttpd closed */
+	bool			 c_closed;	/* in w_closed, freed after the batch */
 	size_t			 c_up_off;	/* client -> libmicrohttpd */
 	size_t			 c_up_len;
 	size_t			 c_down_len;	/* libmicrohttpd -> client */
@@ -112,6 +116,9 @@ struct worker {
 	struct snapshot		*w_snap;	/* for new connections */
 	struct conn_list	 w_handshaking;	/* ordered by deadline */
 	struct conn_list	 w_open;	/* ordered by deadline */
+	/* Closed during this epoll batch: later events of the same batch may
+	 * still point at them, so they are freed once the batch is done. */
+	struct conn_list	 w_closed;
 	size_t			 w_nconns;
 	bool			 w_fed_mhd;	/* libmicrohttpd has input */
 	bool			 w_stopping;
@@ -122,7 +129,10 @@ struct worker {
 
 struct server {
 	WOLFSSL_CTX		*srv_ctx;
-	const struct limits	*srv_limits;	/* of the first snapshot */
+	const struct limits	*srv_limits;	/* srv_limits_copy */
+	/* The first snapshot's limits, copied: that snapshot is freed once a
+	 * reload has replaced it and its last connection is gone. */
+	struct limits		 srv_limits_copy;
 	atomic_uint		 srv_conns;
 	struct addr_table	*srv_addrs;
 	/* libmicrohttpd's socket -> connection, for the request handler.
@@ -134,6 +144,7 @@ struct server {
 	pthread_mutex_t		 srv_snap_lock;
 	struct snapshot		*srv_snap;	/* the current snapshot */
 	atomic_bool		 srv_stop;
+	struct watcher		*srv_watch;	/* main thread only */
 };
 
 uint64_t	 clock_ms(void);
@@ -150,6 +161,7 @@ void		 conn_accepted(struct worker *, int fd,
 		    const struct sockaddr_storage *, socklen_t);
 void		 conn_event(struct conn *, enum ev_kind, uint32_t events);
 void		 conn_close(struct conn *, const char *why);
+void		 conn_free_closed(struct worker *);
 void		 conn_list_remove(struct conn_list *, struct conn *);
 void		 conn_list_append(struct conn_list *, struct conn *);
 void		 conn_touch(struct conn *);
