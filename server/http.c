@@ -63,15 +63,36 @@ http_cleanup(void)
 }
 
 static struct conn *
-http_conn(struct worker *w, struct MHD_Connection *mc)
+http_conn(struct MHD_Connection *mc)
 {
-	const union MHD_ConnectionInfo *ci;
+	const union MHD_ConnectionInfo	*ci;
+	const struct http_link		*link;
 
-	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci == NULL || ci->connect_fd < 0 ||
-	    (size_t)ci->connect_fd >= w->w_server->srv_fdmap_size)
-		return NULL;
-	return w->w_server->srv_fdmap[ci->connect_fd];
+	ci = MHD_get_connection_info(mc, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	link = ci != NULL ? ci->socket_context : NULL;
+	return link != NULL ? link->hl_conn : NULL;
+}
+
+/* Ties each new libmicrohttpd connection to the relay's (see http_link). */
+static void
+http_notify(void *cls, struct MHD_Connection *mc, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct worker		*w = cls;
+	struct http_link	*link;
+
+	(void)mc;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		*socket_context = w->w_adding;
+		w->w_adding = NULL;
+		return;
+	}
+	if ((link = *socket_context) == NULL)
+		return;
+	if (link->hl_conn != NULL)
+		link->hl_conn->c_link = NULL;
+	free(link);
+	*socket_context = NULL;
 }
 
 /* Does the Host header (maybe with a port) name the SNI host? */
@@ -157,12 +178,12 @@ http_handler(void *cls, struct MHD_Connection *mc, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_size, void **req_cls)
 {
-	struct worker		*w = cls;
-	struct conn		*c = http_conn(w, mc);
+	struct conn		*c = http_conn(mc);
 	const struct host	*h;
 	const char		*host;
 	bool			 get_or_head;
 
+	(void)cls;
 	(void)version;
 	(void)upload_data;
 	if (c == NULL)
@@ -233,5 +254,6 @@ http_daemon_new(struct worker *w, const struct limits *lim)
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
 	    MHD_OPTION_STRICT_FOR_CLIENT, 1,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, http_notify, w,
 	    MHD_OPTION_END);
 }

@@ -103,6 +103,29 @@ conn_epoll_add(struct worker *w, int fd, struct ev_source *ev)
 	return epoll_ctl(w->w_epoll, EPOLL_CTL_ADD, fd, &e);
 }
 
+/* At most one line a second per worker: a flood must not flood the log. */
+static void
+conn_refused(struct worker *w, const struct sockaddr_storage *addr,
+    socklen_t addrlen)
+{
+	struct conn	probe;
+	uint64_t	now = clock_ms();
+
+	w->w_refused++;
+	if (now < w->w_refused_logged + 1000)
+		return;
+	memset(&probe, 0, sizeof(probe));
+	probe.c_addr = *addr;
+	probe.c_addrlen = addrlen;
+	conn_format_addr(&probe);
+	log_info("%s: connection refused: max_connections_per_address (%u) "
+	    "reached (%lu refused since the last such line)", probe.c_addr_text,
+	    w->w_server->srv_limits->lim_max_connections_per_address,
+	    (unsigned long)w->w_refused);
+	w->w_refused = 0;
+	w->w_refused_logged = now;
+}
+
 void
 conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
     socklen_t addrlen)
@@ -120,6 +143,7 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	}
 	if (!addr_acquire(srv->srv_addrs, (const struct sockaddr *)addr)) {
 		atomic_fetch_sub(&srv->srv_conns, 1);
+		conn_refused(w, addr, addrlen);
 		close(fd);
 		return;
 	}
@@ -127,7 +151,7 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	c->c_worker = w;
 	c->c_state = CONN_HANDSHAKE;
 	c->c_fd = fd;
-	c->c_pair = c->c_mhd_fd = -1;
+	c->c_pair = -1;
 	c->c_addr = *addr;
 	c->c_addrlen = addrlen;
 	conn_format_addr(c);
@@ -160,10 +184,9 @@ conn_close(struct conn *c, const char *why)
 		log_debug("%s: closed: %s", c->c_addr_text, why);
 	conn_list_remove(c->c_state == CONN_HANDSHAKE ? &w->w_handshaking :
 	    &w->w_open, c);
-	/* libmicrohttpd may have closed its end already, and another worker
-	 * reused the number for a new connection: leave that one's entry. */
-	if (c->c_mhd_fd != -1 && srv->srv_fdmap[c->c_mhd_fd] == c)
-		srv->srv_fdmap[c->c_mhd_fd] = NULL;
+	/* libmicrohttpd's connection may outlive this one by a little. */
+	if (c->c_link != NULL)
+		c->c_link->hl_conn = NULL;
 	if (c->c_pair != -1)
 		close(c->c_pair);	/* libmicrohttpd sees EOF and lets go */
 	if (c->c_ssl != NULL)
@@ -193,33 +216,43 @@ conn_free_closed(struct worker *w)
 static bool
 conn_open_http(struct conn *c)
 {
-	struct worker	*w = c->c_worker;
-	struct server	*srv = w->w_server;
-	int		 pair[2];
+	struct worker		*w = c->c_worker;
+	struct http_link	*link;
+	int			 pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
 	    pair) == -1) {
 		log_warn("%s: socketpair", c->c_addr_text);
 		return false;
 	}
-	if ((size_t)pair[1] >= srv->srv_fdmap_size) {
-		log_warnx("%s: descriptor %d beyond the table", c->c_addr_text,
-		    pair[1]);
-		close(pair[0]);
-		close(pair[1]);
-		return false;
-	}
 	c->c_pair = pair[0];
-	srv->srv_fdmap[pair[1]] = c;
+	/* libmicrohttpd's start notification, run inside MHD_add_connection,
+	 * takes the link from w_adding into the connection's context. */
+	link = xcalloc(1, sizeof(*link));
+	link->hl_conn = c;
+	w->w_adding = link;
 	if (MHD_add_connection(w->w_mhd, pair[1], (struct sockaddr *)&c->c_addr,
 	    c->c_addrlen) != MHD_YES) {
-		/* libmicrohttpd closed pair[1] already. */
-		srv->srv_fdmap[pair[1]] = NULL;
+		/* libmicrohttpd closed pair[1]; if it took the link, its close
+		 * notification frees it. */
+		if (w->w_adding == link)
+			free(link);
+		else
+			link->hl_conn = NULL;
+		w->w_adding = NULL;
 		log_warnx("%s: the HTTP layer refused the connection",
 		    c->c_addr_text);
 		return false;
 	}
-	c->c_mhd_fd = pair[1];
+	if (w->w_adding == link) {
+		/* No start notification: nothing can find this connection. */
+		w->w_adding = NULL;
+		free(link);
+		log_warnx("%s: the HTTP layer did not announce the connection",
+		    c->c_addr_text);
+		return false;
+	}
+	c->c_link = link;
 	if (conn_epoll_add(w, c->c_pair, &c->c_ev_pair) == -1) {
 		log_warn("%s: epoll_ctl", c->c_addr_text);
 		return false;
@@ -261,8 +294,13 @@ conn_handshake(struct conn *c)
 	case TLS_REFUSED_UNKNOWN_NAME:
 		break;		/* logged with the name */
 	default:
-		log_info("%s: handshake failed: %s", c->c_addr_text,
-		    tls_error_string(c->c_ssl, ret, err, sizeof(err)));
+		/* A port probe or a client giving up is not worth a line. */
+		if (code == SOCKET_PEER_CLOSED_E || code == SOCKET_ERROR_E)
+			log_debug("%s: closed during the handshake",
+			    c->c_addr_text);
+		else
+			log_info("%s: handshake failed: %s", c->c_addr_text,
+			    tls_error_string(c->c_ssl, ret, err, sizeof(err)));
 	}
 	conn_close(c, NULL);
 	return false;

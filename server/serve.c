@@ -47,7 +47,7 @@ struct serve_opts {
 	bool		 so_foreground;
 };
 
-static size_t
+static void
 serve_raise_nofile(const struct limits *lim)
 {
 	struct rlimit	rl;
@@ -71,7 +71,6 @@ serve_raise_nofile(const struct limits *lim)
 			    (rl.rlim_cur - FDS_SPARE) / FDS_PER_CONN : 0),
 			    lim->lim_max_connections);
 	}
-	return (size_t)rl.rlim_cur;
 }
 
 static int
@@ -317,8 +316,7 @@ cmd_serve(int argc, char **argv)
 		fatal("signalfd");
 
 	memset(&srv, 0, sizeof(srv));
-	srv.srv_fdmap_size = serve_raise_nofile(&cfg->cfg_limits);
-	srv.srv_fdmap = xcalloc(srv.srv_fdmap_size, sizeof(*srv.srv_fdmap));
+	serve_raise_nofile(&cfg->cfg_limits);
 	srv.srv_ctx = tls_ctx_new();
 	srv.srv_addrs = addr_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
@@ -387,7 +385,6 @@ cmd_serve(int argc, char **argv)
 	wolfSSL_CTX_free(srv.srv_ctx);
 	ticket_cleanup();
 	wolfSSL_Cleanup();
-	free(srv.srv_fdmap);
 	watch_free(srv.srv_watch);
 	close(sfd);
 	log_info("stopped");

@@ -113,10 +113,6 @@ worker_accept(struct worker *w, struct listener *l)
 			}
 			return;
 		}
-		if ((size_t)fd >= w->w_server->srv_fdmap_size) {
-			close(fd);
-			continue;
-		}
 		conn_accepted(w, fd, &addr, len);
 	}
 }

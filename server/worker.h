@@ -77,7 +77,7 @@ struct conn {
 	enum conn_state		 c_state;
 	int			 c_fd;		/* TCP, to the client */
 	int			 c_pair;	/* our end of the socketpair */
-	int			 c_mhd_fd;	/* libmicrohttpd's end */
+	struct http_link	*c_link;	/* to libmicrohttpd's connection */
 	WOLFSSL			*c_ssl;
 	struct tls_peer		 c_peer;	/* snapshot, host, address */
 	struct sockaddr_storage	 c_addr;
@@ -97,6 +97,16 @@ struct conn {
 	unsigned char		 c_down[CONN_BUF_SIZE];
 };
 
+/*
+ * Ties a libmicrohttpd connection to the relay's connection, through
+ * libmicrohttpd's socket context. Either side may end first: the relay
+ * clears hl_conn, libmicrohttpd's close notification frees the link. Both
+ * happen in the worker's thread.
+ */
+struct http_link {
+	struct conn	*hl_conn;	/* NULL once the relay has closed */
+};
+
 struct conn_list {
 	struct conn	*cl_head;
 	struct conn	*cl_tail;
@@ -111,6 +121,7 @@ struct worker {
 	struct ev_source	 w_wake_ev;
 	struct ev_source	 w_mhd_ev;
 	struct MHD_Daemon	*w_mhd;
+	struct http_link	*w_adding;	/* for the start notification */
 	struct listener		*w_listeners;
 	size_t			 w_nlisteners;
 	struct snapshot		*w_snap;	/* for new connections */
@@ -123,6 +134,8 @@ struct worker {
 	bool			 w_fed_mhd;	/* libmicrohttpd has input */
 	bool			 w_stopping;
 	uint64_t		 w_stop_deadline;
+	unsigned long		 w_refused;	/* per-address refusals ... */
+	uint64_t		 w_refused_logged;	/* ... since this */
 	bool			 w_accept_paused;
 	uint64_t		 w_accept_resume;
 };
@@ -135,10 +148,6 @@ struct server {
 	struct limits		 srv_limits_copy;
 	atomic_uint		 srv_conns;
 	struct addr_table	*srv_addrs;
-	/* libmicrohttpd's socket -> connection, for the request handler.
-	 * Each entry is written and read by the worker owning that socket. */
-	struct conn		**srv_fdmap;
-	size_t			 srv_fdmap_size;
 	struct worker		*srv_workers;
 	unsigned		 srv_nworkers;
 	pthread_mutex_t		 srv_snap_lock;

@@ -78,3 +78,6 @@ for c in five:
 PY
 daemon_stop
 expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+# The refusal is logged, naming the client and the limit.
+expect_in daemon.log "127.0.0.1:"
+expect_in daemon.log "connection refused: max_connections_per_address (5) reached"
