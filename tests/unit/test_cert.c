@@ -3,9 +3,6 @@
  * table and the reload diff. Certificates come from tests/tools/mkpki, run
  * from the source tree (make runs the tests there).
  */
-#include <criterion/criterion.h>
-
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,8 +15,7 @@
 #include "../../server/cert.h"
 #include "../../server/reload.h"
 #include "../../server/snapshot.h"
-
-static char dir[64];
+#include "unit.h"
 
 static void
 sh(const char *fmt, ...)
@@ -36,36 +32,20 @@ sh(const char *fmt, ...)
 static void
 pki(const char *args)
 {
-	sh("tests/tools/mkpki %s/pki %s >/dev/null 2>&1", dir, args);
+	sh("tests/tools/mkpki %s/pki %s >/dev/null 2>&1", unit_dir, args);
 }
 
 static void
 setup(void)
 {
-	strcpy(dir, "/tmp/mta-sts-unit.XXXXXX");
-	cr_assert_not_null(mkdtemp(dir));
+	unit_setup();
 	pki("");
-}
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-teardown(void)
-{
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 static char *
 path(const char *rel)
 {
-	return xasprintf("%s/%s", dir, rel);
+	return xasprintf("%s/%s", unit_dir, rel);
 }
 
 /* Load one directory the way the daemon does. */
@@ -92,9 +72,9 @@ find_diag(const struct diag_list *dl, enum diag_severity sev, const char *msg)
 	return NULL;
 }
 
-TestSuite(cert, .init = setup, .fini = teardown);
+TestSuite(cert, .init = setup, .fini = unit_teardown);
 
-Test(cert, flat_pairs_are_indexed_by_subject_alt_name)
+TEST_NO_LEAK(cert, flat_pairs_are_indexed_by_subject_alt_name)
 {
 	struct certset		 set;
 	struct diag_list	 diags = { 0 };
@@ -121,7 +101,7 @@ Test(cert, flat_pairs_are_indexed_by_subject_alt_name)
 	diag_free(&diags);
 }
 
-Test(cert, wildcard_covers_exactly_one_label)
+TEST_NO_LEAK(cert, wildcard_covers_exactly_one_label)
 {
 	struct certset		set;
 	struct diag_list	diags = { 0 };
@@ -141,7 +121,7 @@ Test(cert, wildcard_covers_exactly_one_label)
 	diag_free(&diags);
 }
 
-Test(cert, lets_encrypt_layout_with_symlinks_into_archive)
+TEST_NO_LEAK(cert, lets_encrypt_layout_with_symlinks_into_archive)
 {
 	struct certset		 set;
 	struct diag_list	 diags = { 0 };
@@ -152,7 +132,7 @@ Test(cert, lets_encrypt_layout_with_symlinks_into_archive)
 	    "cp pki/certs/mta-sts.le.example.crt le/archive/x/fullchain1.pem && "
 	    "cp pki/certs/mta-sts.le.example.key le/archive/x/privkey1.pem && "
 	    "ln -s ../../archive/x/fullchain1.pem le/live/x/fullchain.pem && "
-	    "ln -s ../../archive/x/privkey1.pem le/live/x/privkey.pem", dir);
+	    "ln -s ../../archive/x/privkey1.pem le/live/x/privkey.pem", unit_dir);
 	/* The letsencrypt root, its live/, or one lineage: all the same. */
 	for (int i = 0; i < 3; i++) {
 		load_dir(&set, &diags, i == 0 ? "le" : i == 1 ? "le/live" :
@@ -168,7 +148,7 @@ Test(cert, lets_encrypt_layout_with_symlinks_into_archive)
 	diag_free(&diags);
 }
 
-Test(cert, combined_pem_file)
+TEST_NO_LEAK(cert, combined_pem_file)
 {
 	struct certset		set;
 	struct diag_list	diags = { 0 };
@@ -176,7 +156,7 @@ Test(cert, combined_pem_file)
 	pki("mta-sts.c.example");
 	sh("cd %s/pki/certs && cat mta-sts.c.example.crt mta-sts.c.example.key "
 	    "> ../combined.pem && rm mta-sts.c.example.* && mv ../combined.pem .",
-	    dir);
+	    unit_dir);
 	load_dir(&set, &diags, "pki/certs");
 	cr_assert_eq(diags.dl_count, 0);
 	cr_assert_not_null(certset_cover(&set, "mta-sts.c.example", time(NULL)));
@@ -184,7 +164,7 @@ Test(cert, combined_pem_file)
 	diag_free(&diags);
 }
 
-Test(cert, a_bad_file_is_reported_and_the_others_load)
+TEST_NO_LEAK(cert, a_bad_file_is_reported_and_the_others_load)
 {
 	struct certset		 set;
 	struct diag_list	 diags = { 0 };
@@ -194,7 +174,7 @@ Test(cert, a_bad_file_is_reported_and_the_others_load)
 	pki("mta-sts.bad.example");
 	pki("--out other mta-sts.other.example");
 	sh("cd %s/pki/certs && mv other.key mta-sts.bad.example.key && "
-	    "rm other.crt", dir);
+	    "rm other.crt", unit_dir);
 	load_dir(&set, &diags, "pki/certs");
 	d = find_diag(&diags, DIAG_ERROR, "does not match the certificate");
 	cr_assert_not_null(d);
@@ -207,7 +187,7 @@ Test(cert, a_bad_file_is_reported_and_the_others_load)
 	diag_free(&diags);
 }
 
-Test(cert, encrypted_key_missing_key_and_no_certificate)
+TEST_NO_LEAK(cert, encrypted_key_missing_key_and_no_certificate)
 {
 	struct certset		set;
 	struct diag_list	diags = { 0 };
@@ -217,7 +197,7 @@ Test(cert, encrypted_key_missing_key_and_no_certificate)
 	sh("cd %s/pki/certs && openssl pkey -in mta-sts.enc.example.key "
 	    "-aes256 -passout pass:x -out e.key && mv e.key "
 	    "mta-sts.enc.example.key && rm mta-sts.nokey.example.key && "
-	    "echo not a certificate > junk.pem", dir);
+	    "echo not a certificate > junk.pem", unit_dir);
 	load_dir(&set, &diags, "pki/certs");
 	cr_assert_not_null(find_diag(&diags, DIAG_ERROR, "encrypted"));
 	cr_assert_not_null(find_diag(&diags, DIAG_ERROR,
@@ -228,7 +208,7 @@ Test(cert, encrypted_key_missing_key_and_no_certificate)
 	diag_free(&diags);
 }
 
-Test(cert, chain_out_of_order_is_refused)
+TEST_NO_LEAK(cert, chain_out_of_order_is_refused)
 {
 	struct certset		set;
 	struct diag_list	diags = { 0 };
@@ -237,7 +217,7 @@ Test(cert, chain_out_of_order_is_refused)
 	/* Intermediate first, then the leaf. */
 	sh("cd %s/pki/certs && awk '/BEGIN/{n++} {print > (\"part\" n)}' "
 	    "mta-sts.o.example.crt && cat part2 part1 > mta-sts.o.example.crt && "
-	    "rm part1 part2", dir);
+	    "rm part1 part2", unit_dir);
 	load_dir(&set, &diags, "pki/certs");
 	cr_assert_not_null(find_diag(&diags, DIAG_ERROR, "out of order"));
 	cr_assert_null(certset_cover(&set, "mta-sts.o.example", time(NULL)));
@@ -245,7 +225,7 @@ Test(cert, chain_out_of_order_is_refused)
 	diag_free(&diags);
 }
 
-Test(cert, expired_is_reported_and_not_served_newest_wins)
+TEST_NO_LEAK(cert, expired_is_reported_and_not_served_newest_wins)
 {
 	struct certset		 set;
 	struct diag_list	 diags = { 0 };
@@ -276,14 +256,15 @@ snap_for(const char *yaml)
 	struct snapshot *s;
 
 	cr_assert_not_null(fp);
-	fprintf(fp, "certificates: [{directory: %s/pki/certs}]\n%s", dir, yaml);
+	fprintf(fp, "certificates: [{directory: %s/pki/certs}]\n%s", unit_dir,
+	    yaml);
 	fclose(fp);
 	s = snapshot_build(config_load(cfgpath), time(NULL), 0);
 	free(cfgpath);
 	return s;
 }
 
-Test(cert, snapshot_serves_covered_domains_case_insensitively)
+TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)
 {
 	struct snapshot		*s;
 	const struct host	*h;
@@ -303,7 +284,7 @@ Test(cert, snapshot_serves_covered_domains_case_insensitively)
 	snapshot_unref(s);
 }
 
-Test(cert, diff_counts_what_a_reload_changed)
+TEST_NO_LEAK(cert, diff_counts_what_a_reload_changed)
 {
 	struct snapshot		*a, *b;
 	struct snapshot_diff	 sd;

@@ -23,45 +23,17 @@
 
 #include "../../config/config.h"
 #include "../../config/policy.h"
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
-
-/*
- * Criterion reports a test as passing even when LeakSanitizer finds a leak
- * as its process exits. Under ASan, check for leaks at the end of each test
- * body instead, so that a leak fails the test that caused it.
- */
-static void
-check_no_leaks(void)
-{
-#ifdef __SANITIZE_ADDRESS__
-	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0,
-	    "the test leaked memory (LeakSanitizer's report is above)");
-#endif
-}
-
-#define TEST_NO_LEAK(suite, name)					\
-	static void suite##_##name##_body(void);			\
-	Test(suite, name)						\
-	{								\
-		suite##_##name##_body();				\
-		check_no_leaks();					\
-	}								\
-	static void suite##_##name##_body(void)
-
-static char	*g_dir;		/* this test's temporary directory */
+#include "unit.h"
 
 /* ---- Files ------------------------------------------------------------- */
 
-/* `g_dir/rel`, caller frees. */
+/* `unit_dir/rel`, caller frees. */
 static char *
 path_of(const char *rel)
 {
 	char *p = NULL;
 
-	cr_assert_neq(asprintf(&p, "%s/%s", g_dir, rel), -1);
+	cr_assert_neq(asprintf(&p, "%s/%s", unit_dir, rel), -1);
 	return p;
 }
 
@@ -72,7 +44,7 @@ write_file(const char *rel, const char *text)
 	FILE	*fp;
 
 	/* Create the parent directories of `rel`. */
-	for (char *s = path + strlen(g_dir) + 1; (s = strchr(s, '/')) != NULL;
+	for (char *s = path + strlen(unit_dir) + 1; (s = strchr(s, '/')) != NULL;
 	    s++) {
 		*s = '\0';
 		mkdir(path, 0700);
@@ -104,35 +76,7 @@ load(const char *yaml)
 	return load_file("main.yaml");
 }
 
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-setup(void)
-{
-	char tmpl[] = "/tmp/mta-sts-hostd-unit-XXXXXX";
-
-	cr_assert_not_null(mkdtemp(tmpl));
-	g_dir = strdup(tmpl);
-}
-
-static void
-teardown(void)
-{
-	if (g_dir == NULL)
-		return;
-	nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(g_dir);
-	g_dir = NULL;
-}
-
-TestSuite(config, .init = setup, .fini = teardown);
+TestSuite(config, .init = unit_setup, .fini = unit_teardown);
 
 /* ---- Diagnostics ------------------------------------------------------- */
 
@@ -1908,14 +1852,14 @@ TEST_NO_LEAK(config, relative_main_path)
 {
 	struct config	*cfg;
 	char		*rel = NULL, *inc = NULL, *certs;
-	const char	*base = strrchr(g_dir, '/') + 1;
+	const char	*base = strrchr(unit_dir, '/') + 1;
 
 	write_file("domains.d/a.yaml", "domains:\n  a.example:\n"
 	    "    mode: none\n    mx: mx.example.net\n");
 	write_file("main.yaml", "include: [domains.d/*.yaml]\n"
 	    "certificates:\n  - directory: certs\n");
 	/* Run from the parent directory: `-c <dir>/main.yaml`. */
-	cr_assert_eq(chdir(g_dir), 0);
+	cr_assert_eq(chdir(unit_dir), 0);
 	cr_assert_eq(chdir(".."), 0);
 	cr_assert_neq(asprintf(&rel, "%s/main.yaml", base), -1);
 	cr_assert_neq(asprintf(&inc, "%s/domains.d/a.yaml", base), -1);
@@ -2298,7 +2242,7 @@ TEST_NO_LEAK(config, missing_file_is_an_error_naming_it)
 	config_free(cfg);
 
 	/* A directory is not a configuration file either. */
-	cfg = config_load(g_dir);
+	cfg = config_load(unit_dir);
 	expect_counts(cfg, 1, 0);
 	find_diag(cfg, DIAG_ERROR, "not a regular file");
 	config_free(cfg);

@@ -17,65 +17,9 @@
 
 #include "../../config/config.h"
 #include "../../config/dns.h"
+#include "unit.h"
 
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
-
-/*
- * Criterion reports a test as passing even when LeakSanitizer finds a leak
- * as its process exits. Under ASan, check for leaks at the end of each test
- * body instead, so that a leak fails the test that caused it.
- */
-static void
-check_no_leaks(void)
-{
-#ifdef __SANITIZE_ADDRESS__
-	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0,
-	    "the test leaked memory (LeakSanitizer's report is above)");
-#endif
-}
-
-#define TEST_NO_LEAK(suite, name)					\
-	static void suite##_##name##_body(void);			\
-	Test(suite, name)						\
-	{								\
-		suite##_##name##_body();				\
-		check_no_leaks();					\
-	}								\
-	static void suite##_##name##_body(void)
-
-static char	*g_dir;
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	(void)sb;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void
-setup(void)
-{
-	char tmpl[] = "/tmp/mta-sts-hostd-unit-XXXXXX";
-
-	cr_assert_not_null(mkdtemp(tmpl));
-	g_dir = strdup(tmpl);
-}
-
-static void
-teardown(void)
-{
-	if (g_dir == NULL)
-		return;
-	nftw(g_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(g_dir);
-	g_dir = NULL;
-}
-
-TestSuite(dns, .init = setup, .fini = teardown);
+TestSuite(dns, .init = unit_setup, .fini = unit_teardown);
 
 /* ---- Loading and building ---------------------------------------------- */
 
@@ -107,7 +51,7 @@ load(const char *yaml, size_t want_errors)
 	FILE		*fp;
 	struct config	*cfg;
 
-	cr_assert_neq(asprintf(&path, "%s/main.yaml", g_dir), -1);
+	cr_assert_neq(asprintf(&path, "%s/main.yaml", unit_dir), -1);
 	fp = fopen(path, "w");
 	cr_assert_not_null(fp);
 	fputs(yaml, fp);

@@ -14,33 +14,7 @@
 
 #include "../../config/policy.h"
 #include "../../config/strvec.h"
-
-#ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/lsan_interface.h>
-#endif
-
-/*
- * Criterion reports a test as passing even when LeakSanitizer finds a leak
- * as its process exits. Under ASan, check for leaks at the end of each test
- * body instead, so that a leak fails the test that caused it.
- */
-static void
-check_no_leaks(void)
-{
-#ifdef __SANITIZE_ADDRESS__
-	cr_assert_eq(__lsan_do_recoverable_leak_check(), 0,
-	    "the test leaked memory (LeakSanitizer's report is above)");
-#endif
-}
-
-#define TEST_NO_LEAK(suite, name)					\
-	static void suite##_##name##_body(void);			\
-	Test(suite, name)						\
-	{								\
-		suite##_##name##_body();				\
-		check_no_leaks();					\
-	}								\
-	static void suite##_##name##_body(void)
+#include "unit.h"
 
 /*
  * printf 'version: STSv1\r\nmode: none\r\nmx: mx.example.net\r\nmax_age: 86400\r\n' \
