@@ -13,7 +13,8 @@ SANITIZE	?=
 # Debian packages: to build, and to run the tests against real DNS software.
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev
-TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck
+TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck \
+		   pebble certbot lego
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2
 CC		?= gcc

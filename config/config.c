@@ -671,44 +671,51 @@ cfg_parse_listen(const char *text, struct listen_addr *la)
 	return true;
 }
 
+/* A list of listen addresses into *addrs / *count, duplicates refused. */
 static void
-cfg_read_listen(struct loader *ld, struct ynode *n, void *obj)
+cfg_read_addresses(struct loader *ld, struct ynode *n, const char *what,
+    struct listen_addr **addrs, size_t *count)
 {
-	struct config	 *cfg = ld->ld_cfg;
 	struct ynode	**items;
-	size_t		  count;
+	size_t		  nitems;
 
-	(void)obj;
-	if (!cfg_list(ld, n, "listen", &items, &count))
+	if (!cfg_list(ld, n, what, &items, &nitems))
 		return;
-	if (count == 0)
-		cfg_error(ld, n, "listen must name at least one address");
-	for (size_t i = 0; i < count; i++) {
+	if (nitems == 0)
+		cfg_error(ld, n, "%s must name at least one address", what);
+	for (size_t i = 0; i < nitems; i++) {
 		struct ynode		*item = cfg_list_item(n, items, i);
-		const char		*s = cfg_scalar(ld, item, "listen");
+		const char		*s = cfg_scalar(ld, item, what);
 		struct listen_addr	 la;
 		bool			 dup = false;
 
 		if (s == NULL)
 			continue;
 		if (!cfg_parse_listen(s, &la)) {
-			cfg_error(ld, item, "listen '%s' is not ADDRESS:PORT; "
-			    "write 0.0.0.0:443, 192.0.2.1:443 or [::]:443", s);
+			cfg_error(ld, item, "%s '%s' is not ADDRESS:PORT; "
+			    "write 0.0.0.0:443, 192.0.2.1:443 or [::]:443",
+			    what, s);
 			continue;
 		}
-		for (size_t j = 0; j < cfg->cfg_nlisten; j++)
-			dup |= strcmp(cfg->cfg_listen[j].la_text,
-			    la.la_text) == 0;
+		for (size_t j = 0; j < *count; j++)
+			dup |= strcmp((*addrs)[j].la_text, la.la_text) == 0;
 		if (dup) {
-			cfg_error(ld, item, "listen '%s' is listed twice", s);
+			cfg_error(ld, item, "%s '%s' is listed twice", what, s);
 			free(la.la_text);
 			continue;
 		}
 		la.la_pos = item->yn_pos;
-		cfg->cfg_listen = xreallocarray(cfg->cfg_listen,
-		    cfg->cfg_nlisten + 1, sizeof(*cfg->cfg_listen));
-		cfg->cfg_listen[cfg->cfg_nlisten++] = la;
+		*addrs = xreallocarray(*addrs, *count + 1, sizeof(**addrs));
+		(*addrs)[(*count)++] = la;
 	}
+}
+
+static void
+cfg_read_listen(struct loader *ld, struct ynode *n, void *obj)
+{
+	(void)obj;
+	cfg_read_addresses(ld, n, "listen", &ld->ld_cfg->cfg_listen,
+	    &ld->ld_cfg->cfg_nlisten);
 }
 
 static void
@@ -1119,6 +1126,42 @@ cfg_read_dns(struct loader *ld, struct ynode *n, void *obj)
 	cfg_walk(ld, n, "dns", cfg_dns_keys, NULL);
 }
 
+/* ---- acme: ------------------------------------------------------------ */
+
+static void
+cfg_read_acme_listen(struct loader *ld, struct ynode *n, void *obj)
+{
+	struct acme_settings *acme = obj;
+
+	cfg_read_addresses(ld, n, "acme listen", &acme->acme_listen,
+	    &acme->acme_nlisten);
+}
+
+static void
+cfg_read_acme_webroot(struct loader *ld, struct ynode *n, void *obj)
+{
+	struct acme_settings	*acme = obj;
+	char			*path = cfg_path(ld, n, "webroot");
+
+	if (path == NULL)
+		return;
+	free(acme->acme_webroot);
+	acme->acme_webroot = path;
+}
+
+static const struct cfg_key cfg_acme_keys[] = {
+	{ "listen", cfg_read_acme_listen },
+	{ "webroot", cfg_read_acme_webroot },
+	{ NULL, NULL },
+};
+
+static void
+cfg_read_acme(struct loader *ld, struct ynode *n, void *obj)
+{
+	(void)obj;
+	cfg_walk(ld, n, "acme", cfg_acme_keys, &ld->ld_cfg->cfg_acme);
+}
+
 /* ---- Files and includes ------------------------------------------------ */
 
 static void cfg_read_include(struct loader *, struct ynode *, void *);
@@ -1128,6 +1171,7 @@ static const struct cfg_key cfg_main_keys[] = {
 	{ "limits", cfg_read_limits },
 	{ "certificates", cfg_read_certificates },
 	{ "dns", cfg_read_dns },
+	{ "acme", cfg_read_acme },
 	{ "policies", cfg_read_policies },
 	{ "domains", cfg_read_domains },
 	{ "include", cfg_read_include },
@@ -1509,6 +1553,17 @@ config_load(const char *path)
 		cfg->cfg_user = xstrdup(CONFIG_DEFAULT_USER);
 	if (cfg->cfg_group == NULL)
 		cfg->cfg_group = xstrdup(CONFIG_DEFAULT_GROUP);
+	if (cfg->cfg_acme.acme_webroot == NULL)
+		cfg->cfg_acme.acme_webroot = xstrdup(CONFIG_DEFAULT_ACME_WEBROOT);
+	for (size_t i = 0; i < cfg->cfg_acme.acme_nlisten; i++)
+		for (size_t j = 0; j < cfg->cfg_nlisten; j++)
+			if (strcmp(cfg->cfg_acme.acme_listen[i].la_text,
+			    cfg->cfg_listen[j].la_text) == 0)
+				diag_add(&cfg->cfg_diags, DIAG_ERROR,
+				    &cfg->cfg_acme.acme_listen[i].la_pos, NULL,
+				    "acme listen %s is also a server listen "
+				    "address; HTTP-01 needs its own port (80)",
+				    cfg->cfg_acme.acme_listen[i].la_text);
 	cfg_resolve(&ld);
 	if (cfg->cfg_ndomains == 0 && errors_before == 0) {
 		struct srcpos pos = { .sp_file = cfg->cfg_path };
@@ -1538,6 +1593,10 @@ config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->cfg_nlisten; i++)
 		free(cfg->cfg_listen[i].la_text);
 	free(cfg->cfg_listen);
+	for (size_t i = 0; i < cfg->cfg_acme.acme_nlisten; i++)
+		free(cfg->cfg_acme.acme_listen[i].la_text);
+	free(cfg->cfg_acme.acme_listen);
+	free(cfg->cfg_acme.acme_webroot);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		free(cfg->cfg_certs[i].cs_directory);
 		free(cfg->cfg_certs[i].cs_cert);

@@ -79,6 +79,15 @@ struct dns_settings {
 	char		*dns_delegation_zone;	/* hoster zone, or NULL */
 };
 
+#define CONFIG_DEFAULT_ACME_WEBROOT	"/var/lib/mta-sts-hostd/acme"
+
+/* The plain-HTTP listener for ACME HTTP-01 challenges; off without listen. */
+struct acme_settings {
+	struct listen_addr	*acme_listen;
+	size_t			 acme_nlisten;
+	char			*acme_webroot;	/* certbot --webroot -w */
+};
+
 struct policy_template {
 	char		*tpl_name;
 	struct srcpos	 tpl_pos;
@@ -116,6 +125,7 @@ struct config {
 	struct cert_source	*cfg_certs;
 	size_t			 cfg_ncerts;
 	struct dns_settings	 cfg_dns;
+	struct acme_settings	 cfg_acme;
 	struct policy_template	*cfg_templates;	/* sorted by name */
 	size_t			 cfg_ntemplates;
 	struct domain		*cfg_domains;	/* sorted by name */

@@ -11,6 +11,7 @@ int	cmd_check(int, char **);
 int	cmd_dns(int, char **);
 int	cmd_policy(int, char **);
 int	cmd_serve(int, char **);
+int	cmd_names(int, char **);
 
 /* Load the configuration named by -c (or the default) for a subcommand. */
 struct config;

@@ -35,6 +35,9 @@ usage(FILE *fp)
 "  dns    [-c FILE] [--format bind|nsupdate|json] [--output-dir DIR]\n"
 "         [--server ADDRESS[:PORT]] [DOMAIN...]\n"
 "         Print the DNS records for all or the named domains.\n"
+"  names  [-c FILE] [--missing | --expiring] [--days N]\n"
+"         [--format list|certbot|lego|dehydrated]\n"
+"         Print the mta-sts.<domain> names that need a certificate.\n"
 "  version\n"
 "  help\n"
 "\n"
@@ -76,6 +79,7 @@ main(int argc, char **argv)
 	} commands[] = {
 		{ "check", cmd_check },
 		{ "dns", cmd_dns },
+		{ "names", cmd_names },
 		{ "policy", cmd_policy },
 		{ "serve", cmd_serve },
 	};

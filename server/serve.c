@@ -21,6 +21,7 @@
 #include <microhttpd.h>
 
 #include "../config/xalloc.h"
+#include "acme.h"
 #include "cmd.h"
 #include "limit.h"
 #include "log.h"
@@ -285,6 +286,7 @@ cmd_serve(int argc, char **argv)
 	struct server		 srv;
 	struct config		*cfg;
 	struct snapshot		*snap;
+	struct acme		*acme;
 	sigset_t		 sigs;
 	char			 err[512];
 	uint64_t		 start = clock_us();
@@ -357,11 +359,16 @@ cmd_serve(int argc, char **argv)
 				fatalx("%s", err);
 		}
 	}
+	acme = acme_bind(cfg, err, sizeof(err));
+	if (acme == NULL && cfg->cfg_acme.acme_nlisten > 0)
+		fatalx("%s", err);
 	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		if (worker_start(&srv.srv_workers[i]) != 0)
 			fatalx("cannot start worker %u", i);
+	if (acme != NULL && acme_start(acme, &srv) == -1)
+		fatalx("cannot start the ACME listener");
 	serve_summary("started", snap, start);
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
 		log_info("listening on %s", cfg->cfg_listen[j].la_text);
@@ -374,6 +381,7 @@ cmd_serve(int argc, char **argv)
 	atomic_store(&srv.srv_stop, true);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		worker_wake(&srv.srv_workers[i]);
+	acme_stop(acme);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		pthread_join(srv.srv_workers[i].w_thread, NULL);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)

@@ -197,3 +197,171 @@ header() {
 	    tolower(substr($0, 1, length(h))) == h { v = substr($0, length(h) + 1); sub(/^ */, "", v) }
 	    END { print v }'
 }
+
+# ---- Reload tests (t6x, t7x): what a TLS client gets before and after a
+# change to the files, polled for a bounded time.
+
+# now_ms: milliseconds since the epoch.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# service_readable PATH...: the daemon re-reads files as nobody:nogroup
+# after start-up, as the ACME hooks install them: directories traversable,
+# keys (*.key, privkey*.pem) mode 0640 group nogroup, other files 0644.
+# Symlinks are left alone; $T itself is made traversable.
+service_readable() {
+	chmod 755 "$T"
+	for _p in "$@"; do
+		find "$_p" -type d -exec chmod 755 {} +
+		find "$_p" -type f \( -name '*.key' -o -name 'privkey*.pem' \) \
+		    -exec chgrp nogroup {} + -exec chmod 640 {} +
+		find "$_p" -type f ! -name '*.key' ! -name 'privkey*.pem' \
+		    -exec chmod 644 {} +
+	done
+}
+
+# policy_id FILE: the id of a policy body, the first 32 hex digits of the
+# SHA-256 of its exact bytes.
+policy_id() {
+	sha256sum < "$1" | cut -c1-32
+}
+
+# served_id NAME: what a new TLS connection for NAME gets (the certificate
+# verified against ca.crt): the policy id of the body (left in probe/body),
+# "status N" for another status, or "failed: <curl's error>". What the
+# probes write goes to probe/, so that polling makes no change in a
+# directory the daemon watches (which would hold its reload back); make
+# probe/ before starting the daemon, for the same reason.
+served_id() {
+	mkdir -p probe
+	_code=$(curl -sS --max-time 5 --resolve "$1:$port:127.0.0.1" \
+	    --cacert ca.crt -o probe/body -w '%{http_code}' \
+	    "https://$1:$port/.well-known/mta-sts.txt" 2> probe/err) || {
+		echo "failed: $(tr '\n' ' ' < probe/err)"
+		return 0
+	}
+	if [ "$_code" = 200 ]; then
+		policy_id probe/body
+	else
+		echo "status $_code"
+	fi
+}
+
+# served_serial NAME: the serial of the certificate a handshake for NAME
+# gets ("serial=..."), or "no certificate" when the handshake fails.
+served_serial() {
+	_s=$(timeout 5 openssl s_client -connect "127.0.0.1:$port" \
+	    -servername "$1" </dev/null 2>/dev/null |
+	    openssl x509 -noout -serial 2>/dev/null) || true
+	echo "${_s:-no certificate}"
+}
+
+# file_serial CERT: the serial of a certificate file, as served_serial.
+file_serial() {
+	openssl x509 -in "$1" -noout -serial
+}
+
+# seconds_ms SECONDS: SECONDS (maybe with a fraction) in milliseconds.
+seconds_ms() {
+	awk -v s="$1" 'BEGIN { printf "%d\n", s * 1000 }'
+}
+
+# await SECONDS PATTERN COMMAND...: run COMMAND until its output matches the
+# shell PATTERN, SECONDS at most. $await_got is the last output, $await_ms
+# the time it took. Returns 1 on time-out.
+await() {
+	_limit=$(seconds_ms "$1") _pat=$2
+	shift 2
+	_t0=$(now_ms)
+	while :; do
+		await_got=$("$@" 2>&1) || true
+		await_ms=$(($(now_ms) - _t0))
+		# shellcheck disable=SC2254
+		case $await_got in
+		$_pat) return 0 ;;
+		esac
+		[ "$await_ms" -lt "$_limit" ] || return 1
+		sleep 0.05
+	done
+}
+
+# expect_served SECONDS PATTERN COMMAND...: await, or fail saying what was
+# served instead (and the end of the daemon's log).
+expect_served() {
+	_what="$3 $4"
+	await "$@" || {
+		tail -20 daemon.log >&2
+		fail "$_what: after $await_ms ms still '$await_got', expected '$2'"
+	}
+}
+
+# expect_steady SECONDS WANT COMMAND...: COMMAND prints WANT every time over
+# SECONDS (checked about every 0.25 s).
+expect_steady() {
+	_limit=$(seconds_ms "$1") _want=$2
+	shift 2
+	_t0=$(now_ms)
+	while [ $(($(now_ms) - _t0)) -lt "$_limit" ]; do
+		_got=$("$@" 2>&1) || true
+		[ "$_got" = "$_want" ] || {
+			tail -20 daemon.log >&2
+			fail "$1 $2: after $(($(now_ms) - _t0)) ms got '$_got', expected '$_want' all along"
+		}
+		sleep 0.25
+	done
+}
+
+# expect_unrecognized NAME: a handshake for NAME is refused with the
+# unrecognized_name alert (112) and no certificate is sent.
+expect_unrecognized() {
+	_rc=0
+	mkdir -p probe
+	timeout 10 openssl s_client -connect "127.0.0.1:$port" \
+	    -servername "$1" -CAfile ca.crt </dev/null > probe/s.out 2>&1 ||
+	    _rc=$?
+	[ "$_rc" -ne 0 ] ||
+	    fail "the handshake for $1 succeeded: $(cat probe/s.out)"
+	expect_in probe/s.out "SSL alert number 112"
+	expect_not_in probe/s.out "BEGIN CERTIFICATE"
+}
+
+# log_mark: the number of lines in daemon.log now, for log_since/await_log.
+log_mark() {
+	wc -l < daemon.log | tr -d ' '
+}
+
+# log_since MARK: the lines daemon.log got after log_mark printed MARK.
+log_since() {
+	tail -n "+$(($1 + 1))" daemon.log
+}
+
+# log_count_since MARK REGEX: how many of those lines match REGEX (ERE).
+log_count_since() {
+	log_since "$1" | grep -cE -- "$2" || true
+}
+
+# await_log SECONDS MARK REGEX: wait until a line logged after MARK matches
+# the extended REGEX, or fail showing those lines.
+await_log() {
+	await "$1" '[1-9]*' log_count_since "$2" "$3" || {
+		log_since "$2" >&2
+		fail "no line matching '$3' in the daemon's log within $1 s"
+	}
+}
+
+# expect_log_since MARK REGEX: a line logged after MARK matches REGEX.
+expect_log_since() {
+	[ "$(log_count_since "$1" "$2")" -gt 0 ] || {
+		log_since "$1" >&2
+		fail "no line matching '$2' in the daemon's log"
+	}
+}
+
+# expect_no_log_since MARK REGEX: no line logged after MARK matches REGEX.
+expect_no_log_since() {
+	[ "$(log_count_since "$1" "$2")" -eq 0 ] || {
+		log_since "$1" >&2
+		fail "unexpected line matching '$2' in the daemon's log"
+	}
+}

@@ -1,0 +1,124 @@
+# End to end against a real ACME server: Debian's pebble (with its mock DNS
+# pointing every name at 127.0.0.1) validates HTTP-01 through the daemon's
+# ACME listener; certbot (--webroot, deploy hook) and lego (--http.webroot,
+# run hook) obtain certificates for new customer domains; the hooks install
+# them; the running daemon picks them up; a TLS client that trusts only
+# pebble's root fetches each domain's policy. A forced renewal is picked up
+# the same way, without a restart.
+. "$TOP/tests/integration/lib.sh"
+
+mkpki=$TOP/tests/tools/mkpki
+"$mkpki" pki
+"$mkpki" pki localhost	# pebble's own API certificate
+dns=$(free_port) chal=$(free_port) api=$(free_port) mgmt=$(free_port)
+http01=$(free_port) port=$(free_port)
+pids=
+trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+
+pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+    -dns01 "127.0.0.1:$dns" -http01 "" -https01 "" -tlsalpn01 "" \
+    -management "127.0.0.1:$chal" > challtestsrv.log 2>&1 &
+pids="$pids $!"
+cat > pebble.json <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:$api",
+  "managementListenAddress": "127.0.0.1:$mgmt",
+  "certificate": "$T/pki/certs/localhost.crt",
+  "privateKey": "$T/pki/certs/localhost.key",
+  "httpPort": $http01, "tlsPort": 5001,
+  "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+JSON
+PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
+    pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.log 2>&1 &
+pids="$pids $!"
+wait_for 20 curl -s --cacert pki/ca.crt "https://localhost:$api/dir" ||
+	fail "pebble did not start: $(cat pebble.log)"
+
+# The daemon: two customer domains, no certificate for either yet.
+mkdir -p certs webroot
+chmod 755 . pki certs webroot
+cat > c.yaml <<YAML
+server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 2}
+acme: {listen: ["127.0.0.1:$http01"], webroot: webroot}
+certificates: [{directory: certs}]
+policies:
+  hoster: {mode: enforce, mx: [mx.hoster.example], max_age: 1209600}
+domains:
+  new.example: hoster
+  other.example: hoster
+YAML
+"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
+pids="$pids $!"
+wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$http01/" ||
+	fail "the daemon did not start: $(cat daemon.log)"
+hostd names --missing -c c.yaml
+expect_eq "$(cat out | tr '\n' ' ')" "mta-sts.new.example mta-sts.other.example " "names"
+
+curl -s --cacert pki/ca.crt "https://localhost:$mgmt/roots/0" > pebble-root.pem
+grep -q "BEGIN CERTIFICATE" pebble-root.pem || fail "no pebble root"
+
+export MTA_STS_HOSTD_CERT_DIR=$T/certs MTA_STS_HOSTD_GROUP=nogroup
+fetch() {
+	curl -sS --cacert pebble-root.pem --resolve "mta-sts.$1:$port:127.0.0.1" \
+	    "https://mta-sts.$1:$port/.well-known/mta-sts.txt"
+}
+serial() {
+	timeout 5 openssl s_client -connect "127.0.0.1:$port" \
+	    -servername "mta-sts.$1" -CAfile pebble-root.pem </dev/null \
+	    2>/dev/null | openssl x509 -noout -serial 2>/dev/null
+}
+# served DOMAIN: wait (bounded) until the policy is served over verified TLS.
+served() {
+	i=0
+	until fetch "$1" > got 2>/dev/null && [ -s got ]; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || fail "$1 not served: $(tail -5 daemon.log)"
+		sleep 0.1
+	done
+	"$MTA_STS_HOSTD" policy -c c.yaml "$1" > want
+	cmp got want || fail "$1: the served policy differs"
+}
+
+# certbot, --webroot and the deploy hook.
+certbot_run() {
+	REQUESTS_CA_BUNDLE=$T/pki/ca.crt certbot "$@" --non-interactive \
+	    --agree-tos --register-unsafely-without-email \
+	    --server "https://localhost:$api/dir" --config-dir "$T/le/config" \
+	    --work-dir "$T/le/work" --logs-dir "$T/le/logs" > certbot.log 2>&1 ||
+		fail "certbot $1 failed: $(tail -20 certbot.log)"
+}
+certbot_run certonly --webroot -w "$T/webroot" -d mta-sts.new.example \
+    --deploy-hook "$TOP/acme-hooks/certbot-deploy-hook"
+[ -f certs/mta-sts.new.example.crt ] || fail "the deploy hook installed nothing"
+served new.example
+expect_in daemon.log "acme: answered the challenge"
+first=$(serial new.example)
+[ -n "$first" ] || fail "no certificate served for mta-sts.new.example"
+
+certbot_run renew --force-renewal --no-random-sleep-on-renew
+i=0
+while [ "$(serial new.example)" = "$first" ]; do
+	i=$((i + 1))
+	[ $i -lt 50 ] || fail "the renewed certificate was not picked up"
+	sleep 0.1
+done
+served new.example
+
+# lego, --http.webroot and the run hook.
+LEGO_CA_CERTIFICATES=$T/pki/ca.crt lego --accept-tos --email hostmaster@example.net \
+    --server "https://localhost:$api/dir" --path "$T/lego" \
+    --http --http.webroot "$T/webroot" -d mta-sts.other.example \
+    run --run-hook "$TOP/acme-hooks/lego-hook" > lego.log 2>&1 ||
+	fail "lego failed: $(tail -20 lego.log)"
+served other.example
+
+hostd names --missing -c c.yaml
+expect_eq "$(cat out)" "" "nothing missing"
+# Every name was issued by pebble, through the listener.
+for d in new.example other.example; do
+	timeout 5 openssl s_client -connect "127.0.0.1:$port" -servername "mta-sts.$d" \
+	    -CAfile pebble-root.pem </dev/null 2>/dev/null > s_client.out
+	expect_in s_client.out "Verify return code: 0 (ok)"
+	expect_in s_client.out "i:CN = Pebble Intermediate"
+done
+[ "$(grep -c 'acme: answered the challenge' daemon.log)" -ge 3 ] ||
+	fail "fewer than 3 challenges answered: $(grep acme: daemon.log)"
