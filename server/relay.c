@@ -6,8 +6,14 @@
  *
  * Each direction holds at most one buffer; while it is full the relay stops
  * reading that direction's source, so a slow reader holds back its writer
- * (backpressure) instead of growing memory. Events are edge-triggered, so
- * every run goes on until both directions are blocked.
+ * (backpressure) instead of growing memory.
+ *
+ * Events are level-triggered and a side is read only when epoll says it is
+ * readable (or wolfSSL holds bytes it already took from the socket), once:
+ * if more is waiting, the next epoll_wait says so. That costs no system call
+ * per request beyond the reads and writes that move data, where draining
+ * each socket until EAGAIN would cost several. EPOLLOUT is asked for only
+ * while a write is blocked.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -16,6 +22,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -95,12 +102,42 @@ conn_format_addr(struct conn *c)
 static int
 conn_epoll_add(struct worker *w, int fd, struct ev_source *ev)
 {
-	struct epoll_event e = {
-		.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET,
-		.data.ptr = ev,
-	};
+	struct epoll_event e = { .events = EPOLLIN, .data.ptr = ev };
 
 	return epoll_ctl(w->w_epoll, EPOLL_CTL_ADD, fd, &e);
+}
+
+/* Ask epoll for what each side can do next; a system call only on change. */
+static void
+conn_interest(struct conn *c)
+{
+	struct worker	*w = c->c_worker;
+	uint32_t	 tcp = 0, pair = 0;
+
+	if (c->c_state == CONN_HANDSHAKE ||
+	    (c->c_up_len == 0 && !c->c_client_eof))
+		tcp |= EPOLLIN;
+	if (c->c_tcp_wblocked)
+		tcp |= EPOLLOUT;
+	if (tcp != c->c_tcp_mask) {
+		struct epoll_event e = { .events = tcp, .data.ptr = &c->c_ev_tcp };
+
+		epoll_ctl(w->w_epoll, EPOLL_CTL_MOD, c->c_fd, &e);
+		c->c_tcp_mask = tcp;
+	}
+	if (c->c_pair == -1 || c->c_mhd_eof)
+		return;
+	if (c->c_down_len == 0)
+		pair |= EPOLLIN;
+	if (c->c_pair_wblocked)
+		pair |= EPOLLOUT;
+	if (pair != c->c_pair_mask) {
+		struct epoll_event e = { .events = pair,
+		    .data.ptr = &c->c_ev_pair };
+
+		epoll_ctl(w->w_epoll, EPOLL_CTL_MOD, c->c_pair, &e);
+		c->c_pair_mask = pair;
+	}
 }
 
 /* At most one line a second per worker: a flood must not flood the log. */
@@ -168,6 +205,7 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 		conn_close(c, "out of resources");
 		return;
 	}
+	c->c_tcp_mask = EPOLLIN;
 	/* The ClientHello is often already here. */
 	conn_event(c, EV_TCP, EPOLLIN);
 }
@@ -218,6 +256,7 @@ conn_open_http(struct conn *c)
 {
 	struct worker		*w = c->c_worker;
 	struct http_link	*link;
+	struct sockaddr_un	 unix_peer = { .sun_family = AF_UNIX };
 	int			 pair[2];
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
@@ -231,8 +270,13 @@ conn_open_http(struct conn *c)
 	link = xcalloc(1, sizeof(*link));
 	link->hl_conn = c;
 	w->w_adding = link;
-	if (MHD_add_connection(w->w_mhd, pair[1], (struct sockaddr *)&c->c_addr,
-	    c->c_addrlen) != MHD_YES) {
+	/*
+	 * The socket libmicrohttpd gets is AF_UNIX, and saying so keeps it
+	 * from trying TCP_NODELAY and TCP_CORK on it for every response. The
+	 * client's address is the relay's to log (c_addr_text).
+	 */
+	if (MHD_add_connection(w->w_mhd, pair[1], (struct sockaddr *)&unix_peer,
+	    sizeof(unix_peer)) != MHD_YES) {
 		/* libmicrohttpd closed pair[1]; if it took the link, its close
 		 * notification frees it. */
 		if (w->w_adding == link)
@@ -257,6 +301,7 @@ conn_open_http(struct conn *c)
 		log_warn("%s: epoll_ctl", c->c_addr_text);
 		return false;
 	}
+	c->c_pair_mask = EPOLLIN;
 	conn_list_remove(&w->w_handshaking, c);
 	c->c_state = CONN_OPEN;
 	conn_list_append(&w->w_open, c);
@@ -284,8 +329,11 @@ conn_handshake(struct conn *c)
 		return true;
 	}
 	code = wolfSSL_get_error(c->c_ssl, ret);
-	if (code == WOLFSSL_ERROR_WANT_READ || code == WOLFSSL_ERROR_WANT_WRITE)
+	if (code == WOLFSSL_ERROR_WANT_READ || code == WOLFSSL_ERROR_WANT_WRITE) {
+		c->c_tcp_wblocked = code == WOLFSSL_ERROR_WANT_WRITE;
+		conn_interest(c);
 		return true;
+	}
 	switch (c->c_peer.tp_refusal) {
 	case TLS_REFUSED_NO_SNI:
 		log_info("%s: handshake refused: no server name (SNI)",
@@ -306,92 +354,118 @@ conn_handshake(struct conn *c)
 	return false;
 }
 
-/* One pass of both directions; returns false once the connection is gone. */
+/* Client to libmicrohttpd; returns false once the connection is gone. */
 static bool
-conn_relay(struct conn *c)
+conn_upstream(struct conn *c, bool *progress)
 {
 	char	err[WOLFSSL_MAX_ERROR_SZ];
-	bool	progress, active = false;
 	ssize_t	n;
 	int	r, code;
 
-	do {
-		progress = false;
-		/* Client to libmicrohttpd: read TLS until it would block
-		 * (wolfSSL may hold decrypted bytes epoll never signals). */
-		if (c->c_up_len == 0 && !c->c_client_eof) {
-			r = wolfSSL_read(c->c_ssl, c->c_up, sizeof(c->c_up));
-			if (r > 0) {
-				c->c_up_off = 0;
-				c->c_up_len = (size_t)r;
-				progress = true;
-			} else {
-				code = wolfSSL_get_error(c->c_ssl, r);
-				if (code == WOLFSSL_ERROR_ZERO_RETURN ||
-				    code == SOCKET_PEER_CLOSED_E ||
-				    code == SOCKET_ERROR_E || r == 0) {
-					c->c_client_eof = true;
-					progress = true;
-				} else if (code != WOLFSSL_ERROR_WANT_READ &&
-				    code != WOLFSSL_ERROR_WANT_WRITE) {
-					log_info("%s: TLS error: %s",
-					    c->c_addr_text, tls_error_string(
-					    c->c_ssl, r, err, sizeof(err)));
-					conn_close(c, NULL);
-					return false;
-				}
-			}
-		}
-		if (c->c_up_len > 0) {
-			n = send(c->c_pair, c->c_up + c->c_up_off, c->c_up_len,
-			    MSG_NOSIGNAL);
-			if (n > 0) {
-				c->c_up_off += (size_t)n;
-				c->c_up_len -= (size_t)n;
-				c->c_worker->w_fed_mhd = true;
-				progress = true;
-			} else if (errno != EAGAIN && errno != EINTR) {
-				conn_close(c, "the HTTP side went away");
+	if (c->c_up_len == 0 && !c->c_client_eof &&
+	    (c->c_tcp_in || tls_buffered(c->c_ssl, &c->c_peer))) {
+		c->c_tcp_in = false;
+		r = wolfSSL_read(c->c_ssl, c->c_up, sizeof(c->c_up));
+		if (r > 0) {
+			c->c_up_off = 0;
+			c->c_up_len = (size_t)r;
+			*progress = true;
+		} else {
+			code = wolfSSL_get_error(c->c_ssl, r);
+			if (code == WOLFSSL_ERROR_WANT_WRITE)
+				c->c_tcp_wblocked = true;
+			else if (code == WOLFSSL_ERROR_ZERO_RETURN ||
+			    code == SOCKET_PEER_CLOSED_E ||
+			    code == SOCKET_ERROR_E || r == 0) {
+				c->c_client_eof = true;
+				*progress = true;
+			} else if (code != WOLFSSL_ERROR_WANT_READ) {
+				log_info("%s: TLS error: %s", c->c_addr_text,
+				    tls_error_string(c->c_ssl, r, err,
+				    sizeof(err)));
+				conn_close(c, NULL);
 				return false;
 			}
 		}
-		/* Half-close: the client is done sending, libmicrohttpd may
-		 * still answer what it has. */
-		if (c->c_client_eof && c->c_up_len == 0 && !c->c_pair_shut) {
-			shutdown(c->c_pair, SHUT_WR);
-			c->c_pair_shut = true;
+	}
+	if (c->c_up_len > 0 && !c->c_pair_wblocked) {
+		n = send(c->c_pair, c->c_up + c->c_up_off, c->c_up_len,
+		    MSG_NOSIGNAL);
+		if (n > 0) {
+			c->c_up_off += (size_t)n;
+			c->c_up_len -= (size_t)n;
 			c->c_worker->w_fed_mhd = true;
+			*progress = true;
+		} else if (errno == EAGAIN)
+			c->c_pair_wblocked = true;
+		else if (errno != EINTR) {
+			conn_close(c, "the HTTP side went away");
+			return false;
 		}
-		/* libmicrohttpd to client. */
-		if (c->c_down_len == 0 && !c->c_mhd_eof) {
-			n = recv(c->c_pair, c->c_down, sizeof(c->c_down), 0);
-			if (n > 0) {
-				c->c_down_len = (size_t)n;
-				progress = true;
-			} else if (n == 0 || (errno != EAGAIN &&
-			    errno != EINTR)) {
-				c->c_mhd_eof = true;
-				progress = true;
+	}
+	/* Half-close: the client is done sending, libmicrohttpd may still
+	 * answer what it has. */
+	if (c->c_client_eof && c->c_up_len == 0 && !c->c_pair_shut) {
+		shutdown(c->c_pair, SHUT_WR);
+		c->c_pair_shut = true;
+		c->c_worker->w_fed_mhd = true;
+	}
+	return true;
+}
+
+/* libmicrohttpd to client; returns false once the connection is gone. */
+static bool
+conn_downstream(struct conn *c, bool *progress)
+{
+	ssize_t	n;
+	int	r, code;
+
+	if (c->c_down_len == 0 && !c->c_mhd_eof && c->c_pair_in) {
+		c->c_pair_in = false;
+		n = recv(c->c_pair, c->c_down, sizeof(c->c_down), 0);
+		if (n > 0) {
+			c->c_down_len = (size_t)n;
+			*progress = true;
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+			c->c_mhd_eof = true;
+			/* Its hang-up would be reported on every wait. */
+			epoll_ctl(c->c_worker->w_epoll, EPOLL_CTL_DEL,
+			    c->c_pair, NULL);
+			*progress = true;
+		}
+	}
+	if (c->c_down_len > 0 && !c->c_tcp_wblocked) {
+		/* A write that would block must be repeated with the same
+		 * buffer: it stays until it is accepted. */
+		r = wolfSSL_write(c->c_ssl, c->c_down, (int)c->c_down_len);
+		if (r > 0) {
+			c->c_down_len = 0;
+			*progress = true;
+		} else {
+			code = wolfSSL_get_error(c->c_ssl, r);
+			if (code == WOLFSSL_ERROR_WANT_WRITE)
+				c->c_tcp_wblocked = true;
+			else if (code != WOLFSSL_ERROR_WANT_READ) {
+				conn_close(c, "write to the client failed");
+				return false;
 			}
 		}
-		if (c->c_down_len > 0) {
-			/* A write that would block must be repeated with the
-			 * same buffer: it stays until it is accepted. */
-			r = wolfSSL_write(c->c_ssl, c->c_down,
-			    (int)c->c_down_len);
-			if (r > 0) {
-				c->c_down_len = 0;
-				progress = true;
-			} else {
-				code = wolfSSL_get_error(c->c_ssl, r);
-				if (code != WOLFSSL_ERROR_WANT_WRITE &&
-				    code != WOLFSSL_ERROR_WANT_READ) {
-					conn_close(c, "write to the client "
-					    "failed");
-					return false;
-				}
-			}
-		}
+	}
+	return true;
+}
+
+/* Move data both ways until nothing moves; false once the connection is
+ * gone. */
+static bool
+conn_relay(struct conn *c)
+{
+	bool progress, active = false;
+
+	do {
+		progress = false;
+		if (!conn_upstream(c, &progress) ||
+		    !conn_downstream(c, &progress))
+			return false;
 		active |= progress;
 	} while (progress);
 
@@ -402,6 +476,7 @@ conn_relay(struct conn *c)
 		conn_close(c, NULL);
 		return false;
 	}
+	conn_interest(c);
 	if (active)
 		conn_touch(c);
 	return true;
@@ -410,10 +485,30 @@ conn_relay(struct conn *c)
 void
 conn_event(struct conn *c, enum ev_kind kind, uint32_t events)
 {
-	(void)kind;
-	(void)events;
+	bool gone = (events & (EPOLLHUP | EPOLLERR)) != 0;
+
 	if (c->c_closed)
 		return;		/* earlier in this batch */
+	if (kind == EV_TCP) {
+		/* A hang-up after the client's end of stream: it can take no
+		 * answer any more, and epoll would repeat it on every wait. */
+		if (gone && c->c_client_eof) {
+			conn_close(c, "the client went away");
+			return;
+		}
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			c->c_tcp_in = true;
+		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
+			c->c_tcp_wblocked = false;
+			/* wolfSSL_read may have been waiting to write. */
+			c->c_tcp_in = true;
+		}
+	} else {
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+			c->c_pair_in = true;
+		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR))
+			c->c_pair_wblocked = false;
+	}
 	/* A request often arrives with the handshake's last flight: no
 	 * further event would announce it, so relay at once. */
 	if (c->c_state == CONN_HANDSHAKE &&

@@ -1,7 +1,9 @@
 #include "tls.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "log.h"
 #include "snapshot.h"
@@ -55,6 +57,45 @@ tls_servername(WOLFSSL *ssl, int *alert, void *arg)
 		return fatal_return;
 	}
 	return 0;
+}
+
+/* wolfSSL's receive: one recv fills the read-ahead buffer. */
+static int
+tls_recv(WOLFSSL *ssl, char *buf, int size, void *ctx)
+{
+	struct tls_peer	*peer = ctx;
+	size_t		 n;
+
+	(void)ssl;
+	if (peer->tp_rlen == 0) {
+		ssize_t r = recv(peer->tp_fd, peer->tp_rbuf,
+		    sizeof(peer->tp_rbuf), 0);
+
+		if (r == 0)
+			return WOLFSSL_CBIO_ERR_CONN_CLOSE;
+		if (r < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return WOLFSSL_CBIO_ERR_WANT_READ;
+			if (errno == EINTR)
+				return WOLFSSL_CBIO_ERR_ISR;
+			if (errno == ECONNRESET)
+				return WOLFSSL_CBIO_ERR_CONN_RST;
+			return WOLFSSL_CBIO_ERR_GENERAL;
+		}
+		peer->tp_roff = 0;
+		peer->tp_rlen = (size_t)r;
+	}
+	n = peer->tp_rlen < (size_t)size ? peer->tp_rlen : (size_t)size;
+	memcpy(buf, peer->tp_rbuf + peer->tp_roff, n);
+	peer->tp_roff += n;
+	peer->tp_rlen -= n;
+	return (int)n;
+}
+
+bool
+tls_buffered(WOLFSSL *ssl, const struct tls_peer *peer)
+{
+	return peer->tp_rlen > 0 || wolfSSL_has_pending(ssl);
 }
 
 /* Install the matched name's chain and key, DER from the snapshot. */
@@ -111,6 +152,7 @@ tls_ctx_new(void)
 	    WOLFSSL_SNI_ANSWER_ON_MISMATCH);
 	wolfSSL_CTX_set_servername_callback(ctx, tls_servername);
 	wolfSSL_CTX_set_cert_cb(ctx, tls_certificate, NULL);
+	wolfSSL_CTX_SetIORecv(ctx, tls_recv);
 	/* Senders fetch rarely and never reuse a session much: one ticket. */
 	wolfSSL_CTX_set_num_tickets(ctx, 1);
 	if (ticket_init(ctx) == -1)
@@ -130,6 +172,8 @@ tls_session_new(WOLFSSL_CTX *ctx, int fd, struct tls_peer *peer)
 		wolfSSL_free(ssl);
 		return NULL;
 	}
+	peer->tp_fd = fd;
+	wolfSSL_SetIOReadCtx(ssl, peer);
 	return ssl;
 }
 

@@ -6,11 +6,20 @@
 #ifndef MTA_STS_TLS_H
 #define MTA_STS_TLS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
 struct snapshot;
 struct host;
+
+/*
+ * wolfSSL reads a record as two recv calls, header then body; reading ahead
+ * into this buffer makes it one. A ClientHello and a request fit.
+ */
+#define TLS_READAHEAD		4096
 
 /* What the callbacks need from a connection. */
 struct tls_peer {
@@ -18,6 +27,10 @@ struct tls_peer {
 	const struct host	*tp_host;	/* set once SNI matched */
 	const char		*tp_addr;	/* client address, for logs */
 	int			 tp_refusal;	/* why the handshake was refused */
+	int			 tp_fd;
+	size_t			 tp_roff;	/* read ahead, not yet given */
+	size_t			 tp_rlen;
+	unsigned char		 tp_rbuf[TLS_READAHEAD];
 };
 
 enum tls_refusal {
@@ -30,5 +43,7 @@ WOLFSSL_CTX	*tls_ctx_new(void);
 /* A server-side session for a connected socket. */
 WOLFSSL		*tls_session_new(WOLFSSL_CTX *, int fd, struct tls_peer *);
 const char	*tls_error_string(WOLFSSL *, int ret, char *buf, size_t);
+/* Has the session input that no epoll event will announce? */
+bool		 tls_buffered(WOLFSSL *, const struct tls_peer *);
 
 #endif

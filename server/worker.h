@@ -86,6 +86,12 @@ struct conn {
 	uint64_t		 c_deadline;	/* ms, monotonic */
 	uint64_t		 c_req_start;	/* us, monotonic */
 	unsigned		 c_requests;
+	bool			 c_tcp_in;	/* epoll: the client's socket readable */
+	bool			 c_pair_in;	/* epoll: libmicrohttpd's side readable */
+	bool			 c_tcp_wblocked;	/* a write to the client would block */
+	bool			 c_pair_wblocked;	/* a write to libmicrohttpd would block */
+	uint32_t		 c_tcp_mask;	/* what epoll is asked for */
+	uint32_t		 c_pair_mask;
 	bool			 c_client_eof;	/* close_notify or FIN seen */
 	bool			 c_pair_shut;	/* told libmicrohttpd */
 	bool			 c_mhd_eof;	/* libmicrohttpd closed */
