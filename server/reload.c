@@ -110,23 +110,25 @@ reload_lost(const struct snapshot *old, const struct snapshot *cur,
 	return n;
 }
 
+/* Settings read once at start-up: say so when the files now differ from
+ * what the process runs with. */
 static void
-reload_restart_notes(const struct config *cur, const struct config *cfg)
+reload_restart_notes(const struct server *srv, const struct config *cfg)
 {
-	bool listen = cfg->cfg_nlisten != cur->cfg_nlisten;
+	bool listen = cfg->cfg_nlisten != srv->srv_start_listen.sv_count;
 
 	for (size_t i = 0; !listen && i < cfg->cfg_nlisten; i++)
 		listen = strcmp(cfg->cfg_listen[i].la_text,
-		    cur->cfg_listen[i].la_text) != 0;
+		    srv->srv_start_listen.sv_items[i]) != 0;
 	if (listen)
 		log_warnx("reload: the new listen addresses take effect at "
 		    "the next restart");
-	if (strcmp(cfg->cfg_user, cur->cfg_user) != 0 ||
-	    strcmp(cfg->cfg_group, cur->cfg_group) != 0)
+	if (strcmp(cfg->cfg_user, srv->srv_start_user) != 0 ||
+	    strcmp(cfg->cfg_group, srv->srv_start_group) != 0)
 		log_warnx("reload: the new user and group take effect at the "
 		    "next restart");
-	if (cfg->cfg_workers != cur->cfg_workers ||
-	    memcmp(&cfg->cfg_limits, &cur->cfg_limits,
+	if (cfg->cfg_workers != srv->srv_start_workers ||
+	    memcmp(&cfg->cfg_limits, &srv->srv_limits_copy,
 	    sizeof(cfg->cfg_limits)) != 0)
 		log_warnx("reload: new workers and limits take effect at the "
 		    "next restart");
@@ -142,6 +144,10 @@ reload_run(struct server *srv, const char *path)
 	const char		*lost_name = NULL;
 	size_t			 errors, lost;
 
+	/* Watch what the new files name, whatever becomes of them: a
+	 * directory that reappears is where the next change will come from. */
+	if (srv->srv_watch != NULL)
+		watch_set(srv->srv_watch, cfg);
 	/* The main file itself is broken: nothing of it can be trusted. */
 	if (config_global_errors(cfg, false) > 0) {
 		log_diags(&cfg->cfg_diags);
@@ -160,7 +166,7 @@ reload_run(struct server *srv, const char *path)
 	 * take nothing away (a new customer's broken file) do not hold up
 	 * everyone else's changes.
 	 */
-	errors = config_global_errors(cfg, true) + snap->snap_diags.dl_errors;
+	errors = cfg->cfg_diags.dl_errors + snap->snap_diags.dl_errors;
 	lost = reload_lost(old, snap, &lost_name);
 	if (errors > 0 && lost > 0) {
 		log_warnx("reload refused: with the errors above, %s%s would no "
@@ -169,15 +175,13 @@ reload_run(struct server *srv, const char *path)
 		snapshot_unref(snap);
 		return -1;
 	}
-	reload_restart_notes(old->snap_cfg, cfg);
+	reload_restart_notes(srv, cfg);
 	snapshot_diff(old, snap, &sd);
 	pthread_mutex_lock(&srv->srv_snap_lock);
 	srv->srv_snap = snap;
 	pthread_mutex_unlock(&srv->srv_snap_lock);
 	for (unsigned i = 0; i < srv->srv_nworkers; i++)
 		worker_wake(&srv->srv_workers[i]);
-	if (srv->srv_watch != NULL)
-		watch_set(srv->srv_watch, cfg);
 	log_info("reloaded in %.1f ms: serving %zu of %zu domains (%zu added, "
 	    "%zu removed, %zu policies and %zu certificates changed), %zu "
 	    "certificate files (%zu new, %zu gone)",

@@ -331,6 +331,12 @@ cmd_serve(int argc, char **argv)
 	/* Limits are fixed for the life of the process (see reload). */
 	srv.srv_limits_copy = snap->snap_cfg->cfg_limits;
 	srv.srv_limits = &srv.srv_limits_copy;
+	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
+		strvec_push(&srv.srv_start_listen,
+		    xstrdup(cfg->cfg_listen[j].la_text));
+	srv.srv_start_user = xstrdup(cfg->cfg_user);
+	srv.srv_start_group = xstrdup(cfg->cfg_group);
+	srv.srv_start_workers = cfg->cfg_workers;
 
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
 		if (serve_check_free(&cfg->cfg_listen[j], err,
@@ -394,6 +400,9 @@ cmd_serve(int argc, char **argv)
 	ticket_cleanup();
 	wolfSSL_Cleanup();
 	watch_free(srv.srv_watch);
+	strvec_free(&srv.srv_start_listen);
+	free(srv.srv_start_user);
+	free(srv.srv_start_group);
 	close(sfd);
 	log_info("stopped");
 	return EXIT_OK;

@@ -82,7 +82,41 @@ watch_add_parent(struct strvec *dirs, const char *path)
 		watch_add_parent(dirs, real);
 }
 
-/* The part of a glob pattern before its first wildcard, as a directory. */
+/*
+ * The nearest existing directory above `path`: a directory that is removed
+ * and created again shows there, where a watch on the directory itself was
+ * removed with it.
+ */
+static void
+watch_add_ancestor(struct strvec *dirs, const char *path)
+{
+	char	*p = xstrdup(path), *slash;
+
+	for (;;) {
+		size_t len = strlen(p);
+
+		while (len > 1 && p[len - 1] == '/')
+			p[--len] = '\0';
+		if ((slash = strrchr(p, '/')) == NULL) {
+			watch_add_dir(dirs, ".");
+			break;
+		}
+		if (slash == p)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+		if (watch_is_dir(p)) {
+			watch_add_dir(dirs, p);
+			break;
+		}
+		if (strcmp(p, "/") == 0)
+			break;
+	}
+	free(p);
+}
+
+/* The part of a glob pattern before its first wildcard, as a directory,
+ * and the directory above it. */
 static void
 watch_add_pattern(struct strvec *dirs, const char *pattern)
 {
@@ -90,6 +124,7 @@ watch_add_pattern(struct strvec *dirs, const char *pattern)
 	char	*prefix = xstrndup(pattern, len);
 
 	watch_add_parent(dirs, prefix);
+	watch_add_ancestor(dirs, prefix[0] != '\0' ? prefix : ".");
 	free(prefix);
 }
 
@@ -131,8 +166,10 @@ watch_set(struct watcher *wa, const struct config *cfg)
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
 
-		if (cs->cs_directory != NULL)
+		if (cs->cs_directory != NULL) {
 			watch_add_cert_dir(&dirs, cs->cs_directory, 0);
+			watch_add_ancestor(&dirs, cs->cs_directory);
+		}
 		else {
 			watch_add_parent(&dirs, cs->cs_cert);
 			watch_add_parent(&dirs, cs->cs_key);

@@ -18,6 +18,7 @@
 #include <wolfssl/ssl.h>
 
 #include "../config/config.h"
+#include "../config/strvec.h"
 #include "tls.h"
 
 /*
@@ -152,6 +153,11 @@ struct server {
 	/* The first snapshot's limits, copied: that snapshot is freed once a
 	 * reload has replaced it and its last connection is gone. */
 	struct limits		 srv_limits_copy;
+	/* What else was read once at start-up, to tell what needs a restart. */
+	struct strvec		 srv_start_listen;
+	char			*srv_start_user;
+	char			*srv_start_group;
+	unsigned		 srv_start_workers;
 	atomic_uint		 srv_conns;
 	struct addr_table	*srv_addrs;
 	struct worker		*srv_workers;
