@@ -797,6 +797,13 @@ cfg_read_log_level(struct loader *ld, struct ynode *n, void *obj)
 	    "debug", s);
 }
 
+static void
+cfg_read_access_log(struct loader *ld, struct ynode *n, void *obj)
+{
+	(void)obj;
+	cfg_bool(ld, n, "access_log", &ld->ld_cfg->cfg_access_log);
+}
+
 static const struct cfg_key cfg_server_keys[] = {
 	{ "listen", cfg_read_listen },
 	{ "user", cfg_read_user },
@@ -804,6 +811,7 @@ static const struct cfg_key cfg_server_keys[] = {
 	{ "workers", cfg_read_workers },
 	{ "log", cfg_read_log },
 	{ "log_level", cfg_read_log_level },
+	{ "access_log", cfg_read_access_log },
 	{ NULL, NULL },
 };
 
@@ -1498,6 +1506,7 @@ cfg_defaults(struct config *cfg)
 	cfg->cfg_workers = 0;
 	cfg->cfg_log_target = LOG_TARGET_STDERR;
 	cfg->cfg_log_level = LOG_LEVEL_INFO;
+	cfg->cfg_access_log = true;
 	cfg->cfg_limits = (struct limits){
 		.lim_max_connections = LIMIT_MAX_CONNECTIONS,
 		.lim_max_connections_per_address = LIMIT_MAX_CONNECTIONS_PER_ADDR,

@@ -121,6 +121,7 @@ struct config {
 	unsigned		 cfg_workers;	/* 0: one per core */
 	enum log_target		 cfg_log_target;
 	enum log_level		 cfg_log_level;
+	bool			 cfg_access_log;	/* a line per request */
 	struct limits		 cfg_limits;
 	struct cert_source	*cfg_certs;
 	size_t			 cfg_ncerts;

@@ -162,7 +162,7 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 	ret = MHD_queue_response(mc, status, resp);
 	if (closing != NULL)
 		MHD_destroy_response(closing);
-	if (log_enabled(LOG_LEVEL_INFO)) {
+	if (log_access_enabled()) {
 		http_clean(m, sizeof(m), method);
 		http_clean(u, sizeof(u), url);
 		log_access("%s %s \"%s %s\" %u %zu %.3fms", c->c_addr_text,

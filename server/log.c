@@ -15,6 +15,7 @@
 
 static enum log_target	log_target = LOG_TARGET_STDERR;
 static enum log_level	log_level = LOG_LEVEL_INFO;
+static bool		log_access_on = true;
 
 static const char *const log_level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -36,6 +37,18 @@ void
 log_set_level(enum log_level level)
 {
 	log_level = level;
+}
+
+void
+log_set_access(bool on)
+{
+	log_access_on = on;
+}
+
+bool
+log_access_enabled(void)
+{
+	return log_access_on && LOG_LEVEL_INFO <= log_level;
 }
 
 int
@@ -161,7 +174,7 @@ log_access(const char *fmt, ...)
 	char	msg[LOG_LINE_MAX];
 	va_list	ap;
 
-	if (LOG_LEVEL_INFO > log_level)
+	if (!log_access_enabled())
 		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);

@@ -7,11 +7,14 @@
 #define MTA_STS_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 
 #include "../config/config.h"
 
 void	log_init(enum log_target, enum log_level);
 void	log_set_level(enum log_level);
+void	log_set_access(bool);
+bool	log_access_enabled(void);
 int	log_enabled(enum log_level);
 void	log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void	log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

@@ -176,6 +176,9 @@ reload_run(struct server *srv, const char *path)
 		return -1;
 	}
 	reload_restart_notes(srv, cfg);
+	/* The logger is not part of the snapshot: its settings apply now. */
+	log_set_level(cfg->cfg_log_level);
+	log_set_access(cfg->cfg_access_log);
 	snapshot_diff(old, snap, &sd);
 	pthread_mutex_lock(&srv->srv_snap_lock);
 	srv->srv_snap = snap;

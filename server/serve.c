@@ -302,6 +302,7 @@ cmd_serve(int argc, char **argv)
 	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
 	cfg = config_load(so.so_config);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
+	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
 	if (config_global_errors(cfg, false) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
