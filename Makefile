@@ -45,6 +45,8 @@ UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
 
 .PHONY: all deps deps-build demo check check-asan test unit integration clean
+# Objects are not intermediate files to delete after a link.
+.SECONDARY:
 
 all: $(BIN)
 

@@ -265,11 +265,15 @@ TEST_NO_LEAK(config, unknown_keys_are_errors_at_every_level)
 	static const struct key_case cases[] = {
 		{ "bogus: 1\n" GOOD_DOMAINS, 1, 1, NULL,
 		  "unknown key 'bogus' in the configuration; expected one of: "
-		  "server, limits, certificates, dns, policies, domains, "
+		  "server, limits, certificates, dns, acme, policies, domains, "
 		  "include", NULL },
 		{ "server:\n  listne: \"0.0.0.0:443\"\n" GOOD_DOMAINS, 2, 3,
 		  NULL, "unknown key 'listne' in server; expected one of: "
-		  "listen, user, group, workers, log, log_level", NULL },
+		  "listen, user, group, workers, log, log_level, access_log",
+		  NULL },
+		{ "acme:\n  webrot: /srv\n" GOOD_DOMAINS, 2, 3, NULL,
+		  "unknown key 'webrot' in acme; expected one of: listen, "
+		  "webroot", NULL },
 		{ "limits:\n  max_conections: 5\n" GOOD_DOMAINS, 2, 3, NULL,
 		  "unknown key 'max_conections' in limits", NULL },
 		{ "certificates:\n  - directory: /etc/certs\n    dir: /x\n"
@@ -2402,5 +2406,68 @@ TEST_NO_LEAK(config, domain_names_are_validated)
 	expect_diag(cfg, DIAG_ERROR, "main.yaml", 8, 3, NULL, "trailing dot");
 	cr_assert_eq(cfg->cfg_ndomains, 1);
 	expect_valid(cfg, "mixed.case.example");
+	config_free(cfg);
+}
+
+TEST_NO_LEAK(config, access_log_is_on_unless_turned_off)
+{
+	struct config *cfg;
+
+	cfg = load(GOOD_DOMAINS);
+	cr_assert(cfg->cfg_access_log);
+	config_free(cfg);
+	cfg = load("server:\n  access_log: false\n" GOOD_DOMAINS);
+	expect_clean(cfg);
+	cr_assert(!cfg->cfg_access_log);
+	config_free(cfg);
+	cfg = load("server:\n  access_log: off\n" GOOD_DOMAINS);
+	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 15, NULL,
+	    "access_log must be true or false, not 'off'");
+	config_free(cfg);
+}
+
+TEST_NO_LEAK(config, acme_listener_is_off_by_default)
+{
+	struct config	*cfg;
+	char		*webroot;
+
+	cfg = load(GOOD_DOMAINS);
+	expect_clean(cfg);
+	cr_assert_eq(cfg->cfg_acme.acme_nlisten, 0);
+	cr_assert_str_eq(cfg->cfg_acme.acme_webroot,
+	    "/var/lib/mta-sts-hostd/acme");
+	config_free(cfg);
+
+	/* A relative webroot is relative to the configuration file. */
+	cfg = load("acme:\n  listen: [\"127.0.0.1:80\", \"[::1]:80\"]\n"
+	    "  webroot: acme\n" GOOD_DOMAINS);
+	expect_clean(cfg);
+	cr_assert_eq(cfg->cfg_acme.acme_nlisten, 2);
+	cr_assert_str_eq(cfg->cfg_acme.acme_listen[0].la_text, "127.0.0.1:80");
+	cr_assert_str_eq(cfg->cfg_acme.acme_listen[1].la_text, "[::1]:80");
+	webroot = path_of("acme");
+	cr_assert_str_eq(cfg->cfg_acme.acme_webroot, webroot);
+	free(webroot);
+	config_free(cfg);
+}
+
+TEST_NO_LEAK(config, acme_listen_is_checked_like_listen)
+{
+	struct config *cfg;
+
+	cfg = load("acme:\n  listen: [\"localhost:80\"]\n" GOOD_DOMAINS);
+	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 12, NULL,
+	    "acme listen 'localhost:80' is not ADDRESS:PORT");
+	config_free(cfg);
+	cfg = load("acme:\n  listen: [\"127.0.0.1:80\", \"127.0.0.1:80\"]\n"
+	    GOOD_DOMAINS);
+	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 28, NULL,
+	    "acme listen '127.0.0.1:80' is listed twice");
+	config_free(cfg);
+	/* HTTP-01 on the HTTPS port cannot work. */
+	cfg = load("server:\n  listen: [\"127.0.0.1:8443\"]\n"
+	    "acme:\n  listen: [\"127.0.0.1:8443\"]\n" GOOD_DOMAINS);
+	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 12, NULL,
+	    "acme listen 127.0.0.1:8443 is also a server listen address");
 	config_free(cfg);
 }
