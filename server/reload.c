@@ -8,6 +8,7 @@
 
 #include "../config/xalloc.h"
 #include "log.h"
+#include "notify.h"
 #include "snapshot.h"
 #include "watch.h"
 #include "worker.h"
@@ -134,8 +135,24 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 		    "next restart");
 }
 
+static int reload_build(struct server *, const char *);
+
+/* Every reload, refused or not, ends with the service manager told READY. */
 int
 reload_run(struct server *srv, const char *path)
+{
+	int rc;
+
+	notify_reloading();
+	rc = reload_build(srv, path);
+	notify_ready("serving %zu of %zu domains%s", srv->srv_snap->snap_nhosts,
+	    srv->srv_snap->snap_cfg->cfg_ndomains, rc == 0 ? "" :
+	    "; the last reload was refused (see the log)");
+	return rc;
+}
+
+static int
+reload_build(struct server *srv, const char *path)
 {
 	uint64_t		 start = clock_us();
 	struct config		*cfg = config_load(path);

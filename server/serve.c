@@ -24,6 +24,7 @@
 #include "acme.h"
 #include "cmd.h"
 #include "limit.h"
+#include "notify.h"
 #include "log.h"
 #include "privdrop.h"
 #include "reload.h"
@@ -380,11 +381,14 @@ cmd_serve(int argc, char **argv)
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
 		log_info("listening on %s", cfg->cfg_listen[j].la_text);
 	serve_ready(ready_fd, cfg);
+	notify_ready("serving %zu of %zu domains", snap->snap_nhosts,
+	    snap->snap_cfg->cfg_ndomains);
 
 	srv.srv_watch = watch_new();
 	watch_set(srv.srv_watch, snap->snap_cfg);
 	while (serve_wait(&srv, sfd, so.so_config))
 		;
+	notify_stopping();
 	atomic_store(&srv.srv_stop, true);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		worker_wake(&srv.srv_workers[i]);
