@@ -14,7 +14,7 @@ SANITIZE	?=
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev
 TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck \
-		   pebble certbot lego systemd
+		   pebble certbot lego systemd prometheus
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd
 CC		?= gcc

@@ -1170,6 +1170,29 @@ cfg_read_acme(struct loader *ld, struct ynode *n, void *obj)
 	cfg_walk(ld, n, "acme", cfg_acme_keys, &ld->ld_cfg->cfg_acme);
 }
 
+/* ---- metrics: --------------------------------------------------------- */
+
+static void
+cfg_read_metrics_listen(struct loader *ld, struct ynode *n, void *obj)
+{
+	struct metrics_settings *met = obj;
+
+	cfg_read_addresses(ld, n, "metrics listen", &met->met_listen,
+	    &met->met_nlisten);
+}
+
+static const struct cfg_key cfg_metrics_keys[] = {
+	{ "listen", cfg_read_metrics_listen },
+	{ NULL, NULL },
+};
+
+static void
+cfg_read_metrics(struct loader *ld, struct ynode *n, void *obj)
+{
+	(void)obj;
+	cfg_walk(ld, n, "metrics", cfg_metrics_keys, &ld->ld_cfg->cfg_metrics);
+}
+
 /* ---- Files and includes ------------------------------------------------ */
 
 static void cfg_read_include(struct loader *, struct ynode *, void *);
@@ -1180,6 +1203,7 @@ static const struct cfg_key cfg_main_keys[] = {
 	{ "certificates", cfg_read_certificates },
 	{ "dns", cfg_read_dns },
 	{ "acme", cfg_read_acme },
+	{ "metrics", cfg_read_metrics },
 	{ "policies", cfg_read_policies },
 	{ "domains", cfg_read_domains },
 	{ "include", cfg_read_include },
@@ -1605,6 +1629,9 @@ config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->cfg_acme.acme_nlisten; i++)
 		free(cfg->cfg_acme.acme_listen[i].la_text);
 	free(cfg->cfg_acme.acme_listen);
+	for (size_t i = 0; i < cfg->cfg_metrics.met_nlisten; i++)
+		free(cfg->cfg_metrics.met_listen[i].la_text);
+	free(cfg->cfg_metrics.met_listen);
 	free(cfg->cfg_acme.acme_webroot);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		free(cfg->cfg_certs[i].cs_directory);

@@ -88,6 +88,12 @@ struct acme_settings {
 	char			*acme_webroot;	/* certbot --webroot -w */
 };
 
+/* The metrics and health listener (Prometheus); off without listen. */
+struct metrics_settings {
+	struct listen_addr	*met_listen;
+	size_t			 met_nlisten;
+};
+
 struct policy_template {
 	char		*tpl_name;
 	struct srcpos	 tpl_pos;
@@ -127,6 +133,7 @@ struct config {
 	size_t			 cfg_ncerts;
 	struct dns_settings	 cfg_dns;
 	struct acme_settings	 cfg_acme;
+	struct metrics_settings	 cfg_metrics;
 	struct policy_template	*cfg_templates;	/* sorted by name */
 	size_t			 cfg_ntemplates;
 	struct domain		*cfg_domains;	/* sorted by name */

@@ -160,6 +160,14 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 		}
 	}
 	ret = MHD_queue_response(mc, status, resp);
+	stat_inc(&c->c_worker->w_stats.ws_requests[status == MHD_HTTP_OK ?
+	    STAT_200 : status == MHD_HTTP_NOT_FOUND ? STAT_404 :
+	    status == MHD_HTTP_METHOD_NOT_ALLOWED ? STAT_405 :
+	    status == MHD_HTTP_MISDIRECTED_REQUEST ? STAT_421 :
+	    STAT_STATUS_OTHER]);
+	if (status == MHD_HTTP_OK)
+		atomic_fetch_add_explicit(&((struct host *)
+		    c->c_peer.tp_host)->h_fetches, 1, memory_order_relaxed);
 	if (closing != NULL)
 		MHD_destroy_response(closing);
 	if (log_access_enabled()) {

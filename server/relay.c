@@ -149,6 +149,7 @@ conn_refused(struct worker *w, const struct sockaddr_storage *addr,
 	uint64_t	now = clock_ms();
 
 	w->w_refused++;
+	stat_inc(&w->w_stats.ws_refused_per_address);
 	if (now < w->w_refused_logged + 1000)
 		return;
 	memset(&probe, 0, sizeof(probe));
@@ -313,11 +314,13 @@ conn_open_http(struct conn *c)
 static bool
 conn_handshake(struct conn *c)
 {
-	char	err[WOLFSSL_MAX_ERROR_SZ];
-	int	ret, code;
+	enum stat_handshake_failure	why;
+	char				err[WOLFSSL_MAX_ERROR_SZ];
+	int				ret, code;
 
 	ret = wolfSSL_accept(c->c_ssl);
 	if (ret == WOLFSSL_SUCCESS) {
+		stat_inc(&c->c_worker->w_stats.ws_handshakes);
 		log_debug("%s: %s %s for %s", c->c_addr_text,
 		    wolfSSL_get_version(c->c_ssl),
 		    wolfSSL_get_cipher_name(c->c_ssl),
@@ -338,18 +341,25 @@ conn_handshake(struct conn *c)
 	case TLS_REFUSED_NO_SNI:
 		log_info("%s: handshake refused: no server name (SNI)",
 		    c->c_addr_text);
+		why = STAT_HS_NO_SNI;
 		break;
 	case TLS_REFUSED_UNKNOWN_NAME:
-		break;		/* logged with the name */
+		why = STAT_HS_UNKNOWN_NAME;	/* logged with the name */
+		break;
 	default:
 		/* A port probe or a client giving up is not worth a line. */
-		if (code == SOCKET_PEER_CLOSED_E || code == SOCKET_ERROR_E)
+		if (code == SOCKET_PEER_CLOSED_E || code == SOCKET_ERROR_E) {
 			log_debug("%s: closed during the handshake",
 			    c->c_addr_text);
-		else
+			why = STAT_HS_CLOSED;
+		} else {
 			log_info("%s: handshake failed: %s", c->c_addr_text,
 			    tls_error_string(c->c_ssl, ret, err, sizeof(err)));
+			why = code == VERSION_ERROR || code == MATCH_SUITE_ERROR ?
+			    STAT_HS_PROTOCOL : STAT_HS_OTHER;
+		}
 	}
+	stat_inc(&c->c_worker->w_stats.ws_handshake_failures[why]);
 	conn_close(c, NULL);
 	return false;
 }

@@ -145,6 +145,11 @@ reload_run(struct server *srv, const char *path)
 
 	notify_reloading();
 	rc = reload_build(srv, path);
+	atomic_fetch_add(&srv->srv_reloads, 1);
+	if (rc == 0)
+		atomic_store(&srv->srv_last_reload, (int64_t)time(NULL));
+	else
+		atomic_fetch_add(&srv->srv_reload_failures, 1);
 	notify_ready("serving %zu of %zu domains%s", srv->srv_snap->snap_nhosts,
 	    srv->srv_snap->snap_cfg->cfg_ndomains, rc == 0 ? "" :
 	    "; the last reload was refused (see the log)");
@@ -193,6 +198,15 @@ reload_build(struct server *srv, const char *path)
 		return -1;
 	}
 	reload_restart_notes(srv, cfg);
+	/* Policy fetch counters go on across reloads. */
+	for (size_t k = 0; k < snap->snap_nhosts; k++) {
+		struct host		*h = &snap->snap_hosts[k];
+		const struct host	*o = snapshot_lookup(old, h->h_name,
+		    h->h_name_len);
+
+		if (o != NULL)
+			atomic_store(&h->h_fetches, atomic_load(&o->h_fetches));
+	}
 	/* The logger is not part of the snapshot: its settings apply now. */
 	log_set_level(cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);

@@ -24,6 +24,7 @@
 #include "acme.h"
 #include "cmd.h"
 #include "limit.h"
+#include "metrics.h"
 #include "notify.h"
 #include "log.h"
 #include "privdrop.h"
@@ -288,6 +289,7 @@ cmd_serve(int argc, char **argv)
 	struct config		*cfg;
 	struct snapshot		*snap;
 	struct acme		*acme;
+	struct metrics		*metrics;
 	sigset_t		 sigs;
 	char			 err[512];
 	uint64_t		 start = clock_us();
@@ -370,6 +372,9 @@ cmd_serve(int argc, char **argv)
 	acme = acme_bind(cfg, err, sizeof(err));
 	if (acme == NULL && cfg->cfg_acme.acme_nlisten > 0)
 		fatalx("%s", err);
+	metrics = metrics_bind(cfg, err, sizeof(err));
+	if (metrics == NULL && cfg->cfg_metrics.met_nlisten > 0)
+		fatalx("%s", err);
 	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
@@ -377,6 +382,9 @@ cmd_serve(int argc, char **argv)
 			fatalx("cannot start worker %u", i);
 	if (acme != NULL && acme_start(acme, &srv) == -1)
 		fatalx("cannot start the ACME listener");
+	atomic_store(&srv.srv_last_reload, (int64_t)time(NULL));
+	if (metrics != NULL && metrics_start(metrics, &srv) == -1)
+		fatalx("cannot start the metrics listener");
 	serve_summary("started", snap, start);
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
 		log_info("listening on %s", cfg->cfg_listen[j].la_text);
@@ -393,6 +401,7 @@ cmd_serve(int argc, char **argv)
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		worker_wake(&srv.srv_workers[i]);
 	acme_stop(acme);
+	metrics_stop(metrics);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		pthread_join(srv.srv_workers[i].w_thread, NULL);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)

@@ -26,6 +26,7 @@ struct host {
 	const struct domain	*h_domain;
 	const struct cert	*h_cert;
 	struct MHD_Response	*h_response;	/* 200 with the policy */
+	_Atomic uint64_t	 h_fetches;	/* 200s; carried over by reloads */
 };
 
 struct snapshot {

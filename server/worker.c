@@ -125,6 +125,7 @@ worker_expire(struct worker *w, uint64_t now)
 
 	while ((c = w->w_handshaking.cl_head) != NULL && c->c_deadline <= now) {
 		log_info("%s: handshake timed out", c->c_addr_text);
+		stat_inc(&w->w_stats.ws_handshake_failures[STAT_HS_TIMEOUT]);
 		conn_close(c, NULL);
 	}
 	while ((c = w->w_open.cl_head) != NULL && c->c_deadline <= now)

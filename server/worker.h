@@ -40,6 +40,41 @@
 /* libmicrohttpd's per-connection buffer: bounds the request line and headers. */
 #define HTTP_MEMORY_LIMIT	(16 * 1024)
 
+/* What the metrics count. Each worker writes only its own counters. */
+enum stat_status {
+	STAT_200,
+	STAT_404,
+	STAT_405,
+	STAT_421,
+	STAT_STATUS_OTHER,
+	STAT_STATUS_COUNT,
+};
+
+enum stat_handshake_failure {
+	STAT_HS_NO_SNI,
+	STAT_HS_UNKNOWN_NAME,
+	STAT_HS_PROTOCOL,	/* version or cipher suites */
+	STAT_HS_TIMEOUT,
+	STAT_HS_CLOSED,		/* the client went away */
+	STAT_HS_OTHER,
+	STAT_HS_COUNT,
+};
+
+struct worker_stats {
+	_Atomic uint64_t	ws_requests[STAT_STATUS_COUNT];
+	_Atomic uint64_t	ws_handshakes;
+	_Atomic uint64_t	ws_handshake_failures[STAT_HS_COUNT];
+	_Atomic uint64_t	ws_refused_per_address;
+};
+
+/* One writer per counter: a plain relaxed store, no locked instruction. */
+static inline void
+stat_inc(_Atomic uint64_t *c)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) +
+	    1, memory_order_relaxed);
+}
+
 struct MHD_Daemon;
 struct snapshot;
 struct server;
@@ -141,6 +176,7 @@ struct worker {
 	bool			 w_fed_mhd;	/* libmicrohttpd has input */
 	bool			 w_stopping;
 	uint64_t		 w_stop_deadline;
+	struct worker_stats	 w_stats;
 	unsigned long		 w_refused;	/* per-address refusals ... */
 	uint64_t		 w_refused_logged;	/* ... since this */
 	bool			 w_accept_paused;
@@ -166,6 +202,10 @@ struct server {
 	struct snapshot		*srv_snap;	/* the current snapshot */
 	atomic_bool		 srv_stop;
 	struct watcher		*srv_watch;	/* main thread only */
+	/* Written by the main thread only. */
+	_Atomic uint64_t	 srv_reloads;
+	_Atomic uint64_t	 srv_reload_failures;
+	_Atomic int64_t		 srv_last_reload;	/* time of the last success */
 };
 
 uint64_t	 clock_ms(void);

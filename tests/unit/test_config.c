@@ -265,8 +265,8 @@ TEST_NO_LEAK(config, unknown_keys_are_errors_at_every_level)
 	static const struct key_case cases[] = {
 		{ "bogus: 1\n" GOOD_DOMAINS, 1, 1, NULL,
 		  "unknown key 'bogus' in the configuration; expected one of: "
-		  "server, limits, certificates, dns, acme, policies, domains, "
-		  "include", NULL },
+		  "server, limits, certificates, dns, acme, metrics, policies, "
+		  "domains, include", NULL },
 		{ "server:\n  listne: \"0.0.0.0:443\"\n" GOOD_DOMAINS, 2, 3,
 		  NULL, "unknown key 'listne' in server; expected one of: "
 		  "listen, user, group, workers, log, log_level, access_log",
