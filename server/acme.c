@@ -2,13 +2,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 #include "../config/name.h"
 #include "../config/xalloc.h"
 #include "log.h"
+#include "sidehttp.h"
 #include "snapshot.h"
 #include "worker.h"
 
@@ -30,10 +29,7 @@
 #define ACME_TIMEOUT		10	/* seconds: validators are quick */
 
 struct acme {
-	int			*ac_fds;
-	char			**ac_texts;
-	struct MHD_Daemon	**ac_daemons;
-	size_t			 ac_count;
+	struct sidehttp		 ac_http;
 	char			*ac_webroot;
 	struct server		*ac_server;
 	struct MHD_Response	*ac_not_found;
@@ -44,39 +40,16 @@ acme_bind(const struct config *cfg, char *err, size_t errlen)
 {
 	const struct acme_settings	*as = &cfg->cfg_acme;
 	struct acme			*ac;
-	int				 one = 1;
 
 	if (as->acme_nlisten == 0)
 		return NULL;
 	ac = xcalloc(1, sizeof(*ac));
-	ac->ac_fds = xcalloc(as->acme_nlisten, sizeof(*ac->ac_fds));
-	ac->ac_texts = xcalloc(as->acme_nlisten, sizeof(*ac->ac_texts));
-	ac->ac_daemons = xcalloc(as->acme_nlisten, sizeof(*ac->ac_daemons));
-	ac->ac_webroot = xstrdup(as->acme_webroot);
-	for (size_t i = 0; i < as->acme_nlisten; i++) {
-		const struct listen_addr *la = &as->acme_listen[i];
-		int fd;
-
-		fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == -1 || (la->la_addr.ss_family == AF_INET6 &&
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-		    sizeof(one)) == -1) || bind(fd,
-		    (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
-		    -1 || listen(fd, 128) == -1) {
-			snprintf(err, errlen, "cannot listen on %s for ACME: %s",
-			    la->la_text, strerror(errno));
-			if (fd != -1)
-				close(fd);
-			ac->ac_count = i;
-			acme_stop(ac);
-			return NULL;
-		}
-		ac->ac_fds[i] = fd;
-		ac->ac_texts[i] = xstrdup(la->la_text);
+	if (sidehttp_bind(&ac->ac_http, "ACME HTTP-01 challenges",
+	    as->acme_listen, as->acme_nlisten, err, errlen) == -1) {
+		free(ac);
+		return NULL;
 	}
-	ac->ac_count = as->acme_nlisten;
+	ac->ac_webroot = xstrdup(as->acme_webroot);
 	return ac;
 }
 
@@ -158,8 +131,6 @@ acme_handler(void *cls, struct MHD_Connection *mc, const char *url,
 	static int		 seen;
 	struct acme		*ac = cls;
 	const char		*host, *token;
-	struct MHD_Response	*r;
-	enum MHD_Result		 ret;
 	char			*body = NULL;
 	size_t			 len = 0;
 
@@ -188,28 +159,9 @@ acme_handler(void *cls, struct MHD_Connection *mc, const char *url,
 		return MHD_queue_response(mc, MHD_HTTP_NOT_FOUND,
 		    ac->ac_not_found);
 	}
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    "application/octet-stream");
-	ret = MHD_queue_response(mc, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
 	log_info("acme: answered the challenge %s for %s", token, host);
-	return ret;
-}
-
-static void
-acme_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_debug("acme http: %s", msg);
+	return sidehttp_respond(mc, MHD_HTTP_OK, body, len,
+	    "application/octet-stream");
 }
 
 int
@@ -224,24 +176,9 @@ acme_start(struct acme *ac, struct server *srv)
 		return -1;
 	MHD_add_response_header(ac->ac_not_found, MHD_HTTP_HEADER_CONTENT_TYPE,
 	    "text/plain");
-	for (size_t i = 0; i < ac->ac_count; i++) {
-		/* Low traffic: libmicrohttpd's own thread is enough here. */
-		ac->ac_daemons[i] = MHD_start_daemon(
-		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-		    MHD_USE_ERROR_LOG, 0, NULL, NULL, acme_handler, ac,
-		    MHD_OPTION_LISTEN_SOCKET, ac->ac_fds[i],
-		    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)ACME_CONNECTIONS,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)ACME_TIMEOUT,
-		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
-		    MHD_OPTION_EXTERNAL_LOGGER, acme_log, NULL,
-		    MHD_OPTION_END);
-		if (ac->ac_daemons[i] == NULL)
-			return -1;
-		ac->ac_fds[i] = -1;	/* the daemon owns it now */
-		log_info("listening on %s for ACME HTTP-01 challenges",
-		    ac->ac_texts[i]);
-	}
-	return 0;
+	/* Validators are quick: a short timeout, few connections. */
+	return sidehttp_start(&ac->ac_http, acme_handler, ac, ACME_CONNECTIONS,
+	    ACME_TIMEOUT);
 }
 
 void
@@ -249,18 +186,9 @@ acme_stop(struct acme *ac)
 {
 	if (ac == NULL)
 		return;
-	for (size_t i = 0; i < ac->ac_count; i++) {
-		if (ac->ac_daemons[i] != NULL)
-			MHD_stop_daemon(ac->ac_daemons[i]);
-		if (ac->ac_fds[i] != -1)
-			close(ac->ac_fds[i]);
-		free(ac->ac_texts[i]);
-	}
+	sidehttp_stop(&ac->ac_http);
 	if (ac->ac_not_found != NULL)
 		MHD_destroy_response(ac->ac_not_found);
-	free(ac->ac_fds);
-	free(ac->ac_texts);
-	free(ac->ac_daemons);
 	free(ac->ac_webroot);
 	free(ac);
 }

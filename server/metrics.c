@@ -1,20 +1,17 @@
 #include "metrics.h"
 
-#include <errno.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <microhttpd.h>
 
 #include "../config/config.h"
 #include "../config/xalloc.h"
 #include "log.h"
+#include "sidehttp.h"
 #include "snapshot.h"
 #include "worker.h"
 
@@ -22,10 +19,7 @@
 #define METRICS_TIMEOUT		10	/* seconds */
 
 struct metrics {
-	int			*me_fds;
-	char			**me_texts;
-	struct MHD_Daemon	**me_daemons;
-	size_t			 me_count;
+	struct sidehttp		 me_http;
 	struct server		*me_server;
 };
 
@@ -48,38 +42,15 @@ metrics_bind(const struct config *cfg, char *err, size_t errlen)
 {
 	const struct metrics_settings	*ms = &cfg->cfg_metrics;
 	struct metrics			*me;
-	int				 one = 1;
 
 	if (ms->met_nlisten == 0)
 		return NULL;
 	me = xcalloc(1, sizeof(*me));
-	me->me_fds = xcalloc(ms->met_nlisten, sizeof(*me->me_fds));
-	me->me_texts = xcalloc(ms->met_nlisten, sizeof(*me->me_texts));
-	me->me_daemons = xcalloc(ms->met_nlisten, sizeof(*me->me_daemons));
-	for (size_t i = 0; i < ms->met_nlisten; i++) {
-		const struct listen_addr *la = &ms->met_listen[i];
-		int fd;
-
-		fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-		    SOCK_NONBLOCK, 0);
-		if (fd == -1 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
-		    sizeof(one)) == -1 || (la->la_addr.ss_family == AF_INET6 &&
-		    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
-		    sizeof(one)) == -1) || bind(fd,
-		    (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
-		    -1 || listen(fd, 16) == -1) {
-			snprintf(err, errlen, "cannot listen on %s for metrics: "
-			    "%s", la->la_text, strerror(errno));
-			if (fd != -1)
-				close(fd);
-			me->me_count = i;
-			metrics_stop(me);
-			return NULL;
-		}
-		me->me_fds[i] = fd;
-		me->me_texts[i] = xstrdup(la->la_text);
+	if (sidehttp_bind(&me->me_http, "metrics", ms->met_listen,
+	    ms->met_nlisten, err, errlen) == -1) {
+		free(me);
+		return NULL;
 	}
-	me->me_count = ms->met_nlisten;
 	return me;
 }
 
@@ -218,24 +189,6 @@ metrics_healthy(struct server *srv, char *why, size_t size)
 }
 
 static enum MHD_Result
-metrics_respond(struct MHD_Connection *mc, unsigned status, char *body,
-    size_t len, const char *type)
-{
-	struct MHD_Response	*r;
-	enum MHD_Result		 ret;
-
-	r = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(body);
-		return MHD_NO;
-	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-	ret = MHD_queue_response(mc, status, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
-static enum MHD_Result
 metrics_handler(void *cls, struct MHD_Connection *mc, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_size, void **req_cls)
@@ -261,53 +214,28 @@ metrics_handler(void *cls, struct MHD_Connection *mc, const char *url,
 	if (get && strcmp(url, "/metrics") == 0) {
 		if ((body = metrics_text(me->me_server, &len)) == NULL)
 			return MHD_NO;
-		return metrics_respond(mc, MHD_HTTP_OK, body, len,
+		return sidehttp_respond(mc, MHD_HTTP_OK, body, len,
 		    "text/plain; version=0.0.4; charset=utf-8");
 	}
 	if (get && strcmp(url, "/healthz") == 0) {
 		bool ok = metrics_healthy(me->me_server, why, sizeof(why));
 
-		return metrics_respond(mc, ok ? MHD_HTTP_OK :
+		return sidehttp_respond(mc, ok ? MHD_HTTP_OK :
 		    MHD_HTTP_SERVICE_UNAVAILABLE, xstrdup(why), strlen(why),
 		    "text/plain");
 	}
-	return metrics_respond(mc, MHD_HTTP_NOT_FOUND,
+	return sidehttp_respond(mc, MHD_HTTP_NOT_FOUND,
 	    xstrdup("Not found: /metrics and /healthz are served here.\n"),
 	    strlen("Not found: /metrics and /healthz are served here.\n"),
 	    "text/plain");
-}
-
-static void
-metrics_log(void *cls, const char *fmt, va_list ap)
-{
-	char msg[512];
-
-	(void)cls;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
-	log_debug("metrics http: %s", msg);
 }
 
 int
 metrics_start(struct metrics *me, struct server *srv)
 {
 	me->me_server = srv;
-	for (size_t i = 0; i < me->me_count; i++) {
-		me->me_daemons[i] = MHD_start_daemon(
-		    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-		    MHD_USE_ERROR_LOG, 0, NULL, NULL, metrics_handler, me,
-		    MHD_OPTION_LISTEN_SOCKET, me->me_fds[i],
-		    MHD_OPTION_CONNECTION_LIMIT,
-		    (unsigned int)METRICS_CONNECTIONS,
-		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)METRICS_TIMEOUT,
-		    MHD_OPTION_EXTERNAL_LOGGER, metrics_log, NULL,
-		    MHD_OPTION_END);
-		if (me->me_daemons[i] == NULL)
-			return -1;
-		me->me_fds[i] = -1;	/* the daemon owns it now */
-		log_info("listening on %s for metrics", me->me_texts[i]);
-	}
-	return 0;
+	return sidehttp_start(&me->me_http, metrics_handler, me,
+	    METRICS_CONNECTIONS, METRICS_TIMEOUT);
 }
 
 void
@@ -315,15 +243,6 @@ metrics_stop(struct metrics *me)
 {
 	if (me == NULL)
 		return;
-	for (size_t i = 0; i < me->me_count; i++) {
-		if (me->me_daemons[i] != NULL)
-			MHD_stop_daemon(me->me_daemons[i]);
-		if (me->me_fds[i] != -1)
-			close(me->me_fds[i]);
-		free(me->me_texts[i]);
-	}
-	free(me->me_fds);
-	free(me->me_texts);
-	free(me->me_daemons);
+	sidehttp_stop(&me->me_http);
 	free(me);
 }

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "reload.h"
+#include "sidehttp.h"
 #include "snapshot.h"
 #include "ticket.h"
 #include "tls.h"
@@ -74,34 +75,6 @@ serve_raise_nofile(const struct limits *lim)
 			    (rl.rlim_cur - FDS_SPARE) / FDS_PER_CONN : 0),
 			    lim->lim_max_connections);
 	}
-}
-
-static int
-serve_listen(const struct listen_addr *la, char *err, size_t errlen)
-{
-	int fd, one = 1;
-
-	fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		goto fail;
-	/* Each worker has its own socket; the kernel spreads connections. */
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1)
-		goto fail;
-	if (la->la_addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &one, sizeof(one)) == -1)
-		goto fail;
-	if (bind(fd, (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
-	    -1 || listen(fd, LISTEN_BACKLOG) == -1)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, errlen, "cannot listen on %s: %s", la->la_text,
-	    strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
 }
 
 /*
@@ -363,8 +336,10 @@ cmd_serve(int argc, char **argv)
 			l->l_ev = (struct ev_source){ EV_LISTENER, l };
 			/* A copy: cfg goes with the first snapshot. */
 			l->l_text = xstrdup(cfg->cfg_listen[j].la_text);
-			l->l_fd = serve_listen(&cfg->cfg_listen[j], err,
-			    sizeof(err));
+			/* Each worker has its own socket: the kernel spreads
+			 * the connections. */
+			l->l_fd = listen_open(&cfg->cfg_listen[j], true,
+			    LISTEN_BACKLOG, err, sizeof(err));
 			if (l->l_fd == -1)
 				fatalx("%s", err);
 		}

@@ -1,0 +1,42 @@
+/*
+ * Side listeners: small plain-HTTP services next to the policy server (ACME
+ * challenges, metrics). Each address gets a socket bound at start-up, before
+ * privileges are dropped, and a libmicrohttpd daemon with its own thread:
+ * their traffic is light, and it stays off the workers' event loops.
+ */
+#ifndef MTA_STS_SIDEHTTP_H
+#define MTA_STS_SIDEHTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <microhttpd.h>
+
+struct listen_addr;
+
+struct sidehttp {
+	const char		 *sh_what;	/* "ACME HTTP-01 challenges" */
+	int			 *sh_fds;
+	char			**sh_texts;
+	struct MHD_Daemon	**sh_daemons;
+	size_t			  sh_count;
+};
+
+/*
+ * A listening socket for `la`: non-blocking, close-on-exec, IPv6 sockets
+ * IPv6-only; with `reuseport`, one of several sharing the address. -1 and a
+ * message in `err` on failure.
+ */
+int	listen_open(const struct listen_addr *la, bool reuseport, int backlog,
+	    char *err, size_t errlen);
+
+int	sidehttp_bind(struct sidehttp *, const char *what,
+	    const struct listen_addr *, size_t count, char *err, size_t errlen);
+int	sidehttp_start(struct sidehttp *, MHD_AccessHandlerCallback, void *cls,
+	    unsigned connections, unsigned timeout);
+void	sidehttp_stop(struct sidehttp *);
+/* A response of the given status with a copy of `text`. */
+enum MHD_Result sidehttp_respond(struct MHD_Connection *, unsigned status,
+	    char *body, size_t len, const char *type);
+
+#endif
