@@ -1,10 +1,12 @@
 #include <errno.h>
+#include <linux/capability.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "privdrop.h"
@@ -47,6 +49,29 @@ privdrop(const char *user, const char *group, char *err, size_t errlen)
 	/* Leaving root must be for good. */
 	if (setuid(0) != -1 || seteuid(0) != -1) {
 		snprintf(err, errlen, "root privileges could be regained");
+		return -1;
+	}
+	return 0;
+}
+
+int
+privdrop_capabilities(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct	hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct	data[2] = { { 0 }, { 0 } };
+
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
+	    errno != EINVAL) {
+		snprintf(err, errlen, "cannot clear ambient capabilities: %s",
+		    strerror(errno));
+		return -1;
+	}
+	/* glibc has no wrapper; libcap would be a dependency for one call. */
+	if (syscall(SYS_capset, &hdr, data) == -1) {
+		snprintf(err, errlen, "cannot drop capabilities: %s",
+		    strerror(errno));
 		return -1;
 	}
 	return 0;

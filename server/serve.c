@@ -350,7 +350,8 @@ cmd_serve(int argc, char **argv)
 	metrics = metrics_bind(cfg, err, sizeof(err));
 	if (metrics == NULL && cfg->cfg_metrics.met_nlisten > 0)
 		fatalx("%s", err);
-	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1)
+	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1 ||
+	    privdrop_capabilities(err, sizeof(err)) == -1)
 		fatalx("%s", err);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		if (worker_start(&srv.srv_workers[i]) != 0)
