@@ -28,7 +28,7 @@ usage(FILE *fp)
 "Commands:\n"
 "  serve  [-c FILE] [--foreground]      (the default command)\n"
 "         Run the HTTPS policy server. SIGHUP reloads, SIGTERM stops.\n"
-"  check  [-c FILE] [--strict] [-q]\n"
+"  check  [-c FILE] [--strict] [-q] [--skip-certificates]\n"
 "         Validate the configuration and print every error and warning.\n"
 "  policy [-c FILE] [--id] DOMAIN\n"
 "         Print the exact policy body served for DOMAIN, or its id.\n"
@@ -42,7 +42,8 @@ usage(FILE *fp)
 "  help\n"
 "\n"
 "FILE defaults to " CONFIG_DEFAULT_PATH ".\n"
-"Exit status: 0 valid, 1 the configuration has errors, 2 usage error.\n",
+"Exit status: 0 valid, 1 the configuration has errors, 2 usage error or\n"
+"the output could not be written.\n",
 	    fp);
 }
 

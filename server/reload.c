@@ -111,11 +111,29 @@ reload_lost(const struct snapshot *old, const struct snapshot *cur,
 	return n;
 }
 
+const char *
+reload_side_settings(const struct config *cfg, char *buf, size_t size)
+{
+	size_t off = (size_t)snprintf(buf, size, "acme %s",
+	    cfg->cfg_acme.acme_webroot);
+
+	for (size_t i = 0; i < cfg->cfg_acme.acme_nlisten && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, " %s",
+		    cfg->cfg_acme.acme_listen[i].la_text);
+	if (off < size)
+		off += (size_t)snprintf(buf + off, size - off, "; metrics");
+	for (size_t i = 0; i < cfg->cfg_metrics.met_nlisten && off < size; i++)
+		off += (size_t)snprintf(buf + off, size - off, " %s",
+		    cfg->cfg_metrics.met_listen[i].la_text);
+	return buf;
+}
+
 /* Settings read once at start-up: say so when the files now differ from
  * what the process runs with. */
 static void
 reload_restart_notes(const struct server *srv, const struct config *cfg)
 {
+	char side[RELOAD_SIDE_MAX];
 	bool listen = cfg->cfg_nlisten != srv->srv_start_listen.sv_count;
 
 	for (size_t i = 0; !listen && i < cfg->cfg_nlisten; i++)
@@ -128,6 +146,10 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 	    strcmp(cfg->cfg_group, srv->srv_start_group) != 0)
 		log_warnx("reload: the new user and group take effect at the "
 		    "next restart");
+	if (strcmp(srv->srv_start_side, reload_side_settings(cfg, side,
+	    sizeof(side))) != 0)
+		log_warnx("reload: new acme and metrics settings take effect at "
+		    "the next restart");
 	if (cfg->cfg_workers != srv->srv_start_workers ||
 	    memcmp(&cfg->cfg_limits, &srv->srv_limits_copy,
 	    sizeof(cfg->cfg_limits)) != 0)

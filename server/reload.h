@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+struct config;
 struct server;
 struct snapshot;
 
@@ -22,6 +23,10 @@ struct snapshot_diff {
 
 void	snapshot_diff(const struct snapshot *old, const struct snapshot *cur,
 	    struct snapshot_diff *);
+/* The acme and metrics settings, as text to compare across reloads. */
+#define RELOAD_SIDE_MAX	1024
+const char	*reload_side_settings(const struct config *, char *, size_t);
+
 /* Returns 0 when the new snapshot is in service, -1 when the old stays. */
 int	reload_run(struct server *, const char *path);
 

@@ -264,7 +264,7 @@ cmd_serve(int argc, char **argv)
 	struct acme		*acme;
 	struct metrics		*metrics;
 	sigset_t		 sigs;
-	char			 err[512];
+	char			 err[512], side[RELOAD_SIDE_MAX];
 	uint64_t		 start = clock_us();
 	int			 sfd, ready_fd = -1;
 
@@ -314,6 +314,8 @@ cmd_serve(int argc, char **argv)
 	srv.srv_start_user = xstrdup(cfg->cfg_user);
 	srv.srv_start_group = xstrdup(cfg->cfg_group);
 	srv.srv_start_workers = cfg->cfg_workers;
+	srv.srv_start_side = xstrdup(reload_side_settings(cfg, side,
+	    sizeof(side)));
 
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
 		if (serve_check_free(&cfg->cfg_listen[j], err,
@@ -393,6 +395,7 @@ cmd_serve(int argc, char **argv)
 	strvec_free(&srv.srv_start_listen);
 	free(srv.srv_start_user);
 	free(srv.srv_start_group);
+	free(srv.srv_start_side);
 	close(sfd);
 	log_info("stopped");
 	return EXIT_OK;

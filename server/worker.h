@@ -194,6 +194,7 @@ struct server {
 	char			*srv_start_user;
 	char			*srv_start_group;
 	unsigned		 srv_start_workers;
+	char			*srv_start_side;	/* reload_side_settings() */
 	atomic_uint		 srv_conns;
 	struct addr_table	*srv_addrs;
 	struct worker		*srv_workers;

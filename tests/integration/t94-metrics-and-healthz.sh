@@ -73,6 +73,15 @@ done
 expect_eq "$(value 'mta_sts_policy_fetches_total{domain="a.example"}')" 3 "fetches after reload"
 expect_eq "$(value 'mta_sts_reload_failures_total')" 0 "reload failures"
 
+# A new metrics address needs a restart: said so, and the old one stays.
+other=$(free_port)
+sed "s/127.0.0.1:$mport/127.0.0.1:$other/" c.yaml > c.new && mv c.new c.yaml
+chmod 644 c.yaml
+kill -HUP $pid
+i=0
+until grep -q "new acme and metrics settings take effect at the next restart" daemon.log; do
+	i=$((i + 1)); [ $i -lt 50 ] || fail "no restart note: $(tail -3 daemon.log)"; sleep 0.1
+done
 expect_eq "$(curl -s -o health -w '%{http_code}' "http://127.0.0.1:$mport/healthz")" 200 healthz
 expect_in health "ok: serving 1 of 2 domains"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other")" 404 other
@@ -82,7 +91,8 @@ wait $pid || fail "the daemon did not stop cleanly"
 
 # Domains configured and none of them servable: unhealthy.
 mkdir empty
-sed 's|directory: pki/certs|directory: empty|' c.yaml > d.yaml
+sed -e 's|directory: pki/certs|directory: empty|' \
+    -e "s/127.0.0.1:$other/127.0.0.1:$mport/" c.yaml > d.yaml
 chmod 644 d.yaml
 "$MTA_STS_HOSTD" serve --foreground -c d.yaml 2> daemon2.log &
 pid=$!
