@@ -12,9 +12,9 @@ SANITIZE	?=
 
 # Debian packages: to build, and to run the tests against real DNS software.
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
-		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev
+		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev scdoc
 TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck \
-		   pebble certbot lego systemd prometheus
+		   pebble certbot lego systemd prometheus mandoc
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd
 CC		?= gcc
@@ -43,12 +43,14 @@ SERVER_OBJS	:= $(SERVER_SRCS:%.c=$(BUILD)/%.o)
 SERVER_LIB_OBJS	:= $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJS))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
+# Manual pages, from the scdoc sources in packaging/man/.
+MANPAGES	:= $(BUILD)/man/mta-sts-hostd.8 $(BUILD)/man/mta-sts-hostd.yaml.5
 
 .PHONY: all deps deps-build demo check check-asan test unit integration clean
 # Objects are not intermediate files to delete after a link.
 .SECONDARY:
 
-all: $(BIN)
+all: $(BIN) $(MANPAGES)
 
 # `make V=1` shows the full command lines.
 ifeq ($(V),1)
@@ -75,6 +77,15 @@ $(BUILD)/libserver.a: $(SERVER_LIB_OBJS)
 $(BIN): $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libconfig.a
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# Through a temporary file: a failed scdoc leaves no page that looks built.
+$(BUILD)/man/%: packaging/man/%.scd
+	@mkdir -p $(@D)
+	$(say) "  SCDOC   $@"
+	$(Q)scdoc < $< > $@.tmp && mv $@.tmp $@
+
+.PHONY: man
+man: $(MANPAGES)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libserver.a \
     $(BUILD)/libconfig.a
@@ -140,3 +151,4 @@ clean:
 .PHONY: bench
 bench: all
 	tests/bench/run $(abspath $(BIN))
+
