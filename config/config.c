@@ -1700,7 +1700,7 @@ config_valid_domains(const struct config *cfg)
 }
 
 size_t
-config_global_errors(const struct config *cfg, bool any_file)
+config_global_errors(const struct config *cfg)
 {
 	size_t n = 0;
 
@@ -1709,8 +1709,7 @@ config_global_errors(const struct config *cfg, bool any_file)
 
 		if (d->d_severity != DIAG_ERROR || d->d_subject != NULL)
 			continue;
-		if (any_file || d->d_file == NULL ||
-		    strcmp(d->d_file, cfg->cfg_path) == 0)
+		if (d->d_file == NULL || strcmp(d->d_file, cfg->cfg_path) == 0)
 			n++;
 	}
 	return n;

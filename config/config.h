@@ -152,10 +152,9 @@ struct policy_template	*config_template(const struct config *, const char *);
 const char		*config_delegation_key(const struct domain *);
 size_t			 config_valid_domains(const struct config *);
 /*
- * Errors about no single domain or template: in the main file only, or in
- * any file (a YAML syntax error in an included file is one).
+ * Errors in the main file that are about no single domain or template:
+ * the configuration as a whole cannot be trusted.
  */
-size_t			 config_global_errors(const struct config *,
-			    bool any_file);
+size_t			 config_global_errors(const struct config *);
 
 #endif

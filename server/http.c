@@ -165,6 +165,7 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 	    status == MHD_HTTP_METHOD_NOT_ALLOWED ? STAT_405 :
 	    status == MHD_HTTP_MISDIRECTED_REQUEST ? STAT_421 :
 	    STAT_STATUS_OTHER]);
+	/* The snapshot is immutable but for its counters. */
 	if (status == MHD_HTTP_OK)
 		atomic_fetch_add_explicit(&((struct host *)
 		    c->c_peer.tp_host)->h_fetches, 1, memory_order_relaxed);

@@ -193,7 +193,7 @@ reload_build(struct server *srv, const char *path)
 	if (srv->srv_watch != NULL)
 		watch_set(srv->srv_watch, cfg);
 	/* The main file itself is broken: nothing of it can be trusted. */
-	if (config_global_errors(cfg, false) > 0) {
+	if (config_global_errors(cfg) > 0) {
 		log_diags(&cfg->cfg_diags);
 		log_warnx("reload refused: %s has errors (above); still serving "
 		    "the previous configuration", path);

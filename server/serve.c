@@ -133,10 +133,16 @@ serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
  * change, and never longer than RELOAD_DELAY_MAX_MS after the first one.
  * Returns false when the daemon is to stop.
  */
+/* A burst of file changes not yet reloaded: its first and last change. */
+struct serve_burst {
+	uint64_t	sb_first;	/* 0: none pending */
+	uint64_t	sb_last;
+};
+
 static bool
-serve_wait(struct server *srv, int sfd, const char *path)
+serve_wait(struct server *srv, int sfd, const char *path,
+    struct serve_burst *sb)
 {
-	static uint64_t		 first, last;
 	struct pollfd		 pfd[2] = {
 		{ .fd = sfd, .events = POLLIN },
 		{ .fd = watch_fd(srv->srv_watch), .events = POLLIN },
@@ -145,15 +151,15 @@ serve_wait(struct server *srv, int sfd, const char *path)
 	uint64_t		 now = clock_ms();
 	int			 timeout = -1;
 
-	if (first != 0) {
-		uint64_t due = last + RELOAD_QUIET_MS;
+	if (sb->sb_first != 0) {
+		uint64_t due = sb->sb_last + RELOAD_QUIET_MS;
 
-		if (due > first + RELOAD_DELAY_MAX_MS)
-			due = first + RELOAD_DELAY_MAX_MS;
+		if (due > sb->sb_first + RELOAD_DELAY_MAX_MS)
+			due = sb->sb_first + RELOAD_DELAY_MAX_MS;
 		if (now >= due) {
 			log_info("files changed: reloading %s", path);
 			reload_run(srv, path);
-			first = 0;
+			sb->sb_first = 0;
 			return true;
 		}
 		timeout = (int)(due - now);
@@ -164,9 +170,9 @@ serve_wait(struct server *srv, int sfd, const char *path)
 		fatal("poll");
 	}
 	if (pfd[1].revents & POLLIN && watch_read(srv->srv_watch)) {
-		last = clock_ms();
-		if (first == 0)
-			first = last;
+		sb->sb_last = clock_ms();
+		if (sb->sb_first == 0)
+			sb->sb_first = sb->sb_last;
 	}
 	if (!(pfd[0].revents & POLLIN))
 		return true;
@@ -175,7 +181,7 @@ serve_wait(struct server *srv, int sfd, const char *path)
 	if (si.ssi_signo == SIGHUP) {
 		log_info("SIGHUP: reloading %s", path);
 		reload_run(srv, path);
-		first = 0;
+		sb->sb_first = 0;
 		return true;
 	}
 	log_info("%s: shutting down", strsignal((int)si.ssi_signo));
@@ -263,6 +269,7 @@ cmd_serve(int argc, char **argv)
 	struct snapshot		*snap;
 	struct acme		*acme;
 	struct metrics		*metrics;
+	struct serve_burst	 burst = { 0, 0 };
 	sigset_t		 sigs;
 	char			 err[512], side[RELOAD_SIDE_MAX];
 	uint64_t		 start = clock_us();
@@ -280,7 +287,7 @@ cmd_serve(int argc, char **argv)
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
-	if (config_global_errors(cfg, false) > 0)
+	if (config_global_errors(cfg) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
 		    "check -c %s)", so.so_config, so.so_config);
 
@@ -372,7 +379,7 @@ cmd_serve(int argc, char **argv)
 
 	srv.srv_watch = watch_new();
 	watch_set(srv.srv_watch, snap->snap_cfg);
-	while (serve_wait(&srv, sfd, so.so_config))
+	while (serve_wait(&srv, sfd, so.so_config, &burst))
 		;
 	notify_stopping();
 	atomic_store(&srv.srv_stop, true);
