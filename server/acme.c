@@ -128,7 +128,6 @@ acme_handler(void *cls, struct MHD_Connection *mc, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_size, void **req_cls)
 {
-	static int		 seen;
 	struct acme		*ac = cls;
 	const char		*host, *token;
 	char			*body = NULL;
@@ -136,14 +135,8 @@ acme_handler(void *cls, struct MHD_Connection *mc, const char *url,
 
 	(void)version;
 	(void)upload_data;
-	if (*req_cls == NULL) {
-		*req_cls = &seen;
+	if (!sidehttp_ready(req_cls, upload_size))
 		return MHD_YES;
-	}
-	if (*upload_size != 0) {
-		*upload_size = 0;
-		return MHD_YES;
-	}
 	host = MHD_lookup_connection_value(mc, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_HOST);
 	token = strncmp(url, ACME_PREFIX, strlen(ACME_PREFIX)) == 0 ?

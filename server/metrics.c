@@ -193,7 +193,6 @@ metrics_handler(void *cls, struct MHD_Connection *mc, const char *url,
     const char *method, const char *version, const char *upload_data,
     size_t *upload_size, void **req_cls)
 {
-	static int	 seen;
 	struct metrics	*me = cls;
 	char		*body, why[160];
 	size_t		 len;
@@ -201,14 +200,8 @@ metrics_handler(void *cls, struct MHD_Connection *mc, const char *url,
 
 	(void)version;
 	(void)upload_data;
-	if (*req_cls == NULL) {
-		*req_cls = &seen;
+	if (!sidehttp_ready(req_cls, upload_size))
 		return MHD_YES;
-	}
-	if (*upload_size != 0) {
-		*upload_size = 0;
-		return MHD_YES;
-	}
 	get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 ||
 	    strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
 	if (get && strcmp(url, "/metrics") == 0) {

@@ -118,6 +118,22 @@ sidehttp_stop(struct sidehttp *sh)
 	memset(sh, 0, sizeof(*sh));
 }
 
+bool
+sidehttp_ready(void **req_cls, size_t *upload_size)
+{
+	static int seen;
+
+	if (*req_cls == NULL) {
+		*req_cls = &seen;
+		return false;
+	}
+	if (*upload_size != 0) {
+		*upload_size = 0;
+		return false;
+	}
+	return true;
+}
+
 enum MHD_Result
 sidehttp_respond(struct MHD_Connection *mc, unsigned status, char *body,
     size_t len, const char *type)

@@ -35,7 +35,14 @@ int	sidehttp_bind(struct sidehttp *, const char *what,
 int	sidehttp_start(struct sidehttp *, MHD_AccessHandlerCallback, void *cls,
 	    unsigned connections, unsigned timeout);
 void	sidehttp_stop(struct sidehttp *);
-/* A response of the given status with a copy of `text`. */
+/*
+ * libmicrohttpd calls a handler with the headers, then with each piece of a
+ * body, then once more: true on that last call, when it is time to answer
+ * (an answer queued on the first call closes the connection; a body is
+ * read and ignored).
+ */
+bool	sidehttp_ready(void **req_cls, size_t *upload_size);
+/* Queue a response of the given status; takes `body` (malloc'd). */
 enum MHD_Result sidehttp_respond(struct MHD_Connection *, unsigned status,
 	    char *body, size_t len, const char *type);
 
