@@ -135,6 +135,7 @@ test: unit integration
 check: deps
 	$(MAKE) test
 	$(MAKE) check-asan
+	$(MAKE) fuzz-replay
 
 check-asan: deps
 	$(MAKE) BUILD=build/asan SANITIZE=1 test
@@ -175,3 +176,72 @@ deb:
 	changes=build/mta-sts-hostd_$$(dpkg-parsechangelog \
 	    -l packaging/debian/changelog -SVersion)_$$(dpkg --print-architecture).changes; \
 	lintian --fail-on error "$$changes"
+
+# Fuzzing (tests/fuzz): libFuzzer targets built with clang, ASan and UBSan
+# into build/fuzz/. The project sources are compiled again with clang, not
+# taken from the gcc-built archives. `make fuzz` runs each target for
+# FUZZ_SECONDS (default 60) on its corpus tests/fuzz/corpus/<target>/ (new
+# inputs land in build/fuzz/corpus/<target>/; fold them in with -merge=1);
+# crashes go to build/fuzz/crashes/. `make fuzz-replay` runs each target once
+# over its committed corpus (part of `make check`).
+FUZZ_DEPS	:= clang libclang-rt-14-dev
+FUZZ_SECONDS	?= 60
+FUZZ_CC		:= clang
+FUZZ_DIR	:= build/fuzz
+FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert
+FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
+FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
+		   -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined \
+		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+FUZZ_CERT_SRCS	:= server/cert.c server/log.c
+
+.PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
+fuzz-deps:
+	@$(call install_missing,$(BUILD_DEPS) $(FUZZ_DEPS))
+
+$(FUZZ_DIR)/fuzz_cert: tests/fuzz/fuzz_cert.c $(CONFIG_SRCS) $(FUZZ_CERT_SRCS)
+$(FUZZ_DIR)/%: tests/fuzz/%.c $(CONFIG_SRCS) $(wildcard config/*.h server/*.h)
+	@mkdir -p $(@D)
+	$(say) "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) \
+	    $(FUZZ_LDLIBS)
+
+fuzz-build: fuzz-deps
+	@$(MAKE) -s --no-print-directory $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_DIR)/crashes
+	@status=0; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) \
+		    -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+		    -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- \
+		    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
+		    > $(FUZZ_DIR)/$$t.log 2>&1; rc=$$?; \
+		execs=$$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    $(FUZZ_DIR)/$$t.log); \
+		speed=$$(sed -n 's/^stat::average_exec_per_sec: *//p' \
+		    $(FUZZ_DIR)/$$t.log); \
+		found=$$(ls $(FUZZ_DIR)/crashes/ 2>/dev/null | \
+		    grep -c "^$$t-" || true); \
+		echo "   executions: $${execs:-?} ($${speed:-?}/s)," \
+		    "findings in $(FUZZ_DIR)/crashes/: $$found," \
+		    "exit status $$rc (log: $(FUZZ_DIR)/$$t.log)"; \
+		[ $$rc = 0 ] || { status=1; \
+		    grep -E '^(==[0-9]+==ERROR|SUMMARY|.*runtime error)' \
+		    $(FUZZ_DIR)/$$t.log | head -5; }; \
+	done; exit $$status
+
+fuzz-replay: fuzz-build
+	@ok=0; bad=0; for t in $(FUZZ_TARGETS); do \
+		n=$$(ls tests/fuzz/corpus/$$t | wc -l); \
+		printf '== %s: %s inputs ... ' $$t $$n; \
+		if $(FUZZ_DIR)/$$t -runs=0 -timeout=10 tests/fuzz/corpus/$$t \
+		    > $(FUZZ_DIR)/$$t-replay.log 2>&1; then echo ok; \
+		    ok=$$((ok + 1)); \
+		else echo FAILED; tail -30 $(FUZZ_DIR)/$$t-replay.log; \
+		    bad=$$((bad + 1)); fi; \
+	done; echo "fuzz-replay: $$ok passed, $$bad failed"; [ $$bad = 0 ]
