@@ -24,6 +24,10 @@ static const char http_not_allowed_text[] = "Method not allowed.\n";
 static const char http_misdirected_text[] = "Misdirected request: the Host "
     "header does not name the TLS server name.\n";
 
+static const char http_bad_length_text[] = "Bad request: the message length "
+    "is ambiguous (Content-Length twice, or with Transfer-Encoding).\n";
+
+static struct MHD_Response *http_bad_length;
 static struct MHD_Response *http_not_found;
 static struct MHD_Response *http_not_allowed;
 static struct MHD_Response *http_misdirected;
@@ -52,6 +56,9 @@ http_init(void)
 	http_not_found = http_static(http_not_found_text, NULL);
 	http_not_allowed = http_static(http_not_allowed_text, "GET, HEAD");
 	http_misdirected = http_static(http_misdirected_text, NULL);
+	http_bad_length = http_static(http_bad_length_text, NULL);
+	MHD_add_response_header(http_bad_length, MHD_HTTP_HEADER_CONNECTION,
+	    "close");
 }
 
 void
@@ -60,6 +67,42 @@ http_cleanup(void)
 	MHD_destroy_response(http_not_found);
 	MHD_destroy_response(http_not_allowed);
 	MHD_destroy_response(http_misdirected);
+	MHD_destroy_response(http_bad_length);
+}
+
+struct http_lengths {
+	unsigned	hl_content_length;
+	bool		hl_transfer_encoding;
+};
+
+static enum MHD_Result
+http_count_lengths(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct http_lengths *hl = cls;
+
+	(void)kind;
+	(void)value;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		hl->hl_content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		hl->hl_transfer_encoding = true;
+	return MHD_YES;
+}
+
+/*
+ * Two Content-Length headers, or one with Transfer-Encoding: where the
+ * request ends is ambiguous, the shape of request smuggling. RFC 9112 6.1
+ * and 6.3: answer 400 and close (libmicrohttpd takes the first length).
+ */
+static bool
+http_length_ambiguous(struct MHD_Connection *mc)
+{
+	struct http_lengths hl = { 0, false };
+
+	MHD_get_connection_values(mc, MHD_HEADER_KIND, http_count_lengths, &hl);
+	return hl.hl_content_length > 1 ||
+	    (hl.hl_content_length > 0 && hl.hl_transfer_encoding);
 }
 
 static struct conn *
@@ -203,6 +246,11 @@ http_handler(void *cls, struct MHD_Connection *mc, const char *url,
 	if (*req_cls == NULL) {
 		*req_cls = &http_request_seen;
 		c->c_req_start = clock_us();
+		/* Queued now, the answer also closes the connection. */
+		if (http_length_ambiguous(mc))
+			return http_respond(c, mc, method, url,
+			    MHD_HTTP_BAD_REQUEST, http_bad_length,
+			    sizeof(http_bad_length_text) - 1);
 		/* Any other method is refused before its body is read. */
 		if (!get_or_head)
 			return http_respond(c, mc, method, url,

@@ -1,0 +1,199 @@
+# Hostile request shapes on TLS connections (each a fresh connection, reads
+# bounded in time), while a good client (curl) is served in between.
+# (4) Smuggling shapes that get exactly one response and nothing else:
+#     POST with Content-Length and Transfer-Encoding together is one 400
+#     with "Connection: close", then the end of the stream (the bytes after
+#     it are never answered); GET with a body (Content-Length covering a
+#     whole second request) is exactly one 200 with the policy, the body is
+#     never answered as a request.
+#     (GET with both Content-Length and Transfer-Encoding and two different
+#     Content-Length headers are t89's. HTTP/1.1 without Host is not
+#     asserted: libmicrohttpd 0.9.75 sends its 400 header block twice.)
+# (5) The HTTP/2 connection preface after the handshake: 505 and the end of
+#     the stream, at once.
+# (6) 1000 pipelined GETs in one write (max_requests_per_connection 1500):
+#     1000 responses, in order, each 200 with the exact policy, and the
+#     connection still open afterwards; with max_requests_per_connection
+#     100 instead, 100 responses, the last with "Connection: close", then
+#     the end of the stream.
+. "$TOP/tests/integration/lib.sh"
+
+mkpki .
+mkpki . mta-sts.one.example
+port=$(free_port)
+limits_yaml() {
+	server_yaml
+	cat <<YAML
+limits:
+  idle_timeout: 5
+  max_requests_per_connection: $1
+certificates: [{directory: certs}]
+domains:
+  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
+YAML
+}
+limits_yaml 1500 > cfg.yaml
+daemon_start
+hostd policy -c cfg.yaml one.example
+mv out expected
+
+good_client() {
+	_got=$(https mta-sts.one.example /.well-known/mta-sts.txt)
+	expect_eq "$_got" "200 1" "a good client ($1)"
+	cmp -s body expected || fail "a good client got another body ($1)"
+}
+
+# shapes: the python part, with helpers; $1 says which part.
+shapes() {
+	python3 - "$port" "$@" <<'PY'
+import socket, ssl, sys, time
+port, part = int(sys.argv[1]), sys.argv[2]
+expected = open("expected", "rb").read()
+ctx = ssl.create_default_context(cafile="ca.crt")
+H = b"Host: mta-sts.one.example\r\n"
+P = b"/.well-known/mta-sts.txt"
+
+def conn():
+    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
+        timeout=5), server_hostname="mta-sts.one.example")
+
+def read(c, seconds):
+    """What comes back within SECONDS: (bytes, "eof"|"open"), eof when the
+    daemon ended the stream (close_notify, FIN or a reset)."""
+    buf, end = b"", time.monotonic() + seconds
+    c.settimeout(0.2)
+    while time.monotonic() < end:
+        try:
+            d = c.recv(65536)
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, ssl.SSLError):
+            return buf, "eof"
+        if not d:
+            return buf, "eof"
+        buf += d
+    return buf, "open"
+
+def responses(buf):
+    """Split a byte stream into (status line, headers dict, body) by
+    Content-Length; the rest that is not a whole response is returned too."""
+    out = []
+    while buf:
+        head, sep, rest = buf.partition(b"\r\n\r\n")
+        if not sep:
+            break
+        lines = head.split(b"\r\n")
+        hdr = {}
+        for l in lines[1:]:
+            k, _, v = l.partition(b":")
+            hdr[k.strip().lower()] = v.strip()
+        n = int(hdr.get(b"content-length", b"0"))
+        if len(rest) < n:
+            break
+        out.append((lines[0], hdr, rest[:n]))
+        buf = rest[n:]
+    return out, buf
+
+if part == "smuggling":
+    # POST with Content-Length 4 and chunked: one 400, then the end.
+    c = conn()
+    t = time.monotonic()
+    c.sendall(b"POST " + P + b" HTTP/1.1\r\n" + H +
+        b"Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
+        b"0\r\n\r\nGET /smuggled HTTP/1.1\r\n" + H + b"\r\n")
+    buf, state = read(c, 3)
+    rs, rest = responses(buf)
+    assert [r[0] for r in rs] == [b"HTTP/1.1 400 Bad Request"], buf
+    assert rs[0][1].get(b"connection") == b"close", buf
+    assert rest == b"" and state == "eof", (rest, state)
+    print("CL+TE on POST: one 400 and closed after %.2f s"
+          % (time.monotonic() - t))
+    # GET whose Content-Length covers a whole second request: one 200.
+    c = conn()
+    t = time.monotonic()
+    inner = b"GET /smuggled HTTP/1.1\r\n" + H + b"\r\n"
+    c.sendall(b"GET " + P + b" HTTP/1.1\r\n" + H +
+        b"Content-Length: %d\r\n\r\n" % len(inner) + inner)
+    buf, state = read(c, 3)
+    rs, rest = responses(buf)
+    assert [r[0] for r in rs] == [b"HTTP/1.1 200 OK"], buf
+    assert rs[0][2] == expected and rest == b"", buf
+    print("body on GET: one 200, then %s (%.2f s)"
+          % (state, time.monotonic() - t))
+elif part == "h2":
+    c = conn()
+    t = time.monotonic()
+    c.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+              b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+    buf, state = read(c, 3)
+    took = time.monotonic() - t
+    rs, rest = responses(buf)
+    assert [r[0] for r in rs] == [b"HTTP/1.1 505 HTTP Version Not Supported"], buf
+    assert state == "eof" and rest == b"" and took < 1, (state, rest, took)
+    print("HTTP/2 preface: 505 and closed after %.2f s" % took)
+elif part == "pipeline":
+    n, limit = int(sys.argv[3]), int(sys.argv[4])
+    c = conn()
+    t = time.monotonic()
+    c.sendall((b"GET " + P + b" HTTP/1.1\r\n" + H + b"\r\n") * n)
+    want = min(n, limit)
+    buf, rs, state = b"", [], "open"
+    c.settimeout(0.2)
+    end = time.monotonic() + 20
+    while len(rs) < want and time.monotonic() < end:
+        try:
+            d = c.recv(65536)
+        except socket.timeout:
+            continue
+        except (ConnectionResetError, ssl.SSLError):
+            state = "eof"
+            break
+        if not d:
+            state = "eof"
+            break
+        buf += d
+        got, buf = responses(buf)
+        rs += got
+    took = time.monotonic() - t
+    assert len(rs) == want, "%d responses of %d in %.2f s (%s)" % (len(rs), want, took, state)
+    for i, (line, hdr, body) in enumerate(rs):
+        assert line == b"HTTP/1.1 200 OK" and body == expected, (i, line, body)
+    more, state = read(c, 1.5)
+    assert more == b"", more[:200]
+    if n < limit:
+        assert state == "open", "closed after %d responses" % n
+        assert all(h.get(b"connection") != b"close" for _, h, _ in rs)
+    else:
+        assert state == "eof", "still open after the %dth response" % limit
+        assert rs[-1][1].get(b"connection") == b"close", rs[-1][1]
+        assert all(h.get(b"connection") != b"close" for _, h, _ in rs[:-1])
+    print("%d pipelined GETs (limit %d): %d responses in order in %.2f s, "
+          "then %s" % (n, limit, len(rs), took, state))
+PY
+}
+
+# ---- (4) smuggling shapes
+shapes smuggling || fail "smuggling shapes"
+good_client "after the smuggling shapes"
+expect_not_in daemon.log "/smuggled"
+
+# ---- (5) HTTP/2 preface
+shapes h2 || fail "HTTP/2 preface"
+good_client "after the HTTP/2 preface"
+
+# ---- (6) 1000 pipelined GETs in one write, a good client served meanwhile
+shapes pipeline 1000 1500 > pipeline.out 2>&1 &
+pipe=$!
+good_client "during the pipelined GETs"
+wait $pipe || { cat pipeline.out >&2; fail "1000 pipelined GETs"; }
+cat pipeline.out
+daemon_stop
+expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+
+# ... and at max_requests_per_connection 100: 100 responses, then the end.
+limits_yaml 100 > cfg.yaml
+daemon_start
+shapes pipeline 1000 100 || fail "1000 pipelined GETs with a limit of 100"
+good_client "after the pipelined GETs"
+daemon_stop
+expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
