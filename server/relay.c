@@ -379,6 +379,8 @@ conn_upstream(struct conn *c, bool *progress)
 		if (r > 0) {
 			c->c_up_off = 0;
 			c->c_up_len = (size_t)r;
+			if (c->c_request_since == 0)
+				c->c_request_since = clock_ms();
 			*progress = true;
 		} else {
 			code = wolfSSL_get_error(c->c_ssl, r);
@@ -435,6 +437,7 @@ conn_downstream(struct conn *c, bool *progress)
 		n = recv(c->c_pair, c->c_down, sizeof(c->c_down), 0);
 		if (n > 0) {
 			c->c_down_len = (size_t)n;
+			c->c_request_since = 0;		/* answered */
 			*progress = true;
 		} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
 			c->c_mhd_eof = true;

@@ -117,12 +117,41 @@ worker_accept(struct worker *w, struct listener *l)
 	}
 }
 
+/*
+ * A request must be answered within idle_timeout of its first byte: a
+ * client trickling headers a byte at a time would otherwise keep its
+ * connection (and its slot) for ever, since every byte is activity. Once a
+ * second is precise enough for a limit of seconds, and a scan of the open
+ * connections costs little next to what they cost.
+ */
+static void
+worker_expire_requests(struct worker *w, uint64_t now)
+{
+	uint64_t	 limit = (uint64_t)w->w_server->srv_limits->lim_idle_timeout *
+	    1000;
+	struct conn	*c, *next;
+
+	if (now < w->w_request_scan + WORKER_TICK_MS)
+		return;
+	w->w_request_scan = now;
+	for (c = w->w_open.cl_head; c != NULL; c = next) {
+		next = c->c_next;
+		if (c->c_request_since != 0 && now >= c->c_request_since + limit) {
+			log_info("%s: request not complete after %u s: closed",
+			    c->c_addr_text,
+			    w->w_server->srv_limits->lim_idle_timeout);
+			conn_close(c, NULL);
+		}
+	}
+}
+
 /* Close what has run out of time: both lists are ordered by deadline. */
 static void
 worker_expire(struct worker *w, uint64_t now)
 {
 	struct conn *c;
 
+	worker_expire_requests(w, now);
 	while ((c = w->w_handshaking.cl_head) != NULL && c->c_deadline <= now) {
 		log_info("%s: handshake timed out", c->c_addr_text);
 		stat_inc(&w->w_stats.ws_handshake_failures[STAT_HS_TIMEOUT]);

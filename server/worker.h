@@ -121,6 +121,8 @@ struct conn {
 	char			 c_addr_text[INET6_ADDRSTRLEN + 8];
 	uint64_t		 c_deadline;	/* ms, monotonic */
 	uint64_t		 c_req_start;	/* us, monotonic */
+	uint64_t		 c_request_since;	/* ms: first byte of a
+						 * request not yet answered */
 	unsigned		 c_requests;
 	bool			 c_tcp_in;	/* epoll: the client's socket readable */
 	bool			 c_pair_in;	/* epoll: libmicrohttpd's side readable */
@@ -179,6 +181,7 @@ struct worker {
 	struct worker_stats	 w_stats;
 	unsigned long		 w_refused;	/* per-address refusals ... */
 	uint64_t		 w_refused_logged;	/* ... since this */
+	uint64_t		 w_request_scan;	/* ms: last request-deadline scan */
 	bool			 w_accept_paused;
 	uint64_t		 w_accept_resume;
 };
