@@ -365,3 +365,16 @@ expect_no_log_since() {
 		fail "unexpected line matching '$2' in the daemon's log"
 	}
 }
+
+# two_domain_yaml MODE MX: server_yaml, certificates in certs/, and two
+# domains: one.example with the given policy, two.example fixed (the reload
+# tests change one and check the other stays).
+two_domain_yaml() {
+	server_yaml
+	cat <<YAML
+certificates: [{directory: certs}]
+domains:
+  one.example: {mode: $1, mx: [$2], max_age: 604800}
+  two.example: {mode: enforce, mx: [mx.two.example], max_age: 1209600}
+YAML
+}

@@ -8,21 +8,11 @@ mkpki .
 mkpki . mta-sts.one.example mta-sts.two.example
 service_readable certs
 port=$(free_port)
-# config MODE MX: the configuration with one.example's policy set.
-config() {
-	server_yaml
-	cat <<YAML
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: $1, mx: [$2], max_age: 604800}
-  two.example: {mode: enforce, mx: [mx.two.example], max_age: 1209600}
-YAML
-}
 for v in 1 2 3; do
 	case $v in
-	1) config testing mx.one.example ;;
-	2) config enforce "mx1.one.example, mx2.one.example" ;;
-	3) config none mx.one.example ;;
+	1) two_domain_yaml testing mx.one.example ;;
+	2) two_domain_yaml enforce "mx1.one.example, mx2.one.example" ;;
+	3) two_domain_yaml none mx.one.example ;;
 	esac > "v$v.yaml"
 	hostd policy -c "v$v.yaml" one.example
 	expect_rc 0
