@@ -12,11 +12,12 @@ SANITIZE	?=
 
 # Debian packages: to build, and to run the tests against real DNS software.
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
-		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev scdoc
+		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev \
+		   libunbound-dev scdoc
 TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck \
 		   pebble certbot lego systemd prometheus mandoc
 
-PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd
+PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd libunbound
 CC		?= gcc
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 		   -Wmissing-prototypes -Wstrict-prototypes -Wvla

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "tlsrpt.h"
 #include "xalloc.h"
 
@@ -310,34 +311,17 @@ dns_write_nsupdate(FILE *fp, const struct dns_set *set, const char *server)
 /* ---- JSON --------------------------------------------------------------- */
 
 static void
-dns_json_string(FILE *fp, const char *s)
-{
-	fputc('"', fp);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(fp, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(fp, "\\u%04x", c);
-		else
-			fputc(c, fp);
-	}
-	fputc('"', fp);
-}
-
-static void
 dns_json_record(FILE *fp, const struct dns_record *r)
 {
 	fputs("        {\"name\": ", fp);
-	dns_json_string(fp, r->dr_name);
+	json_string(fp, r->dr_name);
 	fprintf(fp, ", \"ttl\": %u, \"class\": \"IN\", \"type\": \"%s\", "
 	    "\"data\": ", (unsigned)r->dr_ttl, dns_rtype_name(r->dr_type));
-	dns_json_string(fp, r->dr_data);
+	json_string(fp, r->dr_data);
 	fprintf(fp, ", \"purpose\": \"%s\", \"domain\": ",
 	    dns_purpose_name(r->dr_purpose));
 	if (r->dr_domain != NULL)
-		dns_json_string(fp, r->dr_domain);
+		json_string(fp, r->dr_domain);
 	else
 		fputs("null", fp);
 	fputc('}', fp);
@@ -358,17 +342,17 @@ dns_write_json(FILE *fp, const struct dns_set *set, const struct config *cfg,
 		fputs(first ? "\n" : ",\n", fp);
 		first = false;
 		fputs("    {\"domain\": ", fp);
-		dns_json_string(fp, d->dom_name);
+		json_string(fp, d->dom_name);
 		fprintf(fp, ", \"policy_id\": \"%s\", \"mode\": \"%s\", "
 		    "\"max_age\": %u, \"template\": ", d->dom_id,
 		    policy_mode_name(d->dom_policy.pol_mode),
 		    (unsigned)d->dom_policy.pol_max_age);
 		if (d->dom_template != NULL)
-			dns_json_string(fp, d->dom_template);
+			json_string(fp, d->dom_template);
 		else
 			fputs("null", fp);
 		fputs(", \"zone\": ", fp);
-		dns_json_string(fp, d->dom_zone);
+		json_string(fp, d->dom_zone);
 		fprintf(fp, ", \"delegated\": %s, \"policy_url\": "
 		    "\"https://mta-sts.%s/.well-known/mta-sts.txt\"}",
 		    d->dom_delegate ? "true" : "false", d->dom_name);
@@ -376,7 +360,7 @@ dns_write_json(FILE *fp, const struct dns_set *set, const struct config *cfg,
 	fputs(first ? "],\n" : "\n  ],\n", fp);
 	fputs("  \"delegation_zone\": ", fp);
 	if (cfg->cfg_dns.dns_delegation_zone != NULL)
-		dns_json_string(fp, cfg->cfg_dns.dns_delegation_zone);
+		json_string(fp, cfg->cfg_dns.dns_delegation_zone);
 	else
 		fputs("null", fp);
 	fputs(",\n  \"zones\": [", fp);
@@ -385,7 +369,7 @@ dns_write_json(FILE *fp, const struct dns_set *set, const struct config *cfg,
 
 		fputs(i == 0 ? "\n" : ",\n", fp);
 		fputs("    {\"zone\": ", fp);
-		dns_json_string(fp, z->dz_name);
+		json_string(fp, z->dz_name);
 		fputs(", \"records\": [\n", fp);
 		for (size_t j = 0; j < z->dz_count; j++) {
 			dns_json_record(fp, &z->dz_records[j]);

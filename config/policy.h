@@ -5,6 +5,7 @@
 #ifndef MTA_STS_POLICY_H
 #define MTA_STS_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,6 +46,15 @@ int		 policy_mode_parse(const char *, enum policy_mode *);
 char		*policy_render(const struct policy *, size_t *lenp);
 void		 policy_id(const char *body, size_t len,
 		    char id[POLICY_ID_LEN + 1]);
+
+/*
+ * Parse a policy body the way a sender does (RFC 8461 3.2): the fields in
+ * any order, LF or CRLF line ends, unknown fields ignored. On the first
+ * problem that makes a sender discard the policy, returns false with *why
+ * (the caller frees it) and leaves `pol` empty.
+ */
+bool		 policy_parse(const char *body, size_t len, struct policy *pol,
+		    char **why);
 
 void		 policy_copy(struct policy *, const struct policy *);
 void		 policy_free(struct policy *);

@@ -235,6 +235,12 @@ cert_time(const WOLFSSL_ASN1_TIME *t)
 	return timegm(&tm);
 }
 
+time_t
+cert_x509_not_after(WOLFSSL_X509 *x)
+{
+	return cert_time(wolfSSL_X509_get_notAfter(x));
+}
+
 /* The DER certificates of the chain, one by one. */
 static WOLFSSL_X509 *
 cert_chain_x509(const struct cert *crt, size_t *off)

@@ -62,4 +62,8 @@ const struct cert *certset_cover(const struct certset *, const char *host,
 		    time_t now);
 void		 certset_free(struct certset *);
 
+/* A parsed certificate's notAfter (0 if it cannot be read). */
+struct WOLFSSL_X509;
+time_t		 cert_x509_not_after(struct WOLFSSL_X509 *);
+
 #endif

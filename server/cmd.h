@@ -9,6 +9,7 @@
 
 int	cmd_check(int, char **);
 int	cmd_dns(int, char **);
+int	cmd_doctor(int, char **);
 int	cmd_policy(int, char **);
 int	cmd_serve(int, char **);
 int	cmd_names(int, char **);

@@ -35,6 +35,12 @@ usage(FILE *fp)
 "  dns    [-c FILE] [--format bind|nsupdate|json] [--output-dir DIR]\n"
 "         [--server ADDRESS[:PORT]] [DOMAIN...]\n"
 "         Print the DNS records for all or the named domains.\n"
+"  doctor [-c FILE] [--format text|json] [--resolver ADDRESS[:PORT]]\n"
+"         [--cafile FILE] [--timeout SECONDS] [--jobs N] [--no-smtp]\n"
+"         [--helo NAME] [DOMAIN...]   or   doctor --remote DOMAIN...\n"
+"         Check the live deployment as senders see it: DNS ids, the\n"
+"         policy over HTTPS, MX hosts against the policy, STARTTLS.\n"
+"         Exit status 0 OK, 1 warning, 2 critical, 3 unknown.\n"
 "  names  [-c FILE] [--missing | --expiring] [--days N]\n"
 "         [--format list|certbot|lego|dehydrated]\n"
 "         Print the mta-sts.<domain> names that need a certificate.\n"
@@ -80,6 +86,7 @@ main(int argc, char **argv)
 	} commands[] = {
 		{ "check", cmd_check },
 		{ "dns", cmd_dns },
+		{ "doctor", cmd_doctor },
 		{ "names", cmd_names },
 		{ "policy", cmd_policy },
 		{ "serve", cmd_serve },

@@ -1,0 +1,261 @@
+# The world the doctor tests check, built inside a network namespace of the
+# test's own (so every server is on its standard port): nsd serving one zone
+# per test domain on 127.0.0.53:53, the daemon serving their policies on
+# 127.0.0.10:443, and postfix with STARTTLS on 127.0.0.25:25 (a certificate
+# for mx1.good.example) and 127.0.0.26:25 (a certificate for other.example,
+# the wrong name for the MX that points there). Sourced after lib.sh: the
+# test runs itself again inside the namespace first.
+#
+#   domain             what is wrong with it
+#   good.example          nothing
+#   customer.example      nothing; _mta-sts is a CNAME to the hoster's record
+#   twotxt.example        a second v=STSv1 TXT record
+#   stale.example         the TXT id is an old policy's
+#   nohost.example        no A record for mta-sts.nohost.example
+#   notlsrpt.example      no _smtp._tls record (the configuration has a rua)
+#   mxdrift.example       an MX (mx.other.example) that no mx pattern matches
+#   wild.example          mx: *.wild.example, MX a.b.wild.example (two labels)
+#   wrongname.example     enforce; the MX's certificate names other.example
+#   trial.example         testing; the same MX as wrongname.example
+
+for tool in nsd postfix unshare ip python3 openssl; do
+	command -v $tool >/dev/null || fail "$tool is not installed"
+done
+
+# In a namespace of our own, or run the test again there.
+if [ "${DOCTOR_NETNS:-}" != 1 ]; then
+	exec unshare --net env DOCTOR_NETNS=1 sh "$0" "$@"
+fi
+ip link set lo up
+# postfix wants the addresses it listens on to be on an interface.
+ip addr add 127.0.0.25/32 dev lo
+ip addr add 127.0.0.26/32 dev lo
+
+DNS=127.0.0.53
+WEB=127.0.0.10
+DOMAINS="good.example customer.example twotxt.example stale.example nohost.example
+notlsrpt.example mxdrift.example wild.example wrongname.example trial.example"
+
+# ---- certificates: the daemon's, and the two MX hosts'
+mkpki .
+for d in $DOMAINS; do
+	mkpki . "mta-sts.$d"
+done
+mkdir -p mx
+mkpki . mx1.good.example other.example
+mv certs/mx1.good.example.* certs/other.example.* mx/
+cat mx/mx1.good.example.key mx/mx1.good.example.crt > mx/good.pem
+cat mx/other.example.key mx/other.example.crt > mx/wrong.pem
+
+# ---- the configuration, and the daemon
+port=443
+cat > cfg.yaml <<YAML
+server:
+  listen: ["$WEB:443", "127.0.0.1:443"]
+  user: nobody
+  group: nogroup
+  workers: 1
+certificates: [{directory: certs}]
+dns:
+  policy_host: {addresses: [$WEB]}
+  tlsrpt: {rua: ["mailto:tlsrpt@hoster.example"]}
+  delegation: {zone: hoster.example}
+policies:
+  shared: {mode: enforce, mx: [mx1.good.example], max_age: 1209600}
+domains:
+  good.example: {policy: shared, delegate: false}
+  customer.example: shared
+  twotxt.example: {policy: shared, delegate: false}
+  stale.example: {policy: shared, delegate: false}
+  nohost.example: {policy: shared, delegate: false}
+  notlsrpt.example: {policy: shared, delegate: false}
+  mxdrift.example: {policy: shared, delegate: false}
+  wild.example: {mode: enforce, mx: ["*.wild.example"], max_age: 1209600, delegate: false}
+  wrongname.example: {mode: enforce, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
+  trial.example: {mode: testing, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
+YAML
+daemon_start
+
+# ---- the zones, one per domain, and nsd
+id_of() {
+	"$MTA_STS_HOSTD" policy -c cfg.yaml --id "$1"
+}
+mkdir -p zones
+: > nsd.zones
+# zone NAME < RECORDS: a zone with its SOA and NS, and the records given.
+zone() {
+	{
+		echo "\$ORIGIN $1."
+		echo "\$TTL 60"
+		echo "@ IN SOA ns.$1. hostmaster.$1. 1 3600 600 86400 60"
+		echo "@ IN NS ns.$1."
+		echo "ns IN A $DNS"
+		cat
+	} > "zones/$1.zone"
+	printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$1" "$1" >> nsd.zones
+}
+# std_zone DOMAIN MX < MORE: a domain with nothing wrong, and MORE records.
+std_zone() {
+	{
+		echo "_mta-sts IN TXT \"v=STSv1; id=$(id_of "$1")\""
+		echo "mta-sts IN A $WEB"
+		echo "@ IN MX 10 $2."
+		echo "_smtp._tls IN TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example\""
+		cat
+	} | zone "$1"
+}
+echo "mx1 IN A 127.0.0.25" | std_zone good.example mx1.good.example
+echo "shared._mta-sts IN TXT \"v=STSv1; id=$(id_of customer.example)\"" |
+    zone hoster.example
+zone customer.example <<ZONE
+_mta-sts IN CNAME shared._mta-sts.hoster.example.
+mta-sts IN A $WEB
+@ IN MX 10 mx1.good.example.
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+ZONE
+echo '_mta-sts IN TXT "v=STSv1; id=20240101000000"' |
+    std_zone twotxt.example mx1.good.example
+zone stale.example <<ZONE
+_mta-sts IN TXT "v=STSv1; id=20240101000000"
+mta-sts IN A $WEB
+@ IN MX 10 mx1.good.example.
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+ZONE
+zone nohost.example <<ZONE
+_mta-sts IN TXT "v=STSv1; id=$(id_of nohost.example)"
+@ IN MX 10 mx1.good.example.
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+ZONE
+zone notlsrpt.example <<ZONE
+_mta-sts IN TXT "v=STSv1; id=$(id_of notlsrpt.example)"
+mta-sts IN A $WEB
+@ IN MX 10 mx1.good.example.
+ZONE
+echo "@ IN MX 20 mx.other.example." | std_zone mxdrift.example mx1.good.example
+echo "mx IN A 127.0.0.25" | zone other.example
+echo "a.b IN A 127.0.0.25" | std_zone wild.example a.b.wild.example
+echo "mx IN A 127.0.0.26" | std_zone wrongname.example mx.wrongname.example
+std_zone trial.example mx.wrongname.example < /dev/null
+
+cat > nsd.conf <<CONF
+server:
+  ip-address: $DNS
+  port: 53
+  username: ""
+  chroot: ""
+  zonesdir: "$T/zones"
+  database: ""
+  pidfile: "$T/nsd.pid"
+  xfrdfile: "$T/xfrd.state"
+  zonelistfile: "$T/zone.list"
+  logfile: "$T/nsd.log"
+remote-control:
+  control-enable: no
+$(cat nsd.zones)
+CONF
+nsd-checkconf nsd.conf || fail "nsd.conf does not check"
+for z in zones/*.zone; do
+	nsd-checkzone "$(basename "$z" .zone)" "$z" >/dev/null ||
+	    fail "$z does not load"
+done
+nsd -d -c nsd.conf 2>>nsd.log &
+daemon_pids="$daemon_pids $!"
+# dns_ready NAME: nsd answers a TXT query for NAME.
+dns_ready() {
+	python3 - "$DNS" "$1" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5)
+q = bytes.fromhex("abcd01000001000000000000")
+for label in sys.argv[2].split("."):
+    q += bytes([len(label)]) + label.encode()
+q += b"\x00\x00\x10\x00\x01"
+s.sendto(q, (sys.argv[1], 53))
+assert s.recvfrom(512)[0][3] & 0x0f == 0
+PY
+}
+wait_for 10 dns_ready _mta-sts.good.example || { cat nsd.log; fail "nsd does not answer"; }
+
+# ---- postfix: STARTTLS on both MX addresses, nothing delivered
+chmod 755 "$T"
+mkdir -p pf pfq pfd
+chown postfix pfd
+cat > pf/main.cf <<CONF
+compatibility_level = 3.6
+queue_directory = $T/pfq
+data_directory = $T/pfd
+mail_owner = postfix
+setgid_group = postdrop
+myhostname = mx1.good.example
+inet_interfaces = 127.0.0.25, 127.0.0.26
+inet_protocols = ipv4
+mydestination =
+local_recipient_maps =
+smtpd_relay_restrictions = reject
+smtpd_tls_security_level = may
+smtpd_tls_chain_files = $T/mx/good.pem
+maillog_file_prefixes = $T
+maillog_file = $T/maillog
+CONF
+cat > pf/master.cf <<CONF
+127.0.0.25:smtp inet n - n - - smtpd
+127.0.0.26:smtp inet n - n - - smtpd -o smtpd_tls_chain_files=$T/mx/wrong.pem -o myhostname=mx.wrongname.example
+postlog   unix-dgram n - n - 1 postlogd
+proxymap  unix - - n - - proxymap
+anvil     unix - - n - 1 anvil
+tlsmgr    unix - - n 1000? 1 tlsmgr
+CONF
+postfix -c "$T/pf" check >>pf.log 2>&1 || { cat pf.log; fail "postfix check"; }
+postfix -c "$T/pf" start-fg >>pf.log 2>&1 &
+daemon_pids="$daemon_pids $!"
+# smtp_ready ADDRESS: an SMTP greeting on ADDRESS port 25.
+smtp_ready() {
+	python3 - "$1" <<'PY'
+import socket, sys
+s = socket.create_connection((sys.argv[1], 25), timeout=1)
+assert s.recv(512).startswith(b"220")
+PY
+}
+for a in 127.0.0.25 127.0.0.26; do
+	wait_for 20 smtp_ready $a || { cat pf.log maillog; fail "postfix does not answer on $a"; }
+done
+
+# doctor ARGS...: the doctor against this world.
+doctor() {
+	hostd doctor -c cfg.yaml --resolver "$DNS" --cafile ca.crt \
+	    --timeout 5 "$@"
+}
+
+# verdict DOMAIN RC CHECK=STATUS[@SUBJECT]...: `doctor --format json
+# DOMAIN` exits RC with the matching status for the domain and the run, has
+# each CHECK named with that STATUS (for that SUBJECT), and no check worse
+# than RC says.
+verdict() {
+	_d=$1 _rc=$2
+	shift 2
+	doctor --format json "$_d"
+	cp out "doctor-$_d.json"
+	expect_rc "$_rc" "doctor $_d"
+	python3 - out "$_d" "$_rc" "$@" <<'PY' || fail "doctor $_d: see above"
+import json, sys
+doc = json.load(open(sys.argv[1]))
+d, rc, want = sys.argv[2], int(sys.argv[3]), sys.argv[4:]
+names = ["ok", "warning", "critical"]
+assert doc["schema"] == "mta-sts-hostd.doctor/1", doc["schema"]
+assert doc["status"] == names[rc], (doc["status"], names[rc])
+[dom] = doc["domains"]
+assert dom["domain"] == d and dom["status"] == names[rc], dom["status"]
+bad = []
+for w in want:
+    check, _, rest = w.partition("=")
+    status, _, subject = rest.partition("@")
+    if not any(c["check"] == check and c["status"] == status and
+               (not subject or c["subject"] == subject) for c in dom["checks"]):
+        bad.append(w)
+bad += [c["check"] + " is " + c["status"] for c in dom["checks"]
+        if c["status"] in names and names.index(c["status"]) > rc]
+if bad:
+    print(d + ": expected", bad, file=sys.stderr)
+    json.dump(dom, sys.stderr, indent=1)
+    sys.exit(1)
+PY
+}
