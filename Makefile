@@ -14,7 +14,8 @@ SANITIZE	?=
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev \
 		   libunbound-dev scdoc
-TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd python3 shellcheck \
+TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd postfix python3 \
+		   shellcheck util-linux iproute2 \
 		   pebble certbot lego systemd prometheus mandoc
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd libunbound

@@ -377,6 +377,13 @@ doc_fetch_problem(struct doc_state *st, const char *addr, const char *url,
 {
 	const char *d = st->ds_dom->dd_name;
 
+	if (!hf->hf_connected && hf->hf_no_route) {
+		/* Typically IPv6 from a host without it: no verdict. */
+		doc_add(st, "policy-fetch", addr, DOC_WARNING, "%s: not "
+		    "checked from here: %s", url, hf->hf_why);
+		doc_remedy(st, "run the doctor where %s is reachable", addr);
+		return true;
+	}
 	if (!hf->hf_connected) {
 		doc_add(st, "policy-fetch", addr, DOC_CRITICAL, "%s: %s", url,
 		    hf->hf_why);
@@ -490,6 +497,8 @@ doc_policy_fetch(struct doc_state *st)
 		tried++;
 		probe_https(st->ds_run->dr_tls, addr, host,
 		    st->ds_run->dr_timeout_ms, &hf);
+		if (hf.hf_no_route)
+			tried--;	/* a warning, not a failed address */
 		if (!doc_fetch_problem(st, addr, url, &hf) &&
 		    doc_fetch_body(st, addr, url, &hf)) {
 			good++;
@@ -737,6 +746,7 @@ doc_smtp_one(struct doc_state *st, const char *mx, const char *addr,
 	if (!sp->sp_tls_done && sp->sp_why != NULL) {
 		doc_add(st, "smtp-starttls", mx, doc_by_mode(st), "%s [%s]: "
 		    "%s: %s", mx, addr, sp->sp_why, doc_consequence(st));
+		doc_remedy(st, "check that %s answers SMTP on port 25", mx);
 		return false;
 	}
 	if (!sp->sp_starttls) {

@@ -178,6 +178,7 @@ dnet_connect(struct dnet *dn, const char *address, int port,
 			err = errno;
 	}
 	if (err != 0) {
+		dn->dn_connect_errno = err;
 		*why = xasprintf("cannot connect to %s port %d: %s", address,
 		    port, strerror(err));
 		return false;

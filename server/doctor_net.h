@@ -22,6 +22,7 @@ struct dnet {
 	struct timespec	 dn_deadline;	/* CLOCK_MONOTONIC */
 	WOLFSSL		*dn_ssl;	/* after dnet_tls() */
 	bool		 dn_timed_out;
+	int		 dn_connect_errno;	/* why dnet_connect() failed */
 	char		 dn_buf[DNET_BUF];
 	size_t		 dn_start, dn_end;
 };

@@ -1,6 +1,7 @@
 #include "doctor_probe.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -136,8 +137,10 @@ probe_https(WOLFSSL_CTX *ctx, const char *address, const char *host,
 
 	memset(hf, 0, sizeof(*hf));
 	if (!dnet_connect(&dn, address, PROBE_HTTPS_PORT, timeout_ms,
-	    &hf->hf_why))
+	    &hf->hf_why)) {
+		hf->hf_no_route = dn.dn_connect_errno == ENETUNREACH;
 		goto out;
+	}
 	hf->hf_connected = true;
 	if (!dnet_tls(&dn, ctx, host, &hf->hf_tls))
 		goto out;

@@ -15,6 +15,7 @@
 
 struct https_fetch {
 	bool		 hf_connected;
+	bool		 hf_no_route;		/* this host has no route there */
 	struct dtls_info hf_tls;
 	int		 hf_status;		/* 0: no HTTP answer */
 	char		*hf_content_type;	/* NULL: none */

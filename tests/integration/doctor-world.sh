@@ -17,6 +17,7 @@
 #   wild.example          mx: *.wild.example, MX a.b.wild.example (two labels)
 #   wrongname.example     enforce; the MX's certificate names other.example
 #   trial.example         testing; the same MX as wrongname.example
+#   slowmx.example        its MX accepts connections and never speaks
 
 for tool in nsd postfix unshare ip python3 openssl; do
 	command -v $tool >/dev/null || fail "$tool is not installed"
@@ -34,7 +35,8 @@ ip addr add 127.0.0.26/32 dev lo
 DNS=127.0.0.53
 WEB=127.0.0.10
 DOMAINS="good.example customer.example twotxt.example stale.example nohost.example
-notlsrpt.example mxdrift.example wild.example wrongname.example trial.example"
+notlsrpt.example mxdrift.example wild.example wrongname.example trial.example
+slowmx.example"
 
 # ---- certificates: the daemon's, and the two MX hosts'
 mkpki .
@@ -73,6 +75,7 @@ domains:
   wild.example: {mode: enforce, mx: ["*.wild.example"], max_age: 1209600, delegate: false}
   wrongname.example: {mode: enforce, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
   trial.example: {mode: testing, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
+  slowmx.example: {mode: enforce, mx: [mx.slowmx.example], max_age: 1209600, delegate: false}
 YAML
 daemon_start
 
@@ -136,6 +139,7 @@ echo "mx IN A 127.0.0.25" | zone other.example
 echo "a.b IN A 127.0.0.25" | std_zone wild.example a.b.wild.example
 echo "mx IN A 127.0.0.26" | std_zone wrongname.example mx.wrongname.example
 std_zone trial.example mx.wrongname.example < /dev/null
+echo "mx IN A 127.0.0.27" | std_zone slowmx.example mx.slowmx.example
 
 cat > nsd.conf <<CONF
 server:
@@ -218,6 +222,26 @@ PY
 for a in 127.0.0.25 127.0.0.26; do
 	wait_for 20 smtp_ready $a || { cat pf.log maillog; fail "postfix does not answer on $a"; }
 done
+
+# ---- a silent MX on 127.0.0.27:25: accepts, reads, never answers
+python3 - <<'PY' &
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.27", 25)); s.listen(16)
+held = []
+deadline = time.time() + 300
+while time.time() < deadline:
+    s.settimeout(deadline - time.time())
+    try:
+        held.append(s.accept()[0])
+    except OSError:
+        break
+PY
+daemon_pids="$daemon_pids $!"
+silent_ready() {
+	python3 -c 'import socket; socket.create_connection(("127.0.0.27", 25), timeout=1).close()'
+}
+wait_for 10 silent_ready || fail "the silent MX does not listen"
 
 # doctor ARGS...: the doctor against this world.
 doctor() {

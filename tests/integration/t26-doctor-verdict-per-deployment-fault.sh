@@ -42,11 +42,16 @@ expect_in out "a sender will not deliver to it"
 verdict trial.example 1 mx-match=ok smtp-starttls=warning@mx.wrongname.example
 expect_in out "senders deliver anyway and report the failure"
 
+# An MX that accepts and never speaks: no sender gets through, which the
+# doctor says once the timeout has passed.
+verdict slowmx.example 2 mx-match=ok smtp-starttls=critical@mx.slowmx.example
+expect_in out "mx.slowmx.example [127.0.0.27]: timed out waiting for the server"
+
 # Every domain at once, as a monitoring check: the worst verdict, one block
 # per domain and a summary.
 LC_ALL=C.UTF-8 doctor
 expect_rc 2 "doctor over every domain"
-expect_in out "doctor: 10 domains: 2 OK, 2 WARNING, 6 CRITICAL"
+expect_in out "doctor: 11 domains: 2 OK, 2 WARNING, 7 CRITICAL"
 expect_in out "good.example: OK (enforce, id $(id_of good.example))"
 expect_in out "stale.example: CRITICAL"
 expect_in out "  ✓ _mta-sts TXT"
