@@ -151,9 +151,15 @@ clean:
 # Benchmark against nginx on loopback (tests/bench/run): installs nginx and
 # libssl-dev if missing; BENCH_DOMAINS=N (default 10000), BENCH_DURATION=S.
 # Results in build/bench/results.txt.
-.PHONY: bench
+.PHONY: bench bench-doctor
 bench: all
 	tests/bench/run $(abspath $(BIN))
+
+# `doctor` over BENCH_DOCTOR_DOMAINS (10000) domains in a network namespace
+# (tests/bench/doctor); results in build/bench/doctor-results.txt.
+bench-doctor: all
+	@$(call install_missing,nsd postfix libssl-dev iproute2 python3)
+	tests/bench/doctor $(abspath $(BIN))
 
 # Debian package (packaging/debian): `make deb` builds it from a copy of the
 # source tree in build/deb/ (with packaging/debian as its debian/), so that
@@ -190,7 +196,7 @@ FUZZ_DEPS	:= clang libclang-rt-14-dev
 FUZZ_SECONDS	?= 60
 FUZZ_CC		:= clang
 FUZZ_DIR	:= build/fuzz
-FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert
+FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert fuzz_record
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined \

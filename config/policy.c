@@ -204,7 +204,7 @@ policy_parse(const char *body, size_t len, struct policy *pol, char **why)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)body[i];
 
-		if (c >= 0x80 || (c < 0x20 && c != '\t' && c != '\r' &&
+		if (c >= 0x7f || (c < 0x20 && c != '\t' && c != '\r' &&
 		    c != '\n')) {
 			*why = xasprintf("byte %zu is not printable ASCII", i);
 			return false;
@@ -218,10 +218,11 @@ policy_parse(const char *body, size_t len, struct policy *pol, char **why)
 		if (eol != NULL) {
 			*eol = '\0';
 			next = eol + 1;
+			/* CRLF; a CR not followed by LF is caught below. */
+			if (eol > line && eol[-1] == '\r')
+				eol[-1] = '\0';
 		} else
-			next = eol = line + strlen(line);
-		if (eol > line && eol[-1] == '\r')
-			eol[-1] = '\0';
+			next = line + strlen(line);
 		if (strchr(line, '\r') != NULL) {
 			*why = xstrdup("a line ends with CR alone");
 			ok = false;
@@ -242,8 +243,10 @@ policy_parse(const char *body, size_t len, struct policy *pol, char **why)
 		ok = false;
 	}
 	free(copy);
-	if (!ok)
+	if (!ok) {
 		policy_free(pol);
+		memset(pol, 0, sizeof(*pol));
+	}
 	return ok;
 }
 

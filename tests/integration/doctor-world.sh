@@ -19,18 +19,8 @@
 #   trial.example         testing; the same MX as wrongname.example
 #   slowmx.example        its MX accepts connections and never speaks
 
-for tool in nsd postfix unshare ip python3 openssl; do
-	command -v $tool >/dev/null || fail "$tool is not installed"
-done
-
-# In a namespace of our own, or run the test again there.
-if [ "${DOCTOR_NETNS:-}" != 1 ]; then
-	exec unshare --net env DOCTOR_NETNS=1 sh "$0" "$@"
-fi
-ip link set lo up
-# postfix wants the addresses it listens on to be on an interface.
-ip addr add 127.0.0.25/32 dev lo
-ip addr add 127.0.0.26/32 dev lo
+. "$TOP/tests/integration/doctor-servers.sh"
+doctor_netns 127.0.0.25 127.0.0.26
 
 DNS=127.0.0.53
 WEB=127.0.0.10
@@ -83,20 +73,6 @@ daemon_start
 id_of() {
 	"$MTA_STS_HOSTD" policy -c cfg.yaml --id "$1"
 }
-mkdir -p zones
-: > nsd.zones
-# zone NAME < RECORDS: a zone with its SOA and NS, and the records given.
-zone() {
-	{
-		echo "\$ORIGIN $1."
-		echo "\$TTL 60"
-		echo "@ IN SOA ns.$1. hostmaster.$1. 1 3600 600 86400 60"
-		echo "@ IN NS ns.$1."
-		echo "ns IN A $DNS"
-		cat
-	} > "zones/$1.zone"
-	printf 'zone:\n  name: %s\n  zonefile: %s.zone\n' "$1" "$1" >> nsd.zones
-}
 # std_zone DOMAIN MX < MORE: a domain with nothing wrong, and MORE records.
 std_zone() {
 	{
@@ -141,87 +117,11 @@ echo "mx IN A 127.0.0.26" | std_zone wrongname.example mx.wrongname.example
 std_zone trial.example mx.wrongname.example < /dev/null
 echo "mx IN A 127.0.0.27" | std_zone slowmx.example mx.slowmx.example
 
-cat > nsd.conf <<CONF
-server:
-  ip-address: $DNS
-  port: 53
-  username: ""
-  chroot: ""
-  zonesdir: "$T/zones"
-  database: ""
-  pidfile: "$T/nsd.pid"
-  xfrdfile: "$T/xfrd.state"
-  zonelistfile: "$T/zone.list"
-  logfile: "$T/nsd.log"
-remote-control:
-  control-enable: no
-$(cat nsd.zones)
-CONF
-nsd-checkconf nsd.conf || fail "nsd.conf does not check"
-for z in zones/*.zone; do
-	nsd-checkzone "$(basename "$z" .zone)" "$z" >/dev/null ||
-	    fail "$z does not load"
-done
-nsd -d -c nsd.conf 2>>nsd.log &
-daemon_pids="$daemon_pids $!"
-# dns_ready NAME: nsd answers a TXT query for NAME.
-dns_ready() {
-	python3 - "$DNS" "$1" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(0.5)
-q = bytes.fromhex("abcd01000001000000000000")
-for label in sys.argv[2].split("."):
-    q += bytes([len(label)]) + label.encode()
-q += b"\x00\x00\x10\x00\x01"
-s.sendto(q, (sys.argv[1], 53))
-assert s.recvfrom(512)[0][3] & 0x0f == 0
-PY
-}
-wait_for 10 dns_ready _mta-sts.good.example || { cat nsd.log; fail "nsd does not answer"; }
+nsd_serve _mta-sts.good.example
 
 # ---- postfix: STARTTLS on both MX addresses, nothing delivered
-chmod 755 "$T"
-mkdir -p pf pfq pfd
-chown postfix pfd
-cat > pf/main.cf <<CONF
-compatibility_level = 3.6
-queue_directory = $T/pfq
-data_directory = $T/pfd
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = mx1.good.example
-inet_interfaces = 127.0.0.25, 127.0.0.26
-inet_protocols = ipv4
-mydestination =
-local_recipient_maps =
-smtpd_relay_restrictions = reject
-smtpd_tls_security_level = may
-smtpd_tls_chain_files = $T/mx/good.pem
-maillog_file_prefixes = $T
-maillog_file = $T/maillog
-CONF
-cat > pf/master.cf <<CONF
-127.0.0.25:smtp inet n - n - - smtpd
-127.0.0.26:smtp inet n - n - - smtpd -o smtpd_tls_chain_files=$T/mx/wrong.pem -o myhostname=mx.wrongname.example
-postlog   unix-dgram n - n - 1 postlogd
-proxymap  unix - - n - - proxymap
-anvil     unix - - n - 1 anvil
-tlsmgr    unix - - n 1000? 1 tlsmgr
-CONF
-postfix -c "$T/pf" check >>pf.log 2>&1 || { cat pf.log; fail "postfix check"; }
-postfix -c "$T/pf" start-fg >>pf.log 2>&1 &
-daemon_pids="$daemon_pids $!"
-# smtp_ready ADDRESS: an SMTP greeting on ADDRESS port 25.
-smtp_ready() {
-	python3 - "$1" <<'PY'
-import socket, sys
-s = socket.create_connection((sys.argv[1], 25), timeout=1)
-assert s.recv(512).startswith(b"220")
-PY
-}
-for a in 127.0.0.25 127.0.0.26; do
-	wait_for 20 smtp_ready $a || { cat pf.log maillog; fail "postfix does not answer on $a"; }
-done
+postfix_serve 127.0.0.25=mx/good.pem=mx1.good.example \
+    127.0.0.26=mx/wrong.pem=mx.wrongname.example
 
 # ---- a silent MX on 127.0.0.27:25: accepts, reads, never answers
 python3 - <<'PY' &
