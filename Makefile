@@ -196,7 +196,8 @@ FUZZ_DEPS	:= clang libclang-rt-14-dev
 FUZZ_SECONDS	?= 60
 FUZZ_CC		:= clang
 FUZZ_DIR	:= build/fuzz
-FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert fuzz_record
+FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert fuzz_record \
+		   fuzz_probe
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined \
@@ -204,12 +205,15 @@ FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
 		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 FUZZ_CERT_SRCS	:= server/cert.c server/log.c
+FUZZ_PROBE_SRCS	:= server/doctor_probe.c server/doctor_net.c server/doctor_dns.c \
+		   $(FUZZ_CERT_SRCS)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
 fuzz-deps:
 	@$(call install_missing,$(BUILD_DEPS) $(FUZZ_DEPS))
 
 $(FUZZ_DIR)/fuzz_cert: tests/fuzz/fuzz_cert.c $(CONFIG_SRCS) $(FUZZ_CERT_SRCS)
+$(FUZZ_DIR)/fuzz_probe: tests/fuzz/fuzz_probe.c $(CONFIG_SRCS) $(FUZZ_PROBE_SRCS)
 $(FUZZ_DIR)/%: tests/fuzz/%.c $(CONFIG_SRCS) $(wildcard config/*.h server/*.h)
 	@mkdir -p $(@D)
 	$(say) "  FUZZ    $@"

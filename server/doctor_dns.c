@@ -195,7 +195,7 @@ ddns_wire_name(const unsigned char *p, size_t len)
 	return xstrdup(buf);
 }
 
-static char *
+char *
 ddns_rdata(int type, const unsigned char *p, size_t len)
 {
 	char buf[INET6_ADDRSTRLEN];

@@ -44,5 +44,7 @@ void		 ddns_query(struct ddns *, const char *name, int type,
 		    struct ddns_answer *);
 void		 ddns_answer_free(struct ddns_answer *);
 const char	*ddns_type_name(int type);
+/* One record's rdata as da_data holds it; NULL if it cannot be read. */
+char		*ddns_rdata(int type, const unsigned char *, size_t);
 
 #endif

@@ -70,8 +70,7 @@ probe_dechunk(char *buf, size_t len, size_t *outlen)
 	return true;
 }
 
-/* Split the response into status, headers and body. */
-static void
+void
 probe_parse_response(char *buf, size_t len, struct https_fetch *hf)
 {
 	char	*hdr_end = memmem(buf, len, "\r\n\r\n", 4), *line, *next;

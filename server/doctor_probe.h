@@ -39,6 +39,10 @@ void	probe_https(WOLFSSL_CTX *, const char *address, const char *host,
 void	probe_smtp(WOLFSSL_CTX *, const char *address, const char *mx,
 	    const char *helo, unsigned timeout_ms, struct smtp_probe *);
 
+/* Split a response (NUL-terminated after `len`) into status, headers and
+ * body; a body that is not well formed sets hf_why. */
+void	probe_parse_response(char *buf, size_t len, struct https_fetch *);
+
 void	https_fetch_free(struct https_fetch *);
 void	smtp_probe_free(struct smtp_probe *);
 
