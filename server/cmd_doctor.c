@@ -91,7 +91,7 @@ doctor_usage(void)
 	    "[--resolver ADDRESS[:PORT]]\n"
 	    "           [--cafile FILE] [--timeout SECONDS] [--jobs N] "
 	    "[--no-smtp] [--helo NAME]\n"
-	    "           [DOMAIN...]\n"
+	    "           [--state FILE] [DOMAIN...]\n"
 	    "       mta-sts-hostd doctor --remote [OPTIONS] DOMAIN...\n",
 	    stderr);
 	return DOC_UNKNOWN;
@@ -167,9 +167,12 @@ cmd_doctor(int argc, char **argv)
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "no-smtp", no_argument, NULL, 'n' },
 		{ "helo", required_argument, NULL, 'H' },
+		{ "state", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char		*path = NULL, *resolver = NULL, *cafile = NULL;
+	const char		*state = NULL;
+	struct doc_history	 history = { 0 };
 	bool			 remote = false, json = false;
 	unsigned		 timeout = DOCTOR_TIMEOUT_DEFAULT;
 	unsigned		 jobs = DOCTOR_JOBS_DEFAULT;
@@ -215,6 +218,9 @@ cmd_doctor(int argc, char **argv)
 		case 'H':
 			snprintf(helo, sizeof(helo), "%s", optarg);
 			break;
+		case 's':
+			state = optarg;
+			break;
 		default:
 			return doctor_usage();
 		}
@@ -237,7 +243,12 @@ cmd_doctor(int argc, char **argv)
 	    (size_t)(argc - optind), &pool.dp_count);
 	if (pool.dp_domains == NULL)
 		goto out;
+	if (state != NULL && !doctor_state_load(&history, state, &why)) {
+		fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
+		goto out;
+	}
 	wolfSSL_Init();
+	run.dr_history = &history;
 	run.dr_cfg = cfg;
 	run.dr_timeout_ms = timeout * 1000;
 	run.dr_helo = helo;
@@ -260,8 +271,15 @@ cmd_doctor(int argc, char **argv)
 	rc = (int)doctor_overall(pool.dp_domains, pool.dp_count);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		rc = DOC_UNKNOWN;
+	if (state != NULL && !doctor_state_save(&history, pool.dp_domains,
+	    pool.dp_count, &why)) {
+		fprintf(stderr, "mta-sts-hostd doctor: cannot save the state: "
+		    "%s\n", why);
+		rc = DOC_UNKNOWN;
+	}
 out:
 	free(why);
+	doctor_state_free(&history);
 	for (size_t i = 0; pool.dp_domains != NULL && i < pool.dp_count; i++)
 		doctor_domain_free(&pool.dp_domains[i]);
 	free(pool.dp_domains);

@@ -42,6 +42,8 @@ struct doc_domain {
 	char			*dd_name;
 	const struct domain	*dd_conf;	/* NULL with --remote */
 	enum doc_status		 dd_status;
+	enum policy_mode	 dd_mode;	/* as served, for --state */
+	time_t			 dd_mode_since;	/* 0: unknown */
 	struct doc_check	*dd_checks;
 	size_t			 dd_nchecks;
 };
@@ -54,6 +56,25 @@ struct doc_mx_cache {
 	struct doc_mx_entry	*mc_entries;
 };
 
+/* --state: since when each domain has had its mode (doctor_state.c). */
+struct doc_state_entry;
+struct doc_history {
+	const char		*dh_path;	/* NULL: no --state */
+	struct doc_state_entry	*dh_entries;	/* sorted by domain */
+	size_t			 dh_count;
+};
+
+/* Testing this long with every MX passing: time to enforce. */
+#define DOC_TESTING_READY_DAYS	14
+
+bool	doctor_state_load(struct doc_history *, const char *path, char **why);
+/* When `domain` took `mode`: from the history, or `now` if it is new. */
+time_t	doctor_state_since(const struct doc_history *, const char *domain,
+	    enum policy_mode mode, time_t now);
+bool	doctor_state_save(const struct doc_history *,
+	    const struct doc_domain *, size_t n, char **why);
+void	doctor_state_free(struct doc_history *);
+
 /* What every domain's checks share; read-only but for the MX cache. */
 struct doc_run {
 	const struct config	*dr_cfg;	/* NULL with --remote */
@@ -63,6 +84,7 @@ struct doc_run {
 	bool			 dr_smtp;
 	const char		*dr_helo;
 	time_t			 dr_now;
+	const struct doc_history *dr_history;
 	struct doc_mx_cache	 dr_mx;
 };
 

@@ -907,6 +907,33 @@ out:
 
 /* ---- 7. the policy's settings ----------------------------------------- */
 
+/* Testing, and every MX passes what enforce demands: how long for? */
+static void
+doc_testing_ready(struct doc_state *st)
+{
+	time_t	since = st->ds_dom->dd_mode_since;
+	long	days = since != 0 ? (long)((st->ds_run->dr_now - since) /
+	    86400) : -1;
+
+	if (days < 0) {
+		doc_add(st, "policy-sanity", NULL, DOC_OK, "mode testing, and "
+		    "every MX host passes what enforce demands: ready for "
+		    "enforce once the TLS-RPT reports are clean too");
+	} else if (days >= DOC_TESTING_READY_DAYS) {
+		doc_add(st, "policy-sanity", NULL, DOC_OK, "mode testing for "
+		    "%ld days, and every MX host passes what enforce "
+		    "demands: time to enforce", days);
+	} else {
+		doc_add(st, "policy-sanity", NULL, DOC_OK, "mode testing for "
+		    "%ld day%s, every MX host passing so far (enforce after "
+		    "%d days of clean checks and TLS-RPT reports)", days,
+		    days == 1 ? "" : "s", DOC_TESTING_READY_DAYS);
+		return;
+	}
+	doc_remedy(st, "serve mode: enforce first, then publish its id (RFC "
+	    "8461 8.1; examples/testing-to-enforce)");
+}
+
 static void
 doc_sanity(struct doc_state *st)
 {
@@ -943,11 +970,7 @@ doc_sanity(struct doc_state *st)
 	}
 	if (pol->pol_mode == POLICY_MODE_TESTING && st->ds_mx_clean &&
 	    st->ds_mx_probed) {
-		doc_add(st, "policy-sanity", NULL, DOC_OK, "mode testing, and "
-		    "every MX host passes what enforce demands: ready for "
-		    "enforce once the TLS-RPT reports are clean too");
-		doc_remedy(st, "serve mode: enforce first, then publish its "
-		    "id (RFC 8461 8.1; examples/testing-to-enforce)");
+		doc_testing_ready(st);
 		return;
 	}
 	doc_add(st, "policy-sanity", NULL, DOC_OK, "mode %s, max_age %u (%u "
@@ -981,6 +1004,11 @@ doctor_check_domain(struct doc_run *run, struct doc_domain *dd)
 	doc_mx_match(&st);
 	doc_smtp(&st);
 	doc_tlsrpt(&st);
+	if (st.ds_have_policy) {
+		dd->dd_mode = st.ds_policy.pol_mode;
+		dd->dd_mode_since = doctor_state_since(run->dr_history,
+		    dd->dd_name, dd->dd_mode, run->dr_now);
+	}
 	doc_sanity(&st);
 out:
 	dd->dd_status = DOC_OK;

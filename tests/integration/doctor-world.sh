@@ -18,6 +18,7 @@
 #   wrongname.example     enforce; the MX's certificate names other.example
 #   trial.example         testing; the same MX as wrongname.example
 #   slowmx.example        its MX accepts connections and never speaks
+#   ready.example         nothing; testing, with every MX passing
 
 . "$TOP/tests/integration/doctor-servers.sh"
 doctor_netns 127.0.0.25 127.0.0.26
@@ -26,7 +27,7 @@ DNS=127.0.0.53
 WEB=127.0.0.10
 DOMAINS="good.example customer.example twotxt.example stale.example nohost.example
 notlsrpt.example mxdrift.example wild.example wrongname.example trial.example
-slowmx.example"
+slowmx.example ready.example"
 
 # ---- certificates: the daemon's, and the two MX hosts'
 mkpki .
@@ -66,6 +67,7 @@ domains:
   wrongname.example: {mode: enforce, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
   trial.example: {mode: testing, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
   slowmx.example: {mode: enforce, mx: [mx.slowmx.example], max_age: 1209600, delegate: false}
+  ready.example: {mode: testing, mx: [mx1.good.example], max_age: 1209600, delegate: false}
 YAML
 daemon_start
 
@@ -116,6 +118,7 @@ echo "a.b IN A 127.0.0.25" | std_zone wild.example a.b.wild.example
 echo "mx IN A 127.0.0.26" | std_zone wrongname.example mx.wrongname.example
 std_zone trial.example mx.wrongname.example < /dev/null
 echo "mx IN A 127.0.0.27" | std_zone slowmx.example mx.slowmx.example
+std_zone ready.example mx1.good.example < /dev/null
 
 nsd_serve _mta-sts.good.example
 

@@ -51,7 +51,7 @@ expect_in out "mx.slowmx.example [127.0.0.27]: timed out waiting for the server"
 # per domain and a summary.
 LC_ALL=C.UTF-8 doctor
 expect_rc 2 "doctor over every domain"
-expect_in out "doctor: 11 domains: 2 OK, 2 WARNING, 7 CRITICAL"
+expect_in out "doctor: 12 domains: 3 OK, 2 WARNING, 7 CRITICAL"
 expect_in out "good.example: OK (enforce, id $(id_of good.example))"
 expect_in out "stale.example: CRITICAL"
 expect_in out "  ✓ _mta-sts TXT"

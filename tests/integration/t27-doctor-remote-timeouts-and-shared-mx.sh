@@ -73,6 +73,32 @@ connects_are() {
 wait_for 5 connects_are 4 ||
     fail "$(($(smtp_connects) - before)) SMTP connections, expected 4"
 
+# A testing policy whose MX hosts all pass: ready for enforce, and with
+# --state the doctor knows for how long.
+doctor ready.example
+expect_rc 0 "doctor ready.example"
+expect_in out "ready for enforce once the TLS-RPT reports are clean too"
+doctor --state state ready.example
+expect_rc 0 "doctor --state, first run"
+expect_in out "mode testing for 0 days, every MX host passing so far"
+now=$(date +%s)
+grep -qx "ready.example testing [0-9]*" state || fail "state: $(cat state)"
+since=$(awk '{print $3}' state)
+[ $((now - since)) -le 60 ] || fail "state: since $since, now $now"
+echo "ready.example testing $((now - 20 * 86400))" > state
+doctor --state state ready.example
+expect_rc 0 "doctor --state after 20 days"
+expect_in out "mode testing for 20 days, and every MX host passes what enforce demands: time to enforce"
+expect_in out "serve mode: enforce first, then publish its id"
+expect_eq "$(awk '{print $3}' state)" "$((now - 20 * 86400))" "the state keeps when testing began"
+echo "ready.example enforce $((now - 20 * 86400))" > state
+doctor --state state ready.example
+expect_in out "mode testing for 0 days"
+echo "garbage" > state
+doctor --state state ready.example
+expect_rc 3 "doctor with a broken state file"
+expect_in err "state:1: not 'domain mode since'"
+
 # Usage errors: UNKNOWN.
 hostd doctor --remote
 expect_rc 3 "doctor --remote without a domain"

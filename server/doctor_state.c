@@ -1,0 +1,127 @@
+/*
+ * `doctor --state FILE`: since when each domain has had its current mode,
+ * across runs, so the doctor can tell a policy that has been in testing for
+ * weeks with every MX passing (time for enforce) from one that just started.
+ * One line per domain, "domain mode since" (Unix seconds), replaced
+ * atomically after each run.
+ */
+#include "doctor.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../config/xalloc.h"
+
+struct doc_state_entry {
+	char			*se_domain;
+	enum policy_mode	 se_mode;
+	time_t			 se_since;
+};
+
+static int
+doc_state_cmp(const void *a, const void *b)
+{
+	const struct doc_state_entry *x = a, *y = b;
+
+	return strcmp(x->se_domain, y->se_domain);
+}
+
+bool
+doctor_state_load(struct doc_history *h, const char *path, char **why)
+{
+	FILE	*fp;
+	char	 line[512];
+	size_t	 lineno = 0;
+
+	memset(h, 0, sizeof(*h));
+	h->dh_path = path;
+	if ((fp = fopen(path, "re")) == NULL) {
+		if (errno == ENOENT)
+			return true;	/* the first run */
+		*why = xasprintf("%s: %s", path, strerror(errno));
+		return false;
+	}
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		char		 domain[256], mode[16];
+		long long	 since;
+		struct doc_state_entry *e;
+
+		lineno++;
+		if (sscanf(line, "%255s %15s %lld", domain, mode, &since) != 3) {
+			*why = xasprintf("%s:%zu: not 'domain mode since'",
+			    path, lineno);
+			fclose(fp);
+			doctor_state_free(h);
+			return false;
+		}
+		h->dh_entries = xreallocarray(h->dh_entries, h->dh_count + 1,
+		    sizeof(*h->dh_entries));
+		e = &h->dh_entries[h->dh_count];
+		if (policy_mode_parse(mode, &e->se_mode) != 0)
+			continue;	/* a mode of a later version */
+		e->se_domain = xstrdup(domain);
+		e->se_since = (time_t)since;
+		h->dh_count++;
+	}
+	fclose(fp);
+	qsort(h->dh_entries, h->dh_count, sizeof(*h->dh_entries),
+	    doc_state_cmp);
+	return true;
+}
+
+time_t
+doctor_state_since(const struct doc_history *h, const char *domain,
+    enum policy_mode mode, time_t now)
+{
+	struct doc_state_entry	 key = { .se_domain = (char *)domain };
+	struct doc_state_entry	*e;
+
+	if (h == NULL || h->dh_path == NULL)
+		return 0;
+	e = bsearch(&key, h->dh_entries, h->dh_count, sizeof(*e),
+	    doc_state_cmp);
+	return e != NULL && e->se_mode == mode ? e->se_since : now;
+}
+
+bool
+doctor_state_save(const struct doc_history *h, const struct doc_domain *dd,
+    size_t n, char **why)
+{
+	char	*tmp = xasprintf("%s.tmp", h->dh_path);
+	FILE	*fp = fopen(tmp, "we");
+	bool	 ok;
+
+	if (fp == NULL) {
+		*why = xasprintf("%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (dd[i].dd_mode_since != 0)
+			fprintf(fp, "%s %s %lld\n", dd[i].dd_name,
+			    policy_mode_name(dd[i].dd_mode),
+			    (long long)dd[i].dd_mode_since);
+	ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
+	ok = fclose(fp) == 0 && ok;
+	if (ok && rename(tmp, h->dh_path) != 0)
+		ok = false;
+	if (!ok) {
+		*why = xasprintf("%s: %s", h->dh_path, strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ok;
+}
+
+void
+doctor_state_free(struct doc_history *h)
+{
+	for (size_t i = 0; i < h->dh_count; i++)
+		free(h->dh_entries[i].se_domain);
+	free(h->dh_entries);
+	h->dh_entries = NULL;
+	h->dh_count = 0;
+}
