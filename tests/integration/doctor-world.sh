@@ -8,7 +8,8 @@
 #
 #   domain             what is wrong with it
 #   good.example          nothing
-#   customer.example      nothing; _mta-sts is a CNAME to the hoster's record
+#   customer.example      nothing; _mta-sts is a CNAME to the hoster's record,
+#                         mta-sts a CNAME to the hoster's policy host
 #   twotxt.example        a second v=STSv1 TXT record
 #   stale.example         the TXT id is an old policy's
 #   nohost.example        no A record for mta-sts.nohost.example
@@ -19,6 +20,7 @@
 #   trial.example         testing; the same MX as wrongname.example
 #   slowmx.example        its MX accepts connections and never speaks
 #   ready.example         nothing; testing, with every MX passing
+#   elsewhere.example     mta-sts points at an address that is not the daemon
 
 . "$TOP/tests/integration/doctor-servers.sh"
 doctor_netns 127.0.0.25 127.0.0.26
@@ -27,7 +29,7 @@ DNS=127.0.0.53
 WEB=127.0.0.10
 DOMAINS="good.example customer.example twotxt.example stale.example nohost.example
 notlsrpt.example mxdrift.example wild.example wrongname.example trial.example
-slowmx.example ready.example"
+slowmx.example ready.example elsewhere.example"
 
 # ---- certificates: the daemon's, and the two MX hosts'
 mkpki .
@@ -68,6 +70,7 @@ domains:
   trial.example: {mode: testing, mx: [mx.wrongname.example], max_age: 1209600, delegate: false}
   slowmx.example: {mode: enforce, mx: [mx.slowmx.example], max_age: 1209600, delegate: false}
   ready.example: {mode: testing, mx: [mx1.good.example], max_age: 1209600, delegate: false}
+  elsewhere.example: {policy: shared, delegate: false}
 YAML
 daemon_start
 
@@ -86,11 +89,13 @@ std_zone() {
 	} | zone "$1"
 }
 echo "mx1 IN A 127.0.0.25" | std_zone good.example mx1.good.example
-echo "shared._mta-sts IN TXT \"v=STSv1; id=$(id_of customer.example)\"" |
-    zone hoster.example
+zone hoster.example <<ZONE
+shared._mta-sts IN TXT "v=STSv1; id=$(id_of customer.example)"
+mta-sts IN A $WEB
+ZONE
 zone customer.example <<ZONE
 _mta-sts IN CNAME shared._mta-sts.hoster.example.
-mta-sts IN A $WEB
+mta-sts IN CNAME mta-sts.hoster.example.
 @ IN MX 10 mx1.good.example.
 _smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
 ZONE
@@ -119,6 +124,12 @@ echo "mx IN A 127.0.0.26" | std_zone wrongname.example mx.wrongname.example
 std_zone trial.example mx.wrongname.example < /dev/null
 echo "mx IN A 127.0.0.27" | std_zone slowmx.example mx.slowmx.example
 std_zone ready.example mx1.good.example < /dev/null
+zone elsewhere.example <<ZONE
+_mta-sts IN TXT "v=STSv1; id=$(id_of elsewhere.example)"
+mta-sts IN A 127.0.0.99
+@ IN MX 10 mx1.good.example.
+_smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+ZONE
 
 nsd_serve _mta-sts.good.example
 

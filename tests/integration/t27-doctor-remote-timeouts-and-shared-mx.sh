@@ -30,6 +30,20 @@ expect_rc 2 "doctor --remote nowhere.good.example"
 expect_in out "_mta-sts.nowhere.good.example has no TXT record starting with v=STSv1"
 expect_in out "mta-sts.nowhere.good.example: no A or AAAA record"
 
+# With dns.policy_host.cname, mta-sts.<domain> must lead to the addresses
+# of that host, through a CNAME or not.
+sed 's/policy_host: {addresses: \[.*\]}/policy_host: {cname: mta-sts.hoster.example}/' \
+    cfg.yaml > cname.yaml
+grep -q "cname: mta-sts.hoster.example" cname.yaml || fail "cname.yaml"
+for d in customer.example good.example; do
+	hostd doctor -c cname.yaml --resolver "$DNS" --cafile ca.crt --no-smtp "$d"
+	expect_rc 0 "doctor with policy_host.cname: $d"
+done
+hostd doctor -c cname.yaml --resolver "$DNS" --cafile ca.crt --no-smtp elsewhere.example
+expect_rc 2 "doctor with policy_host.cname: elsewhere.example"
+expect_in out "127.0.0.99 is not this deployment (mta-sts.hoster.example: $WEB)"
+expect_in out "publish mta-sts.elsewhere.example. CNAME mta-sts.hoster.example."
+
 # --no-smtp: the wrong MX certificate is not looked at.
 doctor --no-smtp wrongname.example
 expect_rc 0 "doctor --no-smtp wrongname.example"
