@@ -243,7 +243,7 @@ cmd_doctor(int argc, char **argv)
 	    (size_t)(argc - optind), &pool.dp_count);
 	if (pool.dp_domains == NULL)
 		goto out;
-	if (state != NULL && !doctor_state_load(&history, state, &why)) {
+	if (state != NULL && !doctor_history_load(&history, state, &why)) {
 		fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
 		goto out;
 	}
@@ -271,7 +271,7 @@ cmd_doctor(int argc, char **argv)
 	rc = (int)doctor_overall(pool.dp_domains, pool.dp_count);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		rc = DOC_UNKNOWN;
-	if (state != NULL && !doctor_state_save(&history, pool.dp_domains,
+	if (state != NULL && !doctor_history_save(&history, pool.dp_domains,
 	    pool.dp_count, &why)) {
 		fprintf(stderr, "mta-sts-hostd doctor: cannot save the state: "
 		    "%s\n", why);
@@ -279,7 +279,7 @@ cmd_doctor(int argc, char **argv)
 	}
 out:
 	free(why);
-	doctor_state_free(&history);
+	doctor_history_free(&history);
 	for (size_t i = 0; pool.dp_domains != NULL && i < pool.dp_count; i++)
 		doctor_domain_free(&pool.dp_domains[i]);
 	free(pool.dp_domains);

@@ -53,27 +53,27 @@ struct doc_mx_entry;
 struct doc_mx_cache {
 	pthread_mutex_t		 mc_lock;
 	pthread_cond_t		 mc_cond;
-	struct doc_mx_entry	*mc_entries;
+	struct doc_mx_entry	**mc_buckets;	/* chains, by host name hash */
 };
 
-/* --state: since when each domain has had its mode (doctor_state.c). */
-struct doc_state_entry;
+/* --state: since when each domain has had its mode (doctor_history.c). */
+struct doc_history_entry;
 struct doc_history {
 	const char		*dh_path;	/* NULL: no --state */
-	struct doc_state_entry	*dh_entries;	/* sorted by domain */
+	struct doc_history_entry	*dh_entries;	/* sorted by domain */
 	size_t			 dh_count;
 };
 
 /* Testing this long with every MX passing: time to enforce. */
 #define DOC_TESTING_READY_DAYS	14
 
-bool	doctor_state_load(struct doc_history *, const char *path, char **why);
+bool	doctor_history_load(struct doc_history *, const char *path, char **why);
 /* When `domain` took `mode`: from the history, or `now` if it is new. */
-time_t	doctor_state_since(const struct doc_history *, const char *domain,
+time_t	doctor_history_since(const struct doc_history *, const char *domain,
 	    enum policy_mode mode, time_t now);
-bool	doctor_state_save(const struct doc_history *,
+bool	doctor_history_save(const struct doc_history *,
 	    const struct doc_domain *, size_t n, char **why);
-void	doctor_state_free(struct doc_history *);
+void	doctor_history_free(struct doc_history *);
 
 /* What every domain's checks share; read-only but for the MX cache. */
 struct doc_run {

@@ -245,7 +245,7 @@ out:
 
 /* A and AAAA of `name` into `out`; the CNAME target in *canon. */
 static enum ddns_status
-doc_addresses(struct doc_state *st, const char *name, struct strvec *out,
+doc_addresses(struct ddns *dns, const char *name, struct strvec *out,
     char **canon, char **why)
 {
 	static const int	 types[] = { DDNS_TYPE_A, DDNS_TYPE_AAAA };
@@ -254,7 +254,7 @@ doc_addresses(struct doc_state *st, const char *name, struct strvec *out,
 	for (size_t t = 0; t < 2; t++) {
 		struct ddns_answer a;
 
-		ddns_query(st->ds_run->dr_dns, name, types[t], &a);
+		ddns_query(dns, name, types[t], &a);
 		if (a.da_status == DDNS_OK) {
 			best = DDNS_OK;
 			for (size_t i = 0; i < a.da_data.sv_count; i++)
@@ -308,7 +308,8 @@ doc_expected_addresses(struct doc_state *st, struct strvec *out,
 	}
 	if (dns->dns_host_cname == NULL)
 		return false;
-	(void)doc_addresses(st, dns->dns_host_cname, out, &canon, &why);
+	(void)doc_addresses(st->ds_run->dr_dns, dns->dns_host_cname, out,
+	    &canon, &why);
 	free(canon);
 	free(why);
 	*how = dns->dns_host_cname;
@@ -324,7 +325,8 @@ doc_policy_host(struct doc_state *st)
 	const char	*how = NULL;
 	enum ddns_status s;
 
-	s = doc_addresses(st, host, &st->ds_host_addrs, &canon, &why);
+	s = doc_addresses(st->ds_run->dr_dns, host, &st->ds_host_addrs, &canon,
+	    &why);
 	if (s != DDNS_OK) {
 		doc_add(st, "policy-host", NULL, DOC_CRITICAL, "%s: %s", host,
 		    s == DDNS_FAIL ? why : "no A or AAAA record: senders "
@@ -666,18 +668,18 @@ doctor_mx_cache_init(struct doc_mx_cache *mc)
 {
 	pthread_mutex_init(&mc->mc_lock, NULL);
 	pthread_cond_init(&mc->mc_cond, NULL);
-	mc->mc_entries = xcalloc(DOC_MX_BUCKETS, sizeof(*mc->mc_entries));
+	mc->mc_buckets = xcalloc(DOC_MX_BUCKETS, sizeof(*mc->mc_buckets));
 }
 
 /* Resolve and probe every address of one MX host (outside the lock). */
 static void
 doc_mx_probe(struct doc_run *run, struct doc_mx_entry *e)
 {
-	struct doc_state	 tmp = { .ds_run = run };
-	struct strvec		 addrs = { 0 };
-	char			*why = NULL;
+	struct strvec	 addrs = { 0 };
+	char		*why = NULL;
 
-	if (doc_addresses(&tmp, e->me_host, &addrs, NULL, &why) != DDNS_OK) {
+	if (doc_addresses(run->dr_dns, e->me_host, &addrs, NULL, &why) !=
+	    DDNS_OK) {
 		e->me_dns_why = why != NULL ? why :
 		    xstrdup("no A or AAAA record");
 		strvec_free(&addrs);
@@ -706,18 +708,15 @@ doc_mx_lookup(struct doc_run *run, const char *host)
 	unsigned		 h = doc_mx_hash(host);
 
 	pthread_mutex_lock(&mc->mc_lock);
-	for (e = &mc->mc_entries[h]; e->me_host != NULL; e = e->me_next) {
+	for (e = mc->mc_buckets[h]; e != NULL; e = e->me_next)
 		if (strcasecmp(e->me_host, host) == 0)
 			break;
-		if (e->me_next == NULL) {
-			e->me_next = xcalloc(1, sizeof(*e));
-			e = e->me_next;
-			break;
-		}
-	}
-	if (e->me_host == NULL) {
+	if (e == NULL) {
+		e = xcalloc(1, sizeof(*e));
 		e->me_host = xstrdup(host);
 		e->me_state = DOC_MX_RUNNING;
+		e->me_next = mc->mc_buckets[h];
+		mc->mc_buckets[h] = e;
 		pthread_mutex_unlock(&mc->mc_lock);
 		doc_mx_probe(run, e);
 		pthread_mutex_lock(&mc->mc_lock);
@@ -811,11 +810,10 @@ doc_smtp(struct doc_state *st)
 void
 doctor_mx_cache_free(struct doc_mx_cache *mc)
 {
-	for (size_t h = 0; mc->mc_entries != NULL && h < DOC_MX_BUCKETS;
-	    h++) {
-		struct doc_mx_entry *e = &mc->mc_entries[h], *next;
+	for (size_t h = 0; h < DOC_MX_BUCKETS; h++) {
+		struct doc_mx_entry *e, *next;
 
-		for (bool first = true; e != NULL; e = next, first = false) {
+		for (e = mc->mc_buckets[h]; e != NULL; e = next) {
 			next = e->me_next;
 			free(e->me_host);
 			free(e->me_dns_why);
@@ -824,11 +822,10 @@ doctor_mx_cache_free(struct doc_mx_cache *mc)
 				smtp_probe_free(&e->me_addrs[i].ma_probe);
 			}
 			free(e->me_addrs);
-			if (!first)
-				free(e);
+			free(e);
 		}
 	}
-	free(mc->mc_entries);
+	free(mc->mc_buckets);
 	pthread_cond_destroy(&mc->mc_cond);
 	pthread_mutex_destroy(&mc->mc_lock);
 }
@@ -1006,7 +1003,7 @@ doctor_check_domain(struct doc_run *run, struct doc_domain *dd)
 	doc_tlsrpt(&st);
 	if (st.ds_have_policy) {
 		dd->dd_mode = st.ds_policy.pol_mode;
-		dd->dd_mode_since = doctor_state_since(run->dr_history,
+		dd->dd_mode_since = doctor_history_since(run->dr_history,
 		    dd->dd_name, dd->dd_mode, run->dr_now);
 	}
 	doc_sanity(&st);

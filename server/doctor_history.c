@@ -15,22 +15,22 @@
 
 #include "../config/xalloc.h"
 
-struct doc_state_entry {
+struct doc_history_entry {
 	char			*se_domain;
 	enum policy_mode	 se_mode;
 	time_t			 se_since;
 };
 
 static int
-doc_state_cmp(const void *a, const void *b)
+doc_history_cmp(const void *a, const void *b)
 {
-	const struct doc_state_entry *x = a, *y = b;
+	const struct doc_history_entry *x = a, *y = b;
 
 	return strcmp(x->se_domain, y->se_domain);
 }
 
 bool
-doctor_state_load(struct doc_history *h, const char *path, char **why)
+doctor_history_load(struct doc_history *h, const char *path, char **why)
 {
 	FILE	*fp;
 	char	 line[512];
@@ -47,14 +47,14 @@ doctor_state_load(struct doc_history *h, const char *path, char **why)
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		char		 domain[256], mode[16];
 		long long	 since;
-		struct doc_state_entry *e;
+		struct doc_history_entry *e;
 
 		lineno++;
 		if (sscanf(line, "%255s %15s %lld", domain, mode, &since) != 3) {
 			*why = xasprintf("%s:%zu: not 'domain mode since'",
 			    path, lineno);
 			fclose(fp);
-			doctor_state_free(h);
+			doctor_history_free(h);
 			return false;
 		}
 		h->dh_entries = xreallocarray(h->dh_entries, h->dh_count + 1,
@@ -68,26 +68,28 @@ doctor_state_load(struct doc_history *h, const char *path, char **why)
 	}
 	fclose(fp);
 	qsort(h->dh_entries, h->dh_count, sizeof(*h->dh_entries),
-	    doc_state_cmp);
+	    doc_history_cmp);
 	return true;
 }
 
 time_t
-doctor_state_since(const struct doc_history *h, const char *domain,
+doctor_history_since(const struct doc_history *h, const char *domain,
     enum policy_mode mode, time_t now)
 {
-	struct doc_state_entry	 key = { .se_domain = (char *)domain };
-	struct doc_state_entry	*e;
+	struct doc_history_entry	 key = { .se_domain = (char *)domain };
+	struct doc_history_entry	*e;
 
 	if (h == NULL || h->dh_path == NULL)
 		return 0;
+	if (h->dh_count == 0)
+		return now;
 	e = bsearch(&key, h->dh_entries, h->dh_count, sizeof(*e),
-	    doc_state_cmp);
+	    doc_history_cmp);
 	return e != NULL && e->se_mode == mode ? e->se_since : now;
 }
 
 bool
-doctor_state_save(const struct doc_history *h, const struct doc_domain *dd,
+doctor_history_save(const struct doc_history *h, const struct doc_domain *dd,
     size_t n, char **why)
 {
 	char	*tmp = xasprintf("%s.tmp", h->dh_path);
@@ -117,7 +119,7 @@ doctor_state_save(const struct doc_history *h, const struct doc_domain *dd,
 }
 
 void
-doctor_state_free(struct doc_history *h)
+doctor_history_free(struct doc_history *h)
 {
 	for (size_t i = 0; i < h->dh_count; i++)
 		free(h->dh_entries[i].se_domain);
