@@ -433,6 +433,11 @@ doc_fetch_problem(struct doc_state *st, const char *addr, const char *url,
 		doc_remedy(st, "serve it as Content-Type: text/plain");
 		return true;
 	}
+	if (hf->hf_body == NULL) {
+		doc_add(st, "policy-fetch", addr, DOC_CRITICAL, "%s: %s", url,
+		    hf->hf_why != NULL ? hf->hf_why : "no body");
+		return true;
+	}
 	if (hf->hf_too_large) {
 		doc_add(st, "policy-fetch", addr, DOC_CRITICAL, "%s is larger "
 		    "than %u bytes: senders refuse it", url,
@@ -462,8 +467,18 @@ doc_fetch_body(struct doc_state *st, const char *addr, const char *url,
 		    "at it", st->ds_dom->dd_name);
 		return false;
 	}
-	if (st->ds_have_policy)
-		return true;	/* the first address's copy was parsed */
+	if (st->ds_have_policy) {
+		/* Senders pick any address: they must all agree. */
+		if (hf->hf_body_len == st->ds_served_len &&
+		    memcmp(hf->hf_body, st->ds_served, st->ds_served_len) == 0)
+			return true;
+		doc_add(st, "policy-fetch", addr, DOC_CRITICAL, "%s serves "
+		    "another policy than the first address: senders get either "
+		    "one", url);
+		doc_remedy(st, "serve the same policy from every address of "
+		    HOST_PREFIX "%s", st->ds_dom->dd_name);
+		return false;
+	}
 	if (!policy_parse(hf->hf_body, hf->hf_body_len, &st->ds_policy,
 	    &why)) {
 		doc_add(st, "policy-fetch", addr, DOC_CRITICAL, "%s is not a "
@@ -501,15 +516,19 @@ doc_policy_fetch(struct doc_state *st)
 		    st->ds_run->dr_timeout_ms, &hf);
 		if (hf.hf_no_route)
 			tried--;	/* a warning, not a failed address */
-		if (!doc_fetch_problem(st, addr, url, &hf) &&
-		    doc_fetch_body(st, addr, url, &hf)) {
+		if (doc_fetch_problem(st, addr, url, &hf)) {
+			https_fetch_free(&hf);
+			continue;
+		}
+		if (doc_fetch_body(st, addr, url, &hf)) {
 			good++;
 			if (not_after == 0 || hf.hf_tls.dt_not_after < not_after)
 				not_after = hf.hf_tls.dt_not_after;
 			snprintf(version, sizeof(version), "%s",
 			    hf.hf_tls.dt_version);
 		}
-		if (hf.hf_body != NULL && st->ds_served == NULL) {
+		/* The first policy served, for the id and the other addresses. */
+		if (st->ds_served == NULL) {
 			st->ds_served = hf.hf_body;
 			st->ds_served_len = hf.hf_body_len;
 			hf.hf_body = NULL;
