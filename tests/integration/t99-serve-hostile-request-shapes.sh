@@ -50,52 +50,14 @@ good_client() {
 shapes() {
 	python3 - "$port" "$@" <<'PY'
 import re, socket, ssl, sys, time
+from tlsclient import connect, read, responses
 port, part = int(sys.argv[1]), sys.argv[2]
 expected = open("expected", "rb").read()
-ctx = ssl.create_default_context(cafile="ca.crt")
 H = b"Host: mta-sts.one.example\r\n"
 P = b"/.well-known/mta-sts.txt"
 
 def conn():
-    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
-        timeout=5), server_hostname="mta-sts.one.example")
-
-def read(c, seconds):
-    """What comes back within SECONDS: (bytes, "eof"|"open"), eof when the
-    daemon ended the stream (close_notify, FIN or a reset)."""
-    buf, end = b"", time.monotonic() + seconds
-    c.settimeout(0.2)
-    while time.monotonic() < end:
-        try:
-            d = c.recv(65536)
-        except socket.timeout:
-            continue
-        except (ConnectionResetError, ssl.SSLError):
-            return buf, "eof"
-        if not d:
-            return buf, "eof"
-        buf += d
-    return buf, "open"
-
-def responses(buf):
-    """Split a byte stream into (status line, headers dict, body) by
-    Content-Length; the rest that is not a whole response is returned too."""
-    out = []
-    while buf:
-        head, sep, rest = buf.partition(b"\r\n\r\n")
-        if not sep:
-            break
-        lines = head.split(b"\r\n")
-        hdr = {}
-        for l in lines[1:]:
-            k, _, v = l.partition(b":")
-            hdr[k.strip().lower()] = v.strip()
-        n = int(hdr.get(b"content-length", b"0"))
-        if len(rest) < n:
-            break
-        out.append((lines[0], hdr, rest[:n]))
-        buf = rest[n:]
-    return out, buf
+    return connect(port, "mta-sts.one.example")
 
 if part == "smuggling":
     # POST with Content-Length 4 and chunked: one 400, then the end.
