@@ -235,23 +235,6 @@ http_host_matches(const char *host, const struct host *h)
 	return len == h->h_name_len && strncasecmp(host, h->h_name, len) == 0;
 }
 
-/* For the log: printable ASCII only, bounded. */
-static void
-http_clean(char *out, size_t size, const char *in)
-{
-	size_t o = 0;
-
-	for (; *in != '\0' && o + 5 < size; in++) {
-		unsigned char ch = (unsigned char)*in;
-
-		if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\')
-			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
-		else
-			out[o++] = (char)ch;
-	}
-	out[o] = '\0';
-}
-
 static enum MHD_Result
 http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
     const char *url, unsigned status, struct MHD_Response *resp, size_t bytes)
@@ -297,8 +280,8 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 	if (closing != NULL)
 		MHD_destroy_response(closing);
 	if (log_access_enabled()) {
-		http_clean(m, sizeof(m), method);
-		http_clean(u, sizeof(u), url);
+		log_clean(m, sizeof(m), method, strlen(method));
+		log_clean(u, sizeof(u), url, strlen(url));
 		log_access("%s %s \"%s %s\" %u %zu %.3fms", c->c_addr_text,
 		    c->c_peer.tp_host->h_name, m, u, status,
 		    strcmp(method, "HEAD") == 0 ? 0 : bytes,
