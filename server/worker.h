@@ -247,9 +247,23 @@ int		 worker_start(struct worker *);
 void		 worker_wake(struct worker *);
 void		 worker_cleanup(struct worker *);
 
+/* One turn of the event loop: wait at most `timeout` ms for events, handle
+ * them, run libmicrohttpd, and close what has run out of time. */
+void		 worker_turn(struct worker *, int timeout);
+/* Close every connection now (`why` for the log). */
+void		 worker_close_all(struct worker *, const char *why);
+
 /* Relay (relay.c). */
+/* A connection in the handshake state, counted against the limits; NULL
+ * (and `fd` closed) when a limit refuses it. */
+struct conn	*conn_new(struct worker *, int fd,
+		    const struct sockaddr_storage *, socklen_t);
+/* conn_new, then the TLS handshake: what a listener's accept leads to. */
 void		 conn_accepted(struct worker *, int fd,
 		    const struct sockaddr_storage *, socklen_t);
+/* Hand the decrypted stream to libmicrohttpd through a new socketpair; the
+ * connection is open from then on. False if that failed. */
+bool		 conn_open_http(struct conn *);
 void		 conn_event(struct conn *, enum ev_kind, uint32_t events);
 void		 conn_close(struct conn *, const char *why);
 void		 conn_free_closed(struct worker *);
