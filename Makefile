@@ -191,13 +191,15 @@ deb:
 # FUZZ_SECONDS (default 60) on its corpus tests/fuzz/corpus/<target>/ (new
 # inputs land in build/fuzz/corpus/<target>/; fold them in with -merge=1);
 # crashes go to build/fuzz/crashes/. `make fuzz-replay` runs each target once
-# over its committed corpus (part of `make check`).
+# over its committed corpus (part of `make check`). -close_fd_mask=2 keeps
+# the daemon's log (fuzz_http, fuzz_tls) out of a long run's log; reports
+# of crashes and broken invariants still reach it.
 FUZZ_DEPS	:= clang libclang-rt-14-dev
 FUZZ_SECONDS	?= 60
 FUZZ_CC		:= clang
 FUZZ_DIR	:= build/fuzz
 FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert fuzz_record \
-		   fuzz_probe
+		   fuzz_probe fuzz_http fuzz_tls
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined \
@@ -207,6 +209,12 @@ FUZZ_LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 FUZZ_CERT_SRCS	:= server/cert.c server/log.c
 FUZZ_PROBE_SRCS	:= server/doctor_probe.c server/doctor_net.c server/doctor_dns.c \
 		   $(FUZZ_CERT_SRCS)
+# fuzz_http and fuzz_tls: one worker of the daemon, its loop turned by the
+# target (tests/fuzz/fuzz_server.c).
+FUZZ_SERVER_SRCS := tests/fuzz/fuzz_server.c tests/fuzz/fuzz_pki.c \
+		   server/worker.c server/relay.c server/http.c server/tls.c \
+		   server/ticket.c server/snapshot.c $(FUZZ_CERT_SRCS) \
+		   server/limit.c
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-deps
 fuzz-deps:
@@ -214,7 +222,9 @@ fuzz-deps:
 
 $(FUZZ_DIR)/fuzz_cert: tests/fuzz/fuzz_cert.c $(CONFIG_SRCS) $(FUZZ_CERT_SRCS)
 $(FUZZ_DIR)/fuzz_probe: tests/fuzz/fuzz_probe.c $(CONFIG_SRCS) $(FUZZ_PROBE_SRCS)
-$(FUZZ_DIR)/%: tests/fuzz/%.c $(CONFIG_SRCS) $(wildcard config/*.h server/*.h)
+$(FUZZ_DIR)/fuzz_http $(FUZZ_DIR)/fuzz_tls: $(FUZZ_SERVER_SRCS)
+$(FUZZ_DIR)/%: tests/fuzz/%.c $(CONFIG_SRCS) \
+    $(wildcard config/*.h server/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(say) "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) \
@@ -230,6 +240,7 @@ fuzz: fuzz-build
 		echo "== $$t ($(FUZZ_SECONDS) s)"; \
 		$(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) \
 		    -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+		    -close_fd_mask=2 \
 		    -artifact_prefix=$(FUZZ_DIR)/crashes/$$t- \
 		    $(FUZZ_DIR)/corpus/$$t tests/fuzz/corpus/$$t \
 		    > $(FUZZ_DIR)/$$t.log 2>&1; rc=$$?; \

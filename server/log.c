@@ -182,6 +182,23 @@ log_access(const char *fmt, ...)
 	log_write(LOG_LEVEL_INFO, "access", msg);
 }
 
+const char *
+log_clean(char *out, size_t size, const char *in, size_t len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 < size; i++) {
+		unsigned char ch = (unsigned char)in[i];
+
+		if (ch < 0x21 || ch > 0x7e || ch == '"' || ch == '\\')
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x", ch);
+		else
+			out[o++] = (char)ch;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 void
 log_diags(const struct diag_list *dl)
 {

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "../config/config.h"
 
@@ -25,6 +26,12 @@ void	log_msg(enum log_level, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	log_vmsg(enum log_level, const char *, va_list)
 	    __attribute__((format(printf, 2, 0)));
+/*
+ * Text from a client, for a log line: printable ASCII as it is, any other
+ * byte (and the double quote and backslash) as \xNN, so that no client can
+ * start a line of its own or send escape sequences; cut to fit `size`.
+ */
+const char *log_clean(char *out, size_t size, const char *in, size_t len);
 struct diag_list;
 /* Configuration and certificate problems, each at its own level. */
 void	log_diags(const struct diag_list *);

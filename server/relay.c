@@ -164,8 +164,8 @@ conn_refused(struct worker *w, const struct sockaddr_storage *addr,
 	w->w_refused_logged = now;
 }
 
-void
-conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
+struct conn *
+conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
     socklen_t addrlen)
 {
 	struct server	*srv = w->w_server;
@@ -177,13 +177,13 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 		log_debug("connection refused: max_connections (%u) reached",
 		    srv->srv_limits->lim_max_connections);
 		close(fd);
-		return;
+		return NULL;
 	}
 	if (!addr_acquire(srv->srv_addrs, (const struct sockaddr *)addr)) {
 		atomic_fetch_sub(&srv->srv_conns, 1);
 		conn_refused(w, addr, addrlen);
 		close(fd);
-		return;
+		return NULL;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->c_worker = w;
@@ -201,7 +201,18 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	    (uint64_t)srv->srv_limits->lim_handshake_timeout * 1000;
 	conn_list_append(&w->w_handshaking, c);
 	w->w_nconns++;
-	c->c_ssl = tls_session_new(srv->srv_ctx, fd, &c->c_peer);
+	return c;
+}
+
+void
+conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
+    socklen_t addrlen)
+{
+	struct conn *c = conn_new(w, fd, addr, addrlen);
+
+	if (c == NULL)
+		return;
+	c->c_ssl = tls_session_new(w->w_server->srv_ctx, fd, &c->c_peer);
 	if (c->c_ssl == NULL || conn_epoll_add(w, fd, &c->c_ev_tcp) == -1) {
 		conn_close(c, "out of resources");
 		return;
@@ -251,8 +262,7 @@ conn_free_closed(struct worker *w)
 	}
 }
 
-/* Hand the decrypted stream to libmicrohttpd. */
-static bool
+bool
 conn_open_http(struct conn *c)
 {
 	struct worker		*w = c->c_worker;

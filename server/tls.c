@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../config/name.h"
 #include "log.h"
 #include "snapshot.h"
 #include "ticket.h"
@@ -39,6 +40,7 @@ tls_servername(WOLFSSL *ssl, int *alert, void *arg)
 	struct tls_peer	*peer = tls_peer_of(ssl);
 	void		*name = NULL;
 	unsigned short	 len;
+	char		 text[4 * NAME_MAX_LENGTH + 1];	/* as \xNN */
 
 	(void)arg;
 	len = wolfSSL_SNI_GetRequest(ssl, WOLFSSL_SNI_HOST_NAME, &name);
@@ -50,9 +52,8 @@ tls_servername(WOLFSSL *ssl, int *alert, void *arg)
 	peer->tp_host = snapshot_lookup(peer->tp_snap, name, len);
 	if (peer->tp_host == NULL) {
 		peer->tp_refusal = TLS_REFUSED_UNKNOWN_NAME;
-		log_info("%s: handshake refused: no policy for the name '%.*s'",
-		    peer->tp_addr, (int)(len > 253 ? 253 : len),
-		    (const char *)name);
+		log_info("%s: handshake refused: no policy for the name '%s'",
+		    peer->tp_addr, log_clean(text, sizeof(text), name, len));
 		*alert = unrecognized_name;
 		return fatal_return;
 	}

@@ -221,16 +221,62 @@ worker_wakeup(struct worker *w)
 	pthread_mutex_unlock(&srv->srv_snap_lock);
 }
 
+void
+worker_turn(struct worker *w, int timeout)
+{
+	struct epoll_event	events[WORKER_EVENTS];
+	bool			run_mhd = false;
+	int			n;
+
+	n = epoll_wait(w->w_epoll, events, WORKER_EVENTS, timeout);
+	if (n == -1 && errno != EINTR)
+		fatal("epoll_wait");
+	w->w_fed_mhd = false;
+	for (int i = 0; i < n; i++) {
+		struct ev_source *ev = events[i].data.ptr;
+
+		switch (ev->es_kind) {
+		case EV_LISTENER:
+			if (!w->w_stopping)
+				worker_accept(w, ev->es_ptr);
+			break;
+		case EV_TCP:
+		case EV_PAIR:
+			conn_event(ev->es_ptr, ev->es_kind, events[i].events);
+			break;
+		case EV_MHD:
+			run_mhd = true;
+			break;
+		case EV_WAKE:
+			worker_wakeup(w);
+			break;
+		}
+	}
+	/* Once per batch: every request relayed above is answered in one
+	 * pass, and the replies are relayed on the next. */
+	if (run_mhd || w->w_fed_mhd || n == 0)
+		MHD_run(w->w_mhd);
+	worker_expire(w, clock_ms());
+	conn_free_closed(w);
+}
+
+void
+worker_close_all(struct worker *w, const char *why)
+{
+	while (w->w_handshaking.cl_head != NULL)
+		conn_close(w->w_handshaking.cl_head, why);
+	while (w->w_open.cl_head != NULL)
+		conn_close(w->w_open.cl_head, why);
+	conn_free_closed(w);
+}
+
 static void *
 worker_main(void *arg)
 {
-	struct worker		*w = arg;
-	struct epoll_event	 events[WORKER_EVENTS];
+	struct worker *w = arg;
 
 	for (;;) {
-		uint64_t	now = clock_ms();
-		bool		run_mhd = false;
-		int		n;
+		uint64_t now = clock_ms();
 
 		if (w->w_stopping && (w->w_nconns == 0 ||
 		    now >= w->w_stop_deadline))
@@ -240,45 +286,10 @@ worker_main(void *arg)
 			w->w_accept_paused = false;
 			worker_listeners_arm(w, true);
 		}
-		n = epoll_wait(w->w_epoll, events, WORKER_EVENTS,
-		    worker_timeout(w, now));
-		if (n == -1 && errno != EINTR)
-			fatal("epoll_wait");
-		w->w_fed_mhd = false;
-		for (int i = 0; i < n; i++) {
-			struct ev_source *ev = events[i].data.ptr;
-
-			switch (ev->es_kind) {
-			case EV_LISTENER:
-				if (!w->w_stopping)
-					worker_accept(w, ev->es_ptr);
-				break;
-			case EV_TCP:
-			case EV_PAIR:
-				conn_event(ev->es_ptr, ev->es_kind,
-				    events[i].events);
-				break;
-			case EV_MHD:
-				run_mhd = true;
-				break;
-			case EV_WAKE:
-				worker_wakeup(w);
-				break;
-			}
-		}
-		/* Once per batch: every request relayed above is answered
-		 * in one pass, and the replies are relayed on the next. */
-		if (run_mhd || w->w_fed_mhd || n == 0)
-			MHD_run(w->w_mhd);
-		worker_expire(w, clock_ms());
-		conn_free_closed(w);
+		worker_turn(w, worker_timeout(w, now));
 	}
 	/* Whatever is left past the grace period is cut. */
-	while (w->w_handshaking.cl_head != NULL)
-		conn_close(w->w_handshaking.cl_head, "shutting down");
-	while (w->w_open.cl_head != NULL)
-		conn_close(w->w_open.cl_head, "shutting down");
-	conn_free_closed(w);
+	worker_close_all(w, "shutting down");
 #ifdef FP_ECC
 	/* wolfSSL's fixed-point ECC cache is per thread; wolfSSL_Cleanup()
 	 * frees only the main thread's. */

@@ -37,8 +37,34 @@
 /* At shutdown, a handshake has this long to finish: a real client needs a
  * few round trips, and a stalled one must not hold the exit for the grace. */
 #define SHUTDOWN_HANDSHAKE_MS	1000
-/* libmicrohttpd's per-connection buffer: bounds the request line and headers. */
+/* libmicrohttpd's per-connection buffer of the side listeners (ACME,
+ * metrics): bounds the request line and headers. */
 #define HTTP_MEMORY_LIMIT	(16 * 1024)
+/* A policy request: its request line and headers (414 or 431 beyond) ... */
+#define HTTP_REQUEST_MAX	(16 * 1024)
+/* ... and its header fields, query arguments and cookies (431 beyond;
+ * Apache's LimitRequestFields default). */
+#define HTTP_FIELDS_MAX		100
+/* What libmicrohttpd 0.9.75 spends on the record of each field: 56 bytes
+ * on 64-bit systems, in its 16-byte pool alignment. */
+#define HTTP_FIELD_COST		64
+/* How far its read buffer may have grown past a long header: it grows by
+ * an eighth of what is free, at least 1 KiB, so by at most a sixteenth of
+ * its memory. */
+#define HTTP_READ_SLACK		2048
+/* Room left for the header of the answer: a few hundred bytes. */
+#define HTTP_ANSWER_ROOM	1024
+/*
+ * libmicrohttpd's per-connection memory for policy requests. It holds the
+ * read buffer (half of it at first, more for a longer header), the fields'
+ * records, and the answer's header, which gets only what is left: a
+ * request that leaves too little is closed unanswered once the handler has
+ * queued the answer (0.9.75). So the handler enforces the limits above,
+ * and this is what a request within them needs.
+ */
+#define HTTP_POLICY_MEMORY	(HTTP_REQUEST_MAX + HTTP_READ_SLACK + \
+				 HTTP_FIELDS_MAX * HTTP_FIELD_COST + \
+				 HTTP_ANSWER_ROOM)
 
 /* What the metrics count. Each worker writes only its own counters. */
 enum stat_status {
@@ -221,9 +247,23 @@ int		 worker_start(struct worker *);
 void		 worker_wake(struct worker *);
 void		 worker_cleanup(struct worker *);
 
+/* One turn of the event loop: wait at most `timeout` ms for events, handle
+ * them, run libmicrohttpd, and close what has run out of time. */
+void		 worker_turn(struct worker *, int timeout);
+/* Close every connection now (`why` for the log). */
+void		 worker_close_all(struct worker *, const char *why);
+
 /* Relay (relay.c). */
+/* A connection in the handshake state, counted against the limits; NULL
+ * (and `fd` closed) when a limit refuses it. */
+struct conn	*conn_new(struct worker *, int fd,
+		    const struct sockaddr_storage *, socklen_t);
+/* conn_new, then the TLS handshake: what a listener's accept leads to. */
 void		 conn_accepted(struct worker *, int fd,
 		    const struct sockaddr_storage *, socklen_t);
+/* Hand the decrypted stream to libmicrohttpd through a new socketpair; the
+ * connection is open from then on. False if that failed. */
+bool		 conn_open_http(struct conn *);
 void		 conn_event(struct conn *, enum ev_kind, uint32_t events);
 void		 conn_close(struct conn *, const char *why);
 void		 conn_free_closed(struct worker *);

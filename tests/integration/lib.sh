@@ -2,6 +2,10 @@
 # directory ($T) with $MTA_STS_HOSTD naming the binary and $TOP the source tree.
 set -eu
 
+# The tests' Python clients import tlsclient.py from here.
+PYTHONPATH="$TOP/tests/integration${PYTHONPATH:+:$PYTHONPATH}"
+export PYTHONPATH
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
@@ -364,6 +368,28 @@ expect_no_log_since() {
 		log_since "$1" >&2
 		fail "unexpected line matching '$2' in the daemon's log"
 	}
+}
+
+# one_domain_yaml: server_yaml, certificates in certs/, and one.example.
+one_domain_yaml() {
+	server_yaml
+	cat <<'YAML'
+certificates: [{directory: certs}]
+domains:
+  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
+YAML
+}
+
+# serve_one_domain: a throwaway PKI with mta-sts.one.example, the daemon
+# serving one_domain_yaml on a free $port, and the policy in ./expected.
+serve_one_domain() {
+	mkpki .
+	mkpki . mta-sts.one.example
+	port=$(free_port)
+	one_domain_yaml > cfg.yaml
+	daemon_start
+	hostd policy -c cfg.yaml one.example
+	mv out expected
 }
 
 # two_domain_yaml MODE MX: server_yaml, certificates in certs/, and two

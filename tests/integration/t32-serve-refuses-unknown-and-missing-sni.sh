@@ -1,7 +1,9 @@
 # A handshake for a name the daemon has no policy for, or without SNI at
 # all, is aborted with the unrecognized_name alert (112) and no certificate
-# is sent, never one for another name; the refusal is logged. A served name
-# still works before and after, in any letter case (SNI is case-insensitive).
+# is sent, never one for another name; the refusal is logged, a name with
+# control bytes in it escaped (\xNN), so that it cannot forge log lines. A
+# served name still works before and after, in any letter case (SNI is
+# case-insensitive).
 . "$TOP/tests/integration/lib.sh"
 
 mkpki .
@@ -9,14 +11,7 @@ mkpki . mta-sts.one.example
 # A certificate for a name the configuration does not serve.
 mkpki . mta-sts.unconfigured.example
 port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
+one_domain_yaml > cfg.yaml
 daemon_start
 
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the served name"
@@ -42,6 +37,33 @@ done
 expect_in daemon.log "handshake refused: no policy for the name 'mta-sts.unknown.example'"
 expect_in daemon.log "handshake refused: no policy for the name 'mta-sts.unconfigured.example'"
 expect_in daemon.log "handshake refused: no server name (SNI)"
+
+# A ClientHello (TLS 1.2) whose SNI name holds a line break and an escape
+# sequence: one log line, with them escaped; the daemon answers with the
+# alert and closes.
+python3 - "$port" <<'PY' || fail "a ClientHello with control bytes in its SNI"
+import os, socket, struct, sys
+def ext(kind, body):
+    return struct.pack("!HH", kind, len(body)) + body
+name = b"x\ninfo: forged line \x1b[31m"
+sni = struct.pack("!BH", 0, len(name)) + name
+hello = (b"\x03\x03" + os.urandom(32) + b"\x00" +
+         struct.pack("!H", 2) + b"\xc0\x2b" + b"\x01\x00")
+exts = (ext(0, struct.pack("!H", len(sni)) + sni) +
+        ext(10, b"\x00\x02\x00\x17") + ext(11, b"\x01\x00") +
+        ext(13, b"\x00\x02\x04\x03"))
+hello += struct.pack("!H", len(exts)) + exts
+hs = b"\x01" + struct.pack("!I", len(hello))[1:] + hello
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall(b"\x16\x03\x01" + struct.pack("!H", len(hs)) + hs)
+reply = s.recv(100)
+assert reply[:1] == b"\x15" and reply[-1:] == b"\x70", reply
+PY
+expect_in daemon.log "handshake refused: no policy for the name 'x\\x0ainfo:\\x20forged\\x20line\\x20\\x1b[31m'"
+expect_not_in daemon.log "$(printf '\033')"
+if grep -q '^info: forged' daemon.log; then
+	fail "a forged log line: $(grep '^info: forged' daemon.log)"
+fi
 
 # curl too: the handshake fails, nothing is served.
 rc=0

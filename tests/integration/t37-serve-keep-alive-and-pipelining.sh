@@ -5,20 +5,7 @@
 # right one; and so do requests piped through `openssl s_client -quiet`.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-mv out expected
+serve_one_domain
 
 # ---- curl: five requests, one connection.
 u=https://mta-sts.one.example:$port

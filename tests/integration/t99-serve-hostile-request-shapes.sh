@@ -7,8 +7,11 @@
 #     whole second request) is exactly one 200 with the policy, the body is
 #     never answered as a request.
 #     (GET with both Content-Length and Transfer-Encoding and two different
-#     Content-Length headers are t89's. HTTP/1.1 without Host is not
-#     asserted: libmicrohttpd 0.9.75 sends its 400 header block twice.)
+#     Content-Length headers are t89's.)
+# (4b) HTTP/1.1 without Host (RFC 9112 3.2): exactly one response, a 400
+#     with "Connection: close", then the end of the stream, also when a
+#     good request follows in the same write (it is never answered); each
+#     has an access line with the 400. HTTP/1.0 without Host is served (200).
 # (5) The HTTP/2 connection preface after the handshake: 505 and the end of
 #     the stream, at once.
 # (6) 1000 pipelined GETs in one write (max_requests_per_connection 1500):
@@ -46,53 +49,15 @@ good_client() {
 # shapes: the python part, with helpers; $1 says which part.
 shapes() {
 	python3 - "$port" "$@" <<'PY'
-import socket, ssl, sys, time
+import re, socket, ssl, sys, time
+from tlsclient import connect, read, responses
 port, part = int(sys.argv[1]), sys.argv[2]
 expected = open("expected", "rb").read()
-ctx = ssl.create_default_context(cafile="ca.crt")
 H = b"Host: mta-sts.one.example\r\n"
 P = b"/.well-known/mta-sts.txt"
 
 def conn():
-    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
-        timeout=5), server_hostname="mta-sts.one.example")
-
-def read(c, seconds):
-    """What comes back within SECONDS: (bytes, "eof"|"open"), eof when the
-    daemon ended the stream (close_notify, FIN or a reset)."""
-    buf, end = b"", time.monotonic() + seconds
-    c.settimeout(0.2)
-    while time.monotonic() < end:
-        try:
-            d = c.recv(65536)
-        except socket.timeout:
-            continue
-        except (ConnectionResetError, ssl.SSLError):
-            return buf, "eof"
-        if not d:
-            return buf, "eof"
-        buf += d
-    return buf, "open"
-
-def responses(buf):
-    """Split a byte stream into (status line, headers dict, body) by
-    Content-Length; the rest that is not a whole response is returned too."""
-    out = []
-    while buf:
-        head, sep, rest = buf.partition(b"\r\n\r\n")
-        if not sep:
-            break
-        lines = head.split(b"\r\n")
-        hdr = {}
-        for l in lines[1:]:
-            k, _, v = l.partition(b":")
-            hdr[k.strip().lower()] = v.strip()
-        n = int(hdr.get(b"content-length", b"0"))
-        if len(rest) < n:
-            break
-        out.append((lines[0], hdr, rest[:n]))
-        buf = rest[n:]
-    return out, buf
+    return connect(port, "mta-sts.one.example")
 
 if part == "smuggling":
     # POST with Content-Length 4 and chunked: one 400, then the end.
@@ -120,6 +85,31 @@ if part == "smuggling":
     assert rs[0][2] == expected and rest == b"", buf
     print("body on GET: one 200, then %s (%.2f s)"
           % (state, time.monotonic() - t))
+elif part == "nohost":
+    bare = b"GET " + P + b" HTTP/1.1\r\n\r\n"
+    for what, data in (("alone", bare),
+                       ("with a good request behind it",
+                        bare + b"GET " + P + b" HTTP/1.1\r\n" + H + b"\r\n")):
+        c = conn()
+        c.sendall(data)
+        buf, state = read(c, 3)
+        # Status lines, wherever they start: a header block sent twice
+        # would be two.
+        assert len(re.findall(rb"(?:^|\n)HTTP/1\.\d \d{3} ", buf)) == 1, \
+            (what, buf)
+        rs, rest = responses(buf)
+        assert [r[0] for r in rs] == [b"HTTP/1.1 400 Bad Request"], (what, buf)
+        assert rs[0][1].get(b"connection") == b"close", (what, buf)
+        assert b"Host" in rs[0][2], (what, buf)
+        assert rest == b"" and state == "eof", (what, rest, state)
+        print("HTTP/1.1 without Host, %s: one 400, then the end" % what)
+    c = conn()
+    c.sendall(b"GET " + P + b" HTTP/1.0\r\n\r\n")
+    buf, state = read(c, 3)
+    rs, rest = responses(buf)
+    assert [r[0] for r in rs] == [b"HTTP/1.1 200 OK"], buf
+    assert rs[0][2] == expected and rest == b"", buf
+    print("HTTP/1.0 without Host: 200 with the policy, then %s" % state)
 elif part == "h2":
     c = conn()
     t = time.monotonic()
@@ -176,6 +166,15 @@ PY
 shapes smuggling || fail "smuggling shapes"
 good_client "after the smuggling shapes"
 expect_not_in daemon.log "/smuggled"
+
+# ---- (4b) HTTP/1.1 without Host
+mark=$(log_mark)
+shapes nohost || fail "HTTP/1.1 without Host"
+good_client "after HTTP/1.1 without Host"
+# One access line per Host-less HTTP/1.1 request, with its 400.
+expect_eq "$(log_count_since "$mark" \
+    'access: 127\.0\.0\.1:[0-9]+ mta-sts\.one\.example "GET /\.well-known/mta-sts\.txt" 400 [0-9]+ ')" \
+    2 "access lines with the 400"
 
 # ---- (5) HTTP/2 preface
 shapes h2 || fail "HTTP/2 preface"
