@@ -222,6 +222,23 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	conn_event(c, EV_TCP, EPOLLIN);
 }
 
+/* The worker's list a connection is in, by its state. */
+static struct conn_list *
+conn_list_of(struct conn *c)
+{
+	struct worker *w = c->c_worker;
+
+	switch (c->c_state) {
+	case CONN_HANDSHAKE:
+		return &w->w_handshaking;
+	case CONN_LINGER:
+		return &w->w_lingering;
+	case CONN_OPEN:
+		break;
+	}
+	return &w->w_open;
+}
+
 void
 conn_close(struct conn *c, const char *why)
 {
@@ -232,8 +249,7 @@ conn_close(struct conn *c, const char *why)
 		return;
 	if (why != NULL)
 		log_debug("%s: closed: %s", c->c_addr_text, why);
-	conn_list_remove(c->c_state == CONN_HANDSHAKE ? &w->w_handshaking :
-	    &w->w_open, c);
+	conn_list_remove(conn_list_of(c), c);
 	/* libmicrohttpd's connection may outlive this one by a little. */
 	if (c->c_link != NULL)
 		c->c_link->hl_conn = NULL;
@@ -477,6 +493,62 @@ conn_downstream(struct conn *c, bool *progress)
 	return true;
 }
 
+/* Read and drop what a lingering client sends; close at its end. */
+static void
+conn_drain(struct conn *c)
+{
+	char buf[CONN_BUF_SIZE];
+
+	for (;;) {
+		ssize_t n = recv(c->c_fd, buf, sizeof(buf), 0);
+
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno == EAGAIN)
+			return;
+		if (n <= 0) {
+			conn_close(c, NULL);
+			return;
+		}
+		c->c_lingered += (size_t)n;
+		if (c->c_lingered > LINGER_BYTES) {
+			conn_close(c, "too much input after the last answer");
+			return;
+		}
+	}
+}
+
+/*
+ * The answers are out: send close_notify and FIN, let go of TLS and of
+ * libmicrohttpd, and read what the client still sends until it closes or
+ * LINGER_MS has passed.
+ */
+static void
+conn_linger(struct conn *c)
+{
+	struct worker		*w = c->c_worker;
+	struct epoll_event	 e = { .events = EPOLLIN,
+	    .data.ptr = &c->c_ev_tcp };
+
+	wolfSSL_shutdown(c->c_ssl);
+	shutdown(c->c_fd, SHUT_WR);
+	wolfSSL_free(c->c_ssl);
+	c->c_ssl = NULL;
+	if (c->c_link != NULL) {
+		c->c_link->hl_conn = NULL;
+		c->c_link = NULL;
+	}
+	close(c->c_pair);
+	c->c_pair = -1;
+	conn_list_remove(&w->w_open, c);
+	c->c_state = CONN_LINGER;
+	c->c_deadline = clock_ms() + LINGER_MS;
+	conn_list_append(&w->w_lingering, c);
+	epoll_ctl(w->w_epoll, EPOLL_CTL_MOD, c->c_fd, &e);
+	c->c_tcp_mask = EPOLLIN;
+	conn_drain(c);
+}
+
 /* Move data both ways until nothing moves; false once the connection is
  * gone. */
 static bool
@@ -493,10 +565,12 @@ conn_relay(struct conn *c)
 	} while (progress);
 
 	if (c->c_mhd_eof && c->c_down_len == 0) {
-		/* libmicrohttpd is done: say so to the client and close. */
-		if (!c->c_client_eof)
-			wolfSSL_shutdown(c->c_ssl);
-		conn_close(c, NULL);
+		/* libmicrohttpd is done: say so to the client and close,
+		 * at once if it has closed too. */
+		if (c->c_client_eof)
+			conn_close(c, NULL);
+		else
+			conn_linger(c);
 		return false;
 	}
 	conn_interest(c);
@@ -512,6 +586,10 @@ conn_event(struct conn *c, enum ev_kind kind, uint32_t events)
 
 	if (c->c_closed)
 		return;		/* earlier in this batch */
+	if (c->c_state == CONN_LINGER) {
+		conn_drain(c);
+		return;
+	}
 	if (kind == EV_TCP) {
 		/* A hang-up after the client's end of stream: it can take no
 		 * answer any more, and epoll would repeat it on every wait. */

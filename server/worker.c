@@ -159,6 +159,8 @@ worker_expire(struct worker *w, uint64_t now)
 	}
 	while ((c = w->w_open.cl_head) != NULL && c->c_deadline <= now)
 		conn_close(c, "idle");
+	while ((c = w->w_lingering.cl_head) != NULL && c->c_deadline <= now)
+		conn_close(c, "still sending after the last answer");
 }
 
 static int
@@ -172,6 +174,9 @@ worker_timeout(struct worker *w, uint64_t now)
 		next = w->w_handshaking.cl_head->c_deadline;
 	if (w->w_open.cl_head != NULL && w->w_open.cl_head->c_deadline < next)
 		next = w->w_open.cl_head->c_deadline;
+	if (w->w_lingering.cl_head != NULL &&
+	    w->w_lingering.cl_head->c_deadline < next)
+		next = w->w_lingering.cl_head->c_deadline;
 	if (w->w_accept_paused && w->w_accept_resume < next)
 		next = w->w_accept_resume;
 	if (MHD_get_timeout(w->w_mhd, &mhd) == MHD_YES && now + mhd < next)
@@ -267,6 +272,8 @@ worker_close_all(struct worker *w, const char *why)
 		conn_close(w->w_handshaking.cl_head, why);
 	while (w->w_open.cl_head != NULL)
 		conn_close(w->w_open.cl_head, why);
+	while (w->w_lingering.cl_head != NULL)
+		conn_close(w->w_lingering.cl_head, why);
 	conn_free_closed(w);
 }
 

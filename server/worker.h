@@ -128,7 +128,19 @@ struct listener {
 enum conn_state {
 	CONN_HANDSHAKE,
 	CONN_OPEN,
+	CONN_LINGER,		/* answered and shut for writing; draining */
 };
+
+/*
+ * Once the last answer is out and the client has not closed, what it still
+ * sends (pipelined requests past max_requests_per_connection, say) is read
+ * and dropped for this long before the close: closing a socket with unread
+ * input makes the kernel send a reset, which can destroy the answers the
+ * client has not read yet (RFC 9112 9.6, "tear-down").
+ */
+#define LINGER_MS		2000
+/* ... and at most this much of it. */
+#define LINGER_BYTES		(256 * 1024)
 
 struct conn {
 	struct ev_source	 c_ev_tcp;
@@ -160,6 +172,7 @@ struct conn {
 	bool			 c_pair_shut;	/* told libmicrohttpd */
 	bool			 c_mhd_eof;	/* libmicrohttpd closed */
 	bool			 c_closed;	/* in w_closed, freed after the batch */
+	size_t			 c_lingered;	/* bytes dropped in CONN_LINGER */
 	size_t			 c_up_off;	/* client -> libmicrohttpd */
 	size_t			 c_up_len;
 	size_t			 c_down_len;	/* libmicrohttpd -> client */
@@ -197,6 +210,7 @@ struct worker {
 	struct snapshot		*w_snap;	/* for new connections */
 	struct conn_list	 w_handshaking;	/* ordered by deadline */
 	struct conn_list	 w_open;	/* ordered by deadline */
+	struct conn_list	 w_lingering;	/* ordered by deadline */
 	/* Closed during this epoll batch: later events of the same batch may
 	 * still point at them, so they are freed once the batch is done. */
 	struct conn_list	 w_closed;
