@@ -9,14 +9,7 @@ mkpki . mta-sts.one.example
 # A certificate for a name the configuration does not serve.
 mkpki . mta-sts.unconfigured.example
 port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
+one_domain_yaml > cfg.yaml
 daemon_start
 
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the served name"

@@ -8,14 +8,7 @@
 mkpki .
 mkpki . mta-sts.one.example
 port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
+one_domain_yaml > cfg.yaml
 daemon_start
 hostd policy -c cfg.yaml one.example
 mv out expected

@@ -15,14 +15,7 @@ gid=$(getent group nogroup | cut -d: -f3)
 mkpki .
 mkpki . mta-sts.one.example
 port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
+one_domain_yaml > cfg.yaml
 daemon_start
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the policy"
 
