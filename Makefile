@@ -13,12 +13,13 @@ SANITIZE	?=
 # Debian packages: to build, and to run the tests against real DNS software.
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev \
-		   libunbound-dev scdoc
+		   libunbound-dev libseccomp-dev scdoc
 TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd postfix python3 \
 		   shellcheck util-linux iproute2 \
 		   pebble certbot lego systemd prometheus mandoc
 
-PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd libunbound
+PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd libunbound \
+		   libseccomp
 CC		?= gcc
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 		   -Wmissing-prototypes -Wstrict-prototypes -Wvla
@@ -45,10 +46,17 @@ SERVER_OBJS	:= $(SERVER_SRCS:%.c=$(BUILD)/%.o)
 SERVER_LIB_OBJS	:= $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJS))
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
+# The daemon with a trigger that breaks its system call allow-list, for the
+# test that proves the list is enforced (tests/integration/t49-*); never
+# installed, and the trigger is in no other build.
+SECCOMP_TEST_BIN	:= $(BUILD)/seccomp-test/mta-sts-hostd
+SECCOMP_TEST_OBJS	:= $(BUILD)/seccomp-test/seccomp.o \
+		   $(filter-out $(BUILD)/server/seccomp.o,$(SERVER_OBJS))
 # Manual pages, from the scdoc sources in packaging/man/.
 MANPAGES	:= $(BUILD)/man/mta-sts-hostd.8 $(BUILD)/man/mta-sts-hostd.yaml.5
 
-.PHONY: all deps deps-build demo check check-asan test unit integration clean
+.PHONY: all deps deps-build demo check check-asan test unit integration clean \
+	seccomp-test
 # Objects are not intermediate files to delete after a link.
 .SECONDARY:
 
@@ -79,6 +87,18 @@ $(BUILD)/libserver.a: $(SERVER_LIB_OBJS)
 $(BIN): $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libconfig.a
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/seccomp-test/seccomp.o: server/seccomp.c
+	@mkdir -p $(@D)
+	$(say) "  CC      $@"
+	$(Q)$(CC) $(CPPFLAGS) -DMTA_STS_SECCOMP_TEST $(CFLAGS) -MMD -MP -c \
+	    -o $@ $<
+
+$(SECCOMP_TEST_BIN): $(SECCOMP_TEST_OBJS) $(BUILD)/libconfig.a
+	$(say) "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+seccomp-test: $(SECCOMP_TEST_BIN)
 
 # Through a temporary file: a failed scdoc leaves no page that looks built.
 $(BUILD)/man/%: packaging/man/%.scd
@@ -129,7 +149,7 @@ unit: $(UNIT_BINS)
 		echo "== $$t"; $$t --jobs 2 || status=1; \
 	done; exit $$status
 
-integration: $(BIN)
+integration: $(BIN) $(SECCOMP_TEST_BIN)
 	@tests/integration/run $(abspath $(BIN))
 
 test: unit integration
@@ -146,6 +166,7 @@ clean:
 	rm -rf build
 
 -include $(CONFIG_OBJS:.o=.d) $(SERVER_OBJS:.o=.d) \
+	$(BUILD)/seccomp-test/seccomp.d \
 	$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
 
 # Benchmark against nginx on loopback (tests/bench/run): installs nginx and

@@ -804,6 +804,18 @@ cfg_read_access_log(struct loader *ld, struct ynode *n, void *obj)
 	cfg_bool(ld, n, "access_log", &ld->ld_cfg->cfg_access_log);
 }
 
+static void
+cfg_read_seccomp(struct loader *ld, struct ynode *n, void *obj)
+{
+	(void)obj;
+	if (cfg_bool(ld, n, "seccomp", &ld->ld_cfg->cfg_seccomp) &&
+	    ld->ld_cfg->cfg_seccomp && !CONFIG_SECCOMP_AVAILABLE) {
+		cfg_error(ld, n, "seccomp: the system call allow-list exists "
+		    "for x86_64 only; set it to false on this architecture");
+		ld->ld_cfg->cfg_seccomp = false;
+	}
+}
+
 static const struct cfg_key cfg_server_keys[] = {
 	{ "listen", cfg_read_listen },
 	{ "user", cfg_read_user },
@@ -812,6 +824,7 @@ static const struct cfg_key cfg_server_keys[] = {
 	{ "log", cfg_read_log },
 	{ "log_level", cfg_read_log_level },
 	{ "access_log", cfg_read_access_log },
+	{ "seccomp", cfg_read_seccomp },
 	{ NULL, NULL },
 };
 
@@ -1531,6 +1544,7 @@ cfg_defaults(struct config *cfg)
 	cfg->cfg_log_target = LOG_TARGET_STDERR;
 	cfg->cfg_log_level = LOG_LEVEL_INFO;
 	cfg->cfg_access_log = true;
+	cfg->cfg_seccomp = CONFIG_SECCOMP_AVAILABLE;
 	cfg->cfg_limits = (struct limits){
 		.lim_max_connections = LIMIT_MAX_CONNECTIONS,
 		.lim_max_connections_per_address = LIMIT_MAX_CONNECTIONS_PER_ADDR,

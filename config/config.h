@@ -35,6 +35,16 @@
 #define CONFIG_DEFAULT_GROUP		"mta-sts-hostd"
 #define CONFIG_DEFAULT_PORT		443
 
+/*
+ * The daemon's system call allow-list (server/seccomp.c) names x86_64's
+ * system calls: on other architectures it is off and cannot be turned on.
+ */
+#if defined(__x86_64__) && !defined(__ILP32__)
+#define CONFIG_SECCOMP_AVAILABLE	true
+#else
+#define CONFIG_SECCOMP_AVAILABLE	false
+#endif
+
 enum log_target {
 	LOG_TARGET_STDERR,
 	LOG_TARGET_SYSLOG,
@@ -128,6 +138,7 @@ struct config {
 	enum log_target		 cfg_log_target;
 	enum log_level		 cfg_log_level;
 	bool			 cfg_access_log;	/* a line per request */
+	bool			 cfg_seccomp;	/* the system call allow-list */
 	struct limits		 cfg_limits;
 	struct cert_source	*cfg_certs;
 	size_t			 cfg_ncerts;

@@ -155,6 +155,10 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 	    sizeof(cfg->cfg_limits)) != 0)
 		log_warnx("reload: new workers and limits take effect at the "
 		    "next restart");
+	/* A filter, once installed, cannot be taken off. */
+	if (cfg->cfg_seccomp != srv->srv_start_seccomp)
+		log_warnx("reload: the new seccomp setting takes effect at the "
+		    "next restart");
 }
 
 static int reload_build(struct server *, const char *);

@@ -29,6 +29,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "reload.h"
+#include "seccomp.h"
 #include "sidehttp.h"
 #include "snapshot.h"
 #include "ticket.h"
@@ -211,17 +212,17 @@ serve_detach(void)
 	return p[1];
 }
 
+/* `null` is /dev/null, opened before the allow-list, which opens files
+ * for reading only. */
 static void
-serve_ready(int ready_fd, const struct config *cfg)
+serve_ready(int ready_fd, int null, const struct config *cfg)
 {
-	int null;
-
 	if (ready_fd == -1)
 		return;
 	/* Standard error goes away with the terminal: log to syslog. */
 	if (cfg->cfg_log_target == LOG_TARGET_STDERR)
 		log_init(LOG_TARGET_SYSLOG, cfg->cfg_log_level);
-	if ((null = open("/dev/null", O_RDWR)) != -1) {
+	if (null != -1) {
 		dup2(null, STDIN_FILENO);
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
@@ -273,15 +274,17 @@ cmd_serve(int argc, char **argv)
 	sigset_t		 sigs;
 	char			 err[512], side[RELOAD_SIDE_MAX];
 	uint64_t		 start = clock_us();
-	int			 sfd, ready_fd = -1;
+	int			 sfd, ready_fd = -1, null = -1;
 
 	if (serve_parse(argc, argv, &so) == -1) {
 		fputs("usage: mta-sts-hostd serve [-c FILE] [--foreground]\n",
 		    stderr);
 		return EXIT_USAGE;
 	}
-	if (!so.so_foreground)
+	if (!so.so_foreground) {
 		ready_fd = serve_detach();
+		null = open("/dev/null", O_RDWR | O_CLOEXEC);
+	}
 	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
 	cfg = config_load(so.so_config);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
@@ -321,6 +324,7 @@ cmd_serve(int argc, char **argv)
 	srv.srv_start_user = xstrdup(cfg->cfg_user);
 	srv.srv_start_group = xstrdup(cfg->cfg_group);
 	srv.srv_start_workers = cfg->cfg_workers;
+	srv.srv_start_seccomp = cfg->cfg_seccomp;
 	srv.srv_start_side = xstrdup(reload_side_settings(cfg, side,
 	    sizeof(side)));
 
@@ -362,6 +366,12 @@ cmd_serve(int argc, char **argv)
 	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1 ||
 	    privdrop_capabilities(err, sizeof(err)) == -1)
 		fatalx("%s", err);
+	/* Before the allow-list, which has no inotify_init1. */
+	srv.srv_watch = watch_new();
+	/* Start-up is over: from here on, every thread (the first starts
+	 * next) runs under the allow-list. */
+	if (cfg->cfg_seccomp && seccomp_install(err, sizeof(err)) == -1)
+		fatalx("%s", err);
 	for (unsigned i = 0; i < srv.srv_nworkers; i++)
 		if (worker_start(&srv.srv_workers[i]) != 0)
 			fatalx("cannot start worker %u", i);
@@ -373,11 +383,10 @@ cmd_serve(int argc, char **argv)
 	serve_summary("started", snap, start);
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
 		log_info("listening on %s", cfg->cfg_listen[j].la_text);
-	serve_ready(ready_fd, cfg);
+	serve_ready(ready_fd, null, cfg);
 	notify_ready("serving %zu of %zu domains", snap->snap_nhosts,
 	    snap->snap_cfg->cfg_ndomains);
 
-	srv.srv_watch = watch_new();
 	watch_set(srv.srv_watch, snap->snap_cfg);
 	while (serve_wait(&srv, sfd, so.so_config, &burst))
 		;

@@ -237,6 +237,7 @@ struct server {
 	char			*srv_start_user;
 	char			*srv_start_group;
 	unsigned		 srv_start_workers;
+	bool			 srv_start_seccomp;
 	char			*srv_start_side;	/* reload_side_settings() */
 	atomic_uint		 srv_conns;
 	struct addr_table	*srv_addrs;

@@ -157,21 +157,27 @@ daemon_start() {
 	done
 }
 
+# daemon_await_exit SECONDS WHAT: wait until $daemon_pid has exited, or fail
+# saying it outlived WHAT by SECONDS (with daemon.log, if there is one).
+daemon_await_exit() {
+	_i=0
+	while proc_alive "$daemon_pid"; do
+		_i=$((_i + 1))
+		[ "$_i" -lt $(($1 * 10)) ] || {
+			[ ! -f daemon.log ] || cat daemon.log >&2
+			fail "the daemon did not exit within $1 s of $2"
+		}
+		sleep 0.1
+	done
+}
+
 # daemon_stop [SECONDS]: SIGTERM, then wait (10 s unless told) for the exit;
 # $daemon_rc gets the exit status and $daemon_stop_ms how long it took.
 daemon_stop() {
 	_limit=${1:-10}
 	_start=$(date +%s%N)
 	kill -TERM "$daemon_pid"
-	_i=0
-	while proc_alive "$daemon_pid"; do
-		_i=$((_i + 1))
-		[ "$_i" -lt $((_limit * 10)) ] || {
-			cat daemon.log >&2
-			fail "the daemon did not exit within $_limit s of SIGTERM"
-		}
-		sleep 0.1
-	done
+	daemon_await_exit "$_limit" SIGTERM
 	daemon_stop_ms=$((($(date +%s%N) - _start) / 1000000))
 	daemon_rc=0
 	wait "$daemon_pid" || daemon_rc=$?
@@ -370,7 +376,8 @@ expect_no_log_since() {
 	}
 }
 
-# one_domain_yaml: server_yaml, certificates in certs/, and one.example.
+# one_domain_yaml: server_yaml, certificates in certs/, and one.example in
+# enforce mode.
 one_domain_yaml() {
 	server_yaml
 	cat <<'YAML'

@@ -53,11 +53,6 @@ expect_in err2 "cannot listen on 127.0.0.1:$port: the address is in use"
 expect_eq "$(find_daemon)" "$daemon_pid" "daemons running after the failed start"
 
 kill -TERM "$daemon_pid"
-i=0
-while proc_alive "$daemon_pid"; do
-	i=$((i + 1))
-	[ "$i" -lt 100 ] || fail "the detached daemon did not exit within 10 s of SIGTERM"
-	sleep 0.1
-done
+daemon_await_exit 10 SIGTERM
 port_accepts "$port" && fail "the port still accepts after the daemon exited"
 true

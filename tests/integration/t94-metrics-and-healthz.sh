@@ -20,6 +20,9 @@ domains:
   nocert.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
 YAML
 chmod 644 c.yaml
+# Scrapes go to probe/: a file written in the configuration's directory
+# would make the daemon reload and throw the reload counter off.
+mkdir probe
 "$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
@@ -27,13 +30,14 @@ wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$mport/healthz" ||
 	fail "no metrics listener: $(cat daemon.log)"
 
 scrape() {
-	curl -sf "http://127.0.0.1:$mport/metrics" > metrics || fail "scrape failed"
-	promtool check metrics < metrics > promtool.out 2>&1 ||
-		{ cat promtool.out; fail "promtool rejected the metrics"; }
+	curl -sf "http://127.0.0.1:$mport/metrics" > probe/metrics ||
+		fail "scrape failed"
+	promtool check metrics < probe/metrics > probe/promtool.out 2>&1 ||
+		{ cat probe/promtool.out; fail "promtool rejected the metrics"; }
 }
 # value 'SERIES': the sample of one series in the last scrape.
 value() {
-	awk -v s="$1" '$1 == s { print $2 }' metrics
+	awk -v s="$1" '$1 == s { print $2 }' probe/metrics
 }
 
 get() {

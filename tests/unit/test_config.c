@@ -269,7 +269,8 @@ TEST_NO_LEAK(config, unknown_keys_are_errors_at_every_level)
 		  "domains, include", NULL },
 		{ "server:\n  listne: \"0.0.0.0:443\"\n" GOOD_DOMAINS, 2, 3,
 		  NULL, "unknown key 'listne' in server; expected one of: "
-		  "listen, user, group, workers, log, log_level, access_log",
+		  "listen, user, group, workers, log, log_level, access_log, "
+		  "seccomp",
 		  NULL },
 		{ "acme:\n  webrot: /srv\n" GOOD_DOMAINS, 2, 3, NULL,
 		  "unknown key 'webrot' in acme; expected one of: listen, "
@@ -2409,21 +2410,50 @@ TEST_NO_LEAK(config, domain_names_are_validated)
 	config_free(cfg);
 }
 
-TEST_NO_LEAK(config, access_log_is_on_unless_turned_off)
+static bool
+switch_at(const struct config *cfg, size_t off)
 {
-	struct config *cfg;
+	return *(const bool *)((const char *)cfg + off);
+}
 
-	cfg = load(GOOD_DOMAINS);
-	cr_assert(cfg->cfg_access_log);
-	config_free(cfg);
-	cfg = load("server:\n  access_log: false\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert(!cfg->cfg_access_log);
-	config_free(cfg);
-	cfg = load("server:\n  access_log: off\n" GOOD_DOMAINS);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 15, NULL,
-	    "access_log must be true or false, not 'off'");
-	config_free(cfg);
+/* The boolean settings of `server`: on by default (the allow-list where it
+ * exists), off with false, and nothing but true or false. */
+TEST_NO_LEAK(config, server_switches_are_on_unless_turned_off)
+{
+	static const struct {
+		const char	*key;
+		size_t		 off;
+		bool		 on;
+	} keys[] = {
+		{ "access_log", offsetof(struct config, cfg_access_log), true },
+		{ "seccomp", offsetof(struct config, cfg_seccomp),
+		  CONFIG_SECCOMP_AVAILABLE },
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		struct config	*cfg;
+		char		 yaml[256], msg[128];
+
+		cfg = load(GOOD_DOMAINS);
+		cr_assert_eq(switch_at(cfg, keys[i].off), keys[i].on,
+		    "%s by default", keys[i].key);
+		config_free(cfg);
+		snprintf(yaml, sizeof(yaml), "server:\n  %s: false\n%s",
+		    keys[i].key, GOOD_DOMAINS);
+		cfg = load(yaml);
+		expect_clean(cfg);
+		cr_assert(!switch_at(cfg, keys[i].off),
+		    "%s: false turns it off", keys[i].key);
+		config_free(cfg);
+		snprintf(yaml, sizeof(yaml), "server:\n  %s: off\n%s",
+		    keys[i].key, GOOD_DOMAINS);
+		snprintf(msg, sizeof(msg), "%s must be true or false, not 'off'",
+		    keys[i].key);
+		cfg = load(yaml);
+		expect_diag(cfg, DIAG_ERROR, "main.yaml", 2,
+		    (unsigned)strlen(keys[i].key) + 5, NULL, msg);
+		config_free(cfg);
+	}
 }
 
 TEST_NO_LEAK(config, acme_listener_is_off_by_default)
