@@ -10,18 +10,7 @@
 # The daemon's resident memory afterwards stays within 2 MiB of before.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
+serve_one_domain
 good_client() {
 	expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" \
 	    "200 1" "a good client ($1)"
