@@ -170,8 +170,9 @@ clean:
 	$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
 
 # Benchmark against nginx on loopback (tests/bench/run): installs nginx and
-# libssl-dev if missing; BENCH_DOMAINS=N (default 10000), BENCH_DURATION=S.
-# Results in build/bench/results.txt.
+# libssl-dev if missing; BENCH_DOMAINS=N (default 10000), BENCH_DURATION=S,
+# BENCH_IDLE=N idle connections (default 10000), BENCH_ONLY=idle for that
+# memory measurement alone. Results in build/bench/results.txt.
 .PHONY: bench bench-doctor
 bench: all
 	tests/bench/run $(abspath $(BIN))

@@ -197,6 +197,7 @@ conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	c->c_ev_pair = (struct ev_source){ EV_PAIR, c };
 	c->c_peer.tp_snap = snapshot_ref(w->w_snap);
 	c->c_peer.tp_addr = c->c_addr_text;
+	c->c_peer.tp_fd = fd;
 	c->c_deadline = clock_ms() +
 	    (uint64_t)srv->srv_limits->lim_handshake_timeout * 1000;
 	conn_list_append(&w->w_handshaking, c);
@@ -204,6 +205,7 @@ conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	return c;
 }
 
+/* The TLS session comes with the client's first bytes (conn_session). */
 void
 conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
     socklen_t addrlen)
@@ -212,8 +214,7 @@ conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
 
 	if (c == NULL)
 		return;
-	c->c_ssl = tls_session_new(w->w_server->srv_ctx, fd, &c->c_peer);
-	if (c->c_ssl == NULL || conn_epoll_add(w, fd, &c->c_ev_tcp) == -1) {
+	if (conn_epoll_add(w, fd, &c->c_ev_tcp) == -1) {
 		conn_close(c, "out of resources");
 		return;
 	}
@@ -274,6 +275,9 @@ conn_free_closed(struct worker *w)
 
 	while ((c = w->w_closed.cl_head) != NULL) {
 		conn_list_remove(&w->w_closed, c);
+		tls_peer_free(&c->c_peer);
+		free(c->c_up);
+		free(c->c_down);
 		free(c);
 	}
 }
@@ -336,6 +340,45 @@ conn_open_http(struct conn *c)
 	return true;
 }
 
+/* Count a failed handshake and close. A port probe or a client giving up
+ * is not worth a line but at debug. */
+static void
+conn_handshake_failed(struct conn *c, enum stat_handshake_failure why)
+{
+	if (why == STAT_HS_CLOSED)
+		log_debug("%s: closed during the handshake", c->c_addr_text);
+	stat_inc(&c->c_worker->w_stats.ws_handshake_failures[why]);
+	conn_close(c, NULL);
+}
+
+/*
+ * The TLS session is made when the client's first bytes are in, not at
+ * accept: it is some 55 KiB of wolfSSL's, which a connection that sends
+ * nothing (a port scan, a flood of idle connections) then never costs.
+ * Returns 1 once it is made, 0 while nothing has come, -1 once the
+ * connection is gone.
+ */
+static int
+conn_session(struct conn *c)
+{
+	ssize_t n = tls_read_ahead(&c->c_peer);
+
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+	    errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		conn_handshake_failed(c, STAT_HS_CLOSED);
+		return -1;
+	}
+	c->c_ssl = tls_session_new(c->c_worker->w_server->srv_ctx, c->c_fd,
+	    &c->c_peer);
+	if (c->c_ssl == NULL) {
+		conn_close(c, "out of resources");
+		return -1;
+	}
+	return 1;
+}
+
 /* Returns false once the connection is gone. */
 static bool
 conn_handshake(struct conn *c)
@@ -344,6 +387,8 @@ conn_handshake(struct conn *c)
 	char				err[WOLFSSL_MAX_ERROR_SZ];
 	int				ret, code;
 
+	if (c->c_ssl == NULL && (ret = conn_session(c)) != 1)
+		return ret == 0;
 	ret = wolfSSL_accept(c->c_ssl);
 	if (ret == WOLFSSL_SUCCESS) {
 		stat_inc(&c->c_worker->w_stats.ws_handshakes);
@@ -355,6 +400,10 @@ conn_handshake(struct conn *c)
 			conn_close(c, "cannot start HTTP");
 			return false;
 		}
+		/* The handshake took what epoll announced. What it read ahead
+		 * shows in tls_buffered(), what the socket still holds in the
+		 * next epoll_wait; until then no buffer is needed. */
+		c->c_tcp_in = false;
 		return true;
 	}
 	code = wolfSSL_get_error(c->c_ssl, ret);
@@ -373,20 +422,16 @@ conn_handshake(struct conn *c)
 		why = STAT_HS_UNKNOWN_NAME;	/* logged with the name */
 		break;
 	default:
-		/* A port probe or a client giving up is not worth a line. */
-		if (code == SOCKET_PEER_CLOSED_E || code == SOCKET_ERROR_E) {
-			log_debug("%s: closed during the handshake",
-			    c->c_addr_text);
+		if (code == SOCKET_PEER_CLOSED_E || code == SOCKET_ERROR_E)
 			why = STAT_HS_CLOSED;
-		} else {
+		else {
 			log_info("%s: handshake failed: %s", c->c_addr_text,
 			    tls_error_string(c->c_ssl, ret, err, sizeof(err)));
 			why = code == VERSION_ERROR || code == MATCH_SUITE_ERROR ?
 			    STAT_HS_PROTOCOL : STAT_HS_OTHER;
 		}
 	}
-	stat_inc(&c->c_worker->w_stats.ws_handshake_failures[why]);
-	conn_close(c, NULL);
+	conn_handshake_failed(c, why);
 	return false;
 }
 
@@ -401,7 +446,9 @@ conn_upstream(struct conn *c, bool *progress)
 	if (c->c_up_len == 0 && !c->c_client_eof &&
 	    (c->c_tcp_in || tls_buffered(c->c_ssl, &c->c_peer))) {
 		c->c_tcp_in = false;
-		r = wolfSSL_read(c->c_ssl, c->c_up, sizeof(c->c_up));
+		if (c->c_up == NULL)
+			c->c_up = xmalloc(CONN_BUF_SIZE);
+		r = wolfSSL_read(c->c_ssl, c->c_up, CONN_BUF_SIZE);
 		if (r > 0) {
 			c->c_up_off = 0;
 			c->c_up_len = (size_t)r;
@@ -460,7 +507,9 @@ conn_downstream(struct conn *c, bool *progress)
 
 	if (c->c_down_len == 0 && !c->c_mhd_eof && c->c_pair_in) {
 		c->c_pair_in = false;
-		n = recv(c->c_pair, c->c_down, sizeof(c->c_down), 0);
+		if (c->c_down == NULL)
+			c->c_down = xmalloc(CONN_BUF_SIZE);
+		n = recv(c->c_pair, c->c_down, CONN_BUF_SIZE, 0);
 		if (n > 0) {
 			c->c_down_len = (size_t)n;
 			c->c_request_since = 0;		/* answered */

@@ -2,10 +2,12 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "../config/name.h"
+#include "../config/xalloc.h"
 #include "log.h"
 #include "snapshot.h"
 #include "ticket.h"
@@ -60,6 +62,34 @@ tls_servername(WOLFSSL *ssl, int *alert, void *arg)
 	return 0;
 }
 
+ssize_t
+tls_read_ahead(struct tls_peer *peer)
+{
+	unsigned char	 first[TLS_READAHEAD];
+	ssize_t		 r;
+
+	if (peer->tp_rbuf != NULL)
+		r = recv(peer->tp_fd, peer->tp_rbuf, TLS_READAHEAD, 0);
+	else if ((r = recv(peer->tp_fd, first, sizeof(first), 0)) > 0) {
+		/* The first bytes: from now on the connection needs it. */
+		peer->tp_rbuf = xmalloc(TLS_READAHEAD);
+		memcpy(peer->tp_rbuf, first, (size_t)r);
+	}
+	if (r > 0) {
+		peer->tp_roff = 0;
+		peer->tp_rlen = (size_t)r;
+	}
+	return r;
+}
+
+void
+tls_peer_free(struct tls_peer *peer)
+{
+	free(peer->tp_rbuf);
+	peer->tp_rbuf = NULL;
+	peer->tp_rlen = 0;
+}
+
 /* wolfSSL's receive: one recv fills the read-ahead buffer. */
 static int
 tls_recv(WOLFSSL *ssl, char *buf, int size, void *ctx)
@@ -69,8 +99,7 @@ tls_recv(WOLFSSL *ssl, char *buf, int size, void *ctx)
 
 	(void)ssl;
 	if (peer->tp_rlen == 0) {
-		ssize_t r = recv(peer->tp_fd, peer->tp_rbuf,
-		    sizeof(peer->tp_rbuf), 0);
+		ssize_t r = tls_read_ahead(peer);
 
 		if (r == 0)
 			return WOLFSSL_CBIO_ERR_CONN_CLOSE;
@@ -83,8 +112,6 @@ tls_recv(WOLFSSL *ssl, char *buf, int size, void *ctx)
 				return WOLFSSL_CBIO_ERR_CONN_RST;
 			return WOLFSSL_CBIO_ERR_GENERAL;
 		}
-		peer->tp_roff = 0;
-		peer->tp_rlen = (size_t)r;
 	}
 	n = peer->tp_rlen < (size_t)size ? peer->tp_rlen : (size_t)size;
 	memcpy(buf, peer->tp_rbuf + peer->tp_roff, n);

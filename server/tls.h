@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
@@ -17,7 +18,9 @@ struct host;
 
 /*
  * wolfSSL reads a record as two recv calls, header then body; reading ahead
- * into this buffer makes it one. A ClientHello and a request fit.
+ * into this buffer makes it one. A ClientHello and a request fit. It is
+ * made when the client's first bytes arrive, so that a connection that
+ * sends nothing costs none of it.
  */
 #define TLS_READAHEAD		4096
 
@@ -30,7 +33,7 @@ struct tls_peer {
 	int			 tp_fd;
 	size_t			 tp_roff;	/* read ahead, not yet given */
 	size_t			 tp_rlen;
-	unsigned char		 tp_rbuf[TLS_READAHEAD];
+	unsigned char		*tp_rbuf;	/* TLS_READAHEAD bytes, or NULL */
 };
 
 enum tls_refusal {
@@ -45,5 +48,11 @@ WOLFSSL		*tls_session_new(WOLFSSL_CTX *, int fd, struct tls_peer *);
 const char	*tls_error_string(WOLFSSL *, int ret, char *buf, size_t);
 /* Has the session input that no epoll event will announce? */
 bool		 tls_buffered(WOLFSSL *, const struct tls_peer *);
+/*
+ * One recv into the read-ahead buffer, which must be empty: the bytes read,
+ * 0 at the end of the stream, -1 with errno. Also before there is a session.
+ */
+ssize_t		 tls_read_ahead(struct tls_peer *);
+void		 tls_peer_free(struct tls_peer *);
 
 #endif

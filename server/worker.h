@@ -23,7 +23,8 @@
 
 /*
  * Requests and responses here are a few hundred bytes; 4 KiB per direction
- * keeps a connection small. Larger TLS records are read in pieces.
+ * keeps a connection small. Larger TLS records are read in pieces. Each is
+ * made when its direction first carries data.
  */
 #define CONN_BUF_SIZE		4096
 /* Accepts per readiness event, so one listener cannot starve the rest. */
@@ -152,7 +153,7 @@ struct conn {
 	int			 c_fd;		/* TCP, to the client */
 	int			 c_pair;	/* our end of the socketpair */
 	struct http_link	*c_link;	/* to libmicrohttpd's connection */
-	WOLFSSL			*c_ssl;
+	WOLFSSL			*c_ssl;		/* from the client's first byte */
 	struct tls_peer		 c_peer;	/* snapshot, host, address */
 	struct sockaddr_storage	 c_addr;
 	socklen_t		 c_addrlen;
@@ -176,8 +177,8 @@ struct conn {
 	size_t			 c_up_off;	/* client -> libmicrohttpd */
 	size_t			 c_up_len;
 	size_t			 c_down_len;	/* libmicrohttpd -> client */
-	unsigned char		 c_up[CONN_BUF_SIZE];
-	unsigned char		 c_down[CONN_BUF_SIZE];
+	unsigned char		*c_up;		/* CONN_BUF_SIZE, or NULL */
+	unsigned char		*c_down;
 };
 
 /*

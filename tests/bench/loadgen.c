@@ -8,6 +8,9 @@
  *   loadgen startup [OPTIONS] -- COMMAND [ARG...]
  *                                 start COMMAND, time until the port answers
  *                                 a first request correctly; leave it running
+ *   loadgen idle [OPTIONS]        open CONNS connections that send nothing
+ *                                 (-H: after a TLS handshake each) and
+ *                                 measure the server's resident memory
  *
  * Options:
  *   -a ADDR        server address (default 127.0.0.1)
@@ -33,6 +36,10 @@
  *   -P CPU         pin COMMAND to this CPU
  *   -o FILE        COMMAND's standard output and error (default /dev/null)
  *   -f PIDFILE     write COMMAND's process id here
+ * idle only (-S PID is required: the server whose memory is measured):
+ *   -H             complete a TLS handshake on every connection (SNI round
+ *                  robin over the names), then send nothing
+ *   -w SECONDS     settling time before the memory is read (default 1)
  *
  * Every response is checked: status 200, Content-Type text/plain, a
  * Content-Length, and body bytes equal to the expected ones. The exit status
@@ -76,7 +83,7 @@
 #define MAX_EVENTS	256
 #define MAX_ERR_MSGS	10
 
-enum mode { MODE_HANDSHAKE, MODE_KEEPALIVE, MODE_STARTUP };
+enum mode { MODE_HANDSHAKE, MODE_KEEPALIVE, MODE_STARTUP, MODE_IDLE };
 
 enum err_kind {
 	E_CONNECT, E_HANDSHAKE, E_IO, E_EOF, E_STATUS, E_HEADER, E_BODY,
@@ -120,6 +127,7 @@ static struct {
 	const char	*out;
 	const char	*pidfile;
 	int		 server_pid;
+	bool		 handshake;	/* idle: TLS, not bare TCP */
 } opt = {
 	.addr = "127.0.0.1", .port = 443, .duration = 10, .warmup = 1,
 	.threads = 1, .conns = 32, .groups = "X25519", .timeout = 10,
@@ -1074,6 +1082,131 @@ run_startup(char **cmd)
 	return 0;
 }
 
+/* ---- idle connections ---------------------------------------------------- */
+
+/* Resident memory of a process and of the processes it started, KiB. */
+static long
+proc_rss_kib(int pid, int depth)
+{
+	char	 path[64], line[256];
+	long	 sum = 0, v;
+	FILE	*f;
+	int	 child;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "VmRSS: %ld", &v) == 1)
+			sum += v;
+	fclose(f);
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", pid, pid);
+	if (depth < 4 && (f = fopen(path, "r")) != NULL) {
+		while (fscanf(f, "%d", &child) == 1)
+			sum += proc_rss_kib(child, depth + 1);
+		fclose(f);
+	}
+	return sum;
+}
+
+/* Has the server kept the connection? It sends nothing on a bare one, and
+ * at most session tickets on a TLS one, which this reads. */
+static bool
+idle_still_open(int fd, SSL *ssl)
+{
+	char	b;
+	int	r;
+
+	if (ssl == NULL)
+		return recv(fd, &b, 1, MSG_DONTWAIT) == -1 && errno == EAGAIN;
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	r = SSL_read(ssl, &b, 1);
+	return r <= 0 && SSL_get_error(ssl, r) == SSL_ERROR_WANT_READ;
+}
+
+static int
+run_idle(void)
+{
+	SSL_CTX		*ctx = opt.handshake ? client_ctx() : NULL;
+	int		*fds = calloc((size_t)opt.conns, sizeof(*fds));
+	SSL		**ssls = calloc((size_t)opt.conns, sizeof(*ssls));
+	struct linger	 rst = { 1, 0 };
+	struct timeval	 tv = { (time_t)opt.timeout, 0 };
+	struct timespec	 settle = { (time_t)opt.warmup,
+			    (long)((opt.warmup - (double)(time_t)opt.warmup) *
+			    1e9) };
+	struct rlimit	 rl;
+	long		 before, with;
+	uint64_t	 t0;
+	double		 open_s;
+	int		 still = 0;
+
+	if (fds == NULL || ssls == NULL)
+		die("out of memory");
+	if (opt.server_pid <= 0)
+		die("idle: -S PID names the server to measure");
+	getrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_max < (rlim_t)opt.conns + 64)
+		die("idle: %d connections need %d descriptors; the limit is "
+		    "%llu", opt.conns, opt.conns + 64,
+		    (unsigned long long)rl.rlim_max);
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	before = proc_rss_kib(opt.server_pid, 0);
+	t0 = now_ns();
+	for (int i = 0; i < opt.conns; i++) {
+		const struct target *tg = &targets[(size_t)i % ntargets];
+
+		fds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fds[i] == -1)
+			die("idle: socket: %s", strerror(errno));
+		setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		setsockopt(fds[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (connect(fds[i], (struct sockaddr *)&server_addr,
+		    sizeof(server_addr)) == -1)
+			die("idle: connection %d: connect: %s", i,
+			    strerror(errno));
+		if (ctx == NULL)
+			continue;
+		ssls[i] = SSL_new(ctx);
+		SSL_set_fd(ssls[i], fds[i]);
+		SSL_set_tlsext_host_name(ssls[i], tg->t_name);
+		if (SSL_connect(ssls[i]) != 1)
+			die("idle: connection %d (%s): handshake: %s", i,
+			    tg->t_name, ssl_err());
+		if (i == 0)
+			note_tls(ssls[i]);
+	}
+	open_s = (double)(now_ns() - t0) / 1e9;
+	nanosleep(&settle, NULL);
+	with = proc_rss_kib(opt.server_pid, 0);
+	for (int i = 0; i < opt.conns; i++)
+		still += idle_still_open(fds[i], ssls[i]);
+	printf("%s idle: %d %s connections opened in %.2f s, %d still open "
+	    "after %.1f s; server RSS %ld KiB before, %ld KiB with them: "
+	    "%.1f KiB each%s%s\n", opt.label, opt.conns, ctx != NULL ?
+	    "TLS (handshake done, nothing sent)" : "TCP (nothing sent)",
+	    open_s, still, opt.warmup, before, with,
+	    (double)(with - before) / opt.conns, ctx != NULL ? "; " : "",
+	    ctx != NULL ? tls_info : "");
+	printf("RESULT mode=idle tls=%d conns=%d open=%d open_s=%.2f "
+	    "rss_before_kib=%ld rss_with_kib=%ld per_conn_kib=%.1f\n",
+	    ctx != NULL, opt.conns, still, open_s, before, with,
+	    (double)(with - before) / opt.conns);
+	/* A reset, not a close: no TIME_WAIT left to hold the ports. */
+	for (int i = 0; i < opt.conns; i++) {
+		setsockopt(fds[i], SOL_SOCKET, SO_LINGER, &rst, sizeof(rst));
+		if (ssls[i] != NULL)
+			SSL_free(ssls[i]);
+		close(fds[i]);
+	}
+	free(fds);
+	free(ssls);
+	if (ctx != NULL)
+		SSL_CTX_free(ctx);
+	return still == opt.conns ? 0 : 1;
+}
+
 static void
 usage(void)
 {
@@ -1084,7 +1217,10 @@ usage(void)
 	    "                 [-g GROUPS] [-T SEC] [-l LABEL] [-S PID]\n"
 	    "       loadgen startup [-a ADDR] [-p PORT] -n NAMES [-T SEC] "
 	    "[-P CPU] [-o FILE]\n"
-	    "                 [-f PIDFILE] [-l LABEL] -- COMMAND [ARG...]\n",
+	    "                 [-f PIDFILE] [-l LABEL] -- COMMAND [ARG...]\n"
+	    "       loadgen idle [-a ADDR] [-p PORT] -n NAMES -c CONNS -S PID "
+	    "[-H] [-w SEC]\n"
+	    "                 [-T SEC] [-l LABEL]\n",
 	    stderr);
 	exit(2);
 }
@@ -1102,12 +1238,14 @@ main(int argc, char **argv)
 		opt.mode = MODE_KEEPALIVE;
 	else if (strcmp(argv[1], "startup") == 0)
 		opt.mode = MODE_STARTUP;
+	else if (strcmp(argv[1], "idle") == 0)
+		opt.mode = MODE_IDLE;
 	else
 		usage();
 	argc--;
 	argv++;
 	while ((ch = getopt(argc, argv,
-	    "a:p:n:d:w:r:t:c:RC:s:g:T:l:P:o:f:S:"))
+	    "a:p:n:d:w:r:t:c:RC:s:g:T:l:P:o:f:S:H"))
 	    != -1) {
 		switch (ch) {
 		case 'a': opt.addr = optarg; break;
@@ -1128,6 +1266,7 @@ main(int argc, char **argv)
 		case 'o': opt.out = optarg; break;
 		case 'f': opt.pidfile = optarg; break;
 		case 'S': opt.server_pid = atoi(optarg); break;
+		case 'H': opt.handshake = true; break;
 		default: usage();
 		}
 	}
@@ -1149,5 +1288,7 @@ main(int argc, char **argv)
 	load_names(opt.names);
 	if (opt.mode == MODE_STARTUP)
 		return run_startup(argv + optind);
+	if (opt.mode == MODE_IDLE)
+		return run_idle();
 	return run_load();
 }
