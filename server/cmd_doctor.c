@@ -259,6 +259,7 @@ cmd_doctor(int argc, char **argv)
 		fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
 		goto out;
 	}
+	doctor_expect_addresses(&run);
 	doctor_mx_cache_init(&run.dr_mx);
 	doctor_run_all(&pool, jobs);
 	doctor_mx_cache_free(&run.dr_mx);
@@ -283,6 +284,7 @@ out:
 	for (size_t i = 0; pool.dp_domains != NULL && i < pool.dp_count; i++)
 		doctor_domain_free(&pool.dp_domains[i]);
 	free(pool.dp_domains);
+	strvec_free(&run.dr_host_expected);
 	ddns_close(run.dr_dns);
 	if (run.dr_tls != NULL)
 		wolfSSL_CTX_free(run.dr_tls);

@@ -85,9 +85,13 @@ struct doc_run {
 	const char		*dr_helo;
 	time_t			 dr_now;
 	const struct doc_history *dr_history;
+	struct strvec		 dr_host_expected;	/* policy host addresses */
+	const char		*dr_host_how;	/* where from; NULL: not known */
 	struct doc_mx_cache	 dr_mx;
 };
 
+/* Resolve what mta-sts.<domain> must point at (dr_host_expected). */
+void	doctor_expect_addresses(struct doc_run *);
 void	doctor_mx_cache_init(struct doc_mx_cache *);
 void	doctor_mx_cache_free(struct doc_mx_cache *);
 

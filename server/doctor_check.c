@@ -290,30 +290,30 @@ doc_join(const struct strvec *v)
 	return s;
 }
 
-/* The addresses this deployment serves from, per its dns: section. */
-static bool
-doc_expected_addresses(struct doc_state *st, struct strvec *out,
-    const char **how)
+/*
+ * The addresses this deployment serves from, per its dns: section: once
+ * per run, not once per domain (a hoster's cname is the same for all).
+ */
+void
+doctor_expect_addresses(struct doc_run *run)
 {
 	const struct dns_settings *dns;
 	char *canon = NULL, *why = NULL;
 
-	if (st->ds_run->dr_cfg == NULL)
-		return false;
-	dns = &st->ds_run->dr_cfg->cfg_dns;
+	run->dr_host_how = NULL;
+	if (run->dr_cfg == NULL)
+		return;
+	dns = &run->dr_cfg->cfg_dns;
 	if (dns->dns_host_addresses.sv_count > 0) {
-		strvec_copy(out, &dns->dns_host_addresses);
-		*how = "dns.policy_host.addresses";
-		return true;
+		strvec_copy(&run->dr_host_expected, &dns->dns_host_addresses);
+		run->dr_host_how = "dns.policy_host.addresses";
+	} else if (dns->dns_host_cname != NULL) {
+		(void)doc_addresses(run->dr_dns, dns->dns_host_cname,
+		    &run->dr_host_expected, &canon, &why);
+		free(canon);
+		free(why);
+		run->dr_host_how = dns->dns_host_cname;
 	}
-	if (dns->dns_host_cname == NULL)
-		return false;
-	(void)doc_addresses(st->ds_run->dr_dns, dns->dns_host_cname, out,
-	    &canon, &why);
-	free(canon);
-	free(why);
-	*how = dns->dns_host_cname;
-	return true;
 }
 
 static void
@@ -321,8 +321,8 @@ doc_policy_host(struct doc_state *st)
 {
 	char		*host = xasprintf(HOST_PREFIX "%s", st->ds_dom->dd_name);
 	char		*canon = NULL, *why = NULL, *list = NULL, *exp = NULL;
-	struct strvec	 expected = { 0 };
-	const char	*how = NULL;
+	const struct strvec *expected = &st->ds_run->dr_host_expected;
+	const char	*how = st->ds_run->dr_host_how;
 	enum ddns_status s;
 
 	s = doc_addresses(st->ds_run->dr_dns, host, &st->ds_host_addrs, &canon,
@@ -336,12 +336,12 @@ doc_policy_host(struct doc_state *st)
 		goto out;
 	}
 	list = doc_join(&st->ds_host_addrs);
-	if (doc_expected_addresses(st, &expected, &how)) {
+	if (how != NULL) {
 		for (size_t i = 0; i < st->ds_host_addrs.sv_count; i++) {
-			if (strvec_contains(&expected,
+			if (strvec_contains(expected,
 			    st->ds_host_addrs.sv_items[i]))
 				continue;
-			exp = doc_join(&expected);
+			exp = doc_join(expected);
 			doc_add(st, "policy-host", NULL, DOC_CRITICAL, "%s "
 			    "resolves to %s, and %s is not this deployment "
 			    "(%s: %s)", host, list,
@@ -354,7 +354,6 @@ doc_policy_host(struct doc_state *st)
 	    canon != NULL ? " (through the CNAME to " : "",
 	    canon != NULL ? canon : "", canon != NULL ? ")" : "");
 out:
-	strvec_free(&expected);
 	free(exp);
 	free(list);
 	free(canon);
