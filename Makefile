@@ -37,21 +37,34 @@ CFLAGS		+= -std=c17 $(WARNINGS) $(OPTFLAGS) -fstack-protector-strong \
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(SANLDFLAGS)
 LDLIBS		+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
+# Three programs in one binary, each a folder, each using only the ones
+# below it: the command line (server/cli/, main() and the subcommands), the
+# doctor (server/doctor/) and the daemon (server/), all on the
+# configuration model (config/).
 CONFIG_SRCS	:= $(wildcard config/*.c)
-SERVER_SRCS	:= $(wildcard server/*.c)
+DAEMON_SRCS	:= $(wildcard server/*.c)
+DOCTOR_SRCS	:= $(wildcard server/doctor/*.c)
+CLI_SRCS	:= $(wildcard server/cli/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 CONFIG_OBJS	:= $(CONFIG_SRCS:%.c=$(BUILD)/%.o)
-SERVER_OBJS	:= $(SERVER_SRCS:%.c=$(BUILD)/%.o)
-# Everything but main(), for the unit tests to link against.
-SERVER_LIB_OBJS	:= $(filter-out $(BUILD)/server/main.o,$(SERVER_OBJS))
+DAEMON_OBJS	:= $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
+DOCTOR_OBJS	:= $(DOCTOR_SRCS:%.c=$(BUILD)/%.o)
+CLI_OBJS	:= $(CLI_SRCS:%.c=$(BUILD)/%.o)
+ALL_OBJS	:= $(CONFIG_OBJS) $(DAEMON_OBJS) $(DOCTOR_OBJS) $(CLI_OBJS)
+MAIN_OBJ	:= $(BUILD)/server/cli/main.o
+# In link order: a library uses only those after it.
+LIBS		:= $(BUILD)/libcli.a $(BUILD)/libdoctor.a $(BUILD)/libdaemon.a \
+		   $(BUILD)/libconfig.a
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
 # The daemon with a trigger that breaks its system call allow-list, for the
 # test that proves the list is enforced (tests/integration/t49-*); never
 # installed, and the trigger is in no other build.
 SECCOMP_TEST_BIN	:= $(BUILD)/seccomp-test/mta-sts-hostd
-SECCOMP_TEST_OBJS	:= $(BUILD)/seccomp-test/seccomp.o \
-		   $(filter-out $(BUILD)/server/seccomp.o,$(SERVER_OBJS))
+SECCOMP_TEST_OBJS	:= $(MAIN_OBJ) $(BUILD)/seccomp-test/seccomp.o \
+		   $(BUILD)/libcli.a $(BUILD)/libdoctor.a \
+		   $(filter-out $(BUILD)/server/seccomp.o,$(DAEMON_OBJS)) \
+		   $(BUILD)/libconfig.a
 # Manual pages, from the scdoc sources in packaging/man/.
 MANPAGES	:= $(BUILD)/man/mta-sts-hostd.8 $(BUILD)/man/mta-sts-hostd.yaml.5
 
@@ -77,14 +90,15 @@ $(BUILD)/%.o: %.c
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/libconfig.a: $(CONFIG_OBJS)
+$(BUILD)/libdaemon.a: $(DAEMON_OBJS)
+$(BUILD)/libdoctor.a: $(DOCTOR_OBJS)
+# Everything of the command line but main(), for the unit tests.
+$(BUILD)/libcli.a: $(filter-out $(MAIN_OBJ),$(CLI_OBJS))
+$(LIBS):
 	$(say) "  AR      $@"
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
-$(BUILD)/libserver.a: $(SERVER_LIB_OBJS)
-	$(say) "  AR      $@"
-	$(Q)$(AR) rcs $@ $^
-
-$(BIN): $(BUILD)/server/main.o $(BUILD)/libserver.a $(BUILD)/libconfig.a
+$(BIN): $(MAIN_OBJ) $(LIBS)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -94,7 +108,7 @@ $(BUILD)/seccomp-test/seccomp.o: server/seccomp.c
 	$(Q)$(CC) $(CPPFLAGS) -DMTA_STS_SECCOMP_TEST $(CFLAGS) -MMD -MP -c \
 	    -o $@ $<
 
-$(SECCOMP_TEST_BIN): $(SECCOMP_TEST_OBJS) $(BUILD)/libconfig.a
+$(SECCOMP_TEST_BIN): $(SECCOMP_TEST_OBJS)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
@@ -109,8 +123,7 @@ $(BUILD)/man/%: packaging/man/%.scd
 .PHONY: man
 man: $(MANPAGES)
 
-$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libserver.a \
-    $(BUILD)/libconfig.a
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIBS)
 	@mkdir -p $(@D)
 	$(say) "  LD      $@"
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
@@ -165,7 +178,7 @@ check-asan: deps
 clean:
 	rm -rf build
 
--include $(CONFIG_OBJS:.o=.d) $(SERVER_OBJS:.o=.d) \
+-include $(ALL_OBJS:.o=.d) \
 	$(BUILD)/seccomp-test/seccomp.d \
 	$(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/unit/%.d)
 
@@ -228,9 +241,9 @@ FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined \
 		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LDLIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
-FUZZ_CERT_SRCS	:= server/cert.c server/log.c
-FUZZ_PROBE_SRCS	:= server/doctor_probe.c server/doctor_net.c server/doctor_dns.c \
-		   $(FUZZ_CERT_SRCS)
+FUZZ_CERT_SRCS	:= server/log.c
+FUZZ_PROBE_SRCS	:= server/doctor/doctor_probe.c server/doctor/doctor_net.c \
+		   server/doctor/doctor_dns.c $(FUZZ_CERT_SRCS)
 # fuzz_http and fuzz_tls: one worker of the daemon, its loop turned by the
 # target (tests/fuzz/fuzz_server.c).
 FUZZ_SERVER_SRCS := tests/fuzz/fuzz_server.c tests/fuzz/fuzz_pki.c \
@@ -246,7 +259,7 @@ $(FUZZ_DIR)/fuzz_cert: tests/fuzz/fuzz_cert.c $(CONFIG_SRCS) $(FUZZ_CERT_SRCS)
 $(FUZZ_DIR)/fuzz_probe: tests/fuzz/fuzz_probe.c $(CONFIG_SRCS) $(FUZZ_PROBE_SRCS)
 $(FUZZ_DIR)/fuzz_http $(FUZZ_DIR)/fuzz_tls: $(FUZZ_SERVER_SRCS)
 $(FUZZ_DIR)/%: tests/fuzz/%.c $(CONFIG_SRCS) \
-    $(wildcard config/*.h server/*.h tests/fuzz/*.h)
+    $(wildcard config/*.h server/*.h server/*/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)
 	$(say) "  FUZZ    $@"
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) \

@@ -16,6 +16,8 @@
 #include "strvec.h"
 
 #define CONFIG_DEFAULT_PATH	"/etc/mta-sts-hostd/mta-sts-hostd.yaml"
+/* A domain's policy is served at https://mta-sts.<domain>/ (RFC 8461 3.3). */
+#define HOST_PREFIX		"mta-sts."
 
 /* Defaults and ranges of the `limits:` section. */
 #define LIMIT_MAX_CONNECTIONS		10000

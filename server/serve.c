@@ -1,10 +1,10 @@
 /*
- * `mta-sts-hostd serve`: the daemon. Start-up order matters: load and check
- * everything, bind, load keys, drop privileges, and only then report ready.
+ * The daemon's start-up and main loop. Start-up order matters: load and
+ * check everything, bind, load keys, drop privileges, and only then report
+ * ready.
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -22,13 +22,13 @@
 
 #include "../config/xalloc.h"
 #include "acme.h"
-#include "cmd.h"
 #include "limit.h"
 #include "metrics.h"
 #include "notify.h"
 #include "log.h"
 #include "privdrop.h"
 #include "reload.h"
+#include "serve.h"
 #include "seccomp.h"
 #include "sidehttp.h"
 #include "snapshot.h"
@@ -47,10 +47,6 @@
 /* ... but never later than this after the first change. */
 #define RELOAD_DELAY_MAX_MS	1000
 
-struct serve_opts {
-	const char	*so_config;
-	bool		 so_foreground;
-};
 
 static void
 serve_raise_nofile(const struct limits *lim)
@@ -234,37 +230,9 @@ serve_ready(int ready_fd, int null, const struct config *cfg)
 	close(ready_fd);
 }
 
-static int
-serve_parse(int argc, char **argv, struct serve_opts *so)
-{
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	memset(so, 0, sizeof(*so));
-	so->so_config = CONFIG_DEFAULT_PATH;
-	while ((ch = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			so->so_config = optarg;
-			break;
-		case 'f':
-			so->so_foreground = true;
-			break;
-		default:
-			return -1;
-		}
-	}
-	return optind == argc ? 0 : -1;
-}
-
 int
-cmd_serve(int argc, char **argv)
+serve_run(const char *path, bool foreground)
 {
-	struct serve_opts	 so;
 	struct server		 srv;
 	struct config		*cfg;
 	struct snapshot		*snap;
@@ -276,23 +244,18 @@ cmd_serve(int argc, char **argv)
 	uint64_t		 start = clock_us();
 	int			 sfd, ready_fd = -1, null = -1;
 
-	if (serve_parse(argc, argv, &so) == -1) {
-		fputs("usage: mta-sts-hostd serve [-c FILE] [--foreground]\n",
-		    stderr);
-		return EXIT_USAGE;
-	}
-	if (!so.so_foreground) {
+	if (!foreground) {
 		ready_fd = serve_detach();
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	}
 	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
-	cfg = config_load(so.so_config);
+	cfg = config_load(path);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
 	if (config_global_errors(cfg) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
-		    "check -c %s)", so.so_config, so.so_config);
+		    "check -c %s)", path, path);
 
 	/* Signals are taken by the main thread only, through a signalfd. */
 	sigemptyset(&sigs);
@@ -388,7 +351,7 @@ cmd_serve(int argc, char **argv)
 	    snap->snap_cfg->cfg_ndomains);
 
 	watch_set(srv.srv_watch, snap->snap_cfg);
-	while (serve_wait(&srv, sfd, so.so_config, &burst))
+	while (serve_wait(&srv, sfd, path, &burst))
 		;
 	notify_stopping();
 	atomic_store(&srv.srv_stop, true);
@@ -414,5 +377,5 @@ cmd_serve(int argc, char **argv)
 	free(srv.srv_start_side);
 	close(sfd);
 	log_info("stopped");
-	return EXIT_OK;
+	return 0;
 }

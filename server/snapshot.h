@@ -14,11 +14,9 @@
 #include <time.h>
 
 #include "../config/config.h"
-#include "cert.h"
+#include "../config/cert.h"
 
 struct MHD_Response;
-
-#define HOST_PREFIX	"mta-sts."
 
 struct host {
 	char			*h_name;	/* "mta-sts.<domain>" */

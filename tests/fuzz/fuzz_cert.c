@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "../../config/diag.h"
-#include "../../server/cert.h"
+#include "../../config/cert.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../server/doctor_dns.h"
-#include "../../server/doctor_probe.h"
+#include "../../server/doctor/doctor_dns.h"
+#include "../../server/doctor/doctor_probe.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

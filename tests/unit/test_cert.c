@@ -1,5 +1,5 @@
 /*
- * Certificate loading and indexing (server/cert.c), the snapshot's name
+ * Certificate loading and indexing (config/cert.c), the snapshot's name
  * table and the reload diff. Certificates come from tests/tools/mkpki, run
  * from the source tree (make runs the tests there).
  */
@@ -12,7 +12,7 @@
 
 #include "../../config/config.h"
 #include "../../config/xalloc.h"
-#include "../../server/cert.h"
+#include "../../config/cert.h"
 #include "../../server/reload.h"
 #include "../../server/snapshot.h"
 #include "unit.h"

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../config/policy.h"
-#include "../config/xalloc.h"
+#include "../../config/policy.h"
+#include "../../config/xalloc.h"
 
 #define PROBE_POLICY_PATH	"/.well-known/mta-sts.txt"
 /* Response headers beyond this are no policy host's. */

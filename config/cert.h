@@ -10,9 +10,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "../config/config.h"
-#include "../config/diag.h"
-#include "../config/strvec.h"
+#include "config.h"
+#include "diag.h"
+#include "strvec.h"
 
 /* Chains and keys are a few KiB; anything this large is not one. */
 #define CERT_FILE_MAX		(1024 * 1024)

@@ -7,10 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../config/config.h"
-#include "../config/dns.h"
-#include "../config/name.h"
-#include "../config/xalloc.h"
+#include "../../config/config.h"
+#include "../../config/dns.h"
+#include "../../config/name.h"
+#include "../../config/xalloc.h"
 #include "cmd.h"
 
 /* A port number, 1 to 65535, in decimal. */

@@ -5,13 +5,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../config/dns.h"
-#include "../config/name.h"
-#include "../config/policy.h"
-#include "../config/record.h"
-#include "../config/xalloc.h"
+#include "../../config/dns.h"
+#include "../../config/name.h"
+#include "../../config/policy.h"
+#include "../../config/record.h"
+#include "../../config/xalloc.h"
 #include "doctor_probe.h"
-#include "snapshot.h"
 
 /* Buckets of the MX cache: a hoster has few MX hosts, a registrar many. */
 #define DOC_MX_BUCKETS		1024

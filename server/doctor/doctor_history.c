@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../config/xalloc.h"
+#include "../../config/xalloc.h"
 
 struct doc_history_entry {
 	char			*se_domain;

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../config/config.h"
-#include "../config/name.h"
+#include "../../config/config.h"
+#include "../../config/name.h"
 #include "cmd.h"
 
 int

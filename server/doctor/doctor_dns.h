@@ -8,7 +8,7 @@
 
 #include <stdbool.h>
 
-#include "../config/strvec.h"
+#include "../../config/strvec.h"
 
 #define DDNS_TYPE_A	1
 #define DDNS_TYPE_MX	15

@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "../config/json.h"
+#include "../../config/json.h"
 
 #define DOCTOR_JSON_SCHEMA	"mta-sts-hostd.doctor/1"
 

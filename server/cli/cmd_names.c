@@ -10,9 +10,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../config/config.h"
+#include "../../config/config.h"
 #include "cmd.h"
-#include "snapshot.h"
+#include "../snapshot.h"
 
 /* ACME clients renew 30 days before expiry; so does this by default. */
 #define NAMES_EXPIRING_DAYS	30

@@ -13,7 +13,7 @@
 
 #include <unbound.h>
 
-#include "../config/xalloc.h"
+#include "../../config/xalloc.h"
 
 /* How often the result pump looks at its stop flag. */
 #define DDNS_PUMP_POLL_MS	100

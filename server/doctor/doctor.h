@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "../config/config.h"
+#include "../../config/config.h"
 #include "doctor_dns.h"
 #include "doctor_net.h"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "../config/config.h"
+#include "../../config/config.h"
 #include "cmd.h"
-#include "snapshot.h"
+#include "../snapshot.h"
 
 /* ACME clients renew 30 days ahead; this close to expiry, renewal failed. */
 #define CHECK_EXPIRY_WARN_DAYS	14

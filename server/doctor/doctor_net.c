@@ -12,9 +12,9 @@
 #include <wolfssl/error-ssl.h>
 #include <wolfssl/wolfcrypt/error-crypt.h>
 
-#include "../config/name.h"
-#include "../config/xalloc.h"
-#include "cert.h"
+#include "../../config/name.h"
+#include "../../config/xalloc.h"
+#include "../../config/cert.h"
 
 static long
 dnet_ms_left(const struct dnet *dn)

@@ -16,7 +16,7 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/rsa.h>
 
-#include "../config/xalloc.h"
+#include "xalloc.h"
 
 struct pem_block {
 	const char	*pb_label;	/* "CERTIFICATE", "PRIVATE KEY", ... */

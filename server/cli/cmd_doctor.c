@@ -18,11 +18,11 @@
 #include <wolfssl/options.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 
-#include "../config/config.h"
-#include "../config/name.h"
-#include "../config/xalloc.h"
+#include "../../config/config.h"
+#include "../../config/name.h"
+#include "../../config/xalloc.h"
 #include "cmd.h"
-#include "doctor.h"
+#include "../doctor/doctor.h"
 
 #define DOCTOR_TIMEOUT_DEFAULT	10	/* seconds; senders allow less */
 #define DOCTOR_TIMEOUT_MAX	300

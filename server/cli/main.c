@@ -11,8 +11,8 @@
 #include <wolfssl/version.h>
 #include <yaml.h>
 
-#include "../config/config.h"
-#include "../config/diag.h"
+#include "../../config/config.h"
+#include "../../config/diag.h"
 #include "cmd.h"
 
 #ifndef MTA_STS_VERSION
