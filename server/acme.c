@@ -15,10 +15,10 @@
 #include "../config/config.h"
 #include "../config/name.h"
 #include "../config/xalloc.h"
+#include "daemon.h"
 #include "log.h"
 #include "sidehttp.h"
 #include "snapshot.h"
-#include "worker.h"
 
 #define ACME_PREFIX		"/.well-known/acme-challenge/"
 /* RFC 8555 8.3: tokens are base64url, 128 bits or more (22+ characters). */
@@ -81,9 +81,7 @@ acme_host_known(struct server *srv, const char *host)
 		    host[i] - 'A' + 'a' : host[i]);
 	name[len] = '\0';
 	/* Known even without a certificate yet: getting one is the point. */
-	pthread_mutex_lock(&srv->srv_snap_lock);
-	snap = snapshot_ref(srv->srv_snap);
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	snap = server_snapshot(srv);
 	known = config_domain(snap->snap_cfg, name + strlen(HOST_PREFIX)) !=
 	    NULL;
 	snapshot_unref(snap);

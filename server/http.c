@@ -4,6 +4,8 @@
  * Responses are built once (per policy in the snapshot, and the error
  * responses here), so a request allocates nothing of its own.
  */
+#include "http.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,9 +14,9 @@
 
 #include <microhttpd.h>
 
+#include "daemon.h"
 #include "log.h"
 #include "snapshot.h"
-#include "worker.h"
 
 #define POLICY_PATH	"/.well-known/mta-sts.txt"
 
@@ -92,22 +94,22 @@ http_cleanup(void)
 }
 
 struct http_lengths {
-	unsigned	hl_content_length;
-	bool		hl_transfer_encoding;
+	unsigned	len_content_length;
+	bool		len_transfer_encoding;
 };
 
 static enum MHD_Result
 http_count_lengths(void *cls, enum MHD_ValueKind kind, const char *key,
     const char *value)
 {
-	struct http_lengths *hl = cls;
+	struct http_lengths *len = cls;
 
 	(void)kind;
 	(void)value;
 	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
-		hl->hl_content_length++;
+		len->len_content_length++;
 	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
-		hl->hl_transfer_encoding = true;
+		len->len_transfer_encoding = true;
 	return MHD_YES;
 }
 
@@ -119,11 +121,11 @@ http_count_lengths(void *cls, enum MHD_ValueKind kind, const char *key,
 static bool
 http_length_ambiguous(struct MHD_Connection *mc)
 {
-	struct http_lengths hl = { 0, false };
+	struct http_lengths len = { 0, false };
 
-	MHD_get_connection_values(mc, MHD_HEADER_KIND, http_count_lengths, &hl);
-	return hl.hl_content_length > 1 ||
-	    (hl.hl_content_length > 0 && hl.hl_transfer_encoding);
+	MHD_get_connection_values(mc, MHD_HEADER_KIND, http_count_lengths, &len);
+	return len.len_content_length > 1 ||
+	    (len.len_content_length > 0 && len.len_transfer_encoding);
 }
 
 /*

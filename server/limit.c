@@ -17,16 +17,16 @@ struct addr_entry {
 	unsigned		 ae_count;
 };
 
-struct addr_table {
+struct limit_table {
 	pthread_mutex_t		 at_lock;
 	unsigned		 at_limit;
 	struct addr_entry	*at_buckets[ADDR_BUCKETS];
 };
 
-struct addr_table *
-addr_table_new(unsigned limit)
+struct limit_table *
+limit_table_new(unsigned limit)
 {
-	struct addr_table *t = xcalloc(1, sizeof(*t));
+	struct limit_table *t = xcalloc(1, sizeof(*t));
 
 	pthread_mutex_init(&t->at_lock, NULL);
 	t->at_limit = limit;
@@ -34,7 +34,7 @@ addr_table_new(unsigned limit)
 }
 
 void
-addr_table_free(struct addr_table *t)
+limit_table_free(struct limit_table *t)
 {
 	if (t == NULL)
 		return;
@@ -51,7 +51,7 @@ addr_table_free(struct addr_table *t)
 }
 
 static void
-addr_key(const struct sockaddr *sa, unsigned char key[16])
+limit_key(const struct sockaddr *sa, unsigned char key[16])
 {
 	if (sa->sa_family == AF_INET6) {
 		memcpy(key, &((const struct sockaddr_in6 *)sa)->sin6_addr, 16);
@@ -63,7 +63,7 @@ addr_key(const struct sockaddr *sa, unsigned char key[16])
 }
 
 static size_t
-addr_bucket(const unsigned char key[16])
+limit_bucket(const unsigned char key[16])
 {
 	uint32_t h = 2166136261u;
 
@@ -73,15 +73,15 @@ addr_bucket(const unsigned char key[16])
 }
 
 bool
-addr_acquire(struct addr_table *t, const struct sockaddr *sa)
+limit_acquire(struct limit_table *t, const struct sockaddr *sa)
 {
 	unsigned char		 key[16];
 	struct addr_entry	*e;
 	size_t			 b;
 	bool			 ok = true;
 
-	addr_key(sa, key);
-	b = addr_bucket(key);
+	limit_key(sa, key);
+	b = limit_bucket(key);
 	pthread_mutex_lock(&t->at_lock);
 	for (e = t->at_buckets[b]; e != NULL; e = e->ae_next)
 		if (memcmp(e->ae_addr, key, 16) == 0)
@@ -101,14 +101,14 @@ addr_acquire(struct addr_table *t, const struct sockaddr *sa)
 }
 
 void
-addr_release(struct addr_table *t, const struct sockaddr *sa)
+limit_release(struct limit_table *t, const struct sockaddr *sa)
 {
 	unsigned char		  key[16];
 	struct addr_entry	**pp, *e;
 
-	addr_key(sa, key);
+	limit_key(sa, key);
 	pthread_mutex_lock(&t->at_lock);
-	for (pp = &t->at_buckets[addr_bucket(key)]; (e = *pp) != NULL;
+	for (pp = &t->at_buckets[limit_bucket(key)]; (e = *pp) != NULL;
 	    pp = &e->ae_next) {
 		if (memcmp(e->ae_addr, key, 16) != 0)
 			continue;

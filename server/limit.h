@@ -8,14 +8,14 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-struct addr_table;
+struct limit_table;
 
-struct addr_table	*addr_table_new(unsigned limit);
-void			 addr_table_free(struct addr_table *);
+struct limit_table	*limit_table_new(unsigned limit);
+void			 limit_table_free(struct limit_table *);
 /* Count one more connection from `sa`; false if it is over the limit. */
-bool			 addr_acquire(struct addr_table *,
+bool			 limit_acquire(struct limit_table *,
 			    const struct sockaddr *);
-void			 addr_release(struct addr_table *,
+void			 limit_release(struct limit_table *,
 			    const struct sockaddr *);
 
 #endif

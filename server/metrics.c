@@ -10,10 +10,10 @@
 
 #include "../config/config.h"
 #include "../config/xalloc.h"
+#include "daemon.h"
 #include "log.h"
 #include "sidehttp.h"
 #include "snapshot.h"
-#include "worker.h"
 
 #define METRICS_CONNECTIONS	16	/* a scraper or two */
 #define METRICS_TIMEOUT		10	/* seconds */
@@ -93,9 +93,7 @@ metrics_text(struct server *srv, size_t *lenp)
 		sum.ws_refused_per_address += atomic_load_explicit(
 		    &ws->ws_refused_per_address, memory_order_relaxed);
 	}
-	pthread_mutex_lock(&srv->srv_snap_lock);
-	snap = snapshot_ref(srv->srv_snap);
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	snap = server_snapshot(srv);
 
 	metrics_counter(fp, "mta_sts_http_requests_total",
 	    "HTTP requests answered, by status.");
@@ -174,9 +172,7 @@ metrics_healthy(struct server *srv, char *why, size_t size)
 	struct snapshot	*snap;
 	bool		 ok;
 
-	pthread_mutex_lock(&srv->srv_snap_lock);
-	snap = snapshot_ref(srv->srv_snap);
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	snap = server_snapshot(srv);
 	ok = snap->snap_nhosts > 0 || snap->snap_cfg->cfg_ndomains == 0;
 	if (ok)
 		snprintf(why, size, "ok: serving %zu of %zu domains\n",

@@ -30,11 +30,11 @@
 #include "../config/xalloc.h"
 #include "limit.h"
 #include "log.h"
+#include "relay.h"
 #include "snapshot.h"
-#include "worker.h"
 
-void
-conn_list_remove(struct conn_list *l, struct conn *c)
+static void
+relay_list_remove(struct conn_list *l, struct conn *c)
 {
 	if (c->c_prev != NULL)
 		c->c_prev->c_next = c->c_next;
@@ -47,8 +47,8 @@ conn_list_remove(struct conn_list *l, struct conn *c)
 	c->c_prev = c->c_next = NULL;
 }
 
-void
-conn_list_append(struct conn_list *l, struct conn *c)
+static void
+relay_list_append(struct conn_list *l, struct conn *c)
 {
 	c->c_next = NULL;
 	c->c_prev = l->cl_tail;
@@ -63,8 +63,8 @@ conn_list_append(struct conn_list *l, struct conn *c)
  * Every connection in a list has the same timeout, so appending at the tail
  * keeps the list ordered by deadline: expiry looks only at the head.
  */
-void
-conn_touch(struct conn *c)
+static void
+relay_touch(struct conn *c)
 {
 	struct worker	*w = c->c_worker;
 	uint64_t	 idle = w->w_stopping ? SHUTDOWN_IDLE_MS :
@@ -74,13 +74,13 @@ conn_touch(struct conn *c)
 		return;
 	c->c_deadline = clock_ms() + idle;
 	if (w->w_open.cl_tail != c) {
-		conn_list_remove(&w->w_open, c);
-		conn_list_append(&w->w_open, c);
+		relay_list_remove(&w->w_open, c);
+		relay_list_append(&w->w_open, c);
 	}
 }
 
 static void
-conn_format_addr(struct conn *c)
+relay_format_addr(struct conn *c)
 {
 	char host[INET6_ADDRSTRLEN];
 
@@ -100,7 +100,7 @@ conn_format_addr(struct conn *c)
 }
 
 static int
-conn_epoll_add(struct worker *w, int fd, struct ev_source *ev)
+relay_epoll_add(struct worker *w, int fd, struct ev_source *ev)
 {
 	struct epoll_event e = { .events = EPOLLIN, .data.ptr = ev };
 
@@ -109,7 +109,7 @@ conn_epoll_add(struct worker *w, int fd, struct ev_source *ev)
 
 /* Ask epoll for what each side can do next; a system call only on change. */
 static void
-conn_interest(struct conn *c)
+relay_interest(struct conn *c)
 {
 	struct worker	*w = c->c_worker;
 	uint32_t	 tcp = 0, pair = 0;
@@ -142,7 +142,7 @@ conn_interest(struct conn *c)
 
 /* At most one line a second per worker: a flood must not flood the log. */
 static void
-conn_refused(struct worker *w, const struct sockaddr_storage *addr,
+relay_refused(struct worker *w, const struct sockaddr_storage *addr,
     socklen_t addrlen)
 {
 	struct conn	probe;
@@ -155,7 +155,7 @@ conn_refused(struct worker *w, const struct sockaddr_storage *addr,
 	memset(&probe, 0, sizeof(probe));
 	probe.c_addr = *addr;
 	probe.c_addrlen = addrlen;
-	conn_format_addr(&probe);
+	relay_format_addr(&probe);
 	log_info("%s: connection refused: max_connections_per_address (%u) "
 	    "reached (%lu refused since the last such line)", probe.c_addr_text,
 	    w->w_server->srv_limits->lim_max_connections_per_address,
@@ -165,7 +165,7 @@ conn_refused(struct worker *w, const struct sockaddr_storage *addr,
 }
 
 struct conn *
-conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
+relay_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
     socklen_t addrlen)
 {
 	struct server	*srv = w->w_server;
@@ -179,9 +179,9 @@ conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
 		close(fd);
 		return NULL;
 	}
-	if (!addr_acquire(srv->srv_addrs, (const struct sockaddr *)addr)) {
+	if (!limit_acquire(srv->srv_addrs, (const struct sockaddr *)addr)) {
 		atomic_fetch_sub(&srv->srv_conns, 1);
-		conn_refused(w, addr, addrlen);
+		relay_refused(w, addr, addrlen);
 		close(fd);
 		return NULL;
 	}
@@ -192,7 +192,7 @@ conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	c->c_pair = -1;
 	c->c_addr = *addr;
 	c->c_addrlen = addrlen;
-	conn_format_addr(c);
+	relay_format_addr(c);
 	c->c_ev_tcp = (struct ev_source){ EV_TCP, c };
 	c->c_ev_pair = (struct ev_source){ EV_PAIR, c };
 	c->c_peer.tp_snap = snapshot_ref(w->w_snap);
@@ -200,32 +200,32 @@ conn_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	c->c_peer.tp_fd = fd;
 	c->c_deadline = clock_ms() +
 	    (uint64_t)srv->srv_limits->lim_handshake_timeout * 1000;
-	conn_list_append(&w->w_handshaking, c);
+	relay_list_append(&w->w_handshaking, c);
 	w->w_nconns++;
 	return c;
 }
 
-/* The TLS session comes with the client's first bytes (conn_session). */
+/* The TLS session comes with the client's first bytes (relay_session). */
 void
-conn_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
+relay_accepted(struct worker *w, int fd, const struct sockaddr_storage *addr,
     socklen_t addrlen)
 {
-	struct conn *c = conn_new(w, fd, addr, addrlen);
+	struct conn *c = relay_new(w, fd, addr, addrlen);
 
 	if (c == NULL)
 		return;
-	if (conn_epoll_add(w, fd, &c->c_ev_tcp) == -1) {
-		conn_close(c, "out of resources");
+	if (relay_epoll_add(w, fd, &c->c_ev_tcp) == -1) {
+		relay_close(c, "out of resources");
 		return;
 	}
 	c->c_tcp_mask = EPOLLIN;
 	/* The ClientHello is often already here. */
-	conn_event(c, EV_TCP, EPOLLIN);
+	relay_event(c, EV_TCP, EPOLLIN);
 }
 
 /* The worker's list a connection is in, by its state. */
 static struct conn_list *
-conn_list_of(struct conn *c)
+relay_list_of(struct conn *c)
 {
 	struct worker *w = c->c_worker;
 
@@ -241,7 +241,7 @@ conn_list_of(struct conn *c)
 }
 
 void
-conn_close(struct conn *c, const char *why)
+relay_close(struct conn *c, const char *why)
 {
 	struct worker	*w = c->c_worker;
 	struct server	*srv = w->w_server;
@@ -250,7 +250,7 @@ conn_close(struct conn *c, const char *why)
 		return;
 	if (why != NULL)
 		log_debug("%s: closed: %s", c->c_addr_text, why);
-	conn_list_remove(conn_list_of(c), c);
+	relay_list_remove(relay_list_of(c), c);
 	/* libmicrohttpd's connection may outlive this one by a little. */
 	if (c->c_link != NULL)
 		c->c_link->hl_conn = NULL;
@@ -259,22 +259,22 @@ conn_close(struct conn *c, const char *why)
 	if (c->c_ssl != NULL)
 		wolfSSL_free(c->c_ssl);
 	close(c->c_fd);
-	addr_release(srv->srv_addrs, (struct sockaddr *)&c->c_addr);
+	limit_release(srv->srv_addrs, (struct sockaddr *)&c->c_addr);
 	atomic_fetch_sub(&srv->srv_conns, 1);
 	snapshot_unref(c->c_peer.tp_snap);
 	w->w_nconns--;
 	/* Another event of this epoll batch may still name it. */
 	c->c_closed = true;
-	conn_list_append(&w->w_closed, c);
+	relay_list_append(&w->w_closed, c);
 }
 
 void
-conn_free_closed(struct worker *w)
+relay_free_closed(struct worker *w)
 {
 	struct conn *c;
 
 	while ((c = w->w_closed.cl_head) != NULL) {
-		conn_list_remove(&w->w_closed, c);
+		relay_list_remove(&w->w_closed, c);
 		tls_peer_free(&c->c_peer);
 		free(c->c_up);
 		free(c->c_down);
@@ -283,7 +283,7 @@ conn_free_closed(struct worker *w)
 }
 
 bool
-conn_open_http(struct conn *c)
+relay_open_http(struct conn *c)
 {
 	struct worker		*w = c->c_worker;
 	struct http_link	*link;
@@ -328,27 +328,27 @@ conn_open_http(struct conn *c)
 		return false;
 	}
 	c->c_link = link;
-	if (conn_epoll_add(w, c->c_pair, &c->c_ev_pair) == -1) {
+	if (relay_epoll_add(w, c->c_pair, &c->c_ev_pair) == -1) {
 		log_warn("%s: epoll_ctl", c->c_addr_text);
 		return false;
 	}
 	c->c_pair_mask = EPOLLIN;
-	conn_list_remove(&w->w_handshaking, c);
+	relay_list_remove(&w->w_handshaking, c);
 	c->c_state = CONN_OPEN;
-	conn_list_append(&w->w_open, c);
-	conn_touch(c);
+	relay_list_append(&w->w_open, c);
+	relay_touch(c);
 	return true;
 }
 
 /* Count a failed handshake and close. A port probe or a client giving up
  * is not worth a line but at debug. */
 static void
-conn_handshake_failed(struct conn *c, enum stat_handshake_failure why)
+relay_handshake_failed(struct conn *c, enum stat_handshake_failure why)
 {
 	if (why == STAT_HS_CLOSED)
 		log_debug("%s: closed during the handshake", c->c_addr_text);
 	stat_inc(&c->c_worker->w_stats.ws_handshake_failures[why]);
-	conn_close(c, NULL);
+	relay_close(c, NULL);
 }
 
 /*
@@ -359,7 +359,7 @@ conn_handshake_failed(struct conn *c, enum stat_handshake_failure why)
  * connection is gone.
  */
 static int
-conn_session(struct conn *c)
+relay_session(struct conn *c)
 {
 	ssize_t n = tls_read_ahead(&c->c_peer);
 
@@ -367,13 +367,13 @@ conn_session(struct conn *c)
 	    errno == EINTR))
 		return 0;
 	if (n <= 0) {
-		conn_handshake_failed(c, STAT_HS_CLOSED);
+		relay_handshake_failed(c, STAT_HS_CLOSED);
 		return -1;
 	}
 	c->c_ssl = tls_session_new(c->c_worker->w_server->srv_ctx, c->c_fd,
 	    &c->c_peer);
 	if (c->c_ssl == NULL) {
-		conn_close(c, "out of resources");
+		relay_close(c, "out of resources");
 		return -1;
 	}
 	return 1;
@@ -381,13 +381,13 @@ conn_session(struct conn *c)
 
 /* Returns false once the connection is gone. */
 static bool
-conn_handshake(struct conn *c)
+relay_handshake(struct conn *c)
 {
 	enum stat_handshake_failure	why;
 	char				err[WOLFSSL_MAX_ERROR_SZ];
 	int				ret, code;
 
-	if (c->c_ssl == NULL && (ret = conn_session(c)) != 1)
+	if (c->c_ssl == NULL && (ret = relay_session(c)) != 1)
 		return ret == 0;
 	ret = wolfSSL_accept(c->c_ssl);
 	if (ret == WOLFSSL_SUCCESS) {
@@ -396,8 +396,8 @@ conn_handshake(struct conn *c)
 		    wolfSSL_get_version(c->c_ssl),
 		    wolfSSL_get_cipher_name(c->c_ssl),
 		    c->c_peer.tp_host->h_name);
-		if (!conn_open_http(c)) {
-			conn_close(c, "cannot start HTTP");
+		if (!relay_open_http(c)) {
+			relay_close(c, "cannot start HTTP");
 			return false;
 		}
 		/* The handshake took what epoll announced. What it read ahead
@@ -409,7 +409,7 @@ conn_handshake(struct conn *c)
 	code = wolfSSL_get_error(c->c_ssl, ret);
 	if (code == WOLFSSL_ERROR_WANT_READ || code == WOLFSSL_ERROR_WANT_WRITE) {
 		c->c_tcp_wblocked = code == WOLFSSL_ERROR_WANT_WRITE;
-		conn_interest(c);
+		relay_interest(c);
 		return true;
 	}
 	switch (c->c_peer.tp_refusal) {
@@ -431,13 +431,13 @@ conn_handshake(struct conn *c)
 			    STAT_HS_PROTOCOL : STAT_HS_OTHER;
 		}
 	}
-	conn_handshake_failed(c, why);
+	relay_handshake_failed(c, why);
 	return false;
 }
 
 /* Client to libmicrohttpd; returns false once the connection is gone. */
 static bool
-conn_upstream(struct conn *c, bool *progress)
+relay_upstream(struct conn *c, bool *progress)
 {
 	char	err[WOLFSSL_MAX_ERROR_SZ];
 	ssize_t	n;
@@ -468,7 +468,7 @@ conn_upstream(struct conn *c, bool *progress)
 				log_info("%s: TLS error: %s", c->c_addr_text,
 				    tls_error_string(c->c_ssl, r, err,
 				    sizeof(err)));
-				conn_close(c, NULL);
+				relay_close(c, NULL);
 				return false;
 			}
 		}
@@ -484,7 +484,7 @@ conn_upstream(struct conn *c, bool *progress)
 		} else if (errno == EAGAIN)
 			c->c_pair_wblocked = true;
 		else if (errno != EINTR) {
-			conn_close(c, "the HTTP side went away");
+			relay_close(c, "the HTTP side went away");
 			return false;
 		}
 	}
@@ -500,7 +500,7 @@ conn_upstream(struct conn *c, bool *progress)
 
 /* libmicrohttpd to client; returns false once the connection is gone. */
 static bool
-conn_downstream(struct conn *c, bool *progress)
+relay_downstream(struct conn *c, bool *progress)
 {
 	ssize_t	n;
 	int	r, code;
@@ -534,7 +534,7 @@ conn_downstream(struct conn *c, bool *progress)
 			if (code == WOLFSSL_ERROR_WANT_WRITE)
 				c->c_tcp_wblocked = true;
 			else if (code != WOLFSSL_ERROR_WANT_READ) {
-				conn_close(c, "write to the client failed");
+				relay_close(c, "write to the client failed");
 				return false;
 			}
 		}
@@ -544,7 +544,7 @@ conn_downstream(struct conn *c, bool *progress)
 
 /* Read and drop what a lingering client sends; close at its end. */
 static void
-conn_drain(struct conn *c)
+relay_drain(struct conn *c)
 {
 	char buf[CONN_BUF_SIZE];
 
@@ -556,12 +556,12 @@ conn_drain(struct conn *c)
 		if (n == -1 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			conn_close(c, NULL);
+			relay_close(c, NULL);
 			return;
 		}
 		c->c_lingered += (size_t)n;
 		if (c->c_lingered > LINGER_BYTES) {
-			conn_close(c, "too much input after the last answer");
+			relay_close(c, "too much input after the last answer");
 			return;
 		}
 	}
@@ -573,7 +573,7 @@ conn_drain(struct conn *c)
  * LINGER_MS has passed.
  */
 static void
-conn_linger(struct conn *c)
+relay_linger(struct conn *c)
 {
 	struct worker		*w = c->c_worker;
 	struct epoll_event	 e = { .events = EPOLLIN,
@@ -589,26 +589,26 @@ conn_linger(struct conn *c)
 	}
 	close(c->c_pair);
 	c->c_pair = -1;
-	conn_list_remove(&w->w_open, c);
+	relay_list_remove(&w->w_open, c);
 	c->c_state = CONN_LINGER;
 	c->c_deadline = clock_ms() + LINGER_MS;
-	conn_list_append(&w->w_lingering, c);
+	relay_list_append(&w->w_lingering, c);
 	epoll_ctl(w->w_epoll, EPOLL_CTL_MOD, c->c_fd, &e);
 	c->c_tcp_mask = EPOLLIN;
-	conn_drain(c);
+	relay_drain(c);
 }
 
 /* Move data both ways until nothing moves; false once the connection is
  * gone. */
 static bool
-conn_relay(struct conn *c)
+relay_relay(struct conn *c)
 {
 	bool progress, active = false;
 
 	do {
 		progress = false;
-		if (!conn_upstream(c, &progress) ||
-		    !conn_downstream(c, &progress))
+		if (!relay_upstream(c, &progress) ||
+		    !relay_downstream(c, &progress))
 			return false;
 		active |= progress;
 	} while (progress);
@@ -617,33 +617,33 @@ conn_relay(struct conn *c)
 		/* libmicrohttpd is done: say so to the client and close,
 		 * at once if it has closed too. */
 		if (c->c_client_eof)
-			conn_close(c, NULL);
+			relay_close(c, NULL);
 		else
-			conn_linger(c);
+			relay_linger(c);
 		return false;
 	}
-	conn_interest(c);
+	relay_interest(c);
 	if (active)
-		conn_touch(c);
+		relay_touch(c);
 	return true;
 }
 
 void
-conn_event(struct conn *c, enum ev_kind kind, uint32_t events)
+relay_event(struct conn *c, enum ev_kind kind, uint32_t events)
 {
 	bool gone = (events & (EPOLLHUP | EPOLLERR)) != 0;
 
 	if (c->c_closed)
 		return;		/* earlier in this batch */
 	if (c->c_state == CONN_LINGER) {
-		conn_drain(c);
+		relay_drain(c);
 		return;
 	}
 	if (kind == EV_TCP) {
 		/* A hang-up after the client's end of stream: it can take no
 		 * answer any more, and epoll would repeat it on every wait. */
 		if (gone && c->c_client_eof) {
-			conn_close(c, "the client went away");
+			relay_close(c, "the client went away");
 			return;
 		}
 		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
@@ -662,7 +662,7 @@ conn_event(struct conn *c, enum ev_kind kind, uint32_t events)
 	/* A request often arrives with the handshake's last flight: no
 	 * further event would announce it, so relay at once. */
 	if (c->c_state == CONN_HANDSHAKE &&
-	    (!conn_handshake(c) || c->c_state != CONN_OPEN))
+	    (!relay_handshake(c) || c->c_state != CONN_OPEN))
 		return;
-	conn_relay(c);
+	relay_relay(c);
 }

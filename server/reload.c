@@ -43,32 +43,32 @@ reload_sorted_certs(const struct certset *set)
 }
 
 void
-snapshot_diff(const struct snapshot *old, const struct snapshot *cur,
-    struct snapshot_diff *sd)
+reload_diff(const struct snapshot *old, const struct snapshot *cur,
+    struct reload_diff *rd)
 {
 	const struct cert	**a, **b;
 	size_t			  i = 0, j = 0;
 
-	memset(sd, 0, sizeof(*sd));
+	memset(rd, 0, sizeof(*rd));
 	for (size_t k = 0; k < cur->snap_nhosts; k++) {
 		const struct host *h = &cur->snap_hosts[k];
 		const struct host *o = snapshot_lookup(old, h->h_name,
 		    h->h_name_len);
 
 		if (o == NULL)
-			sd->sd_added++;
+			rd->rd_added++;
 		else {
 			if (strcmp(o->h_domain->dom_id, h->h_domain->dom_id) != 0)
-				sd->sd_policies++;
+				rd->rd_policies++;
 			if (!reload_same_cert(o->h_cert, h->h_cert))
-				sd->sd_certificates++;
+				rd->rd_certificates++;
 		}
 	}
 	for (size_t k = 0; k < old->snap_nhosts; k++) {
 		const struct host *o = &old->snap_hosts[k];
 
 		if (snapshot_lookup(cur, o->h_name, o->h_name_len) == NULL)
-			sd->sd_removed++;
+			rd->rd_removed++;
 	}
 	/* Certificate files: a merge of the two sets sorted by file and serial. */
 	a = reload_sorted_certs(&old->snap_certs);
@@ -79,10 +79,10 @@ snapshot_diff(const struct snapshot *old, const struct snapshot *cur,
 		    reload_cert_cmp(&a[i], &b[j]);
 
 		if (c < 0) {
-			sd->sd_certs_removed++;
+			rd->rd_certs_removed++;
 			i++;
 		} else if (c > 0) {
-			sd->sd_certs_added++;
+			rd->rd_certs_added++;
 			j++;
 		} else {
 			i++;
@@ -188,7 +188,7 @@ reload_build(struct server *srv, const char *path)
 	uint64_t		 start = clock_us();
 	struct config		*cfg = config_load(path);
 	struct snapshot		*snap, *old = srv->srv_snap;
-	struct snapshot_diff	 sd;
+	struct reload_diff	 rd;
 	const char		*lost_name = NULL;
 	size_t			 errors, lost;
 
@@ -236,19 +236,18 @@ reload_build(struct server *srv, const char *path)
 	/* The logger is not part of the snapshot: its settings apply now. */
 	log_set_level(cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
-	snapshot_diff(old, snap, &sd);
-	pthread_mutex_lock(&srv->srv_snap_lock);
-	srv->srv_snap = snap;
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	reload_diff(old, snap, &rd);
+	/* This thread is the only one to publish: `old` is what goes. */
+	old = server_publish(srv, snap);
 	for (unsigned i = 0; i < srv->srv_nworkers; i++)
 		worker_wake(&srv->srv_workers[i]);
 	log_info("reloaded in %.1f ms: serving %zu of %zu domains (%zu added, "
 	    "%zu removed, %zu policies and %zu certificates changed), %zu "
 	    "certificate files (%zu new, %zu gone)",
 	    (double)(clock_us() - start) / 1000.0, snap->snap_nhosts,
-	    cfg->cfg_ndomains, sd.sd_added, sd.sd_removed, sd.sd_policies,
-	    sd.sd_certificates, snap->snap_certs.cs_count, sd.sd_certs_added,
-	    sd.sd_certs_removed);
+	    cfg->cfg_ndomains, rd.rd_added, rd.rd_removed, rd.rd_policies,
+	    rd.rd_certificates, snap->snap_certs.cs_count, rd.rd_certs_added,
+	    rd.rd_certs_removed);
 	/* Connections still using the old snapshot keep it alive. */
 	snapshot_unref(old);
 	return 0;

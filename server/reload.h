@@ -12,17 +12,17 @@ struct config;
 struct server;
 struct snapshot;
 
-struct snapshot_diff {
-	size_t	sd_added;		/* names served now, not before */
-	size_t	sd_removed;		/* names no longer served */
-	size_t	sd_policies;		/* names whose policy changed */
-	size_t	sd_certificates;	/* names with another certificate */
-	size_t	sd_certs_added;		/* certificate files, by serial */
-	size_t	sd_certs_removed;
+struct reload_diff {
+	size_t	rd_added;		/* names served now, not before */
+	size_t	rd_removed;		/* names no longer served */
+	size_t	rd_policies;		/* names whose policy changed */
+	size_t	rd_certificates;	/* names with another certificate */
+	size_t	rd_certs_added;		/* certificate files, by serial */
+	size_t	rd_certs_removed;
 };
 
-void	snapshot_diff(const struct snapshot *old, const struct snapshot *cur,
-	    struct snapshot_diff *);
+void	reload_diff(const struct snapshot *old, const struct snapshot *cur,
+	    struct reload_diff *);
 /* The acme and metrics settings, as text to compare across reloads. */
 #define RELOAD_SIDE_MAX	1024
 const char	*reload_side_settings(const struct config *, char *, size_t);

@@ -3,6 +3,8 @@
  * check everything, bind, load keys, drop privileges, and only then report
  * ready.
  */
+#include "serve.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -22,13 +24,14 @@
 
 #include "../config/xalloc.h"
 #include "acme.h"
+#include "http.h"
 #include "limit.h"
+#include "listen.h"
 #include "metrics.h"
 #include "notify.h"
 #include "log.h"
 #include "privdrop.h"
 #include "reload.h"
-#include "serve.h"
 #include "seccomp.h"
 #include "sidehttp.h"
 #include "snapshot.h"
@@ -72,32 +75,6 @@ serve_raise_nofile(const struct limits *lim)
 			    (rl.rlim_cur - FDS_SPARE) / FDS_PER_CONN : 0),
 			    lim->lim_max_connections);
 	}
-}
-
-/*
- * SO_REUSEPORT would let a second daemon (same user) share the port and
- * take half the connections. A socket bound without it finds out whether
- * anyone listens there already; SO_REUSEADDR keeps TIME_WAIT from counting.
- */
-static int
-serve_check_free(const struct listen_addr *la, char *err, size_t errlen)
-{
-	int fd, one = 1, ret = 0;
-
-	fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return 0;	/* serve_listen reports it */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (la->la_addr.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-	if (bind(fd, (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
-	    -1 && errno == EADDRINUSE) {
-		snprintf(err, errlen, "cannot listen on %s: the address is in "
-		    "use (another mta-sts-hostd still running?)", la->la_text);
-		ret = -1;
-	}
-	close(fd);
-	return ret;
 }
 
 static unsigned
@@ -270,7 +247,7 @@ serve_run(const char *path, bool foreground)
 	memset(&srv, 0, sizeof(srv));
 	serve_raise_nofile(&cfg->cfg_limits);
 	srv.srv_ctx = tls_ctx_new();
-	srv.srv_addrs = addr_table_new(
+	srv.srv_addrs = limit_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
 	pthread_mutex_init(&srv.srv_snap_lock, NULL);
 	http_init();
@@ -292,7 +269,7 @@ serve_run(const char *path, bool foreground)
 	    sizeof(side)));
 
 	for (size_t j = 0; j < cfg->cfg_nlisten; j++)
-		if (serve_check_free(&cfg->cfg_listen[j], err,
+		if (listen_check_free(&cfg->cfg_listen[j], err,
 		    sizeof(err)) == -1)
 			fatalx("%s", err);
 	srv.srv_nworkers = serve_workers(cfg);
@@ -366,7 +343,7 @@ serve_run(const char *path, bool foreground)
 	free(srv.srv_workers);
 	snapshot_unref(srv.srv_snap);
 	http_cleanup();
-	addr_table_free(srv.srv_addrs);
+	limit_table_free(srv.srv_addrs);
 	wolfSSL_CTX_free(srv.srv_ctx);
 	ticket_cleanup();
 	wolfSSL_Cleanup();

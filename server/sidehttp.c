@@ -10,38 +10,9 @@
 
 #include "../config/config.h"
 #include "../config/xalloc.h"
+#include "daemon.h"
+#include "listen.h"
 #include "log.h"
-#include "worker.h"
-
-int
-listen_open(const struct listen_addr *la, bool reuseport, int backlog,
-    char *err, size_t errlen)
-{
-	int fd, one = 1;
-
-	fd = socket(la->la_addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		goto fail;
-	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    (reuseport && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one,
-	    sizeof(one)) == -1))
-		goto fail;
-	/* "[::]:443" next to "0.0.0.0:443": each family its own socket. */
-	if (la->la_addr.ss_family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6,
-	    IPV6_V6ONLY, &one, sizeof(one)) == -1)
-		goto fail;
-	if (bind(fd, (const struct sockaddr *)&la->la_addr, la->la_addrlen) ==
-	    -1 || listen(fd, backlog) == -1)
-		goto fail;
-	return fd;
-fail:
-	snprintf(err, errlen, "cannot listen on %s: %s", la->la_text,
-	    strerror(errno));
-	if (fd != -1)
-		close(fd);
-	return -1;
-}
 
 int
 sidehttp_bind(struct sidehttp *sh, const char *what,

@@ -22,14 +22,6 @@ struct sidehttp {
 	size_t			  sh_count;
 };
 
-/*
- * A listening socket for `la`: non-blocking, close-on-exec, IPv6 sockets
- * IPv6-only; with `reuseport`, one of several sharing the address. -1 and a
- * message in `err` on failure.
- */
-int	listen_open(const struct listen_addr *la, bool reuseport, int backlog,
-	    char *err, size_t errlen);
-
 int	sidehttp_bind(struct sidehttp *, const char *what,
 	    const struct listen_addr *, size_t count, char *err, size_t errlen);
 int	sidehttp_start(struct sidehttp *, MHD_AccessHandlerCallback, void *cls,

@@ -14,31 +14,15 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 
 #include "../config/xalloc.h"
+#include "http.h"
 #include "log.h"
+#include "relay.h"
 #include "snapshot.h"
 
 /* Events taken per epoll_wait. */
 #define WORKER_EVENTS		256
 /* The loop wakes at least this often to run timers. */
 #define WORKER_TICK_MS		1000
-
-uint64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-uint64_t
-clock_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static int
 worker_epoll_add(struct worker *w, int fd, uint32_t events,
@@ -113,7 +97,7 @@ worker_accept(struct worker *w, struct listener *l)
 			}
 			return;
 		}
-		conn_accepted(w, fd, &addr, len);
+		relay_accepted(w, fd, &addr, len);
 	}
 }
 
@@ -140,7 +124,7 @@ worker_expire_requests(struct worker *w, uint64_t now)
 			log_info("%s: request not complete after %u s: closed",
 			    c->c_addr_text,
 			    w->w_server->srv_limits->lim_idle_timeout);
-			conn_close(c, NULL);
+			relay_close(c, NULL);
 		}
 	}
 }
@@ -155,12 +139,12 @@ worker_expire(struct worker *w, uint64_t now)
 	while ((c = w->w_handshaking.cl_head) != NULL && c->c_deadline <= now) {
 		log_info("%s: handshake timed out", c->c_addr_text);
 		stat_inc(&w->w_stats.ws_handshake_failures[STAT_HS_TIMEOUT]);
-		conn_close(c, NULL);
+		relay_close(c, NULL);
 	}
 	while ((c = w->w_open.cl_head) != NULL && c->c_deadline <= now)
-		conn_close(c, "idle");
+		relay_close(c, "idle");
 	while ((c = w->w_lingering.cl_head) != NULL && c->c_deadline <= now)
-		conn_close(c, "still sending after the last answer");
+		relay_close(c, "still sending after the last answer");
 }
 
 static int
@@ -212,18 +196,17 @@ static void
 worker_wakeup(struct worker *w)
 {
 	struct server	*srv = w->w_server;
+	struct snapshot	*snap;
 	uint64_t	 v;
 
 	while (read(w->w_wake, &v, sizeof(v)) > 0)
 		;
 	if (atomic_load(&srv->srv_stop) && !w->w_stopping)
 		worker_begin_stop(w);
-	pthread_mutex_lock(&srv->srv_snap_lock);
-	if (srv->srv_snap != w->w_snap) {
-		snapshot_unref(w->w_snap);
-		w->w_snap = snapshot_ref(srv->srv_snap);
-	}
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	/* A new snapshot, maybe: new connections take it from here on. */
+	snap = server_snapshot(srv);
+	snapshot_unref(w->w_snap);
+	w->w_snap = snap;
 }
 
 void
@@ -247,7 +230,7 @@ worker_turn(struct worker *w, int timeout)
 			break;
 		case EV_TCP:
 		case EV_PAIR:
-			conn_event(ev->es_ptr, ev->es_kind, events[i].events);
+			relay_event(ev->es_ptr, ev->es_kind, events[i].events);
 			break;
 		case EV_MHD:
 			run_mhd = true;
@@ -262,19 +245,19 @@ worker_turn(struct worker *w, int timeout)
 	if (run_mhd || w->w_fed_mhd || n == 0)
 		MHD_run(w->w_mhd);
 	worker_expire(w, clock_ms());
-	conn_free_closed(w);
+	relay_free_closed(w);
 }
 
 void
 worker_close_all(struct worker *w, const char *why)
 {
 	while (w->w_handshaking.cl_head != NULL)
-		conn_close(w->w_handshaking.cl_head, why);
+		relay_close(w->w_handshaking.cl_head, why);
 	while (w->w_open.cl_head != NULL)
-		conn_close(w->w_open.cl_head, why);
+		relay_close(w->w_open.cl_head, why);
 	while (w->w_lingering.cl_head != NULL)
-		conn_close(w->w_lingering.cl_head, why);
-	conn_free_closed(w);
+		relay_close(w->w_lingering.cl_head, why);
+	relay_free_closed(w);
 }
 
 static void *

@@ -13,7 +13,7 @@
 #define CHECK_EXPIRY_WARN_DAYS	14
 
 static void
-check_coverage(const struct snapshot *snap, time_t now, bool quiet,
+cmd_check_coverage(const struct snapshot *snap, time_t now, bool quiet,
     struct diag_list *warnings)
 {
 	for (size_t i = 0; i < snap->snap_nhosts; i++) {
@@ -74,8 +74,7 @@ cmd_check(int argc, char **argv)
 			certs = false;
 			break;
 		default:
-			fputs("usage: mta-sts-hostd check [-c FILE] [--strict] "
-			    "[-q] [--skip-certificates]\n", stderr);
+			cmd_usage("check");
 			return EXIT_USAGE;
 		}
 	}
@@ -96,7 +95,7 @@ cmd_check(int argc, char **argv)
 		/* The snapshot the daemon would build, certificates and all. */
 		snap = snapshot_build(cfg, now, 0);
 		diag_print(&snap->snap_diags, stderr);
-		check_coverage(snap, now, quiet, &expiry);
+		cmd_check_coverage(snap, now, quiet, &expiry);
 		diag_print(&expiry, stderr);
 		errors += snap->snap_diags.dl_errors;
 		warnings += snap->snap_diags.dl_warnings + expiry.dl_warnings;

@@ -15,7 +15,7 @@
 
 /* A port number, 1 to 65535, in decimal. */
 static bool
-dns_port_ok(const char *s)
+cmd_dns_port_ok(const char *s)
 {
 	unsigned long port = 0;
 
@@ -27,7 +27,7 @@ dns_port_ok(const char *s)
 
 /* "ADDR", "ADDR:PORT" or "[ADDR6]:PORT" to nsupdate's "ADDR [PORT]". */
 static char *
-dns_server_arg(const char *arg)
+cmd_dns_server_arg(const char *arg)
 {
 	const char *colon;
 
@@ -38,7 +38,7 @@ dns_server_arg(const char *arg)
 			return NULL;
 		if (close[1] == '\0')
 			return xstrndup(arg + 1, (size_t)(close - arg - 1));
-		if (close[1] != ':' || !dns_port_ok(close + 2))
+		if (close[1] != ':' || !cmd_dns_port_ok(close + 2))
 			return NULL;
 		return xasprintf("%.*s %s", (int)(close - arg - 1), arg + 1,
 		    close + 2);
@@ -48,14 +48,14 @@ dns_server_arg(const char *arg)
 	colon = strchr(arg, ':');
 	if (colon == NULL || strchr(colon + 1, ':') != NULL)
 		return xstrdup(arg);	/* a name, IPv4, or bare IPv6 */
-	if (colon == arg || !dns_port_ok(colon + 1))
+	if (colon == arg || !cmd_dns_port_ok(colon + 1))
 		return NULL;
 	return xasprintf("%.*s %s", (int)(colon - arg), arg, colon + 1);
 }
 
 /* One file per zone, replaced atomically so a reader never sees half. */
 static bool
-dns_write_dir(const char *dir, const struct dns_set *set, const char *source)
+cmd_dns_write_dir(const char *dir, const struct dns_set *set, const char *source)
 {
 	for (size_t i = 0; i < set->ds_count; i++) {
 		char	*path = xasprintf("%s/%s.zone", dir,
@@ -90,18 +90,15 @@ dns_write_dir(const char *dir, const struct dns_set *set, const char *source)
 }
 
 static int
-dns_usage(void)
+cmd_dns_usage(void)
 {
-	fputs("usage: mta-sts-hostd dns [-c FILE] [--format bind|nsupdate|json]"
-	    " [--output-dir DIR]\n"
-	    "                         [--server ADDRESS[:PORT]] [DOMAIN...]\n",
-	    stderr);
+	cmd_usage("dns");
 	return EXIT_USAGE;
 }
 
 /* The domains to emit: all, or those named on the command line. */
 static const struct domain **
-dns_select(struct config *cfg, int argc, char **argv, size_t *count, int *rc)
+cmd_dns_select(struct config *cfg, int argc, char **argv, size_t *count, int *rc)
 {
 	const struct domain	**sel;
 	size_t			  n = 0;
@@ -148,7 +145,7 @@ dns_select(struct config *cfg, int argc, char **argv, size_t *count, int *rc)
  * about a selected domain (a second definition of it, say).
  */
 static size_t
-dns_errors(const struct config *cfg, const struct domain *const *sel,
+cmd_dns_errors(const struct config *cfg, const struct domain *const *sel,
     size_t nsel, bool all)
 {
 	size_t n = 0;
@@ -209,7 +206,7 @@ cmd_dns(int argc, char **argv)
 			break;
 		case 's':
 			free(server);
-			server = dns_server_arg(optarg);
+			server = cmd_dns_server_arg(optarg);
 			if (server == NULL) {
 				fprintf(stderr, "mta-sts-hostd dns: --server "
 				    "'%s' is not ADDRESS[:PORT]\n", optarg);
@@ -218,7 +215,7 @@ cmd_dns(int argc, char **argv)
 			break;
 		default:
 			free(server);
-			return dns_usage();
+			return cmd_dns_usage();
 		}
 	}
 	if ((outdir != NULL && format != DNS_FORMAT_BIND) ||
@@ -231,7 +228,7 @@ cmd_dns(int argc, char **argv)
 
 	cfg = cmd_load_config(path);
 	diag_print(&cfg->cfg_diags, stderr);
-	sel = dns_select(cfg, argc - optind, argv + optind, &nsel, &rc);
+	sel = cmd_dns_select(cfg, argc - optind, argv + optind, &nsel, &rc);
 	for (size_t i = 0; i < nsel; i++)
 		invalid += !sel[i]->dom_valid;
 	if (invalid > 0) {
@@ -242,13 +239,13 @@ cmd_dns(int argc, char **argv)
 			rc = EXIT_INVALID;
 	}
 	/* Exit 1 whenever the configuration has errors, as documented. */
-	if (rc == EXIT_OK && dns_errors(cfg, sel, nsel, optind == argc) > 0)
+	if (rc == EXIT_OK && cmd_dns_errors(cfg, sel, nsel, optind == argc) > 0)
 		rc = EXIT_INVALID;
 	dns_build(&set, cfg, sel, nsel);
 	switch (format) {
 	case DNS_FORMAT_BIND:
 		if (outdir != NULL) {
-			if (!dns_write_dir(outdir, &set, cfg->cfg_path))
+			if (!cmd_dns_write_dir(outdir, &set, cfg->cfg_path))
 				rc = EXIT_USAGE;
 		} else
 			dns_write_bind(stdout, set.ds_zones, set.ds_count,
@@ -261,10 +258,8 @@ cmd_dns(int argc, char **argv)
 		dns_write_json(stdout, &set, cfg, sel, nsel);
 		break;
 	}
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		perror("mta-sts-hostd dns: writing the output");
+	if (cmd_flush("dns") != EXIT_OK)
 		rc = EXIT_USAGE;
-	}
 	dns_free(&set);
 	free(sel);
 	free(server);

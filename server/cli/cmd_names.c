@@ -25,7 +25,7 @@ enum names_format {
 };
 
 static void
-names_print(enum names_format format, const char *name)
+cmd_names_print(enum names_format format, const char *name)
 {
 	switch (format) {
 	case NAMES_LIST:
@@ -42,12 +42,9 @@ names_print(enum names_format format, const char *name)
 }
 
 static int
-names_usage(void)
+cmd_names_usage(void)
 {
-	fputs("usage: mta-sts-hostd names [-c FILE] [--missing | --expiring] "
-	    "[--days N]\n"
-	    "                           [--format list|certbot|lego|"
-	    "dehydrated]\n", stderr);
+	cmd_usage("names");
 	return EXIT_USAGE;
 }
 
@@ -87,7 +84,7 @@ cmd_names(int argc, char **argv)
 			days = strtol(optarg, &end, 10);
 			if (*optarg == '\0' || *end != '\0' || days < 0 ||
 			    days > 3650)
-				return names_usage();
+				return cmd_names_usage();
 			break;
 		case 'f':
 			if (strcmp(optarg, "list") == 0)
@@ -99,14 +96,14 @@ cmd_names(int argc, char **argv)
 			else if (strcmp(optarg, "dehydrated") == 0)
 				format = NAMES_DEHYDRATED;
 			else
-				return names_usage();
+				return cmd_names_usage();
 			break;
 		default:
-			return names_usage();
+			return cmd_names_usage();
 		}
 	}
 	if (optind != argc || (missing && expiring))
-		return names_usage();
+		return cmd_names_usage();
 
 	cfg = cmd_load_config(path);
 	rc = cfg->cfg_diags.dl_errors > 0 ? EXIT_INVALID : EXIT_OK;
@@ -130,9 +127,9 @@ cmd_names(int argc, char **argv)
 		if (expiring && crt != NULL &&
 		    crt->crt_not_after - now >= (time_t)days * 86400)
 			continue;
-		names_print(format, name);
+		cmd_names_print(format, name);
 	}
-	if (fflush(stdout) == EOF || ferror(stdout))
+	if (cmd_flush("names") != EXIT_OK)
 		rc = EXIT_USAGE;
 	snapshot_unref(snap);
 	return rc;

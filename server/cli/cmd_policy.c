@@ -59,14 +59,12 @@ cmd_policy(int argc, char **argv)
 		printf("%s\n", d->dom_id);
 	else
 		fwrite(d->dom_body, 1, d->dom_body_len, stdout);
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		perror("mta-sts-hostd policy: writing the output");
+	if (cmd_flush("policy") != EXIT_OK)
 		rc = EXIT_USAGE;
-	}
 	free(name);
 	config_free(cfg);
 	return rc;
 usage:
-	fputs("usage: mta-sts-hostd policy [-c FILE] [--id] DOMAIN\n", stderr);
+	cmd_usage("policy");
 	return EXIT_USAGE;
 }

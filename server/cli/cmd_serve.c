@@ -3,7 +3,6 @@
  */
 #include <getopt.h>
 #include <stdbool.h>
-#include <stdio.h>
 
 #include "../../config/config.h"
 #include "../serve.h"
@@ -37,6 +36,6 @@ cmd_serve(int argc, char **argv)
 		goto usage;
 	return serve_run(path, foreground);
 usage:
-	fputs("usage: mta-sts-hostd serve [-c FILE] [--foreground]\n", stderr);
+	cmd_usage("serve");
 	return EXIT_USAGE;
 }

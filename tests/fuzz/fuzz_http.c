@@ -2,7 +2,7 @@
  * libFuzzer target: the HTTP request path. The input (see fuzz_stream_run)
  * is the plaintext a client sends once its TLS handshake for
  * mta-sts.example.com is done, written where the relay writes it: into the
- * relay's end of the socketpair that conn_open_http hands to the worker's
+ * relay's end of the socketpair that relay_open_http hands to the worker's
  * libmicrohttpd daemon, which the project's handler answers. The daemon is
  * run between writes and until it closes the connection, and all it
  * answers is read back.
@@ -20,6 +20,7 @@
 #include <microhttpd.h>
 
 #include "../../server/snapshot.h"
+#include "../../server/relay.h"
 #include "fuzz_server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -44,12 +45,12 @@ fuzz_http_conn(struct worker *w, const char *name)
 	/* The TCP socket's stand-in: the relay's TLS side is not used. */
 	fuzz_socketpair(tcp);
 	close(tcp[1]);
-	c = conn_new(w, tcp[0], &ss, len);
+	c = relay_new(w, tcp[0], &ss, len);
 	if (c == NULL)
-		fuzz_fail("fuzz_http: conn_new refused the connection");
+		fuzz_fail("fuzz_http: relay_new refused the connection");
 	c->c_peer.tp_host = snapshot_lookup(c->c_peer.tp_snap, name,
 	    strlen(name));
-	if (c->c_peer.tp_host == NULL || !conn_open_http(c))
+	if (c->c_peer.tp_host == NULL || !relay_open_http(c))
 		fuzz_fail("fuzz_http: cannot open the HTTP side for %s", name);
 	return c;
 }

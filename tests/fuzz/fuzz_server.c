@@ -13,6 +13,7 @@
 #include <microhttpd.h>
 
 #include "../../config/config.h"
+#include "../../server/http.h"
 #include "../../server/limit.h"
 #include "../../server/log.h"
 #include "../../server/snapshot.h"
@@ -123,7 +124,7 @@ fuzz_server_init(void)
 	log_set_access(true);
 	cfg = fuzz_load_config();
 	fuzz_srv.srv_ctx = tls_ctx_new();
-	fuzz_srv.srv_addrs = addr_table_new(
+	fuzz_srv.srv_addrs = limit_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
 	pthread_mutex_init(&fuzz_srv.srv_snap_lock, NULL);
 	http_init();

@@ -45,7 +45,7 @@ int		 LLVMFuzzerInitialize(int *argc, char ***argv);
 void		 fuzz_fail(const char *fmt, ...)
 		    __attribute__((format(printf, 1, 2), noreturn));
 
-/* The client's address (192.0.2.1, RFC 5737), for conn_new and the log;
+/* The client's address (192.0.2.1, RFC 5737), for relay_new and the log;
  * returns its length. */
 socklen_t	 fuzz_client_addr(struct sockaddr_storage *);
 /* A non-blocking AF_UNIX stream pair: a TCP connection's stand-in. */

@@ -2,7 +2,7 @@
  * libFuzzer target: the TLS record and ClientHello path. The input (see
  * fuzz_stream_run) is what a client sends on a new TCP connection, written
  * to the client's end of a socketpair whose other end is handed to the
- * worker's accept path (conn_accepted): the real wolfSSL context with its
+ * worker's accept path (relay_accepted): the real wolfSSL context with its
  * SNI and certificate callbacks, the SNI lookup in the snapshot, and, were
  * a handshake to finish, the relay. The worker's loop is turned between
  * writes and until it closes the connection, and all it sends is read.
@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../../server/relay.h"
 #include "fuzz_server.h"
 
 /* TLS record content types (RFC 8446 5.1) and the major version byte. */
@@ -57,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int			 sp[2];
 
 	fuzz_socketpair(sp);
-	conn_accepted(w, sp[1], &ss, len);
+	relay_accepted(w, sp[1], &ss, len);
 	fuzz_tls.fs_fd = sp[0];
 	fuzz_tls.fs_turn = fuzz_tls_turn;
 	fuzz_tls.fs_worker = w;

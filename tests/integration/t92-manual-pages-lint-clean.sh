@@ -2,7 +2,7 @@
 # scdoc, are clean under `mandoc -T lint`, render with mandoc and man, and
 # document what the code accepts: every key of every table the configuration
 # loader reads (config/config.c), the ranges and defaults of `limits`, every
-# command of server/cli/main.c and every long option of the commands.
+# command of the usage and every long option of the commands.
 . "$TOP/tests/integration/lib.sh"
 
 pages="mta-sts-hostd.8 mta-sts-hostd.yaml.5"
@@ -150,19 +150,16 @@ while read -r key min max; do
 	esac
 done < limits
 
-# Every command of server/cli/main.c is a term of the COMMANDS section of
-# mta-sts-hostd(8): the table's, and version and help, which main() matches
-# itself.
-{
-	sed -n 's/.*{ "\([a-z]*\)", cmd_[a-z_]* },.*/\1/p' "$TOP/server/cli/main.c"
-	sed -n 's/.*strcmp(argv\[1\], "\([a-z]*\)").*/\1/p' "$TOP/server/cli/main.c"
-} | sort -u > commands
-[ "$(wc -l < commands)" -ge 7 ] ||
-	{ cat commands; fail "found only $(wc -l < commands) commands in server/cli/main.c"; }
+# Every command the binary lists in its usage (`help`) is a term of the
+# COMMANDS section of mta-sts-hostd(8).
+"$MTA_STS_HOSTD" help | sed -n 's/^  \([a-z][a-z]*\)\( .*\)\{0,1\}$/\1/p' |
+	sort -u > commands
+[ "$(wc -l < commands)" -ge 8 ] ||
+	{ cat commands; fail "found only $(wc -l < commands) commands in the usage"; }
 sed -n '/^COMMANDS$/,/^[A-Z]/p' mta-sts-hostd.8.txt > commands.8.txt
 while read -r cmd; do
 	has_term commands.8 "$cmd" ||
-		fail "command '$cmd' of server/cli/main.c is not in COMMANDS of mta-sts-hostd(8)"
+		fail "command '$cmd' of the usage is not in COMMANDS of mta-sts-hostd(8)"
 done < commands
 
 # Every long option of the commands appears in mta-sts-hostd(8).

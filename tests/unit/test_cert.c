@@ -287,7 +287,7 @@ TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)
 TEST_NO_LEAK(cert, diff_counts_what_a_reload_changed)
 {
 	struct snapshot		*a, *b;
-	struct snapshot_diff	 sd;
+	struct reload_diff	 rd;
 
 	pki("mta-sts.a.example mta-sts.b.example mta-sts.c.example");
 	a = snap_for("domains:\n"
@@ -298,16 +298,16 @@ TEST_NO_LEAK(cert, diff_counts_what_a_reload_changed)
 	    "  a.example: {mode: testing, mx: [mx.a.example]}\n"
 	    "  b.example: {mode: enforce, mx: [mx.a.example]}\n"
 	    "  c.example: {mode: enforce, mx: [mx.a.example]}\n");
-	snapshot_diff(a, b, &sd);
-	cr_assert_eq(sd.sd_added, 1);
-	cr_assert_eq(sd.sd_removed, 0);
-	cr_assert_eq(sd.sd_policies, 1);
-	cr_assert_eq(sd.sd_certificates, 1);
-	cr_assert_eq(sd.sd_certs_added, 1);
-	cr_assert_eq(sd.sd_certs_removed, 1);
-	snapshot_diff(b, a, &sd);
-	cr_assert_eq(sd.sd_added, 0);
-	cr_assert_eq(sd.sd_removed, 1);
+	reload_diff(a, b, &rd);
+	cr_assert_eq(rd.rd_added, 1);
+	cr_assert_eq(rd.rd_removed, 0);
+	cr_assert_eq(rd.rd_policies, 1);
+	cr_assert_eq(rd.rd_certificates, 1);
+	cr_assert_eq(rd.rd_certs_added, 1);
+	cr_assert_eq(rd.rd_certs_removed, 1);
+	reload_diff(b, a, &rd);
+	cr_assert_eq(rd.rd_added, 0);
+	cr_assert_eq(rd.rd_removed, 1);
 	snapshot_unref(a);
 	snapshot_unref(b);
 }

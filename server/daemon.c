@@ -1,0 +1,52 @@
+#include "daemon.h"
+
+#include <time.h>
+
+#include "snapshot.h"
+
+uint64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+/*
+ * The lock guards the pointer and the reference taken with it: without
+ * it, a reload could free the snapshot between the load and the ref. It
+ * is taken when a worker is woken, by the side listeners' requests and by
+ * a reload, never per request of the policy server.
+ */
+struct snapshot *
+server_snapshot(struct server *srv)
+{
+	struct snapshot *snap;
+
+	pthread_mutex_lock(&srv->srv_snap_lock);
+	snap = snapshot_ref(srv->srv_snap);
+	pthread_mutex_unlock(&srv->srv_snap_lock);
+	return snap;
+}
+
+struct snapshot *
+server_publish(struct server *srv, struct snapshot *snap)
+{
+	struct snapshot *old;
+
+	pthread_mutex_lock(&srv->srv_snap_lock);
+	old = srv->srv_snap;
+	srv->srv_snap = snap;
+	pthread_mutex_unlock(&srv->srv_snap_lock);
+	return old;
+}

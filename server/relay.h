@@ -1,0 +1,31 @@
+/*
+ * The relay between a client's TLS connection and libmicrohttpd: a
+ * connection's life from accept to close (see relay.c).
+ */
+#ifndef MTA_STS_RELAY_H
+#define MTA_STS_RELAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "daemon.h"
+
+/* A connection in the handshake state, counted against the limits; NULL
+ * (and `fd` closed) when a limit refuses it. */
+struct conn	*relay_new(struct worker *, int fd,
+		    const struct sockaddr_storage *, socklen_t);
+/* relay_new, then the TLS handshake: what a listener's accept leads to. */
+void		 relay_accepted(struct worker *, int fd,
+		    const struct sockaddr_storage *, socklen_t);
+/* Hand the decrypted stream to libmicrohttpd through a new socketpair; the
+ * connection is open from then on. False if that failed. */
+bool		 relay_open_http(struct conn *);
+/* What epoll reported for one of the connection's two sockets. */
+void		 relay_event(struct conn *, enum ev_kind, uint32_t events);
+/* Close at once (`why`, if not NULL, for the debug log); the memory goes
+ * with relay_free_closed(), once no event of the batch can name it. */
+void		 relay_close(struct conn *, const char *why);
+void		 relay_free_closed(struct worker *);
+
+#endif
