@@ -175,6 +175,9 @@ struct conn {
 	uint64_t		 c_request_since;	/* ms: first byte of a
 						 * request not yet answered */
 	unsigned		 c_requests;
+	/* The client sent a NUL byte: no request of this connection is
+	 * answered but with a 400 (see relay_upstream). */
+	bool			 c_nul_seen;
 	bool			 c_tcp_in;	/* epoll: the client's socket readable */
 	bool			 c_pair_in;	/* epoll: libmicrohttpd's side readable */
 	bool			 c_tcp_wblocked;	/* a write to the client would block */

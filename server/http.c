@@ -32,6 +32,8 @@ static const char http_no_host_text[] = "Bad request: an HTTP/1.1 request "
     "must have a Host header.\n";
 static const char http_too_large_text[] = "Request header fields too large.\n";
 static const char http_uri_too_long_text[] = "URI too long.\n";
+static const char http_nul_text[] = "Bad request: a NUL byte in the "
+    "request.\n";
 
 /* The kinds of field libmicrohttpd keeps a record of before the body
  * (trailer fields come after it: see http_screen). */
@@ -42,6 +44,7 @@ static struct MHD_Response *http_bad_length;
 static struct MHD_Response *http_no_host;
 static struct MHD_Response *http_too_large;
 static struct MHD_Response *http_uri_too_long;
+static struct MHD_Response *http_nul;
 static struct MHD_Response *http_not_found;
 static struct MHD_Response *http_not_allowed;
 static struct MHD_Response *http_misdirected;
@@ -79,6 +82,7 @@ http_init(void)
 	http_no_host = http_static(http_no_host_text, NULL, true);
 	http_too_large = http_static(http_too_large_text, NULL, true);
 	http_uri_too_long = http_static(http_uri_too_long_text, NULL, true);
+	http_nul = http_static(http_nul_text, NULL, true);
 }
 
 void
@@ -91,6 +95,22 @@ http_cleanup(void)
 	MHD_destroy_response(http_no_host);
 	MHD_destroy_response(http_too_large);
 	MHD_destroy_response(http_uri_too_long);
+	MHD_destroy_response(http_nul);
+}
+
+/*
+ * libmicrohttpd decodes %XX in the target before the handler sees it: %00
+ * would end the path early ("/.well-known/mta-sts.txt%00.html"), and
+ * "/.well-known%2fmta-sts.txt" would be served as the policy. The policy's
+ * URL has nothing to escape (RFC 8461 3.3), so the target is taken as
+ * sent, and any escaped form of it is another path: a 404.
+ */
+size_t
+http_unescape_none(void *cls, struct MHD_Connection *mc, char *s)
+{
+	(void)cls;
+	(void)mc;
+	return strlen(s);
 }
 
 struct http_lengths {
@@ -319,6 +339,9 @@ static enum MHD_Result
 http_screen(struct conn *c, struct MHD_Connection *mc, const char *method,
     const char *url, const char *version)
 {
+	if (c->c_nul_seen)
+		return http_respond(c, mc, method, url, MHD_HTTP_BAD_REQUEST,
+		    http_nul, sizeof(http_nul_text) - 1);
 	switch (http_request_size(mc, method, url, version)) {
 	case HTTP_SIZE_NO_ROOM:
 		log_info("%s: request far over the size limits: closed",
@@ -422,5 +445,6 @@ http_daemon_new(struct worker *w, const struct limits *lim)
 	    MHD_OPTION_STRICT_FOR_CLIENT, 0,
 	    MHD_OPTION_EXTERNAL_LOGGER, http_log, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, http_notify, w,
+	    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape_none, NULL,
 	    MHD_OPTION_END);
 }

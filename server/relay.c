@@ -392,6 +392,7 @@ relay_handshake(struct conn *c)
 	ret = wolfSSL_accept(c->c_ssl);
 	if (ret == WOLFSSL_SUCCESS) {
 		stat_inc(&c->c_worker->w_stats.ws_handshakes);
+		tls_peer_handshaken(&c->c_peer);
 		log_debug("%s: %s %s for %s", c->c_addr_text,
 		    wolfSSL_get_version(c->c_ssl),
 		    wolfSSL_get_cipher_name(c->c_ssl),
@@ -452,6 +453,16 @@ relay_upstream(struct conn *c, bool *progress)
 		if (r > 0) {
 			c->c_up_off = 0;
 			c->c_up_len = (size_t)r;
+			/*
+			 * libmicrohttpd hands the handler the request line
+			 * and the fields as C strings, cut at a NUL byte: a
+			 * target "/.well-known/mta-sts.txt\0.html" or a Host
+			 * "name\0other" would look like another. A NUL has no
+			 * place in a request's head (RFC 9110 5.5, RFC 9112
+			 * 3.2), and a policy request has no body.
+			 */
+			if (memchr(c->c_up, '\0', (size_t)r) != NULL)
+				c->c_nul_seen = true;
 			if (c->c_request_since == 0)
 				c->c_request_since = clock_ms();
 			*progress = true;

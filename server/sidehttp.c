@@ -11,6 +11,7 @@
 #include "../config/config.h"
 #include "../config/xalloc.h"
 #include "daemon.h"
+#include "http.h"
 #include "listen.h"
 #include "log.h"
 
@@ -64,6 +65,7 @@ sidehttp_start(struct sidehttp *sh, MHD_AccessHandlerCallback handler,
 		    MHD_OPTION_CONNECTION_TIMEOUT, timeout,
 		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)HTTP_MEMORY_LIMIT,
 		    MHD_OPTION_EXTERNAL_LOGGER, sidehttp_log, sh,
+		    MHD_OPTION_UNESCAPE_CALLBACK, http_unescape_none, NULL,
 		    MHD_OPTION_END);
 		if (sh->sh_daemons[i] == NULL)
 			return -1;

@@ -32,6 +32,31 @@ tls_peer_of(WOLFSSL *ssl)
 }
 
 /*
+ * The name wolfSSL reports is its copy of the server_name, as a C string:
+ * a name with a NUL byte in it ("mta-sts.a.example\0anything") would be
+ * cut there and taken for another. So the name must be exactly the bytes
+ * of the ClientHello's server_name. A ClientHello over several records
+ * (legal, but no client sends its few hundred bytes that way) cannot be
+ * checked, and is refused too.
+ */
+static bool
+tls_servername_exact(const struct tls_peer *peer, const void *name,
+    size_t len, unsigned char *raw, size_t *rawlen)
+{
+	unsigned int n = NAME_MAX_LENGTH + 1;
+
+	*rawlen = 0;
+	if (peer->tp_hello == NULL ||
+	    peer->tp_hello_len != peer->tp_hello_size ||
+	    wolfSSL_SNI_GetFromBuffer(peer->tp_hello,
+	    (unsigned)peer->tp_hello_len, WOLFSSL_SNI_HOST_NAME, raw, &n) !=
+	    WOLFSSL_SUCCESS)
+		return false;
+	*rawlen = n;
+	return n == len && memcmp(raw, name, len) == 0;
+}
+
+/*
  * Runs when the ClientHello's extensions are parsed. A name this snapshot
  * does not serve, or no name at all, ends the handshake with the
  * unrecognized_name alert (RFC 6066 3): never a certificate for another name.
@@ -39,15 +64,31 @@ tls_peer_of(WOLFSSL *ssl)
 static int
 tls_servername(WOLFSSL *ssl, int *alert, void *arg)
 {
-	struct tls_peer	*peer = tls_peer_of(ssl);
-	void		*name = NULL;
-	unsigned short	 len;
-	char		 text[4 * NAME_MAX_LENGTH + 1];	/* as \xNN */
+	struct tls_peer		*peer = tls_peer_of(ssl);
+	void			*name = NULL;
+	unsigned char		 raw[NAME_MAX_LENGTH + 1];
+	size_t			 rawlen;
+	unsigned short		 len;
+	char			 text[4 * (NAME_MAX_LENGTH + 1) + 1];	/* \xNN */
 
 	(void)arg;
 	len = wolfSSL_SNI_GetRequest(ssl, WOLFSSL_SNI_HOST_NAME, &name);
 	if (len == 0 || name == NULL) {
 		peer->tp_refusal = TLS_REFUSED_NO_SNI;
+		*alert = unrecognized_name;
+		return fatal_return;
+	}
+	if (!tls_servername_exact(peer, name, len, raw, &rawlen)) {
+		peer->tp_refusal = TLS_REFUSED_UNKNOWN_NAME;
+		if (rawlen > 0)
+			log_info("%s: handshake refused: no policy for the "
+			    "name '%s'", peer->tp_addr,
+			    log_clean(text, sizeof(text), (const char *)raw,
+			    rawlen));
+		else
+			log_info("%s: handshake refused: the server name "
+			    "cannot be read from the ClientHello (several "
+			    "records?)", peer->tp_addr);
 		*alert = unrecognized_name;
 		return fatal_return;
 	}
@@ -60,6 +101,44 @@ tls_servername(WOLFSSL *ssl, int *alert, void *arg)
 		return fatal_return;
 	}
 	return 0;
+}
+
+/*
+ * Keep a copy of the client's first record: its header first, then, once
+ * the header says how long it is, the whole of it. What a record cannot
+ * be is not kept (wolfSSL refuses it anyway).
+ */
+static void
+tls_hello_keep(struct tls_peer *peer, const unsigned char *p, size_t n)
+{
+	size_t take;
+
+	if (peer->tp_hello_size != 0 && peer->tp_hello_len == peer->tp_hello_size)
+		return;		/* complete, or not a record to keep */
+	if (peer->tp_hello_len < TLS_RECORD_HEADER) {
+		take = TLS_RECORD_HEADER - peer->tp_hello_len;
+		take = take < n ? take : n;
+		memcpy(peer->tp_hello_head + peer->tp_hello_len, p, take);
+		peer->tp_hello_len += take;
+		p += take;
+		n -= take;
+		if (peer->tp_hello_len < TLS_RECORD_HEADER)
+			return;
+		peer->tp_hello_size = TLS_RECORD_HEADER +
+		    ((size_t)peer->tp_hello_head[3] << 8 |
+		    peer->tp_hello_head[4]);
+		if (peer->tp_hello_size > TLS_RECORD_HEADER + TLS_RECORD_MAX) {
+			/* Nothing to check, and nothing will be served. */
+			peer->tp_hello_size = peer->tp_hello_len;
+			return;
+		}
+		peer->tp_hello = xmalloc(peer->tp_hello_size);
+		memcpy(peer->tp_hello, peer->tp_hello_head, TLS_RECORD_HEADER);
+	}
+	take = peer->tp_hello_size - peer->tp_hello_len;
+	take = take < n ? take : n;
+	memcpy(peer->tp_hello + peer->tp_hello_len, p, take);
+	peer->tp_hello_len += take;
 }
 
 ssize_t
@@ -83,11 +162,19 @@ tls_read_ahead(struct tls_peer *peer)
 }
 
 void
+tls_peer_handshaken(struct tls_peer *peer)
+{
+	free(peer->tp_hello);
+	peer->tp_hello = NULL;
+}
+
+void
 tls_peer_free(struct tls_peer *peer)
 {
 	free(peer->tp_rbuf);
 	peer->tp_rbuf = NULL;
 	peer->tp_rlen = 0;
+	tls_peer_handshaken(peer);
 }
 
 /* wolfSSL's receive: one recv fills the read-ahead buffer. */
@@ -115,6 +202,8 @@ tls_recv(WOLFSSL *ssl, char *buf, int size, void *ctx)
 	}
 	n = peer->tp_rlen < (size_t)size ? peer->tp_rlen : (size_t)size;
 	memcpy(buf, peer->tp_rbuf + peer->tp_roff, n);
+	if (peer->tp_host == NULL)
+		tls_hello_keep(peer, peer->tp_rbuf + peer->tp_roff, n);
 	peer->tp_roff += n;
 	peer->tp_rlen -= n;
 	return (int)n;

@@ -24,6 +24,11 @@ struct host;
  */
 #define TLS_READAHEAD		4096
 
+/* A TLS record's header, and the largest plaintext a record may carry
+ * (RFC 8446 5.1): the bounds of the ClientHello copy below. */
+#define TLS_RECORD_HEADER	5
+#define TLS_RECORD_MAX		16384
+
 /* What the callbacks need from a connection. */
 struct tls_peer {
 	struct snapshot		*tp_snap;
@@ -34,6 +39,15 @@ struct tls_peer {
 	size_t			 tp_roff;	/* read ahead, not yet given */
 	size_t			 tp_rlen;
 	unsigned char		*tp_rbuf;	/* TLS_READAHEAD bytes, or NULL */
+	/*
+	 * The client's first record, as it came, until the handshake is
+	 * done: wolfSSL gives the SNI name only as a C string, so the name
+	 * is checked against the ClientHello's own bytes (tls_servername).
+	 */
+	unsigned char		 tp_hello_head[TLS_RECORD_HEADER];
+	unsigned char		*tp_hello;	/* the whole record, or NULL */
+	size_t			 tp_hello_len;	/* bytes of it seen so far */
+	size_t			 tp_hello_size;	/* header and body */
 };
 
 enum tls_refusal {
@@ -53,6 +67,8 @@ bool		 tls_buffered(WOLFSSL *, const struct tls_peer *);
  * 0 at the end of the stream, -1 with errno. Also before there is a session.
  */
 ssize_t		 tls_read_ahead(struct tls_peer *);
+/* The handshake is done: what only it needed goes. */
+void		 tls_peer_handshaken(struct tls_peer *);
 void		 tls_peer_free(struct tls_peer *);
 
 #endif
