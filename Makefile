@@ -236,7 +236,7 @@ FUZZ_DIR	:= build/fuzz
 FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert fuzz_record \
 		   fuzz_probe fuzz_http fuzz_tls
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
-FUZZ_CFLAGS	:= -std=c17 -g -O1 -fno-omit-frame-pointer \
+FUZZ_CFLAGS	:= -std=c17 $(WARNINGS) -g -O1 -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined \
 		   $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -408,6 +408,9 @@ http_handler(void *cls, struct MHD_Connection *mc, const char *url,
  * libmicrohttpd sets TCP options on every socket it gets; on the AF_UNIX
  * end of the relay those fail harmlessly. Keep that noise out of the log.
  */
+static void http_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 http_log(void *cls, const char *fmt, va_list ap)
 {

@@ -101,6 +101,9 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 	log_write(level, log_level_names[level], msg);
 }
 
+static void log_verrno(enum log_level, int, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 log_verrno(enum log_level level, int err, const char *fmt, va_list ap)
 {

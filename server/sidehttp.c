@@ -41,6 +41,9 @@ sidehttp_bind(struct sidehttp *sh, const char *what,
 	return 0;
 }
 
+static void sidehttp_log(void *, const char *, va_list)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 sidehttp_log(void *cls, const char *fmt, va_list ap)
 {
