@@ -4,6 +4,8 @@
 #   make demo         install what building needs, build, run on an example
 #   make check        install missing Debian packages, build, run every test
 #   make check-asan   the same suite built with AddressSanitizer + UBSan
+#   make check-tsan   the integration suite, the daemon built with
+#                     ThreadSanitizer
 #   make clean
 
 VERSION		:= 0.1.0
@@ -28,6 +30,9 @@ ifeq ($(SANITIZE),1)
 OPTFLAGS	:= -O1 -g -fno-omit-frame-pointer \
 		   -fsanitize=address,undefined -fno-sanitize-recover=all
 SANLDFLAGS	:= -fsanitize=address,undefined
+else ifeq ($(SANITIZE),thread)
+OPTFLAGS	:= -O1 -g -fno-omit-frame-pointer -fsanitize=thread
+SANLDFLAGS	:= -fsanitize=thread
 else
 OPTFLAGS	:= -O2 -g -D_FORTIFY_SOURCE=2
 SANLDFLAGS	:=
@@ -68,7 +73,8 @@ SECCOMP_TEST_OBJS	:= $(MAIN_OBJ) $(BUILD)/seccomp-test/seccomp.o \
 # Manual pages, from the scdoc sources in packaging/man/.
 MANPAGES	:= $(BUILD)/man/mta-sts-hostd.8 $(BUILD)/man/mta-sts-hostd.yaml.5
 
-.PHONY: all deps deps-build demo check check-asan test unit integration clean \
+.PHONY: all deps deps-build demo check check-asan check-tsan test unit \
+	integration clean \
 	seccomp-test
 # Objects are not intermediate files to delete after a link.
 .SECONDARY:
@@ -170,10 +176,15 @@ test: unit integration
 check: deps
 	$(MAKE) test
 	$(MAKE) check-asan
+	$(MAKE) check-tsan
 	$(MAKE) fuzz-replay
 
 check-asan: deps
 	$(MAKE) BUILD=build/asan SANITIZE=1 test
+
+# The runner fails a test whose files hold a sanitizer's report.
+check-tsan: deps
+	$(MAKE) BUILD=build/tsan SANITIZE=thread integration
 
 clean:
 	rm -rf build

@@ -25,17 +25,17 @@ clock_us(void)
 /*
  * The lock guards the pointer and the reference taken with it: without
  * it, a reload could free the snapshot between the load and the ref. It
- * is taken when a worker is woken, by the side listeners' requests and by
- * a reload, never per request of the policy server.
+ * is taken when a worker is woken, by the side listeners' requests, by a
+ * reload and a key rotation, never per request or handshake.
  */
 struct snapshot *
 server_snapshot(struct server *srv)
 {
 	struct snapshot *snap;
 
-	pthread_mutex_lock(&srv->srv_snap_lock);
+	pthread_mutex_lock(&srv->srv_lock);
 	snap = snapshot_ref(srv->srv_snap);
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	pthread_mutex_unlock(&srv->srv_lock);
 	return snap;
 }
 
@@ -44,9 +44,28 @@ server_publish(struct server *srv, struct snapshot *snap)
 {
 	struct snapshot *old;
 
-	pthread_mutex_lock(&srv->srv_snap_lock);
+	pthread_mutex_lock(&srv->srv_lock);
 	old = srv->srv_snap;
 	srv->srv_snap = snap;
-	pthread_mutex_unlock(&srv->srv_snap_lock);
+	pthread_mutex_unlock(&srv->srv_lock);
 	return old;
+}
+
+void
+server_tickets(struct server *srv, struct ticket_keys *keys)
+{
+	pthread_mutex_lock(&srv->srv_lock);
+	*keys = srv->srv_tickets;
+	pthread_mutex_unlock(&srv->srv_lock);
+}
+
+int
+server_rotate_tickets(struct server *srv, time_t now)
+{
+	int rc;
+
+	pthread_mutex_lock(&srv->srv_lock);
+	rc = ticket_keys_rotate(&srv->srv_tickets, now);
+	pthread_mutex_unlock(&srv->srv_lock);
+	return rc;
 }

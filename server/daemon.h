@@ -23,12 +23,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
 
 #include "../config/config.h"
 #include "../config/strvec.h"
+#include "ticket.h"
 #include "tls.h"
 
 /*
@@ -235,6 +237,7 @@ struct worker {
 	bool			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	struct worker_stats	 w_stats;
+	struct ticket_keys	 w_tickets;	/* a copy, for its handshakes */
 	unsigned long		 w_refused;	/* per-address refusals ... */
 	uint64_t		 w_refused_logged;	/* ... since this */
 	uint64_t		 w_request_scan;	/* ms: last request-deadline scan */
@@ -259,8 +262,11 @@ struct server {
 	struct limit_table	*srv_addrs;
 	struct worker		*srv_workers;
 	unsigned		 srv_nworkers;
-	pthread_mutex_t		 srv_snap_lock;
+	/* Guards srv_snap and srv_tickets, which the main thread replaces
+	 * and the workers copy when woken: never taken per request. */
+	pthread_mutex_t		 srv_lock;
 	struct snapshot		*srv_snap;	/* the current snapshot */
+	struct ticket_keys	 srv_tickets;
 	atomic_bool		 srv_stop;
 	struct watcher		*srv_watch;	/* main thread only */
 	/* Written by the main thread only. */
@@ -285,5 +291,10 @@ struct snapshot	*server_snapshot(struct server *);
  * the new one up when woken (worker_wake).
  */
 struct snapshot	*server_publish(struct server *, struct snapshot *);
+/* Copy the session ticket keys in service into `keys`. */
+void		 server_tickets(struct server *, struct ticket_keys *keys);
+/* Replace the sealing key (the current one stays to open tickets); -1 if
+ * no randomness could be had. Workers take the new keys when woken. */
+int		 server_rotate_tickets(struct server *, time_t now);
 
 #endif

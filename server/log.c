@@ -3,6 +3,7 @@
 #include "../config/diag.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,21 @@
 /* Longer lines are cut: a log line is for a person to read. */
 #define LOG_LINE_MAX	2048
 
-static enum log_target	log_target = LOG_TARGET_STDERR;
-static enum log_level	log_level = LOG_LEVEL_INFO;
-static bool		log_access_on = true;
+/*
+ * The logger's settings: written by the main thread (at start-up, when
+ * the daemon detaches, on reload), read by every thread for every line.
+ * Atomics, each read on its own: a line logged during a reload may go by
+ * the old setting or the new, and no lock is taken for it.
+ */
+static _Atomic enum log_target	log_target = LOG_TARGET_STDERR;
+static _Atomic enum log_level	log_level = LOG_LEVEL_INFO;
+static atomic_bool		log_access_on = true;
+
+static enum log_level
+log_level_now(void)
+{
+	return atomic_load_explicit(&log_level, memory_order_relaxed);
+}
 
 static const char *const log_level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -27,34 +40,36 @@ static const char *const log_level_names[] = {
 void
 log_init(enum log_target target, enum log_level level)
 {
-	log_target = target;
-	log_level = level;
+	/* syslog is open before any thread can see the target say so. */
 	if (target == LOG_TARGET_SYSLOG)
 		openlog("mta-sts-hostd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	atomic_store_explicit(&log_target, target, memory_order_release);
+	log_set_level(level);
 }
 
 void
 log_set_level(enum log_level level)
 {
-	log_level = level;
+	atomic_store_explicit(&log_level, level, memory_order_relaxed);
 }
 
 void
 log_set_access(bool on)
 {
-	log_access_on = on;
+	atomic_store_explicit(&log_access_on, on, memory_order_relaxed);
 }
 
 bool
 log_access_enabled(void)
 {
-	return log_access_on && LOG_LEVEL_INFO <= log_level;
+	return atomic_load_explicit(&log_access_on, memory_order_relaxed) &&
+	    LOG_LEVEL_INFO <= log_level_now();
 }
 
 int
 log_enabled(enum log_level level)
 {
-	return level <= log_level;
+	return level <= log_level_now();
 }
 
 static void
@@ -69,7 +84,8 @@ log_write(enum log_level level, const char *tag, const char *msg)
 	struct tm	tm;
 	int		n;
 
-	if (log_target == LOG_TARGET_SYSLOG) {
+	if (atomic_load_explicit(&log_target, memory_order_acquire) ==
+	    LOG_TARGET_SYSLOG) {
 		syslog(prio[level], "%s: %s", tag, msg);
 		return;
 	}
@@ -95,7 +111,7 @@ log_vmsg(enum log_level level, const char *fmt, va_list ap)
 {
 	char msg[LOG_LINE_MAX];
 
-	if (level > log_level)
+	if (level > log_level_now())
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	log_write(level, log_level_names[level], msg);
@@ -110,7 +126,7 @@ log_verrno(enum log_level level, int err, const char *fmt, va_list ap)
 	char msg[LOG_LINE_MAX];
 	int n;
 
-	if (level > log_level)
+	if (level > log_level_now())
 		return;
 	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (n >= 0 && (size_t)n < sizeof(msg))

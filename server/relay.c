@@ -198,6 +198,7 @@ relay_new(struct worker *w, int fd, const struct sockaddr_storage *addr,
 	c->c_peer.tp_snap = snapshot_ref(w->w_snap);
 	c->c_peer.tp_addr = c->c_addr_text;
 	c->c_peer.tp_fd = fd;
+	c->c_peer.tp_tickets = &w->w_tickets;
 	c->c_deadline = clock_ms() +
 	    (uint64_t)srv->srv_limits->lim_handshake_timeout * 1000;
 	relay_list_append(&w->w_handshaking, c);

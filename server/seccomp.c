@@ -92,6 +92,12 @@ static const int seccomp_calls[] = {
 	SCMP_SYS(getppid), SCMP_SYS(getdents), SCMP_SYS(lseek),
 	SCMP_SYS(fstat), SCMP_SYS(sched_yield),
 #endif
+#ifdef __SANITIZE_THREAD__
+	/* The ThreadSanitizer build only: its background thread sleeps, and
+	 * its reports name threads, read their stack bounds and the maps. */
+	SCMP_SYS(nanosleep), SCMP_SYS(gettid), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(fstat),
+#endif
 };
 
 /* An int argument is the register's low half; the kernel ignores the rest. */
@@ -114,12 +120,13 @@ static const struct seccomp_rule seccomp_rules[] = {
 	/* New sockets are local ones: no connection out to the network. */
 	{ SCMP_SYS(socket), 0, SECCOMP_INT_MASK, AF_UNIX },
 	{ SCMP_SYS(socketpair), 0, SECCOMP_INT_MASK, AF_UNIX },
-#ifdef __SANITIZE_ADDRESS__
-	/* The AddressSanitizer build: its runtime opens files with open, not
-	 * openat; its reports ask whether standard error is a terminal. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	/* The sanitizer builds: their runtimes open files with open, not
+	 * openat; their reports ask whether standard error is a terminal. */
 	{ SCMP_SYS(open), 1, O_ACCMODE | O_CREAT | O_TRUNC, O_RDONLY },
 	{ SCMP_SYS(ioctl), 1, SECCOMP_INT_MASK, TCGETS },
-#else
+#endif
+#ifndef __SANITIZE_ADDRESS__
 	/* Threads, never a process. */
 	{ SCMP_SYS(clone), 0, CLONE_THREAD, CLONE_THREAD },
 	/* libmicrohttpd names its threads. */

@@ -49,6 +49,8 @@
 #define RELOAD_QUIET_MS		200
 /* ... but never later than this after the first change. */
 #define RELOAD_DELAY_MAX_MS	1000
+/* After a failed session ticket key rotation, the next try. */
+#define TICKET_RETRY_SECONDS	60
 
 
 static void
@@ -100,22 +102,26 @@ serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
 	    snap->snap_certs.cs_count, (double)(clock_us() - start) / 1000.0);
 }
 
+/* What the main thread's loop waits for besides signals. */
+struct serve_timers {
+	/* A burst of file changes not yet reloaded: its first and last. */
+	uint64_t	st_first;	/* 0: none pending */
+	uint64_t	st_last;
+	/* After a failed key rotation, the next try. */
+	time_t		st_ticket_retry;
+};
+
 /*
  * The main thread's loop: signals, and changes to the files the snapshot
  * came from. A burst of changes (an editor's save, certbot renewing ten
  * names) is taken as one: the reload waits for RELOAD_QUIET_MS without a
  * change, and never longer than RELOAD_DELAY_MAX_MS after the first one.
- * Returns false when the daemon is to stop.
+ * The session ticket keys are rotated here too. Returns false when the
+ * daemon is to stop.
  */
-/* A burst of file changes not yet reloaded: its first and last change. */
-struct serve_burst {
-	uint64_t	sb_first;	/* 0: none pending */
-	uint64_t	sb_last;
-};
-
 static bool
 serve_wait(struct server *srv, int sfd, const char *path,
-    struct serve_burst *sb)
+    struct serve_timers *st)
 {
 	struct pollfd		 pfd[2] = {
 		{ .fd = sfd, .events = POLLIN },
@@ -123,30 +129,52 @@ serve_wait(struct server *srv, int sfd, const char *path,
 	};
 	struct signalfd_siginfo	 si;
 	uint64_t		 now = clock_ms();
+	time_t			 wall = time(NULL);
+	time_t			 rotate = ticket_keys_due(&srv->srv_tickets);
 	int			 timeout = -1;
 
-	if (sb->sb_first != 0) {
-		uint64_t due = sb->sb_last + RELOAD_QUIET_MS;
+	if (st->st_first != 0) {
+		uint64_t due = st->st_last + RELOAD_QUIET_MS;
 
-		if (due > sb->sb_first + RELOAD_DELAY_MAX_MS)
-			due = sb->sb_first + RELOAD_DELAY_MAX_MS;
+		if (due > st->st_first + RELOAD_DELAY_MAX_MS)
+			due = st->st_first + RELOAD_DELAY_MAX_MS;
 		if (now >= due) {
 			log_info("files changed: reloading %s", path);
 			reload_run(srv, path);
-			sb->sb_first = 0;
+			st->st_first = 0;
 			return true;
 		}
 		timeout = (int)(due - now);
 	}
+	/* Only this thread writes the keys: it reads them without the lock. */
+	if (rotate < st->st_ticket_retry)
+		rotate = st->st_ticket_retry;
+	if (wall >= rotate) {
+		if (server_rotate_tickets(srv, wall) == -1) {
+			log_warn("cannot make a new session ticket key; the "
+			    "current one stays, next try in %d s",
+			    TICKET_RETRY_SECONDS);
+			st->st_ticket_retry = wall + TICKET_RETRY_SECONDS;
+			return true;
+		}
+		for (unsigned i = 0; i < srv->srv_nworkers; i++)
+			worker_wake(&srv->srv_workers[i]);
+		return true;
+	}
+	/* A clock set back must not put the rotation off for long. */
+	if (rotate - wall > TICKET_ROTATE_SECONDS)
+		rotate = wall + TICKET_ROTATE_SECONDS;
+	if (timeout == -1 || (rotate - wall) * 1000 < timeout)
+		timeout = (int)((rotate - wall) * 1000);
 	if (poll(pfd, pfd[1].fd == -1 ? 1 : 2, timeout) == -1) {
 		if (errno == EINTR)
 			return true;
 		fatal("poll");
 	}
 	if (pfd[1].revents & POLLIN && watch_read(srv->srv_watch)) {
-		sb->sb_last = clock_ms();
-		if (sb->sb_first == 0)
-			sb->sb_first = sb->sb_last;
+		st->st_last = clock_ms();
+		if (st->st_first == 0)
+			st->st_first = st->st_last;
 	}
 	if (!(pfd[0].revents & POLLIN))
 		return true;
@@ -155,7 +183,7 @@ serve_wait(struct server *srv, int sfd, const char *path,
 	if (si.ssi_signo == SIGHUP) {
 		log_info("SIGHUP: reloading %s", path);
 		reload_run(srv, path);
-		sb->sb_first = 0;
+		st->st_first = 0;
 		return true;
 	}
 	log_info("%s: shutting down", strsignal((int)si.ssi_signo));
@@ -215,7 +243,7 @@ serve_run(const char *path, bool foreground)
 	struct snapshot		*snap;
 	struct acme		*acme;
 	struct metrics		*metrics;
-	struct serve_burst	 burst = { 0, 0 };
+	struct serve_timers	 timers = { 0, 0, 0 };
 	sigset_t		 sigs;
 	char			 err[512], side[RELOAD_SIDE_MAX];
 	uint64_t		 start = clock_us();
@@ -249,7 +277,9 @@ serve_run(const char *path, bool foreground)
 	srv.srv_ctx = tls_ctx_new();
 	srv.srv_addrs = limit_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
-	pthread_mutex_init(&srv.srv_snap_lock, NULL);
+	pthread_mutex_init(&srv.srv_lock, NULL);
+	if (server_rotate_tickets(&srv, time(NULL)) == -1)
+		fatal("cannot make session ticket keys");
 	http_init();
 
 	snap = snapshot_build(cfg, time(NULL), 1);
@@ -328,7 +358,7 @@ serve_run(const char *path, bool foreground)
 	    snap->snap_cfg->cfg_ndomains);
 
 	watch_set(srv.srv_watch, snap->snap_cfg);
-	while (serve_wait(&srv, sfd, path, &burst))
+	while (serve_wait(&srv, sfd, path, &timers))
 		;
 	notify_stopping();
 	atomic_store(&srv.srv_stop, true);
@@ -345,7 +375,7 @@ serve_run(const char *path, bool foreground)
 	http_cleanup();
 	limit_table_free(srv.srv_addrs);
 	wolfSSL_CTX_free(srv.srv_ctx);
-	ticket_cleanup();
+	ticket_keys_wipe(&srv.srv_tickets);
 	wolfSSL_Cleanup();
 	watch_free(srv.srv_watch);
 	strvec_free(&srv.srv_start_listen);

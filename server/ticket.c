@@ -1,28 +1,16 @@
 #include "ticket.h"
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
 
-#include <wolfssl/wolfcrypt/chacha20_poly1305.h>
 #include <wolfssl/wolfcrypt/hmac.h>
 
 #include "log.h"
 
-#define TICKET_KEY_SIZE	CHACHA20_POLY1305_AEAD_KEYSIZE
-
-struct ticket_key {
-	unsigned char	tk_name[WOLFSSL_TICKET_NAME_SZ];	/* random */
-	unsigned char	tk_secret[TICKET_KEY_SIZE];
-	time_t		tk_created;
-	bool		tk_valid;
-};
-
-/* [0] seals new tickets, [1] is the one before, kept to open old ones. */
-static struct ticket_key	ticket_keys[2];
-static pthread_mutex_t		ticket_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The session's keys (ticket_attach), in wolfSSL's per-session data. */
+static int ticket_index = -1;
 
 static int
 ticket_random(void *buf, size_t len)
@@ -39,20 +27,39 @@ ticket_random(void *buf, size_t len)
 	return 0;
 }
 
-/* Called with the lock held. */
-static int
-ticket_rotate(time_t now)
+int
+ticket_keys_rotate(struct ticket_keys *keys, time_t now)
 {
-	struct ticket_key fresh = { .tk_created = now, .tk_valid = true };
+	struct ticket_key fresh = { .tk_valid = true };
 
 	if (ticket_random(fresh.tk_name, sizeof(fresh.tk_name)) == -1 ||
 	    ticket_random(fresh.tk_secret, sizeof(fresh.tk_secret)) == -1)
 		return -1;
-	explicit_bzero(&ticket_keys[1], sizeof(ticket_keys[1]));
-	ticket_keys[1] = ticket_keys[0];
-	ticket_keys[0] = fresh;
+	explicit_bzero(&keys->tks_keys[1], sizeof(keys->tks_keys[1]));
+	keys->tks_keys[1] = keys->tks_keys[0];
+	keys->tks_keys[0] = fresh;
+	keys->tks_rotated = now;
 	explicit_bzero(&fresh, sizeof(fresh));
 	return 0;
+}
+
+time_t
+ticket_keys_due(const struct ticket_keys *keys)
+{
+	return keys->tks_rotated + TICKET_ROTATE_SECONDS;
+}
+
+void
+ticket_keys_wipe(struct ticket_keys *keys)
+{
+	explicit_bzero(keys, sizeof(*keys));
+}
+
+int
+ticket_attach(WOLFSSL *ssl, const struct ticket_keys *keys)
+{
+	return wolfSSL_set_ex_data(ssl, ticket_index, (void *)keys) ==
+	    WOLFSSL_SUCCESS ? 0 : -1;
 }
 
 /* The key for one name: HMAC-SHA256(master, SNI). */
@@ -82,23 +89,16 @@ ticket_seal(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
     unsigned char mac[WOLFSSL_TICKET_MAC_SZ], unsigned char *ticket,
     int len, int *outlen)
 {
-	unsigned char	key[TICKET_KEY_SIZE];
-	time_t		now = time(NULL);
-	int		rc = WOLFSSL_TICKET_RET_FATAL;
+	const struct ticket_keys	*keys = wolfSSL_get_ex_data(ssl,
+					    ticket_index);
+	unsigned char			 key[TICKET_KEY_SIZE];
+	int				 rc = WOLFSSL_TICKET_RET_FATAL;
 
-	pthread_mutex_lock(&ticket_lock);
-	if ((!ticket_keys[0].tk_valid ||
-	    now - ticket_keys[0].tk_created >= TICKET_ROTATE_SECONDS) &&
-	    ticket_rotate(now) == -1) {
-		pthread_mutex_unlock(&ticket_lock);
+	if (keys == NULL || !keys->tks_keys[0].tk_valid)
 		return rc;
-	}
-	memcpy(name, ticket_keys[0].tk_name, WOLFSSL_TICKET_NAME_SZ);
-	if (ticket_name_key(&ticket_keys[0], ssl, key) == -1) {
-		pthread_mutex_unlock(&ticket_lock);
+	memcpy(name, keys->tks_keys[0].tk_name, WOLFSSL_TICKET_NAME_SZ);
+	if (ticket_name_key(&keys->tks_keys[0], ssl, key) == -1)
 		return rc;
-	}
-	pthread_mutex_unlock(&ticket_lock);
 	memset(iv, 0, WOLFSSL_TICKET_IV_SZ);
 	memset(mac, 0, WOLFSSL_TICKET_MAC_SZ);
 	if (ticket_random(iv, CHACHA20_POLY1305_AEAD_IV_SIZE) == 0 &&
@@ -117,21 +117,22 @@ ticket_open(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
     unsigned char mac[WOLFSSL_TICKET_MAC_SZ], unsigned char *ticket,
     int len, int *outlen)
 {
-	unsigned char	key[TICKET_KEY_SIZE];
-	int		which = -1, rc = WOLFSSL_TICKET_RET_REJECT;
+	const struct ticket_keys	*keys = wolfSSL_get_ex_data(ssl,
+					    ticket_index);
+	unsigned char			 key[TICKET_KEY_SIZE];
+	int				 which = -1;
+	int				 rc = WOLFSSL_TICKET_RET_REJECT;
 
-	pthread_mutex_lock(&ticket_lock);
+	if (keys == NULL)
+		return rc;
 	for (int i = 0; i < 2; i++)
-		if (ticket_keys[i].tk_valid && memcmp(ticket_keys[i].tk_name,
-		    name, WOLFSSL_TICKET_NAME_SZ) == 0)
+		if (keys->tks_keys[i].tk_valid && memcmp(
+		    keys->tks_keys[i].tk_name, name, WOLFSSL_TICKET_NAME_SZ) == 0)
 			which = i;
 	/* An unknown or expired key, or no SNI: a full handshake. */
-	if (which == -1 || ticket_name_key(&ticket_keys[which], ssl, key)
-	    == -1) {
-		pthread_mutex_unlock(&ticket_lock);
+	if (which == -1 || ticket_name_key(&keys->tks_keys[which], ssl, key) ==
+	    -1)
 		return rc;
-	}
-	pthread_mutex_unlock(&ticket_lock);
 	if (wc_ChaCha20Poly1305_Decrypt(key, iv, name, WOLFSSL_TICKET_NAME_SZ,
 	    ticket, (word32)len, mac, ticket) == 0) {
 		*outlen = len;
@@ -158,23 +159,13 @@ ticket_callback(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
 int
 ticket_init(WOLFSSL_CTX *ctx)
 {
-	pthread_mutex_lock(&ticket_lock);
-	if (ticket_rotate(time(NULL)) == -1) {
-		pthread_mutex_unlock(&ticket_lock);
-		return -1;
-	}
-	pthread_mutex_unlock(&ticket_lock);
-	if (wolfSSL_CTX_set_TicketEncCb(ctx, ticket_callback) != WOLFSSL_SUCCESS)
+	if (ticket_index == -1)
+		ticket_index = wolfSSL_get_ex_new_index(0, NULL, NULL, NULL,
+		    NULL);
+	if (ticket_index < 0 ||
+	    wolfSSL_CTX_set_TicketEncCb(ctx, ticket_callback) != WOLFSSL_SUCCESS)
 		return -1;
 	/* Tell clients how long a ticket is worth keeping. */
 	wolfSSL_CTX_set_TicketHint(ctx, TICKET_ROTATE_SECONDS);
 	return 0;
-}
-
-void
-ticket_cleanup(void)
-{
-	pthread_mutex_lock(&ticket_lock);
-	explicit_bzero(ticket_keys, sizeof(ticket_keys));
-	pthread_mutex_unlock(&ticket_lock);
 }

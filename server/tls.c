@@ -285,7 +285,8 @@ tls_session_new(WOLFSSL_CTX *ctx, int fd, struct tls_peer *peer)
 	if (ssl == NULL)
 		return NULL;
 	if (wolfSSL_set_fd(ssl, fd) != WOLFSSL_SUCCESS ||
-	    wolfSSL_set_ex_data(ssl, tls_peer_index, peer) != WOLFSSL_SUCCESS) {
+	    wolfSSL_set_ex_data(ssl, tls_peer_index, peer) != WOLFSSL_SUCCESS ||
+	    ticket_attach(ssl, peer->tp_tickets) == -1) {
 		wolfSSL_free(ssl);
 		return NULL;
 	}

@@ -15,6 +15,7 @@
 
 struct snapshot;
 struct host;
+struct ticket_keys;
 
 /*
  * wolfSSL reads a record as two recv calls, header then body; reading ahead
@@ -36,6 +37,7 @@ struct tls_peer {
 	const char		*tp_addr;	/* client address, for logs */
 	int			 tp_refusal;	/* why the handshake was refused */
 	int			 tp_fd;
+	const struct ticket_keys *tp_tickets;	/* the worker's copy */
 	size_t			 tp_roff;	/* read ahead, not yet given */
 	size_t			 tp_rlen;
 	unsigned char		*tp_rbuf;	/* TLS_READAHEAD bytes, or NULL */

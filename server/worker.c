@@ -63,6 +63,7 @@ worker_init(struct worker *w, struct server *srv, unsigned id,
 	w->w_mhd_ev = (struct ev_source){ EV_MHD, w };
 	if (worker_epoll_add(w, w->w_wake, EPOLLIN, &w->w_wake_ev) == -1)
 		return -1;
+	server_tickets(srv, &w->w_tickets);
 	w->w_mhd = http_daemon_new(w, &cfg->cfg_limits);
 	if (w->w_mhd == NULL) {
 		log_warnx("cannot start the HTTP layer");
@@ -203,7 +204,10 @@ worker_wakeup(struct worker *w)
 		;
 	if (atomic_load(&srv->srv_stop) && !w->w_stopping)
 		worker_begin_stop(w);
-	/* A new snapshot, maybe: new connections take it from here on. */
+	/* A new snapshot or new ticket keys, maybe: new connections take
+	 * them from here on. A handshake runs in this thread, never while
+	 * its keys are replaced. */
+	server_tickets(srv, &w->w_tickets);
 	snap = server_snapshot(srv);
 	snapshot_unref(w->w_snap);
 	w->w_snap = snap;
@@ -316,6 +320,7 @@ worker_cleanup(struct worker *w)
 	}
 	free(w->w_listeners);
 	snapshot_unref(w->w_snap);
+	ticket_keys_wipe(&w->w_tickets);
 	if (w->w_wake != -1)
 		close(w->w_wake);
 	if (w->w_epoll != -1)

@@ -126,7 +126,9 @@ fuzz_server_init(void)
 	fuzz_srv.srv_ctx = tls_ctx_new();
 	fuzz_srv.srv_addrs = limit_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
-	pthread_mutex_init(&fuzz_srv.srv_snap_lock, NULL);
+	pthread_mutex_init(&fuzz_srv.srv_lock, NULL);
+	if (server_rotate_tickets(&fuzz_srv, FUZZ_NOW) == -1)
+		fuzz_fail("no randomness for the ticket keys");
 	http_init();
 	fuzz_srv.srv_limits_copy = cfg->cfg_limits;
 	fuzz_srv.srv_limits = &fuzz_srv.srv_limits_copy;
