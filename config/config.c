@@ -913,8 +913,8 @@ cfg_read_cert_directory(struct loader *ld, struct ynode *n, void *obj)
 {
 	struct cert_source *cs = obj;
 
-	free(cs->cs_directory);
-	cs->cs_directory = cfg_path(ld, n, "directory");
+	free(cs->csrc_directory);
+	cs->csrc_directory = cfg_path(ld, n, "directory");
 }
 
 static void
@@ -922,8 +922,8 @@ cfg_read_cert_cert(struct loader *ld, struct ynode *n, void *obj)
 {
 	struct cert_source *cs = obj;
 
-	free(cs->cs_cert);
-	cs->cs_cert = cfg_path(ld, n, "cert");
+	free(cs->csrc_cert);
+	cs->csrc_cert = cfg_path(ld, n, "cert");
 }
 
 static void
@@ -931,8 +931,8 @@ cfg_read_cert_key(struct loader *ld, struct ynode *n, void *obj)
 {
 	struct cert_source *cs = obj;
 
-	free(cs->cs_key);
-	cs->cs_key = cfg_path(ld, n, "key");
+	free(cs->csrc_key);
+	cs->csrc_key = cfg_path(ld, n, "key");
 }
 
 static const struct cfg_key cfg_cert_keys[] = {
@@ -960,27 +960,27 @@ cfg_read_certificates(struct loader *ld, struct ynode *n, void *obj)
 	items = n->yn_items;
 	count = n->yn_count;
 	for (size_t i = 0; i < count; i++) {
-		struct cert_source	cs = { .cs_pos = items[i]->yn_pos };
+		struct cert_source	cs = { .csrc_pos = items[i]->yn_pos };
 		size_t			errors = cfg_errors(ld);
 
 		cfg_walk(ld, items[i], "a certificate source", cfg_cert_keys,
 		    &cs);
 		if (cfg_errors(ld) == errors) {
-			if (cs.cs_directory != NULL &&
-			    (cs.cs_cert != NULL || cs.cs_key != NULL))
+			if (cs.csrc_directory != NULL &&
+			    (cs.csrc_cert != NULL || cs.csrc_key != NULL))
 				cfg_error(ld, items[i], "a certificate source is "
 				    "either a directory or a cert/key pair, "
 				    "not both");
-			else if (cs.cs_directory == NULL &&
-			    (cs.cs_cert == NULL || cs.cs_key == NULL))
+			else if (cs.csrc_directory == NULL &&
+			    (cs.csrc_cert == NULL || cs.csrc_key == NULL))
 				cfg_error(ld, items[i], "a certificate source "
 				    "needs 'directory', or both 'cert' and "
 				    "'key'");
 		}
 		if (cfg_errors(ld) != errors) {
-			free(cs.cs_directory);
-			free(cs.cs_cert);
-			free(cs.cs_key);
+			free(cs.csrc_directory);
+			free(cs.csrc_cert);
+			free(cs.csrc_key);
 			continue;
 		}
 		cfg->cfg_certs = xreallocarray(cfg->cfg_certs,
@@ -1648,9 +1648,9 @@ config_free(struct config *cfg)
 	free(cfg->cfg_metrics.met_listen);
 	free(cfg->cfg_acme.acme_webroot);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
-		free(cfg->cfg_certs[i].cs_directory);
-		free(cfg->cfg_certs[i].cs_cert);
-		free(cfg->cfg_certs[i].cs_key);
+		free(cfg->cfg_certs[i].csrc_directory);
+		free(cfg->cfg_certs[i].csrc_cert);
+		free(cfg->cfg_certs[i].csrc_key);
 	}
 	free(cfg->cfg_certs);
 	free(cfg->cfg_dns.dns_host_cname);
