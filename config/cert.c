@@ -606,10 +606,11 @@ certset_load(struct certset *set, const struct config *cfg,
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
 
-		if (cs->cs_directory != NULL)
-			cert_scan_dir(set, cs->cs_directory, diags, now, 0);
+		if (cs->csrc_directory != NULL)
+			cert_scan_dir(set, cs->csrc_directory, diags, now, 0);
 		else
-			cert_load_pair(set, cs->cs_cert, cs->cs_key, diags, now);
+			cert_load_pair(set, cs->csrc_cert, cs->csrc_key, diags,
+			    now);
 	}
 	certset_index(set);
 }

@@ -67,10 +67,10 @@ struct listen_addr {
 };
 
 struct cert_source {
-	char		*cs_directory;	/* a directory to scan, or ... */
-	char		*cs_cert;	/* ... an explicit chain and key */
-	char		*cs_key;
-	struct srcpos	 cs_pos;
+	char		*csrc_directory;	/* a directory to scan, or */
+	char		*csrc_cert;		/* an explicit chain and key */
+	char		*csrc_key;
+	struct srcpos	 csrc_pos;
 };
 
 struct limits {

@@ -166,13 +166,13 @@ watch_set(struct watcher *wa, const struct config *cfg)
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
 
-		if (cs->cs_directory != NULL) {
-			watch_add_cert_dir(&dirs, cs->cs_directory, 0);
-			watch_add_ancestor(&dirs, cs->cs_directory);
+		if (cs->csrc_directory != NULL) {
+			watch_add_cert_dir(&dirs, cs->csrc_directory, 0);
+			watch_add_ancestor(&dirs, cs->csrc_directory);
 		}
 		else {
-			watch_add_parent(&dirs, cs->cs_cert);
-			watch_add_parent(&dirs, cs->cs_key);
+			watch_add_parent(&dirs, cs->csrc_cert);
+			watch_add_parent(&dirs, cs->csrc_key);
 		}
 	}
 	/* Re-arming a directory already watched returns the same watch. */

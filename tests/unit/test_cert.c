@@ -53,13 +53,13 @@ static void
 load_dir(struct certset *set, struct diag_list *diags, const char *rel)
 {
 	struct config		cfg;
-	struct cert_source	src = { .cs_directory = path(rel) };
+	struct cert_source	src = { .csrc_directory = path(rel) };
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cfg_certs = &src;
 	cfg.cfg_ncerts = 1;
 	certset_load(set, &cfg, diags, time(NULL));
-	free(src.cs_directory);
+	free(src.csrc_directory);
 }
 
 static const struct diag *

@@ -400,12 +400,12 @@ TEST_NO_LEAK(config, every_documented_key_is_accepted)
 	cr_assert_eq(cfg->cfg_limits.lim_max_requests_per_connection, 20);
 	cr_assert_eq(cfg->cfg_ncerts, 2);
 	certs = path_of("certs");
-	cr_assert_str_eq(cfg->cfg_certs[0].cs_directory, certs);
+	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, certs);
 	free(certs);
-	cr_assert_null(cfg->cfg_certs[0].cs_cert);
-	cr_assert_str_eq(cfg->cfg_certs[1].cs_cert, "/etc/ssl/a.pem");
-	cr_assert_str_eq(cfg->cfg_certs[1].cs_key, "/etc/ssl/a.key");
-	cr_assert_null(cfg->cfg_certs[1].cs_directory);
+	cr_assert_null(cfg->cfg_certs[0].csrc_cert);
+	cr_assert_str_eq(cfg->cfg_certs[1].csrc_cert, "/etc/ssl/a.pem");
+	cr_assert_str_eq(cfg->cfg_certs[1].csrc_key, "/etc/ssl/a.key");
+	cr_assert_null(cfg->cfg_certs[1].csrc_directory);
 	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_id, 60);
 	cr_assert_eq(cfg->cfg_dns.dns_ttl_tlsrpt, 7200);
 	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_host, 86400);
@@ -1734,20 +1734,20 @@ TEST_NO_LEAK(config, certificate_sources)
 	cr_assert_eq(cfg->cfg_ncerts, 4);
 	/* Relative paths are relative to the configuration file. */
 	p = path_of("certs");
-	cr_assert_str_eq(cfg->cfg_certs[0].cs_directory, p);
+	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, p);
 	free(p);
-	cr_assert_str_eq(cfg->cfg_certs[1].cs_directory,
+	cr_assert_str_eq(cfg->cfg_certs[1].csrc_directory,
 	    "/etc/mta-sts-hostd/certs");
 	p = path_of("live/a/fullchain.pem");
-	cr_assert_str_eq(cfg->cfg_certs[2].cs_cert, p);
+	cr_assert_str_eq(cfg->cfg_certs[2].csrc_cert, p);
 	free(p);
 	p = path_of("live/a/privkey.pem");
-	cr_assert_str_eq(cfg->cfg_certs[2].cs_key, p);
+	cr_assert_str_eq(cfg->cfg_certs[2].csrc_key, p);
 	free(p);
-	cr_assert_null(cfg->cfg_certs[2].cs_directory);
-	cr_assert_str_eq(cfg->cfg_certs[3].cs_cert, "/etc/ssl/b.pem");
-	cr_assert_str_eq(cfg->cfg_certs[3].cs_key, "/etc/ssl/b.key");
-	cr_assert_eq(cfg->cfg_certs[3].cs_pos.sp_line, 6);
+	cr_assert_null(cfg->cfg_certs[2].csrc_directory);
+	cr_assert_str_eq(cfg->cfg_certs[3].csrc_cert, "/etc/ssl/b.pem");
+	cr_assert_str_eq(cfg->cfg_certs[3].csrc_key, "/etc/ssl/b.key");
+	cr_assert_eq(cfg->cfg_certs[3].csrc_pos.sp_line, 6);
 	config_free(cfg);
 
 	cfg = load(
@@ -1774,7 +1774,7 @@ TEST_NO_LEAK(config, certificate_sources)
 	    "a certificate source must be a mapping");
 	/* Only the good entry is kept. */
 	cr_assert_eq(cfg->cfg_ncerts, 1);
-	cr_assert_str_eq(cfg->cfg_certs[0].cs_directory, "/etc/ok");
+	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, "/etc/ok");
 	config_free(cfg);
 
 	cfg = load("certificates:\n  directory: /etc/certs\n" GOOD_DOMAINS);
@@ -1877,7 +1877,7 @@ TEST_NO_LEAK(config, relative_main_path)
 	 * depend on the directory it was started from. */
 	certs = path_of("certs");
 	cr_assert_eq(cfg->cfg_ncerts, 1);
-	cr_assert_str_eq(cfg->cfg_certs[0].cs_directory, certs);
+	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, certs);
 	free(certs);
 	free(rel);
 	free(inc);
