@@ -1,7 +1,7 @@
 # The manual pages mta-sts-hostd(8) and mta-sts-hostd.yaml(5) build with
 # scdoc, are clean under `mandoc -T lint`, render with mandoc and man, and
 # document what the code accepts: every key of every table the configuration
-# loader reads (config/config.c), the ranges and defaults of `limits`, every
+# loader reads (config/sections.c, domains.c, files.c), the ranges and defaults of `limits`, every
 # command of the usage and every long option of the commands.
 . "$TOP/tests/integration/lib.sh"
 
@@ -86,33 +86,35 @@ term_line() {
 	} ' "$1.txt"
 }
 
-# Every key of every `{ "name", cfg_read_... }` table in config/config.c is a
-# term of mta-sts-hostd.yaml(5), named by its path: the table says where the
-# key sits in the file. A new table fails here until it is mapped (and
-# documented).
-sed -n '/^static const struct cfg_key [a-z_]*\[\] = {/,/^};/{
-	s/^static const struct cfg_key \([a-z_]*\)\[\].*/table \1/p
-	s/^[[:space:]]*{ "\([a-z_]*\)", cfg_read_[a-z_]* },.*/key \1/p
-}' "$TOP/config/config.c" > keys
+# Every key of every `{ "name", reader }` table of the configuration loader
+# (struct yread_key, in config/) is a term of mta-sts-hostd.yaml(5), named by
+# its path: the table says where the key sits in the file. A new table fails
+# here until it is mapped (and documented).
+for f in "$TOP"/config/*.c; do
+	sed -n '/^static const struct yread_key [a-z_]*\[\] = {/,/^};/{
+		s/^static const struct yread_key \([a-z_]*\)\[\].*/table \1/p
+		s/^[[:space:]]*{ "\([a-z_]*\)", [a-z_]* },.*/key \1/p
+	}' "$f"
+done > keys
 nkeys=0
 missing=
 while read -r kind name; do
 	if [ "$kind" = table ]; then
 		case $name in
-		cfg_main_keys | cfg_include_keys) prefixes=- ;;
-		cfg_server_keys) prefixes=server. ;;
-		cfg_limit_keys) prefixes=limits. ;;
-		cfg_cert_keys) prefixes='certificates[].' ;;
-		cfg_dns_keys) prefixes=dns. ;;
-		cfg_ttl_keys) prefixes=dns.ttl. ;;
-		cfg_policy_host_keys) prefixes=dns.policy_host. ;;
-		cfg_tlsrpt_keys) prefixes='dns.tlsrpt. domains.domain.tlsrpt.' ;;
-		cfg_delegation_keys) prefixes=dns.delegation. ;;
-		cfg_acme_keys) prefixes=acme. ;;
-		cfg_metrics_keys) prefixes=metrics. ;;
-		cfg_template_keys) prefixes=policies.template. ;;
-		cfg_domain_keys) prefixes=domains.domain. ;;
-		*) fail "config/config.c has a key table $name this test does not know: map it to its place in the file here" ;;
+		files_main_keys | files_include_keys) prefixes=- ;;
+		sections_server_keys) prefixes=server. ;;
+		sections_limit_keys) prefixes=limits. ;;
+		sections_cert_keys) prefixes='certificates[].' ;;
+		sections_dns_keys) prefixes=dns. ;;
+		sections_ttl_keys) prefixes=dns.ttl. ;;
+		sections_policy_host_keys) prefixes=dns.policy_host. ;;
+		domains_tlsrpt_keys) prefixes='dns.tlsrpt. domains.domain.tlsrpt.' ;;
+		sections_delegation_keys) prefixes=dns.delegation. ;;
+		sections_acme_keys) prefixes=acme. ;;
+		sections_metrics_keys) prefixes=metrics. ;;
+		domains_template_keys) prefixes=policies.template. ;;
+		domains_domain_keys) prefixes=domains.domain. ;;
+		*) fail "config/ has a key table $name this test does not know: map it to its place in the file here" ;;
 		esac
 		continue
 	fi
@@ -125,21 +127,23 @@ while read -r kind name; do
 done < keys
 # The extraction itself must have worked: the loader reads some 50 keys.
 [ "$nkeys" -ge 40 ] ||
-	{ cat keys; fail "found only $nkeys keys in config/config.c"; }
-grep -qx 'key include' keys || fail "no top-level keys found in config/config.c"
+	{ cat keys; fail "found only $nkeys keys in config/"; }
+grep -qx 'key include' keys || fail "no top-level keys found in config/files.c"
 [ -z "$missing" ] ||
 	fail "keys the loader accepts but mta-sts-hostd.yaml(5) does not document:$missing"
-echo "mta-sts-hostd.yaml.5: all $nkeys keys of config/config.c documented"
+echo "mta-sts-hostd.yaml.5: all $nkeys keys of the loader documented"
 
-# The limits: range from CFG_LIMIT_READER(field, "key", min, max), default
-# from cfg_defaults() and config/config.h, both on the key's term line.
-tr '\n' ' ' < "$TOP/config/config.c" |
-	grep -o 'CFG_LIMIT_READER([a-z_]*, "[a-z_]*",[[:space:]]*[0-9]*,[[:space:]]*[0-9]*)' |
-	sed 's/CFG_LIMIT_READER([a-z_]*, "\([a-z_]*\)",[[:space:]]*\([0-9]*\),[[:space:]]*\([0-9]*\))/\1 \2 \3/' \
+# The limits: range from SECTIONS_LIMIT_READER(field, "key", min, max),
+# default from the section's defaults and config/config.h, both on the key's
+# term line.
+tr '\n' ' ' < "$TOP/config/sections.c" |
+	grep -o 'SECTIONS_LIMIT_READER([a-z_]*,[[:space:]]*"[a-z_]*",[[:space:]]*[0-9]*,[[:space:]]*[0-9]*)' |
+	sed 's/SECTIONS_LIMIT_READER([a-z_]*,[[:space:]]*"\([a-z_]*\)",[[:space:]]*\([0-9]*\),[[:space:]]*\([0-9]*\))/\1 \2 \3/' \
 	> limits
-[ "$(wc -l < limits)" -ge 5 ] || { cat limits; fail "limits not found in config/config.c"; }
+[ "$(wc -l < limits)" -ge 5 ] || { cat limits; fail "limits not found in config/sections.c"; }
 while read -r key min max; do
-	macro=$(sed -n "s/.*\.lim_$key = \([A-Z_]*\),.*/\1/p" "$TOP/config/config.c")
+	macro=$(tr '\n' ' ' < "$TOP/config/sections.c" |
+	    grep -o "\.lim_$key =[[:space:]]*[A-Z_]*" | sed 's/.*[[:space:]]//')
 	default=$(sed -n "s/^#define[[:space:]]*${macro}[[:space:]]*\([0-9]*\).*/\1/p" \
 	    "$TOP/config/config.h")
 	[ -n "$default" ] || fail "no default found for limits.$key"
