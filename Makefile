@@ -197,9 +197,17 @@ clean:
 # libssl-dev if missing; BENCH_DOMAINS=N (default 10000), BENCH_DURATION=S,
 # BENCH_IDLE=N idle connections (default 10000), BENCH_ONLY=idle for that
 # memory measurement alone. Results in build/bench/results.txt.
-.PHONY: bench bench-doctor
+.PHONY: bench bench-doctor bench-stress
 bench: all
 	tests/bench/run $(abspath $(BIN))
+	tests/bench/stress $(abspath $(BIN))
+
+# Short connections with their handshakes in pieces and pipelined requests,
+# under constant reloads (tests/bench/stress; BENCH_STRESS_CONNECTIONS=N,
+# default 50000 per half): no step may stall. Results in
+# build/bench/stress.txt.
+bench-stress: all
+	tests/bench/stress $(abspath $(BIN))
 
 # `doctor` over BENCH_DOCTOR_DOMAINS (10000) domains in a network namespace
 # (tests/bench/doctor); results in build/bench/doctor-results.txt.

@@ -234,6 +234,7 @@ struct worker {
 	struct conn_list	 w_closed;
 	size_t			 w_nconns;
 	bool			 w_fed_mhd;	/* libmicrohttpd has input */
+	uint64_t		 w_mhd_due;	/* ms: when it asked to run */
 	bool			 w_stopping;
 	uint64_t		 w_stop_deadline;
 	struct worker_stats	 w_stats;

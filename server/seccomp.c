@@ -96,6 +96,7 @@ static const int seccomp_calls[] = {
 	/* The ThreadSanitizer build only: its background thread sleeps, and
 	 * its reports name threads, read their stack bounds and the maps. */
 	SCMP_SYS(nanosleep), SCMP_SYS(gettid), SCMP_SYS(sched_getaffinity),
+	SCMP_SYS(sched_yield),
 	SCMP_SYS(fstat),
 #endif
 };

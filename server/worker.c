@@ -164,8 +164,12 @@ worker_timeout(struct worker *w, uint64_t now)
 		next = w->w_lingering.cl_head->c_deadline;
 	if (w->w_accept_paused && w->w_accept_resume < next)
 		next = w->w_accept_resume;
-	if (MHD_get_timeout(w->w_mhd, &mhd) == MHD_YES && now + mhd < next)
-		next = now + mhd;
+	w->w_mhd_due = UINT64_MAX;
+	if (MHD_get_timeout(w->w_mhd, &mhd) == MHD_YES) {
+		w->w_mhd_due = now + mhd;
+		if (w->w_mhd_due < next)
+			next = w->w_mhd_due;
+	}
 	return next > now ? (int)(next - now) : 0;
 }
 
@@ -244,9 +248,16 @@ worker_turn(struct worker *w, int timeout)
 			break;
 		}
 	}
-	/* Once per batch: every request relayed above is answered in one
-	 * pass, and the replies are relayed on the next. */
-	if (run_mhd || w->w_fed_mhd || n == 0)
+	/*
+	 * Once per batch: every request relayed above is answered in one
+	 * pass, and the replies are relayed on the next. Also whenever the
+	 * time libmicrohttpd asked for has come, whatever else woke the loop:
+	 * a connection it holds ready to go on (one just added, one with a
+	 * pipelined request in its buffer) shows in its timeout, 0, and in no
+	 * event of its descriptor, so a loop kept busy by other connections
+	 * would otherwise leave it waiting.
+	 */
+	if (run_mhd || w->w_fed_mhd || n == 0 || clock_ms() >= w->w_mhd_due)
 		MHD_run(w->w_mhd);
 	worker_expire(w, clock_ms());
 	relay_free_closed(w);
