@@ -36,7 +36,7 @@
 /*
  * Requests and responses here are a few hundred bytes; 4 KiB per direction
  * keeps a connection small. Larger TLS records are read in pieces. Each is
- * made when its direction first carries data.
+ * made when its direction carries data, and freed once it is passed on.
  */
 #define CONN_BUF_SIZE		4096
 /* Accepts per readiness event, so one listener cannot starve the rest. */

@@ -18,8 +18,9 @@ struct conn	*relay_new(struct worker *, int fd,
 /* relay_new, then the TLS handshake: what a listener's accept leads to. */
 void		 relay_accepted(struct worker *, int fd,
 		    const struct sockaddr_storage *, socklen_t);
-/* Hand the decrypted stream to libmicrohttpd through a new socketpair; the
- * connection is open from then on. False if that failed. */
+/* The connection is open, and its decrypted stream goes to libmicrohttpd
+ * through a new socketpair at once (the TLS path does that at the first
+ * request byte). False if that failed. */
 bool		 relay_open_http(struct conn *);
 /* What epoll reported for one of the connection's two sockets. */
 void		 relay_event(struct conn *, enum ev_kind, uint32_t events);

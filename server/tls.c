@@ -1,9 +1,12 @@
 #include "tls.h"
 
 #include <errno.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 
 #include "../config/name.h"
@@ -24,6 +27,10 @@ static const char tls_ciphers[] =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384";
 
 static int tls_peer_index = -1;
+
+/* The unit of tls_release_zero_pages; a larger page would only find
+ * fewer. */
+#define TLS_PAGE		4096
 
 static struct tls_peer *
 tls_peer_of(WOLFSSL *ssl)
@@ -168,6 +175,63 @@ tls_peer_handshaken(struct tls_peer *peer)
 	peer->tp_hello = NULL;
 }
 
+/*
+ * Give back the pages of a wolfSSL allocation that hold nothing but zeros.
+ * Debian's wolfSSL keeps room in every session object for two chains of
+ * peer certificates (SESSION_CERTS, WOLFSSL_ALT_CERT_CHAINS): some 37 KiB,
+ * zeroed by wolfSSL_new and never written by a server that asks for no
+ * client certificate. A private anonymous page given back with
+ * MADV_DONTNEED reads as zeros again, so the contents are unchanged; the
+ * page is only made again if it is written to. The allocations are
+ * glibc's (wolfSSL's allocators are malloc's: tls_ctx_new), so
+ * malloc_usable_size tells their extent.
+ */
+static void
+tls_release_zero_pages(void *ptr)
+{
+	static const unsigned char	 zero[TLS_PAGE];
+	uintptr_t			 start, end, run = 0;
+
+	if (ptr == NULL)
+		return;
+	start = ((uintptr_t)ptr + TLS_PAGE - 1) & ~(uintptr_t)(TLS_PAGE - 1);
+	end = ((uintptr_t)ptr + malloc_usable_size(ptr)) &
+	    ~(uintptr_t)(TLS_PAGE - 1);
+	for (uintptr_t p = start; p < end; p += TLS_PAGE) {
+		if (memcmp((const void *)p, zero, TLS_PAGE) == 0) {
+			if (run == 0)
+				run = p;
+			continue;
+		}
+		if (run != 0)
+			madvise((void *)run, p - run, MADV_DONTNEED);
+		run = 0;
+	}
+	if (run != 0)
+		madvise((void *)run, end - run, MADV_DONTNEED);
+}
+
+void
+tls_session_handshaken(WOLFSSL *ssl)
+{
+	/* A certificate, its key and the handshake's secrets are not needed
+	 * again: renegotiation is refused, and TLS 1.3 key updates derive
+	 * from the traffic secrets. */
+	wolfSSL_UnloadCertsKeys(ssl);
+	wolfSSL_FreeArrays(ssl);
+	tls_release_zero_pages(wolfSSL_get_session(ssl));
+	tls_release_zero_pages(ssl);
+}
+
+void
+tls_peer_shrink(struct tls_peer *peer)
+{
+	if (peer->tp_rlen == 0) {
+		free(peer->tp_rbuf);
+		peer->tp_rbuf = NULL;
+	}
+}
+
 void
 tls_peer_free(struct tls_peer *peer)
 {
@@ -245,7 +309,10 @@ tls_ctx_new(void)
 			    WOLFSSL_ECC_SECP384R1 };
 	WOLFSSL_CTX	*ctx;
 
-	if (wolfSSL_Init() != WOLFSSL_SUCCESS)
+	/* glibc's allocator, whatever wolfSSL's default: see
+	 * tls_release_zero_pages. */
+	if (wolfSSL_SetAllocators(malloc, free, realloc) != 0 ||
+	    wolfSSL_Init() != WOLFSSL_SUCCESS)
 		fatalx("wolfSSL_Init failed");
 	tls_peer_index = wolfSSL_get_ex_new_index(0, NULL, NULL, NULL, NULL);
 	ctx = wolfSSL_CTX_new(wolfSSLv23_server_method());
@@ -270,6 +337,12 @@ tls_ctx_new(void)
 	wolfSSL_CTX_set_servername_callback(ctx, tls_servername);
 	wolfSSL_CTX_set_cert_cb(ctx, tls_certificate, NULL);
 	wolfSSL_CTX_SetIORecv(ctx, tls_recv);
+	/*
+	 * Resumption is by session ticket only: wolfSSL's cache of sessions by
+	 * id would copy each session (some 37 KiB in this build) into a table
+	 * under a lock on every handshake, and fill its rows with them.
+	 */
+	wolfSSL_CTX_set_session_cache_mode(ctx, WOLFSSL_SESS_CACHE_OFF);
 	/* Senders fetch rarely and never reuse a session much: one ticket. */
 	wolfSSL_CTX_set_num_tickets(ctx, 1);
 	if (ticket_init(ctx) == -1)

@@ -20,8 +20,8 @@ struct ticket_keys;
 /*
  * wolfSSL reads a record as two recv calls, header then body; reading ahead
  * into this buffer makes it one. A ClientHello and a request fit. It is
- * made when the client's first bytes arrive, so that a connection that
- * sends nothing costs none of it.
+ * made when bytes arrive and freed once they are taken (tls_peer_shrink),
+ * so that a connection waiting for its client holds none of it.
  */
 #define TLS_READAHEAD		4096
 
@@ -71,6 +71,9 @@ bool		 tls_buffered(WOLFSSL *, const struct tls_peer *);
 ssize_t		 tls_read_ahead(struct tls_peer *);
 /* The handshake is done: what only it needed goes. */
 void		 tls_peer_handshaken(struct tls_peer *);
+void		 tls_session_handshaken(WOLFSSL *);
+/* Between reads: the read-ahead buffer goes if it is empty. */
+void		 tls_peer_shrink(struct tls_peer *);
 void		 tls_peer_free(struct tls_peer *);
 
 #endif
