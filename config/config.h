@@ -23,7 +23,15 @@
 #define LIMIT_MAX_CONNECTIONS		10000
 #define LIMIT_MAX_CONNECTIONS_PER_ADDR	64
 #define LIMIT_HANDSHAKE_TIMEOUT		10	/* seconds; senders give up at 4 */
-#define LIMIT_IDLE_TIMEOUT		30	/* seconds */
+/*
+ * Seconds a connection may wait with no request in flight, after its
+ * handshake or between keep-alive requests: a policy fetch is one GET sent
+ * right after the handshake, and an idle TLS connection costs some 24 KiB.
+ */
+#define LIMIT_IDLE_TIMEOUT		10
+/* Seconds from a request's first byte to its end: headers trickled in to
+ * hold a connection open (slowloris) end here (HAProxy's http-request). */
+#define LIMIT_REQUEST_TIMEOUT		10
 #define LIMIT_MAX_REQUESTS_PER_CONN	100
 #define LIMIT_WORKERS_MAX		256
 
@@ -78,6 +86,7 @@ struct limits {
 	unsigned	lim_max_connections_per_address;
 	unsigned	lim_handshake_timeout;
 	unsigned	lim_idle_timeout;
+	unsigned	lim_request_timeout;
 	unsigned	lim_max_requests_per_connection;
 };
 

@@ -264,6 +264,7 @@ SECTIONS_LIMIT_READER(max_connections_per_address,
     "max_connections_per_address", 1, 1000000)
 SECTIONS_LIMIT_READER(handshake_timeout, "handshake_timeout", 1, 300)
 SECTIONS_LIMIT_READER(idle_timeout, "idle_timeout", 1, 3600)
+SECTIONS_LIMIT_READER(request_timeout, "request_timeout", 1, 300)
 SECTIONS_LIMIT_READER(max_requests_per_connection,
     "max_requests_per_connection", 1, 1000000)
 
@@ -273,6 +274,7 @@ static const struct yread_key sections_limit_keys[] = {
 	    sections_read_max_connections_per_address },
 	{ "handshake_timeout", sections_read_handshake_timeout },
 	{ "idle_timeout", sections_read_idle_timeout },
+	{ "request_timeout", sections_read_request_timeout },
 	{ "max_requests_per_connection",
 	    sections_read_max_requests_per_connection },
 	{ NULL, NULL },
@@ -612,6 +614,7 @@ sections_defaults(struct config *cfg)
 		    LIMIT_MAX_CONNECTIONS_PER_ADDR,
 		.lim_handshake_timeout = LIMIT_HANDSHAKE_TIMEOUT,
 		.lim_idle_timeout = LIMIT_IDLE_TIMEOUT,
+		.lim_request_timeout = LIMIT_REQUEST_TIMEOUT,
 		.lim_max_requests_per_connection = LIMIT_MAX_REQUESTS_PER_CONN,
 	};
 	cfg->cfg_dns.dns_ttl_policy_id = DNS_TTL_POLICY_ID_DEFAULT;

@@ -23,6 +23,8 @@
 #define WORKER_EVENTS		256
 /* The loop wakes at least this often to run timers. */
 #define WORKER_TICK_MS		1000
+/* How often open connections are checked against request_timeout. */
+#define WORKER_REQUEST_SCAN_MS	250
 
 static int
 worker_epoll_add(struct worker *w, int fd, uint32_t events,
@@ -103,20 +105,21 @@ worker_accept(struct worker *w, struct listener *l)
 }
 
 /*
- * A request must be answered within idle_timeout of its first byte: a
+ * A request must be complete within request_timeout of its first byte: a
  * client trickling headers a byte at a time would otherwise keep its
- * connection (and its slot) for ever, since every byte is activity. Once a
- * second is precise enough for a limit of seconds, and a scan of the open
- * connections costs little next to what they cost.
+ * connection (and its slot) for ever, since every byte is activity. The
+ * scan runs every WORKER_REQUEST_SCAN_MS, so a request is closed within
+ * that much of its deadline, and it costs little next to what the open
+ * connections cost.
  */
 static void
 worker_expire_requests(struct worker *w, uint64_t now)
 {
-	uint64_t	 limit = (uint64_t)w->w_server->srv_limits->lim_idle_timeout *
-	    1000;
+	uint64_t	 limit =
+	    (uint64_t)w->w_server->srv_limits->lim_request_timeout * 1000;
 	struct conn	*c, *next;
 
-	if (now < w->w_request_scan + WORKER_TICK_MS)
+	if (now < w->w_request_scan + WORKER_REQUEST_SCAN_MS)
 		return;
 	w->w_request_scan = now;
 	for (c = w->w_open.cl_head; c != NULL; c = next) {
@@ -124,7 +127,7 @@ worker_expire_requests(struct worker *w, uint64_t now)
 		if (c->c_request_since != 0 && now >= c->c_request_since + limit) {
 			log_info("%s: request not complete after %u s: closed",
 			    c->c_addr_text,
-			    w->w_server->srv_limits->lim_idle_timeout);
+			    w->w_server->srv_limits->lim_request_timeout);
 			relay_close(c, NULL);
 		}
 	}
@@ -162,6 +165,10 @@ worker_timeout(struct worker *w, uint64_t now)
 	if (w->w_lingering.cl_head != NULL &&
 	    w->w_lingering.cl_head->c_deadline < next)
 		next = w->w_lingering.cl_head->c_deadline;
+	/* Open connections are checked against request_timeout. */
+	if (w->w_open.cl_head != NULL &&
+	    w->w_request_scan + WORKER_REQUEST_SCAN_MS < next)
+		next = w->w_request_scan + WORKER_REQUEST_SCAN_MS;
 	if (w->w_accept_paused && w->w_accept_resume < next)
 		next = w->w_accept_resume;
 	w->w_mhd_due = UINT64_MAX;
