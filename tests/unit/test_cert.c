@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "../../config/config.h"
-#include "../../config/xalloc.h"
 #include "../../config/cert.h"
 #include "../../server/reload.h"
 #include "../../server/snapshot.h"
@@ -26,7 +25,8 @@ sh(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(cmd, sizeof(cmd), fmt, ap);
 	va_end(ap);
-	cr_assert_eq(system(cmd), 0, "command failed: %s", cmd);
+	cr_assert_eq(system(cmd), 0, "case %s: command failed: %s", unit_case,
+	    cmd);
 }
 
 static void
@@ -42,18 +42,12 @@ setup(void)
 	pki("");
 }
 
-static char *
-path(const char *rel)
-{
-	return xasprintf("%s/%s", unit_dir, rel);
-}
-
 /* Load one directory the way the daemon does. */
 static void
 load_dir(struct certset *set, struct diag_list *diags, const char *rel)
 {
 	struct config		cfg;
-	struct cert_source	src = { .csrc_directory = path(rel) };
+	struct cert_source	src = { .csrc_directory = unit_path(rel) };
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cfg_certs = &src;
@@ -74,194 +68,212 @@ find_diag(const struct diag_list *dl, enum diag_severity sev, const char *msg)
 
 TestSuite(cert, .init = setup, .fini = unit_teardown);
 
-TEST_NO_LEAK(cert, flat_pairs_are_indexed_by_subject_alt_name)
-{
-	struct certset		 set;
-	struct diag_list	 diags = { 0 };
-	const struct cert	*a, *b;
+/* ---- Loading a directory ----------------------------------------------- */
 
-	pki("mta-sts.a.example");
-	pki("--rsa mta-sts.b.example");
-	load_dir(&set, &diags, "pki/certs");
-	cr_assert_eq(diags.dl_count, 0, "%s", diags.dl_count ?
-	    diags.dl_items[0].d_msg : "");
-	cr_assert_eq(set.cs_count, 2);
-	a = certset_cover(&set, "mta-sts.a.example", time(NULL));
-	b = certset_cover(&set, "mta-sts.b.example", time(NULL));
-	cr_assert_not_null(a);
-	cr_assert_not_null(b);
-	cr_assert(a->crt_ecdsa);
-	cr_assert(!b->crt_ecdsa);
-	cr_assert_eq(a->crt_chain_count, 1);
-	cr_assert_str_eq(a->crt_names.sv_items[0], "mta-sts.a.example");
-	cr_assert_gt(strlen(a->crt_serial), 0);
-	cr_assert_gt(a->crt_not_after, time(NULL) + 29 * 86400);
-	cr_assert_null(certset_cover(&set, "mta-sts.c.example", time(NULL)));
-	certset_free(&set);
-	diag_free(&diags);
+/* A diagnostic a case expects: one of `sev` with `msg` in it. */
+struct want_diag {
+	enum diag_severity	 sev;
+	const char		*msg;	/* NULL ends the list */
+	const char		*file;	/* a part of its file name, or NULL */
+};
+
+/*
+ * Certificates made with mkpki (each entry one run) and then changed by a
+ * shell command run in the test directory; the directory `dir` (default
+ * pki/certs) loaded. `count` certificates are indexed (ANY: not checked),
+ * with no diagnostic when `clean`, else with those in `diags`; the names in
+ * `covered` have a certificate now, those in `uncovered` none.
+ */
+struct cert_case {
+	const char		*name;
+	const char		*pki[4];
+	const char		*sh;
+	const char		*dir;
+	long			 count;
+	bool			 clean;
+	struct want_diag	 diags[4];
+	const char		*covered[3];
+	const char		*uncovered[3];
+	void			(*check)(const struct certset *);
+};
+
+static void
+flat_pairs(const struct certset *set)
+{
+	const struct cert *a = certset_cover(set, "mta-sts.a.example",
+	    time(NULL));
+	const struct cert *b = certset_cover(set, "mta-sts.b.example",
+	    time(NULL));
+
+	cr_assert(a->crt_ecdsa, CASE);
+	cr_assert(!b->crt_ecdsa, CASE);
+	cr_assert_eq(a->crt_chain_count, 1, CASE);
+	cr_assert_str_eq(a->crt_names.sv_items[0], "mta-sts.a.example", CASE);
+	cr_assert_gt(strlen(a->crt_serial), 0, CASE);
+	cr_assert_gt(a->crt_not_after, time(NULL) + 29 * 86400, CASE);
 }
 
-TEST_NO_LEAK(cert, wildcard_covers_exactly_one_label)
+static void
+lets_encrypt_lineage(const struct certset *set)
 {
-	struct certset		set;
-	struct diag_list	diags = { 0 };
-	time_t			now;
+	const struct cert *c = certset_cover(set, "mta-sts.le.example",
+	    time(NULL));
 
-	pki("--wildcard w.example");
-	load_dir(&set, &diags, "pki/certs");
-	now = time(NULL);
-	cr_assert_eq(diags.dl_count, 0, "%s", diags.dl_count ?
-	    diags.dl_items[0].d_msg : "");
-	cr_assert_eq(set.cs_count, 1);
-	cr_assert_not_null(certset_cover(&set, "mta-sts.w.example", now),
-	    "names: %s", set.cs_certs[0].crt_names.sv_items[0]);
-	cr_assert_null(certset_cover(&set, "a.mta-sts.w.example", now));
-	cr_assert_null(certset_cover(&set, "w.example", now));
-	certset_free(&set);
-	diag_free(&diags);
+	cr_assert_eq(c->crt_chain_count, 2, "case %s: leaf and intermediate",
+	    unit_case);
+	cr_assert(strstr(c->crt_file, "fullchain.pem") != NULL, CASE);
 }
 
-TEST_NO_LEAK(cert, lets_encrypt_layout_with_symlinks_into_archive)
+static void
+newest_wins(const struct certset *set)
 {
-	struct certset		 set;
-	struct diag_list	 diags = { 0 };
-	const struct cert	*c;
+	const struct cert *c = certset_cover(set, "mta-sts.n.example",
+	    time(NULL));
 
-	pki("--intermediate mta-sts.le.example");
-	sh("cd %s && mkdir -p le/archive/x le/live/x && "
-	    "cp pki/certs/mta-sts.le.example.crt le/archive/x/fullchain1.pem && "
-	    "cp pki/certs/mta-sts.le.example.key le/archive/x/privkey1.pem && "
-	    "ln -s ../../archive/x/fullchain1.pem le/live/x/fullchain.pem && "
-	    "ln -s ../../archive/x/privkey1.pem le/live/x/privkey.pem", unit_dir);
-	/* The letsencrypt root, its live/, or one lineage: all the same. */
-	for (int i = 0; i < 3; i++) {
-		load_dir(&set, &diags, i == 0 ? "le" : i == 1 ? "le/live" :
-		    "le/live/x");
-		cr_assert_eq(set.cs_count, 1, "layout %d", i);
-		c = certset_cover(&set, "mta-sts.le.example", time(NULL));
-		cr_assert_not_null(c);
-		cr_assert_eq(c->crt_chain_count, 2, "leaf and intermediate");
-		cr_assert(strstr(c->crt_file, "fullchain.pem") != NULL);
-		certset_free(&set);
-	}
-	cr_assert_eq(diags.dl_count, 0);
-	diag_free(&diags);
-}
-
-TEST_NO_LEAK(cert, combined_pem_file)
-{
-	struct certset		set;
-	struct diag_list	diags = { 0 };
-
-	pki("mta-sts.c.example");
-	sh("cd %s/pki/certs && cat mta-sts.c.example.crt mta-sts.c.example.key "
-	    "> ../combined.pem && rm mta-sts.c.example.* && mv ../combined.pem .",
-	    unit_dir);
-	load_dir(&set, &diags, "pki/certs");
-	cr_assert_eq(diags.dl_count, 0);
-	cr_assert_not_null(certset_cover(&set, "mta-sts.c.example", time(NULL)));
-	certset_free(&set);
-	diag_free(&diags);
-}
-
-TEST_NO_LEAK(cert, a_bad_file_is_reported_and_the_others_load)
-{
-	struct certset		 set;
-	struct diag_list	 diags = { 0 };
-	const struct diag	*d;
-
-	pki("mta-sts.good.example");
-	pki("mta-sts.bad.example");
-	pki("--out other mta-sts.other.example");
-	sh("cd %s/pki/certs && mv other.key mta-sts.bad.example.key && "
-	    "rm other.crt", unit_dir);
-	load_dir(&set, &diags, "pki/certs");
-	d = find_diag(&diags, DIAG_ERROR, "does not match the certificate");
-	cr_assert_not_null(d);
-	cr_assert(strstr(d->d_file, "mta-sts.bad.example.key") != NULL);
-	cr_assert_eq(set.cs_count, 1);
-	cr_assert_not_null(certset_cover(&set, "mta-sts.good.example",
-	    time(NULL)));
-	cr_assert_null(certset_cover(&set, "mta-sts.bad.example", time(NULL)));
-	certset_free(&set);
-	diag_free(&diags);
-}
-
-TEST_NO_LEAK(cert, encrypted_key_missing_key_and_no_certificate)
-{
-	struct certset		set;
-	struct diag_list	diags = { 0 };
-
-	pki("mta-sts.enc.example");
-	pki("mta-sts.nokey.example");
-	sh("cd %s/pki/certs && openssl pkey -in mta-sts.enc.example.key "
-	    "-aes256 -passout pass:x -out e.key && mv e.key "
-	    "mta-sts.enc.example.key && rm mta-sts.nokey.example.key && "
-	    "echo not a certificate > junk.pem", unit_dir);
-	load_dir(&set, &diags, "pki/certs");
-	cr_assert_not_null(find_diag(&diags, DIAG_ERROR, "encrypted"));
-	cr_assert_not_null(find_diag(&diags, DIAG_ERROR,
-	    "no key for this certificate"));
-	cr_assert_not_null(find_diag(&diags, DIAG_ERROR, "no certificate"));
-	cr_assert_eq(set.cs_count, 0);
-	certset_free(&set);
-	diag_free(&diags);
-}
-
-TEST_NO_LEAK(cert, chain_out_of_order_is_refused)
-{
-	struct certset		set;
-	struct diag_list	diags = { 0 };
-
-	pki("--intermediate mta-sts.o.example");
-	/* Intermediate first, then the leaf. */
-	sh("cd %s/pki/certs && awk '/BEGIN/{n++} {print > (\"part\" n)}' "
-	    "mta-sts.o.example.crt && cat part2 part1 > mta-sts.o.example.crt && "
-	    "rm part1 part2", unit_dir);
-	load_dir(&set, &diags, "pki/certs");
-	cr_assert_not_null(find_diag(&diags, DIAG_ERROR, "out of order"));
-	cr_assert_null(certset_cover(&set, "mta-sts.o.example", time(NULL)));
-	certset_free(&set);
-	diag_free(&diags);
-}
-
-TEST_NO_LEAK(cert, expired_is_reported_and_not_served_newest_wins)
-{
-	struct certset		 set;
-	struct diag_list	 diags = { 0 };
-	const struct cert	*c;
-
-	pki("--expired mta-sts.e.example");
-	pki("--days 10 --out ten mta-sts.n.example");
-	pki("--days 60 --out sixty mta-sts.n.example");
-	pki("--days 20 --out twenty mta-sts.n.example");
-	load_dir(&set, &diags, "pki/certs");
-	cr_assert_not_null(find_diag(&diags, DIAG_WARNING, "expired"));
-	cr_assert_null(certset_cover(&set, "mta-sts.e.example", time(NULL)));
-	c = certset_cover(&set, "mta-sts.n.example", time(NULL));
-	cr_assert_not_null(c);
-	cr_assert(strstr(c->crt_file, "sixty.crt") != NULL, "%s", c->crt_file);
+	cr_assert(strstr(c->crt_file, "sixty.crt") != NULL, "case %s: %s",
+	    unit_case, c->crt_file);
 	/* Past the last notAfter, nothing covers the name. */
-	cr_assert_null(certset_cover(&set, "mta-sts.n.example",
-	    time(NULL) + 61 * 86400));
-	certset_free(&set);
-	diag_free(&diags);
+	cr_assert_null(certset_cover(set, "mta-sts.n.example",
+	    time(NULL) + 61 * 86400), CASE);
+}
+
+#define ANY	(-1)
+
+/* The letsencrypt layout: live/ symlinks into archive/. */
+#define LE_LAYOUT							\
+	"mkdir -p le/archive/x le/live/x && "				\
+	"cp pki/certs/mta-sts.le.example.crt le/archive/x/fullchain1.pem && " \
+	"cp pki/certs/mta-sts.le.example.key le/archive/x/privkey1.pem && " \
+	"ln -s ../../archive/x/fullchain1.pem le/live/x/fullchain.pem && " \
+	"ln -s ../../archive/x/privkey1.pem le/live/x/privkey.pem"
+
+static const struct cert_case cert_cases[] = {
+	{ .name = "flat pairs are indexed by subject alt name",
+	  .pki = { "mta-sts.a.example", "--rsa mta-sts.b.example" },
+	  .count = 2, .clean = true,
+	  .covered = { "mta-sts.a.example", "mta-sts.b.example" },
+	  .uncovered = { "mta-sts.c.example" }, .check = flat_pairs },
+	{ .name = "a wildcard covers exactly one label",
+	  .pki = { "--wildcard w.example" }, .count = 1, .clean = true,
+	  .covered = { "mta-sts.w.example" },
+	  .uncovered = { "a.mta-sts.w.example", "w.example" } },
+	/* The letsencrypt root, its live/, or one lineage: all the same. */
+	{ .name = "the letsencrypt root",
+	  .pki = { "--intermediate mta-sts.le.example" }, .sh = LE_LAYOUT,
+	  .dir = "le", .count = 1, .clean = true,
+	  .covered = { "mta-sts.le.example" }, .check = lets_encrypt_lineage },
+	{ .name = "the letsencrypt live/",
+	  .pki = { "--intermediate mta-sts.le.example" }, .sh = LE_LAYOUT,
+	  .dir = "le/live", .count = 1, .clean = true,
+	  .covered = { "mta-sts.le.example" }, .check = lets_encrypt_lineage },
+	{ .name = "one letsencrypt lineage",
+	  .pki = { "--intermediate mta-sts.le.example" }, .sh = LE_LAYOUT,
+	  .dir = "le/live/x", .count = 1, .clean = true,
+	  .covered = { "mta-sts.le.example" }, .check = lets_encrypt_lineage },
+	{ .name = "a combined PEM file", .pki = { "mta-sts.c.example" },
+	  .sh = "cd pki/certs && cat mta-sts.c.example.crt "
+	  "mta-sts.c.example.key > ../combined.pem && "
+	  "rm mta-sts.c.example.* && mv ../combined.pem .",
+	  .count = 1, .clean = true, .covered = { "mta-sts.c.example" } },
+	{ .name = "a bad file is reported and the others load",
+	  .pki = { "mta-sts.good.example", "mta-sts.bad.example",
+	      "--out other mta-sts.other.example" },
+	  .sh = "cd pki/certs && mv other.key mta-sts.bad.example.key && "
+	  "rm other.crt",
+	  .count = 1,
+	  .diags = { { DIAG_ERROR, "does not match the certificate",
+	      "mta-sts.bad.example.key" } },
+	  .covered = { "mta-sts.good.example" },
+	  .uncovered = { "mta-sts.bad.example" } },
+	{ .name = "an encrypted key, a missing key and no certificate",
+	  .pki = { "mta-sts.enc.example", "mta-sts.nokey.example" },
+	  .sh = "cd pki/certs && openssl pkey -in mta-sts.enc.example.key "
+	  "-aes256 -passout pass:x -out e.key && mv e.key "
+	  "mta-sts.enc.example.key && rm mta-sts.nokey.example.key && "
+	  "echo not a certificate > junk.pem",
+	  .count = 0,
+	  .diags = { { DIAG_ERROR, "encrypted", NULL },
+	      { DIAG_ERROR, "no key for this certificate", NULL },
+	      { DIAG_ERROR, "no certificate", NULL } } },
+	/* Intermediate first, then the leaf. */
+	{ .name = "a chain out of order is refused",
+	  .pki = { "--intermediate mta-sts.o.example" },
+	  .sh = "cd pki/certs && awk '/BEGIN/{n++} {print > (\"part\" n)}' "
+	  "mta-sts.o.example.crt && cat part2 part1 > mta-sts.o.example.crt "
+	  "&& rm part1 part2",
+	  .count = 0, .diags = { { DIAG_ERROR, "out of order", NULL } },
+	  .uncovered = { "mta-sts.o.example" } },
+	{ .name = "an expired one is reported and not served, the newest wins",
+	  .pki = { "--expired mta-sts.e.example",
+	      "--days 10 --out ten mta-sts.n.example",
+	      "--days 60 --out sixty mta-sts.n.example",
+	      "--days 20 --out twenty mta-sts.n.example" },
+	  .count = ANY, .diags = { { DIAG_WARNING, "expired", NULL } },
+	  .covered = { "mta-sts.n.example" },
+	  .uncovered = { "mta-sts.e.example" }, .check = newest_wins },
+};
+
+TEST_NO_LEAK(cert, load_directory)
+{
+	for (size_t i = 0; i < UNIT_COUNT(cert_cases); i++) {
+		const struct cert_case	*c = &cert_cases[i];
+		struct certset		 set;
+		struct diag_list	 diags = { 0 };
+		char			*text;
+
+		unit_case = c->name;
+		unit_fresh_dir();
+		pki("");
+		UNIT_EACH(args, c->pki)
+			pki(*args);
+		if (c->sh != NULL)
+			sh("cd %s && %s", unit_dir, c->sh);
+		load_dir(&set, &diags, c->dir != NULL ? c->dir : "pki/certs");
+		text = unit_diags(&diags);
+		if (c->clean)
+			cr_assert_eq(diags.dl_count, 0, "case %s:\n%s",
+			    unit_case, text);
+		for (size_t j = 0; j < UNIT_COUNT(c->diags) &&
+		    c->diags[j].msg != NULL; j++) {
+			const struct diag *d = find_diag(&diags,
+			    c->diags[j].sev, c->diags[j].msg);
+
+			cr_assert_not_null(d, "case %s: no \"%s\" in:\n%s",
+			    unit_case, c->diags[j].msg, text);
+			if (c->diags[j].file != NULL)
+				cr_assert(strstr(d->d_file, c->diags[j].file) !=
+				    NULL, "case %s: %s", unit_case, d->d_file);
+		}
+		if (c->count != ANY)
+			cr_assert_eq(set.cs_count, (size_t)c->count,
+			    "case %s: %zu certificates", unit_case,
+			    set.cs_count);
+		UNIT_EACH(host, c->covered)
+			cr_assert_not_null(certset_cover(&set, *host,
+			    time(NULL)), "case %s: nothing covers %s",
+			    unit_case, *host);
+		UNIT_EACH(host, c->uncovered)
+			cr_assert_null(certset_cover(&set, *host, time(NULL)),
+			    "case %s: %s is covered", unit_case, *host);
+		if (c->check != NULL)
+			c->check(&set);
+		free(text);
+		certset_free(&set);
+		diag_free(&diags);
+		unit_case_end();
+	}
 }
 
 static struct snapshot *
 snap_for(const char *yaml)
 {
-	char	*cfgpath = path("c.yaml");
-	FILE	*fp = fopen(cfgpath, "w");
-	struct snapshot *s;
+	char *text = NULL;
 
-	cr_assert_not_null(fp);
-	fprintf(fp, "certificates: [{directory: %s/pki/certs}]\n%s", unit_dir,
-	    yaml);
-	fclose(fp);
-	s = snapshot_build(config_load(cfgpath), time(NULL), 0);
-	free(cfgpath);
-	return s;
+	cr_assert_neq(asprintf(&text, "certificates: [{directory: "
+	    "$DIR/pki/certs}]\n%s", yaml), -1);
+	unit_write("c.yaml", text);
+	free(text);
+	return snapshot_build(unit_load("c.yaml"), time(NULL), 0);
 }
 
 TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)

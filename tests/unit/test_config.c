@@ -3,16 +3,19 @@
  * is exercised with an input it accepts and one it refuses, and every
  * diagnostic is checked for what an operator reads: severity, file, line and
  * column of the offending node, the domain or template it is about, and the
- * message. Files are written to a fresh directory per test.
+ * message.
+ *
+ * Each case is a row of a table (struct load_case): the files to write into
+ * a fresh directory, and what loading them must give. "$DIR" in a file, a
+ * message or a setting stands for that directory.
  */
 #include <arpa/inet.h>
-#include <ftw.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -25,74 +28,78 @@
 #include "../../config/policy.h"
 #include "unit.h"
 
-/* ---- Files ------------------------------------------------------------- */
-
-/* `unit_dir/rel`, caller frees. */
-static char *
-path_of(const char *rel)
-{
-	char *p = NULL;
-
-	cr_assert_neq(asprintf(&p, "%s/%s", unit_dir, rel), -1);
-	return p;
-}
-
-static void
-write_file(const char *rel, const char *text)
-{
-	char	*path = path_of(rel);
-	FILE	*fp;
-
-	/* Create the parent directories of `rel`. */
-	for (char *s = path + strlen(unit_dir) + 1; (s = strchr(s, '/')) != NULL;
-	    s++) {
-		*s = '\0';
-		mkdir(path, 0700);
-		*s = '/';
-	}
-	fp = fopen(path, "w");
-	cr_assert_not_null(fp, "cannot write %s", path);
-	cr_assert_geq(fputs(text, fp), 0);
-	cr_assert_eq(fclose(fp), 0);
-	free(path);
-}
-
-static struct config *
-load_file(const char *rel)
-{
-	char		*path = path_of(rel);
-	struct config	*cfg = config_load(path);
-
-	free(path);
-	cr_assert_not_null(cfg);
-	return cfg;
-}
-
-/* Writes `yaml` as main.yaml and loads it. */
-static struct config *
-load(const char *yaml)
-{
-	write_file("main.yaml", yaml);
-	return load_file("main.yaml");
-}
-
 TestSuite(config, .init = unit_setup, .fini = unit_teardown);
 
+/* ---- Cases ------------------------------------------------------------- */
+
+/*
+ * A diagnostic a case expects: exactly one of severity `sev`, in `file` (in
+ * the test directory; NULL: main.yaml) at line:col, about `subject` (NULL:
+ * no domain or template), with `msg` in its message (NULL ends a list of
+ * them) and not `without`. When `anywhere`, only severity and message
+ * count.
+ */
+struct want_diag {
+	enum diag_severity	 sev;
+	const char		*file;
+	unsigned		 line, col;
+	const char		*subject;
+	const char		*msg;
+	const char		*without;
+	bool			 anywhere;
+};
+
+#define ERR(l, c, s, m)		{ DIAG_ERROR, NULL, l, c, s, m, NULL, false }
+#define WARN(l, c, s, m)	{ DIAG_WARNING, NULL, l, c, s, m, NULL, false }
+#define ERR_IN(f, l, c, s, m)	{ DIAG_ERROR, f, l, c, s, m, NULL, false }
+#define ERR_ANY(m)	{ DIAG_ERROR, NULL, 0, 0, NULL, m, NULL, true }
+#define WARN_ANY(m)	{ DIAG_WARNING, NULL, 0, 0, NULL, m, NULL, true }
+
+struct file_text {
+	const char	*rel;		/* NULL ends the list */
+	const char	*text;
+};
+
+struct want_body {
+	const char	*domain;	/* NULL ends the list */
+	const char	*body;
+};
+
+/*
+ * The files of a case and what loading them gives: exactly `errors` errors
+ * and `warnings` warnings (unless `any_count`), each of `diags`; the domains
+ * in `valid` (space-separated) valid, those in `invalid` not, those in
+ * `silent` with no diagnostic about them; domains serving exactly `bodies`;
+ * each "key=value" of `settings` (see setting_text()); and what `check`
+ * asserts.
+ */
+struct load_case {
+	const char		*name;
+	struct file_text	 files[5];	/* written before main.yaml */
+	const char		*yaml;		/* main.yaml; NULL: none */
+	const char		*path;		/* loaded, not main.yaml */
+	size_t			 errors, warnings;
+	bool			 any_count;
+	struct want_diag	 diags[9];
+	const char		*valid, *invalid, *silent;
+	struct want_body	 bodies[5];
+	const char		*settings[32];
+	void			(*check)(const struct config *);
+};
+
+/* A valid domain other cases are checked not to disturb. */
+#define GOOD_DOMAINS							\
+	"domains:\n"							\
+	"  ok.example:\n"						\
+	"    mode: enforce\n"						\
+	"    mx: [mx.example.net]\n"
+
+/* A served policy body. */
+#define BODY(mode, mx, max_age)						\
+	"version: STSv1\r\nmode: " mode "\r\n" mx "max_age: " max_age "\r\n"
+#define MX(host)	"mx: " host "\r\n"
+
 /* ---- Diagnostics ------------------------------------------------------- */
-
-/* Every diagnostic in the compiler format, for failure messages. */
-static char *
-dump(const struct config *cfg)
-{
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
-
-	cr_assert_not_null(fp);
-	diag_print(&cfg->cfg_diags, fp);
-	fclose(fp);
-	return buf;
-}
 
 static void
 expect_counts(const struct config *cfg, size_t errors, size_t warnings)
@@ -100,78 +107,49 @@ expect_counts(const struct config *cfg, size_t errors, size_t warnings)
 	const struct diag_list *dl = &cfg->cfg_diags;
 
 	if (dl->dl_errors != errors || dl->dl_warnings != warnings)
-		cr_assert_fail("expected %zu errors and %zu warnings, got %zu "
-		    "and %zu:\n%s", errors, warnings, dl->dl_errors,
-		    dl->dl_warnings, dump(cfg));
-	cr_assert_eq(dl->dl_count, errors + warnings);
+		cr_assert_fail("case %s: expected %zu errors and %zu warnings, "
+		    "got %zu and %zu:\n%s", unit_case, errors, warnings,
+		    dl->dl_errors, dl->dl_warnings, unit_diags(dl));
+	cr_assert_eq(dl->dl_count, errors + warnings, CASE);
 }
 
+/* Asserts that exactly one diagnostic is as `w` says. */
 static void
-expect_clean(const struct config *cfg)
+expect_diag(const struct config *cfg, const struct want_diag *w)
 {
-	expect_counts(cfg, 0, 0);
-}
-
-/* The one diagnostic of severity `sev` whose message contains `needle`. */
-static const struct diag *
-find_diag(const struct config *cfg, enum diag_severity sev, const char *needle)
-{
-	const struct diag	*found = NULL;
-	size_t			 n = 0;
+	char	*path = unit_path(w->file != NULL ? w->file : "main.yaml");
+	char	*msg = unit_expand(w->msg);
+	size_t	 n = 0;
 
 	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
 		const struct diag *d = &cfg->cfg_diags.dl_items[i];
 
-		if (d->d_severity == sev && strstr(d->d_msg, needle) != NULL) {
-			found = d;
-			n++;
-		}
-	}
-	if (n != 1)
-		cr_assert_fail("expected one %s containing \"%s\", found %zu:\n%s",
-		    sev == DIAG_ERROR ? "error" : "warning", needle, n,
-		    dump(cfg));
-	return found;
-}
-
-/*
- * Asserts that exactly one diagnostic of severity `sev` is in file `rel`
- * (relative to the test directory; NULL: about no file), at line:col, about
- * `subject` (NULL: none), with `needle` in its message.
- */
-static const struct diag *
-expect_diag(const struct config *cfg, enum diag_severity sev, const char *rel,
-    unsigned line, unsigned col, const char *subject, const char *needle)
-{
-	char			*path = rel != NULL ? path_of(rel) : NULL;
-	const struct diag	*found = NULL;
-	size_t			 n = 0;
-
-	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
-		const struct diag *d = &cfg->cfg_diags.dl_items[i];
-
-		if (d->d_severity != sev || strstr(d->d_msg, needle) == NULL)
+		if (d->d_severity != w->sev || strstr(d->d_msg, msg) == NULL)
 			continue;
-		if ((path == NULL) != (d->d_file == NULL) ||
-		    (path != NULL && strcmp(path, d->d_file) != 0))
+		if (w->without != NULL && strstr(d->d_msg, w->without) != NULL)
 			continue;
-		if (d->d_line != line || d->d_col != col)
+		if (!w->anywhere && (d->d_file == NULL ||
+		    strcmp(path, d->d_file) != 0 || d->d_line != w->line ||
+		    d->d_col != w->col || (w->subject == NULL) !=
+		    (d->d_subject == NULL) || (w->subject != NULL &&
+		    strcmp(w->subject, d->d_subject) != 0)))
 			continue;
-		if ((subject == NULL) != (d->d_subject == NULL) ||
-		    (subject != NULL && strcmp(subject, d->d_subject) != 0))
-			continue;
-		found = d;
 		n++;
 	}
+	if (n != 1 && w->anywhere)
+		cr_assert_fail("case %s: expected one %s containing \"%s\", "
+		    "found %zu:\n%s", unit_case, w->sev == DIAG_ERROR ?
+		    "error" : "warning", msg, n, unit_diags(&cfg->cfg_diags));
 	if (n != 1)
-		cr_assert_fail("expected one %s at %s:%u:%u about %s saying "
-		    "\"%s\", found %zu among:\n%s",
-		    sev == DIAG_ERROR ? "error" : "warning",
-		    path != NULL ? path : "(no file)", line, col,
-		    subject != NULL ? subject : "(nothing)", needle, n,
-		    dump(cfg));
+		cr_assert_fail("case %s: expected one %s at %s:%u:%u about %s "
+		    "saying \"%s\"%s%s, found %zu among:\n%s", unit_case,
+		    w->sev == DIAG_ERROR ? "error" : "warning", path, w->line,
+		    w->col, w->subject != NULL ? w->subject : "(nothing)", msg,
+		    w->without != NULL ? " without " : "",
+		    w->without != NULL ? w->without : "", n,
+		    unit_diags(&cfg->cfg_diags));
+	free(msg);
 	free(path);
-	return found;
 }
 
 static size_t
@@ -194,8 +172,9 @@ dom(const struct config *cfg, const char *name)
 {
 	struct domain *d = config_domain(cfg, name);
 
-	cr_assert_not_null(d, "domain %s is not in the configuration", name);
-	cr_assert_str_eq(d->dom_name, name);
+	cr_assert_not_null(d, "case %s: domain %s is not in the configuration",
+	    unit_case, name);
+	cr_assert_str_eq(d->dom_name, name, CASE);
 	return d;
 }
 
@@ -204,7 +183,8 @@ tpl(const struct config *cfg, const char *name)
 {
 	struct policy_template *t = config_template(cfg, name);
 
-	cr_assert_not_null(t, "template %s is not in the configuration", name);
+	cr_assert_not_null(t, "case %s: template %s is not in the "
+	    "configuration", unit_case, name);
 	return t;
 }
 
@@ -214,15 +194,24 @@ expect_valid(const struct config *cfg, const char *name)
 	const struct domain *d = dom(cfg, name);
 
 	if (!d->dom_valid)
-		cr_assert_fail("%s is not valid:\n%s", name, dump(cfg));
-	cr_assert_not_null(d->dom_body);
-	cr_assert_eq(strlen(d->dom_id), POLICY_ID_LEN);
+		cr_assert_fail("case %s: %s is not valid:\n%s", unit_case, name,
+		    unit_diags(&cfg->cfg_diags));
+	cr_assert_not_null(d->dom_body, CASE);
+	cr_assert_eq(strlen(d->dom_id), POLICY_ID_LEN, CASE);
 }
 
 static void
 expect_invalid(const struct config *cfg, const char *name)
 {
-	cr_assert_not(dom(cfg, name)->dom_valid, "%s is valid", name);
+	cr_assert_not(dom(cfg, name)->dom_valid, "case %s: %s is valid",
+	    unit_case, name);
+}
+
+static void
+expect_silent(const struct config *cfg, const char *name)
+{
+	cr_assert_eq(diags_about(cfg, name), 0, "case %s: diagnostics about %s",
+	    unit_case, name);
 }
 
 static void
@@ -231,1651 +220,1852 @@ expect_body(const struct config *cfg, const char *name, const char *body)
 	const struct domain *d = dom(cfg, name);
 
 	expect_valid(cfg, name);
-	cr_assert_str_eq(d->dom_body, body, "%s serves\n%s", name, d->dom_body);
-	cr_assert_eq(d->dom_body_len, strlen(body));
+	cr_assert_str_eq(d->dom_body, body, "case %s: %s serves\n%s", unit_case,
+	    name, d->dom_body);
+	cr_assert_eq(d->dom_body_len, strlen(body), CASE);
+}
+
+/* Calls `fn` with each word of the space-separated `list`. */
+static void
+each_word(const struct config *cfg, const char *list,
+    void (*fn)(const struct config *, const char *))
+{
+	char *copy, *save = NULL;
+
+	if (list == NULL)
+		return;
+	copy = strdup(list);
+	cr_assert_not_null(copy);
+	for (char *w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save))
+		fn(cfg, w);
+	free(copy);
+}
+
+/* ---- Settings ---------------------------------------------------------- */
+
+/*
+ * What a setting holds, as text: lists space-separated, NULL as "(none)",
+ * positions as file:line:column.
+ */
+enum kind {
+	K_STR,		/* char * */
+	K_UINT,		/* unsigned */
+	K_U32,		/* uint32_t */
+	K_BOOL,		/* bool: true, false */
+	K_LIST,		/* struct strvec */
+	K_COUNT,	/* struct strvec: its length */
+	K_MODE,		/* enum policy_mode: enforce, testing, none */
+	K_LOG,		/* enum log_target: stderr, syslog */
+	K_LEVEL,	/* enum log_level: error, warning, info, debug */
+	K_POS,		/* struct srcpos */
+	K_LISTEN,	/* struct listen_addr * and its count at `off_n` */
+	K_CERTS,	/* struct cert_source * and its count at `off_n` */
+};
+
+struct field {
+	const char	*name;
+	enum kind	 kind;
+	size_t		 off, off_n;
+};
+
+#define CFG(name, kind, m)	{ name, kind, offsetof(struct config, m), 0 }
+#define CFGN(name, kind, m, n)						\
+	{ name, kind, offsetof(struct config, m), offsetof(struct config, n) }
+#define DOM(name, kind, m)	{ name, kind, offsetof(struct domain, m), 0 }
+#define TPL(name, kind, m)						\
+	{ name, kind, offsetof(struct policy_template, m), 0 }
+
+/* Named after the YAML keys that set them. */
+static const struct field config_fields[] = {
+	CFG("path", K_STR, cfg_path),
+	CFG("files", K_COUNT, cfg_files),
+	CFGN("server.listen", K_LISTEN, cfg_listen, cfg_nlisten),
+	CFG("server.user", K_STR, cfg_user),
+	CFG("server.group", K_STR, cfg_group),
+	CFG("server.workers", K_UINT, cfg_workers),
+	CFG("server.log", K_LOG, cfg_log_target),
+	CFG("server.log_level", K_LEVEL, cfg_log_level),
+	CFG("server.access_log", K_BOOL, cfg_access_log),
+	CFG("server.seccomp", K_BOOL, cfg_seccomp),
+	CFG("limits.max_connections", K_UINT,
+	    cfg_limits.lim_max_connections),
+	CFG("limits.max_connections_per_address", K_UINT,
+	    cfg_limits.lim_max_connections_per_address),
+	CFG("limits.handshake_timeout", K_UINT,
+	    cfg_limits.lim_handshake_timeout),
+	CFG("limits.idle_timeout", K_UINT, cfg_limits.lim_idle_timeout),
+	CFG("limits.request_timeout", K_UINT, cfg_limits.lim_request_timeout),
+	CFG("limits.max_requests_per_connection", K_UINT,
+	    cfg_limits.lim_max_requests_per_connection),
+	CFGN("certificates", K_CERTS, cfg_certs, cfg_ncerts),
+	CFG("dns.ttl.policy_id", K_U32, cfg_dns.dns_ttl_policy_id),
+	CFG("dns.ttl.tlsrpt", K_U32, cfg_dns.dns_ttl_tlsrpt),
+	CFG("dns.ttl.policy_host", K_U32, cfg_dns.dns_ttl_policy_host),
+	CFG("dns.policy_host.cname", K_STR, cfg_dns.dns_host_cname),
+	CFG("dns.policy_host.addresses", K_LIST, cfg_dns.dns_host_addresses),
+	CFG("dns.tlsrpt.rua", K_LIST, cfg_dns.dns_rua),
+	CFG("dns.delegation.zone", K_STR, cfg_dns.dns_delegation_zone),
+	CFGN("acme.listen", K_LISTEN, cfg_acme.acme_listen,
+	    cfg_acme.acme_nlisten),
+	CFG("acme.webroot", K_STR, cfg_acme.acme_webroot),
+	{ NULL, K_STR, 0, 0 }
+};
+
+/* domains[NAME].FIELD; and domains[NAME].delegation_key. */
+static const struct field domain_fields[] = {
+	DOM("pos", K_POS, dom_pos),
+	DOM("template", K_STR, dom_template),
+	DOM("overrides", K_BOOL, dom_overrides),
+	DOM("mode", K_MODE, dom_policy.pol_mode),
+	DOM("mx", K_LIST, dom_policy.pol_mx),
+	DOM("max_age", K_U32, dom_policy.pol_max_age),
+	DOM("zone", K_STR, dom_zone),
+	DOM("rua", K_LIST, dom_rua),
+	DOM("delegate", K_BOOL, dom_delegate),
+	{ NULL, K_STR, 0, 0 }
+};
+
+/* policies[NAME].FIELD */
+static const struct field template_fields[] = {
+	TPL("pos", K_POS, tpl_pos),
+	TPL("mode", K_MODE, tpl_policy.pol_mode),
+	TPL("mx", K_LIST, tpl_policy.pol_mx),
+	TPL("max_age", K_U32, tpl_policy.pol_max_age),
+	TPL("valid", K_BOOL, tpl_valid),
+	{ NULL, K_STR, 0, 0 }
+};
+
+/* The names of enum values, written here, not taken from the code. */
+static const char *
+enum_name(int v, const char *const *names, int n)
+{
+	return v >= 0 && v < n ? names[v] : "(out of range)";
 }
 
 static void
-expect_strvec(const struct strvec *sv, const char *const *want, size_t n)
+put_field(FILE *fp, const char *base, const struct field *f)
 {
-	cr_assert_eq(sv->sv_count, n, "%zu items, expected %zu", sv->sv_count, n);
-	for (size_t i = 0; i < n; i++)
-		cr_assert_str_eq(sv->sv_items[i], want[i]);
-}
+	static const char *const modes[] = { "enforce", "testing", "none" };
+	static const char *const logs[] = { "stderr", "syslog" };
+	static const char *const levels[] = { "error", "warning", "info",
+	    "debug" };
+	const char		*p = base + f->off;
+	const struct strvec	*sv = (const struct strvec *)p;
+	size_t			 n = f->off_n != 0 ?
+	    *(const size_t *)(base + f->off_n) : 0;
 
-/* A valid domain other cases are checked not to disturb. */
-#define GOOD_DOMAINS							\
-	"domains:\n"							\
-	"  ok.example:\n"						\
-	"    mode: enforce\n"						\
-	"    mx: [mx.example.net]\n"
+	switch (f->kind) {
+	case K_STR:
+		fputs(*(char *const *)p != NULL ? *(char *const *)p : "(none)",
+		    fp);
+		break;
+	case K_UINT:
+		fprintf(fp, "%u", *(const unsigned *)p);
+		break;
+	case K_U32:
+		fprintf(fp, "%" PRIu32, *(const uint32_t *)p);
+		break;
+	case K_BOOL:
+		fputs(*(const bool *)p ? "true" : "false", fp);
+		break;
+	case K_LIST:
+		for (size_t i = 0; i < sv->sv_count; i++)
+			fprintf(fp, "%s%s", i > 0 ? " " : "", sv->sv_items[i]);
+		break;
+	case K_COUNT:
+		fprintf(fp, "%zu", sv->sv_count);
+		break;
+	case K_MODE:
+		fputs(enum_name((int)*(const enum policy_mode *)p, modes, 3),
+		    fp);
+		break;
+	case K_LOG:
+		fputs(enum_name((int)*(const enum log_target *)p, logs, 2), fp);
+		break;
+	case K_LEVEL:
+		fputs(enum_name((int)*(const enum log_level *)p, levels, 4),
+		    fp);
+		break;
+	case K_POS: {
+		const struct srcpos *sp = (const struct srcpos *)p;
 
-/* ---- Unknown and duplicate keys, YAML --------------------------------- */
+		fprintf(fp, "%s:%u:%u", sp->sp_file != NULL ? sp->sp_file :
+		    "(none)", sp->sp_line, sp->sp_col);
+		break;
+	}
+	case K_LISTEN:
+		for (size_t i = 0; i < n; i++)
+			fprintf(fp, "%s%s", i > 0 ? " " : "",
+			    (*(struct listen_addr *const *)p)[i].la_text);
+		break;
+	case K_CERTS:
+		/* "dir PATH" or "pair CERT KEY", separated by "; ". */
+		for (size_t i = 0; i < n; i++) {
+			const struct cert_source *cs =
+			    &(*(struct cert_source *const *)p)[i];
 
-struct key_case {
-	const char	*yaml;
-	unsigned	 line, col;
-	const char	*subject;
-	const char	*msg;
-	const char	*invalid;	/* a domain this makes invalid */
-};
-
-TEST_NO_LEAK(config, unknown_keys_are_errors_at_every_level)
-{
-	static const struct key_case cases[] = {
-		{ "bogus: 1\n" GOOD_DOMAINS, 1, 1, NULL,
-		  "unknown key 'bogus' in the configuration; expected one of: "
-		  "server, limits, certificates, dns, acme, metrics, policies, "
-		  "domains, include", NULL },
-		{ "server:\n  listne: \"0.0.0.0:443\"\n" GOOD_DOMAINS, 2, 3,
-		  NULL, "unknown key 'listne' in server; expected one of: "
-		  "listen, user, group, workers, log, log_level, access_log, "
-		  "seccomp",
-		  NULL },
-		{ "acme:\n  webrot: /srv\n" GOOD_DOMAINS, 2, 3, NULL,
-		  "unknown key 'webrot' in acme; expected one of: listen, "
-		  "webroot", NULL },
-		{ "limits:\n  max_conections: 5\n" GOOD_DOMAINS, 2, 3, NULL,
-		  "unknown key 'max_conections' in limits", NULL },
-		{ "certificates:\n  - directory: /etc/certs\n    dir: /x\n"
-		  GOOD_DOMAINS, 3, 5, NULL,
-		  "unknown key 'dir' in a certificate source", NULL },
-		{ "dns:\n  ttls: {}\n" GOOD_DOMAINS, 2, 3, NULL,
-		  "unknown key 'ttls' in dns", NULL },
-		{ "dns:\n  ttl:\n    policyid: 5\n" GOOD_DOMAINS, 3, 5, NULL,
-		  "unknown key 'policyid' in dns ttl", NULL },
-		{ "dns:\n  policy_host:\n    name: mta-sts.hoster.example\n"
-		  GOOD_DOMAINS, 3, 5, NULL,
-		  "unknown key 'name' in policy_host", NULL },
-		{ "dns:\n  tlsrpt:\n    ruf: [mailto:a@example.net]\n"
-		  GOOD_DOMAINS, 3, 5, NULL, "unknown key 'ruf' in tlsrpt", NULL },
-		{ "dns:\n  delegation:\n    zones: policies.example.net\n"
-		  GOOD_DOMAINS, 3, 5, NULL,
-		  "unknown key 'zones' in delegation", NULL },
-		{ "policies:\n  t:\n    mode: none\n    mx: [mx.example.net]\n"
-		  "    maxage: 86400\n" GOOD_DOMAINS, 5, 5, "policy 't'",
-		  "unknown key 'maxage' in a policy template", NULL },
-		{ "domains:\n  bad.example:\n    mode: none\n"
-		  "    mx: [mx.example.net]\n    zonee: bad.example\n"
-		  "  ok.example:\n    mode: enforce\n    mx: [mx.example.net]\n",
-		  5, 5, "bad.example", "unknown key 'zonee' in a domain",
-		  "bad.example" },
-		{ "domains:\n  bad.example:\n    mode: none\n"
-		  "    mx: [mx.example.net]\n    tlsrpt:\n      rue: []\n"
-		  "  ok.example:\n    mode: enforce\n    mx: [mx.example.net]\n",
-		  6, 7, "bad.example", "unknown key 'rue' in tlsrpt",
-		  "bad.example" },
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct key_case	*kc = &cases[i];
-		struct config		*cfg = load(kc->yaml);
-
-		expect_counts(cfg, 1, 0);
-		expect_diag(cfg, DIAG_ERROR, "main.yaml", kc->line, kc->col,
-		    kc->subject, kc->msg);
-		expect_valid(cfg, "ok.example");
-		if (kc->invalid != NULL)
-			expect_invalid(cfg, kc->invalid);
-		config_free(cfg);
+			fputs(i > 0 ? "; " : "", fp);
+			if (cs->csrc_directory != NULL && cs->csrc_cert == NULL &&
+			    cs->csrc_key == NULL)
+				fprintf(fp, "dir %s", cs->csrc_directory);
+			else if (cs->csrc_directory == NULL &&
+			    cs->csrc_cert != NULL && cs->csrc_key != NULL)
+				fprintf(fp, "pair %s %s", cs->csrc_cert,
+				    cs->csrc_key);
+			else
+				fputs("(a source that is neither)", fp);
+		}
+		break;
 	}
 }
 
-TEST_NO_LEAK(config, every_documented_key_is_accepted)
+static const struct field *
+field_named(const struct field *fields, const char *name)
 {
-	static const char *const rua_b[] = { "https://reports.b.example/x" };
-	static const char *const rua_default[] = {
-	    "mailto:tlsrpt@hoster.example" };
-	struct config		*cfg;
-	struct domain		*a, *b;
-	char			*certs;
-
-	write_file("domains.d/c.yaml",
-	    "policies:\n"
-	    "  other:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.other.example]\n"
-	    "domains:\n"
-	    "  c.example: other\n");
-	cfg = load(
-	    "server:\n"
-	    "  listen: [\"192.0.2.1:443\", \"[2001:db8::1]:8443\"]\n"
-	    "  user: www-data\n"
-	    "  group: www-data\n"
-	    "  workers: 4\n"
-	    "  log: syslog\n"
-	    "  log_level: debug\n"
-	    "limits:\n"
-	    "  max_connections: 500\n"
-	    "  max_connections_per_address: 10\n"
-	    "  handshake_timeout: 5\n"
-	    "  idle_timeout: 60\n"
-	    "  max_requests_per_connection: 20\n"
-	    "certificates:\n"
-	    "  - directory: certs\n"
-	    "  - cert: /etc/ssl/a.pem\n"
-	    "    key: /etc/ssl/a.key\n"
-	    "dns:\n"
-	    "  ttl:\n"
-	    "    policy_id: 60\n"
-	    "    tlsrpt: 7200\n"
-	    "    policy_host: 86400\n"
-	    "  policy_host:\n"
-	    "    cname: mta-sts.hoster.example\n"
-	    "  tlsrpt:\n"
-	    "    rua: [mailto:tlsrpt@hoster.example]\n"
-	    "  delegation:\n"
-	    "    zone: policies.hoster.example\n"
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx1.hoster.example, \"*.mx.hoster.example\"]\n"
-	    "    max_age: 1209600\n"
-	    "domains:\n"
-	    "  a.example: std\n"
-	    "  b.example:\n"
-	    "    policy: std\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.b.example]\n"
-	    "    max_age: 86400\n"
-	    "    tlsrpt:\n"
-	    "      rua: [https://reports.b.example/x]\n"
-	    "    zone: b.example\n"
-	    "    delegate: false\n"
-	    "include: [domains.d/*.yaml]\n");
-	expect_clean(cfg);
-
-	cr_assert_eq(cfg->cfg_nlisten, 2);
-	cr_assert_str_eq(cfg->cfg_listen[0].la_text, "192.0.2.1:443");
-	cr_assert_str_eq(cfg->cfg_listen[1].la_text, "[2001:db8::1]:8443");
-	cr_assert_str_eq(cfg->cfg_user, "www-data");
-	cr_assert_str_eq(cfg->cfg_group, "www-data");
-	cr_assert_eq(cfg->cfg_workers, 4);
-	cr_assert_eq(cfg->cfg_log_target, LOG_TARGET_SYSLOG);
-	cr_assert_eq(cfg->cfg_log_level, LOG_LEVEL_DEBUG);
-	cr_assert_eq(cfg->cfg_limits.lim_max_connections, 500);
-	cr_assert_eq(cfg->cfg_limits.lim_max_connections_per_address, 10);
-	cr_assert_eq(cfg->cfg_limits.lim_handshake_timeout, 5);
-	cr_assert_eq(cfg->cfg_limits.lim_idle_timeout, 60);
-	cr_assert_eq(cfg->cfg_limits.lim_max_requests_per_connection, 20);
-	cr_assert_eq(cfg->cfg_ncerts, 2);
-	certs = path_of("certs");
-	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, certs);
-	free(certs);
-	cr_assert_null(cfg->cfg_certs[0].csrc_cert);
-	cr_assert_str_eq(cfg->cfg_certs[1].csrc_cert, "/etc/ssl/a.pem");
-	cr_assert_str_eq(cfg->cfg_certs[1].csrc_key, "/etc/ssl/a.key");
-	cr_assert_null(cfg->cfg_certs[1].csrc_directory);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_id, 60);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_tlsrpt, 7200);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_host, 86400);
-	cr_assert_str_eq(cfg->cfg_dns.dns_host_cname, "mta-sts.hoster.example");
-	expect_strvec(&cfg->cfg_dns.dns_rua, rua_default, 1);
-	cr_assert_str_eq(cfg->cfg_dns.dns_delegation_zone,
-	    "policies.hoster.example");
-
-	cr_assert_eq(cfg->cfg_ndomains, 3);
-	cr_assert_eq(config_valid_domains(cfg), 3);
-	cr_assert_eq(cfg->cfg_ntemplates, 2);
-	a = dom(cfg, "a.example");
-	b = dom(cfg, "b.example");
-	expect_body(cfg, "a.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mx1.hoster.example\r\nmx: *.mx.hoster.example\r\n"
-	    "max_age: 1209600\r\n");
-	cr_assert(a->dom_delegate);
-	expect_strvec(&a->dom_rua, rua_default, 1);
-	expect_body(cfg, "b.example", "version: STSv1\r\nmode: testing\r\n"
-	    "mx: mx.b.example\r\nmax_age: 86400\r\n");
-	cr_assert_not(b->dom_delegate);
-	cr_assert_str_eq(b->dom_zone, "b.example");
-	expect_strvec(&b->dom_rua, rua_b, 1);
-	expect_body(cfg, "c.example", "version: STSv1\r\nmode: testing\r\n"
-	    "mx: mx.other.example\r\nmax_age: 604800\r\n");
-	config_free(cfg);
+	for (; fields->name != NULL; fields++)
+		if (strcmp(fields->name, name) == 0)
+			return fields;
+	cr_assert_fail("case %s: no setting '%s'", unit_case, name);
+	return NULL;
 }
 
-TEST_NO_LEAK(config, duplicate_keys_are_errors_and_the_first_value_stays)
+/* The name between "domains[" or "policies[" and "].", and what follows. */
+static char *
+bracketed(const char *key, const char **rest)
+{
+	const char	*open = strchr(key, '['), *close = strstr(key, "].");
+	char		*name;
+
+	cr_assert(open != NULL && close != NULL && close > open,
+	    "case %s: setting '%s' is not NAME[...].FIELD", unit_case, key);
+	name = strndup(open + 1, (size_t)(close - open - 1));
+	cr_assert_not_null(name);
+	*rest = close + 2;
+	return name;
+}
+
+/*
+ * The value of setting `key` as text, caller frees: a field of the
+ * configuration, of domains[NAME] or of policies[NAME], named in the tables
+ * above; "domains" and "templates", the names defined, in order;
+ * "valid_domains", how many can be served.
+ */
+static char *
+setting_text(const struct config *cfg, const char *key)
+{
+	struct unit_text	 t;
+	FILE			*fp = unit_text_open(&t);
+	const char		*field;
+	char			*name;
+
+	if (strcmp(key, "domains") == 0)
+		for (size_t i = 0; i < cfg->cfg_ndomains; i++)
+			fprintf(fp, "%s%s", i > 0 ? " " : "",
+			    cfg->cfg_domains[i].dom_name);
+	else if (strcmp(key, "templates") == 0)
+		for (size_t i = 0; i < cfg->cfg_ntemplates; i++)
+			fprintf(fp, "%s%s", i > 0 ? " " : "",
+			    cfg->cfg_templates[i].tpl_name);
+	else if (strcmp(key, "valid_domains") == 0)
+		fprintf(fp, "%zu", config_valid_domains(cfg));
+	else if (strncmp(key, "domains[", 8) == 0) {
+		const struct domain *d;
+
+		name = bracketed(key, &field);
+		d = dom(cfg, name);
+		if (strcmp(field, "delegation_key") == 0)
+			fputs(config_delegation_key(d), fp);
+		else
+			put_field(fp, (const char *)d,
+			    field_named(domain_fields, field));
+		free(name);
+	} else if (strncmp(key, "policies[", 9) == 0) {
+		name = bracketed(key, &field);
+		put_field(fp, (const char *)tpl(cfg, name),
+		    field_named(template_fields, field));
+		free(name);
+	} else
+		put_field(fp, (const char *)cfg, field_named(config_fields,
+		    key));
+	return unit_text_close(&t);
+}
+
+/* `setting` is "key=value", value with $DIR. */
+static void
+expect_setting(const struct config *cfg, const char *setting)
+{
+	const char	*eq = strchr(setting, '=');
+	char		*key, *want, *got;
+
+	cr_assert_not_null(eq, "case %s: '%s' is not key=value", unit_case,
+	    setting);
+	key = strndup(setting, (size_t)(eq - setting));
+	cr_assert_not_null(key);
+	want = unit_expand(eq + 1);
+	got = setting_text(cfg, key);
+	cr_assert_str_eq(got, want, "case %s: %s is '%s', expected '%s'",
+	    unit_case, key, got, want);
+	free(got);
+	free(want);
+	free(key);
+}
+
+/* ---- Running cases ----------------------------------------------------- */
+
+/* Loads the case's files in a fresh directory and checks the result. */
+static void
+run_case(const struct load_case *c)
 {
 	struct config *cfg;
 
-	cfg = load("server:\n  user: alice\n  user: bob\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 3, NULL,
-	    "duplicate key 'user' in server (first at line 2)");
-	cr_assert_str_eq(cfg->cfg_user, "alice");
+	unit_case = c->name;
+	unit_fresh_dir();
+	for (size_t i = 0; i < UNIT_COUNT(c->files) &&
+	    c->files[i].rel != NULL; i++)
+		unit_write(c->files[i].rel, c->files[i].text);
+	if (c->yaml != NULL)
+		unit_write("main.yaml", c->yaml);
+	cfg = unit_load(c->path != NULL ? c->path : "main.yaml");
+	if (!c->any_count)
+		expect_counts(cfg, c->errors, c->warnings);
+	for (size_t i = 0; i < UNIT_COUNT(c->diags) &&
+	    c->diags[i].msg != NULL; i++)
+		expect_diag(cfg, &c->diags[i]);
+	each_word(cfg, c->valid, expect_valid);
+	each_word(cfg, c->invalid, expect_invalid);
+	each_word(cfg, c->silent, expect_silent);
+	for (size_t i = 0; i < UNIT_COUNT(c->bodies) &&
+	    c->bodies[i].domain != NULL; i++)
+		expect_body(cfg, c->bodies[i].domain, c->bodies[i].body);
+	UNIT_EACH(setting, c->settings)
+		expect_setting(cfg, *setting);
+	if (c->check != NULL)
+		c->check(cfg);
 	config_free(cfg);
-
-	cfg = load("limits:\n  idle_timeout: 5\nlimits:\n  idle_timeout: 6\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 1, NULL,
-	    "duplicate key 'limits' in the configuration (first at line 1)");
-	cr_assert_eq(cfg->cfg_limits.lim_idle_timeout, 5);
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "    mode: testing\n"
-	    "  ok.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 5, "a.example",
-	    "duplicate key 'mode' in a domain (first at line 3)");
-	expect_invalid(cfg, "a.example");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
-
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "    mx: [mx2.example.net]\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 5, "policy 't'",
-	    "duplicate key 'mx' in a policy template (first at line 4)");
-	cr_assert_not(tpl(cfg, "t")->tpl_valid);
-	config_free(cfg);
+	unit_case_end();
 }
 
-TEST_NO_LEAK(config, yaml_syntax_error_has_its_position)
+static void
+run_cases(const struct load_case *cases, size_t n)
 {
-	struct config *cfg;
+	for (size_t i = 0; i < n; i++)
+		run_case(&cases[i]);
+}
 
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: none\n"
-	    "   mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 4, NULL,
-	    "YAML syntax: did not find expected key");
-	cr_assert_eq(cfg->cfg_ndomains, 0);
-	config_free(cfg);
+#define RUN_CASES(cases)	run_cases(cases, UNIT_COUNT(cases))
 
+/* ---- Unknown and duplicate keys, YAML ---------------------------------- */
+
+static const struct load_case key_cases[] = {
+	/* Unknown keys are errors at every level. */
+	{ .name = "an unknown key in the configuration",
+	  .yaml = "bogus: 1\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(1, 1, NULL, "unknown key 'bogus' in the "
+	      "configuration; expected one of: server, limits, certificates, "
+	      "dns, acme, metrics, policies, domains, include") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in server",
+	  .yaml = "server:\n  listne: \"0.0.0.0:443\"\n" GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(2, 3, NULL, "unknown key 'listne' in server; "
+	      "expected one of: listen, user, group, workers, log, log_level, "
+	      "access_log, seccomp") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in acme",
+	  .yaml = "acme:\n  webrot: /srv\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(2, 3, NULL, "unknown key 'webrot' in acme; "
+	      "expected one of: listen, webroot") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in limits",
+	  .yaml = "limits:\n  max_conections: 5\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(2, 3, NULL, "unknown key 'max_conections' in "
+	      "limits") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in a certificate source",
+	  .yaml = "certificates:\n  - directory: /etc/certs\n    dir: /x\n"
+	  GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(3, 5, NULL, "unknown key 'dir' in a certificate "
+	      "source") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in dns",
+	  .yaml = "dns:\n  ttls: {}\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(2, 3, NULL, "unknown key 'ttls' in dns") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in dns ttl",
+	  .yaml = "dns:\n  ttl:\n    policyid: 5\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(3, 5, NULL, "unknown key 'policyid' in dns ttl") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in policy_host",
+	  .yaml = "dns:\n  policy_host:\n    name: mta-sts.hoster.example\n"
+	  GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(3, 5, NULL, "unknown key 'name' in policy_host") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in dns tlsrpt",
+	  .yaml = "dns:\n  tlsrpt:\n    ruf: [mailto:a@example.net]\n"
+	  GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(3, 5, NULL, "unknown key 'ruf' in tlsrpt") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in delegation",
+	  .yaml = "dns:\n  delegation:\n    zones: policies.example.net\n"
+	  GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(3, 5, NULL, "unknown key 'zones' in delegation") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in a policy template",
+	  .yaml = "policies:\n  t:\n    mode: none\n    mx: [mx.example.net]\n"
+	  "    maxage: 86400\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(5, 5, "policy 't'", "unknown key 'maxage' in a "
+	      "policy template") },
+	  .valid = "ok.example" },
+	{ .name = "an unknown key in a domain",
+	  .yaml = "domains:\n  bad.example:\n    mode: none\n"
+	  "    mx: [mx.example.net]\n    zonee: bad.example\n"
+	  "  ok.example:\n    mode: enforce\n    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 5, "bad.example", "unknown key 'zonee' in a "
+	      "domain") },
+	  .valid = "ok.example", .invalid = "bad.example" },
+	{ .name = "an unknown key in a domain's tlsrpt",
+	  .yaml = "domains:\n  bad.example:\n    mode: none\n"
+	  "    mx: [mx.example.net]\n    tlsrpt:\n      rue: []\n"
+	  "  ok.example:\n    mode: enforce\n    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(6, 7, "bad.example", "unknown key 'rue' in tlsrpt") },
+	  .valid = "ok.example", .invalid = "bad.example" },
+
+	/* Every documented key is accepted. */
+	{ .name = "every documented key",
+	  .files = { { "domains.d/c.yaml",
+	      "policies:\n"
+	      "  other:\n"
+	      "    mode: testing\n"
+	      "    mx: [mx.other.example]\n"
+	      "domains:\n"
+	      "  c.example: other\n" } },
+	  .yaml =
+	  "server:\n"
+	  "  listen: [\"192.0.2.1:443\", \"[2001:db8::1]:8443\"]\n"
+	  "  user: www-data\n"
+	  "  group: www-data\n"
+	  "  workers: 4\n"
+	  "  log: syslog\n"
+	  "  log_level: debug\n"
+	  "limits:\n"
+	  "  max_connections: 500\n"
+	  "  max_connections_per_address: 10\n"
+	  "  handshake_timeout: 5\n"
+	  "  idle_timeout: 60\n"
+	  "  max_requests_per_connection: 20\n"
+	  "certificates:\n"
+	  "  - directory: certs\n"
+	  "  - cert: /etc/ssl/a.pem\n"
+	  "    key: /etc/ssl/a.key\n"
+	  "dns:\n"
+	  "  ttl:\n"
+	  "    policy_id: 60\n"
+	  "    tlsrpt: 7200\n"
+	  "    policy_host: 86400\n"
+	  "  policy_host:\n"
+	  "    cname: mta-sts.hoster.example\n"
+	  "  tlsrpt:\n"
+	  "    rua: [mailto:tlsrpt@hoster.example]\n"
+	  "  delegation:\n"
+	  "    zone: policies.hoster.example\n"
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx1.hoster.example, \"*.mx.hoster.example\"]\n"
+	  "    max_age: 1209600\n"
+	  "domains:\n"
+	  "  a.example: std\n"
+	  "  b.example:\n"
+	  "    policy: std\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.b.example]\n"
+	  "    max_age: 86400\n"
+	  "    tlsrpt:\n"
+	  "      rua: [https://reports.b.example/x]\n"
+	  "    zone: b.example\n"
+	  "    delegate: false\n"
+	  "include: [domains.d/*.yaml]\n",
+	  .bodies = {
+	      { "a.example", BODY("enforce", MX("mx1.hoster.example")
+		  MX("*.mx.hoster.example"), "1209600") },
+	      { "b.example", BODY("testing", MX("mx.b.example"), "86400") },
+	      { "c.example", BODY("testing", MX("mx.other.example"),
+		  "604800") } },
+	  .settings = {
+	      "server.listen=192.0.2.1:443 [2001:db8::1]:8443",
+	      "server.user=www-data", "server.group=www-data",
+	      "server.workers=4", "server.log=syslog",
+	      "server.log_level=debug",
+	      "limits.max_connections=500",
+	      "limits.max_connections_per_address=10",
+	      "limits.handshake_timeout=5", "limits.idle_timeout=60",
+	      "limits.max_requests_per_connection=20",
+	      "certificates=dir $DIR/certs; pair /etc/ssl/a.pem /etc/ssl/a.key",
+	      "dns.ttl.policy_id=60", "dns.ttl.tlsrpt=7200",
+	      "dns.ttl.policy_host=86400",
+	      "dns.policy_host.cname=mta-sts.hoster.example",
+	      "dns.tlsrpt.rua=mailto:tlsrpt@hoster.example",
+	      "dns.delegation.zone=policies.hoster.example",
+	      "domains=a.example b.example c.example", "valid_domains=3",
+	      "templates=other std",
+	      "domains[a.example].delegate=true",
+	      "domains[a.example].rua=mailto:tlsrpt@hoster.example",
+	      "domains[b.example].delegate=false",
+	      "domains[b.example].zone=b.example",
+	      "domains[b.example].rua=https://reports.b.example/x" } },
+
+	/* A duplicate key is an error, and the first value stays. */
+	{ .name = "a duplicate key in server",
+	  .yaml = "server:\n  user: alice\n  user: bob\n" GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(3, 3, NULL, "duplicate key 'user' in server (first "
+	      "at line 2)") },
+	  .settings = { "server.user=alice" } },
+	{ .name = "a duplicate section",
+	  .yaml = "limits:\n  idle_timeout: 5\nlimits:\n  idle_timeout: 6\n"
+	  GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(3, 1, NULL, "duplicate key 'limits' in the "
+	      "configuration (first at line 1)") },
+	  .valid = "ok.example", .settings = { "limits.idle_timeout=5" } },
+	{ .name = "a duplicate key in a domain",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "    mode: testing\n"
+	  "  ok.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 5, "a.example", "duplicate key 'mode' in a domain "
+	      "(first at line 3)") },
+	  .valid = "ok.example", .invalid = "a.example" },
+	{ .name = "a duplicate key in a policy template",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "    mx: [mx2.example.net]\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(5, 5, "policy 't'", "duplicate key 'mx' in a policy "
+	      "template (first at line 4)") },
+	  .settings = { "policies[t].valid=false" } },
+
+	/* A YAML syntax error has its position. */
+	{ .name = "a YAML syntax error",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: none\n"
+	  "   mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(4, 4, NULL, "YAML syntax: did not find expected "
+	      "key") },
+	  .settings = { "domains=" } },
 	/* A tab cannot indent YAML. */
-	cfg = load("domains:\n\ta.example: t\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 1, NULL,
-	    "found character that cannot start any token");
-	config_free(cfg);
+	{ .name = "a tab",
+	  .yaml = "domains:\n\ta.example: t\n", .errors = 1,
+	  .diags = { ERR(2, 1, NULL, "found character that cannot start any "
+	      "token") } },
+	{ .name = "an unterminated quoted scalar",
+	  .yaml = GOOD_DOMAINS "  b.example: \"unterminated\n", .errors = 1,
+	  .diags = { ERR(6, 1, NULL, "while scanning a quoted scalar") } },
 
-	cfg = load(GOOD_DOMAINS "  b.example: \"unterminated\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 6, 1, NULL,
-	    "while scanning a quoted scalar");
-	config_free(cfg);
-}
+	/* Aliases are refused, anchors alone are harmless. */
+	{ .name = "an alias",
+	  .yaml =
+	  "policies:\n"
+	  "  p: &shared\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "  q: *shared\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(5, 6, NULL, "YAML aliases (*shared) are not "
+	      "supported") },
+	  .settings = { "domains=" } },
+	{ .name = "an anchor",
+	  .yaml =
+	  "policies:\n"
+	  "  p: &shared\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  GOOD_DOMAINS,
+	  .settings = { "policies[p].valid=true" } },
 
-TEST_NO_LEAK(config, aliases_are_refused_anchors_alone_are_harmless)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  p: &shared\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  q: *shared\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 6, NULL,
-	    "YAML aliases (*shared) are not supported");
-	cr_assert_eq(cfg->cfg_ndomains, 0);
-	config_free(cfg);
-
-	cfg = load(
-	    "policies:\n"
-	    "  p: &shared\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert(tpl(cfg, "p")->tpl_valid);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, one_yaml_document_per_file)
-{
-	struct config *cfg;
-
-	cfg = load(GOOD_DOMAINS "---\nserver: {}\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 1, NULL,
-	    "a second YAML document");
-	cr_assert_eq(cfg->cfg_ndomains, 0);
-	config_free(cfg);
-
+	/* One YAML document per file. */
+	{ .name = "a second YAML document",
+	  .yaml = GOOD_DOMAINS "---\nserver: {}\n", .errors = 1,
+	  .diags = { ERR(5, 1, NULL, "a second YAML document") },
+	  .settings = { "domains=" } },
 	/* Explicit start and end markers around one document are fine. */
-	cfg = load("---\n" GOOD_DOMAINS "...\n");
-	expect_clean(cfg);
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
+	{ .name = "document markers",
+	  .yaml = "---\n" GOOD_DOMAINS "...\n", .valid = "ok.example" },
+};
+
+TEST_NO_LEAK(config, keys_and_yaml)
+{
+	RUN_CASES(key_cases);
 }
 
 /* ---- Policies ---------------------------------------------------------- */
 
-TEST_NO_LEAK(config, mode_values_are_case_sensitive)
+/* One inline domain in `mode`. */
+#define MODE_DOMAIN(mode)						\
+	"domains:\n  a.example:\n    mode: " mode "\n"			\
+	"    mx: [mx.example.net]\n"
+
+static void
+same_id_a_b(const struct config *cfg)
 {
-	static const char *const modes[] = { "enforce", "testing", "none" };
-	struct config	*cfg;
-	char		 yaml[256], body[256];
-
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(yaml, sizeof(yaml), "domains:\n  a.example:\n"
-		    "    mode: %s\n    mx: [mx.example.net]\n", modes[i]);
-		snprintf(body, sizeof(body), "version: STSv1\r\nmode: %s\r\n"
-		    "mx: mx.example.net\r\nmax_age: 604800\r\n", modes[i]);
-		cfg = load(yaml);
-		expect_clean(cfg);
-		expect_body(cfg, "a.example", body);
-		cr_assert_eq(dom(cfg, "a.example")->dom_policy.pol_mode,
-		    (enum policy_mode)i);
-		config_free(cfg);
-	}
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: Enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  ok.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 11, "a.example",
-	    "mode 'Enforce' is not one of enforce, testing, none");
-	expect_invalid(cfg, "a.example");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
-
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: TESTING\n"
-	    "    mx: [mx.example.net]\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 11, "policy 't'",
-	    "mode 'TESTING' is not one of");
-	cr_assert_not(tpl(cfg, "t")->tpl_valid);
-	config_free(cfg);
-
-	cfg = load("domains:\n  a.example:\n    mode:\n    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	find_diag(cfg, DIAG_ERROR, "mode must be a single value, not an "
-	    "empty value");
-	expect_invalid(cfg, "a.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, max_age_above_one_year_is_an_error)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 31557601\n"
-	    "  b.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 31557600\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 14, "a.example",
-	    "max_age is 31557601; it must be from 0 to 31557600");
-	expect_invalid(cfg, "a.example");
-	expect_body(cfg, "b.example", "version: STSv1\r\nmode: testing\r\n"
-	    "mx: mx.example.net\r\nmax_age: 31557600\r\n");
-	config_free(cfg);
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 1w\n"
-	    "  b.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: -1\n");
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 14, "a.example",
-	    "max_age must be a whole number, not '1w'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 9, 14, "b.example",
-	    "max_age must be a whole number, not '-1'");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, max_age_below_a_day_is_a_warning)
-{
-	struct config		*cfg;
-	const struct diag	*d;
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 86399\n"
-	    "  b.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 86400\n");
-	expect_counts(cfg, 0, 1);
-	expect_diag(cfg, DIAG_WARNING, "main.yaml", 5, 14, "a.example",
-	    "max_age 86399 is less than a day (86400)");
-	/* A warning does not stop the domain from being served. */
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	config_free(cfg);
-
-	/* In enforce mode, only the stronger of the two warnings. */
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 3600\n");
-	expect_counts(cfg, 0, 1);
-	d = expect_diag(cfg, DIAG_WARNING, "main.yaml", 5, 14, "a.example",
-	    "max_age 3600 is less than a day");
-	cr_assert_null(strstr(d->d_msg, "enforce"));
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, enforce_below_a_week_is_a_warning)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 604799\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 604800\n"
-	    "  c.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 86400\n");
-	expect_counts(cfg, 0, 1);
-	expect_diag(cfg, DIAG_WARNING, "main.yaml", 5, 14, "a.example",
-	    "max_age 604799 in enforce mode is less than a week (604800)");
-	expect_valid(cfg, "a.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, max_age_warnings_on_templates_are_given_once)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  short:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 3600\n"
-	    "domains:\n"
-	    "  a.example: short\n"
-	    "  b.example: short\n"
-	    "  c.example:\n"
-	    "    policy: short\n"
-	    "    mx: [mx.c.example]\n");
-	expect_counts(cfg, 0, 1);
-	expect_diag(cfg, DIAG_WARNING, "main.yaml", 5, 14, "policy 'short'",
-	    "max_age 3600 is less than a day");
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "c.example");
-	config_free(cfg);
-
-	/* A domain that switches a short-lived template to enforce is told,
-	 * at the domain since it set no max_age of its own. */
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 86400\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    policy: t\n"
-	    "    mode: enforce\n");
-	expect_counts(cfg, 0, 1);
-	expect_diag(cfg, DIAG_WARNING, "main.yaml", 7, 3, "a.example",
-	    "max_age 86400 in enforce mode is less than a week");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, max_age_defaults_to_a_week)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  b.example: t\n");
-	expect_clean(cfg);
-	cr_assert_eq(tpl(cfg, "t")->tpl_policy.pol_max_age, 604800);
-	cr_assert_eq(dom(cfg, "a.example")->dom_policy.pol_max_age, 604800);
-	expect_body(cfg, "a.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mx.example.net\r\nmax_age: 604800\r\n");
-	expect_body(cfg, "b.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mx.example.net\r\nmax_age: 604800\r\n");
 	/* The same bytes, so the same id. */
 	cr_assert_str_eq(dom(cfg, "a.example")->dom_id,
-	    dom(cfg, "b.example")->dom_id);
-	config_free(cfg);
+	    dom(cfg, "b.example")->dom_id, CASE);
 }
 
-TEST_NO_LEAK(config, mx_is_required_even_with_mode_none)
-{
-	struct config *cfg;
+static const struct load_case policy_cases[] = {
+	/* Mode values are case-sensitive. */
+	{ .name = "mode enforce", .yaml = MODE_DOMAIN("enforce"),
+	  .bodies = { { "a.example", BODY("enforce", MX("mx.example.net"),
+	      "604800") } },
+	  .settings = { "domains[a.example].mode=enforce" } },
+	{ .name = "mode testing", .yaml = MODE_DOMAIN("testing"),
+	  .bodies = { { "a.example", BODY("testing", MX("mx.example.net"),
+	      "604800") } },
+	  .settings = { "domains[a.example].mode=testing" } },
+	{ .name = "mode none", .yaml = MODE_DOMAIN("none"),
+	  .bodies = { { "a.example", BODY("none", MX("mx.example.net"),
+	      "604800") } },
+	  .settings = { "domains[a.example].mode=none" } },
+	{ .name = "mode Enforce",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: Enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  ok.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(3, 11, "a.example", "mode 'Enforce' is not one of "
+	      "enforce, testing, none") },
+	  .valid = "ok.example", .invalid = "a.example" },
+	{ .name = "mode TESTING in a template",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: TESTING\n"
+	  "    mx: [mx.example.net]\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(3, 11, "policy 't'", "mode 'TESTING' is not one "
+	      "of") },
+	  .settings = { "policies[t].valid=false" } },
+	{ .name = "an empty mode",
+	  .yaml = "domains:\n  a.example:\n    mode:\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR_ANY("mode must be a single value, not an empty "
+	      "value") },
+	  .invalid = "a.example" },
 
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: none\n"
-	    "  ok.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, "a.example",
-	    "no 'mx': every policy needs at least one mx pattern, even with "
-	    "mode none");
-	expect_invalid(cfg, "a.example");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
+	/* max_age above one year is an error. */
+	{ .name = "max_age a second above a year",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 31557601\n"
+	  "  b.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 31557600\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 14, "a.example", "max_age is 31557601; it must be "
+	      "from 0 to 31557600") },
+	  .invalid = "a.example",
+	  .bodies = { { "b.example", BODY("testing", MX("mx.example.net"),
+	      "31557600") } } },
+	{ .name = "max_age not a whole number",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 1w\n"
+	  "  b.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: -1\n",
+	  .errors = 2,
+	  .diags = {
+	      ERR(5, 14, "a.example", "max_age must be a whole number, not "
+		  "'1w'"),
+	      ERR(9, 14, "b.example", "max_age must be a whole number, not "
+		  "'-1'") } },
 
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: none\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, "policy 't'",
-	    "the template has no 'mx'");
-	cr_assert_not(tpl(cfg, "t")->tpl_valid);
-	config_free(cfg);
+	/* max_age below a day is a warning; a warning does not stop the
+	 * domain from being served. */
+	{ .name = "max_age a second below a day",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 86399\n"
+	  "  b.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 86400\n",
+	  .warnings = 1,
+	  .diags = { WARN(5, 14, "a.example", "max_age 86399 is less than a "
+	      "day (86400)") },
+	  .valid = "a.example b.example" },
+	/* In enforce mode, only the stronger of the two warnings. */
+	{ .name = "max_age below a day in enforce mode",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 3600\n",
+	  .warnings = 1,
+	  .diags = { { DIAG_WARNING, NULL, 5, 14, "a.example",
+	      "max_age 3600 is less than a day", "enforce", false } } },
 
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: none\n"
-	    "    mx: []\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 9, "a.example",
-	    "mx must list at least one pattern");
-	expect_invalid(cfg, "a.example");
-	config_free(cfg);
+	/* Enforce below a week is a warning. */
+	{ .name = "enforce a second below a week",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 604799\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 604800\n"
+	  "  c.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 86400\n",
+	  .warnings = 1,
+	  .diags = { WARN(5, 14, "a.example", "max_age 604799 in enforce mode "
+	      "is less than a week (604800)") },
+	  .valid = "a.example" },
 
+	/* max_age warnings on templates are given once. */
+	{ .name = "a short max_age in a template used thrice",
+	  .yaml =
+	  "policies:\n"
+	  "  short:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 3600\n"
+	  "domains:\n"
+	  "  a.example: short\n"
+	  "  b.example: short\n"
+	  "  c.example:\n"
+	  "    policy: short\n"
+	  "    mx: [mx.c.example]\n",
+	  .warnings = 1,
+	  .diags = { WARN(5, 14, "policy 'short'", "max_age 3600 is less than "
+	      "a day") },
+	  .valid = "a.example c.example" },
+	/* A domain that switches a short-lived template to enforce is told,
+	 * at the domain since it set no max_age of its own. */
+	{ .name = "a domain turns a day-long template to enforce",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 86400\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    policy: t\n"
+	  "    mode: enforce\n",
+	  .warnings = 1,
+	  .diags = { WARN(7, 3, "a.example", "max_age 86400 in enforce mode "
+	      "is less than a week") } },
+
+	/* max_age defaults to a week. */
+	{ .name = "the default max_age",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  b.example: t\n",
+	  .bodies = {
+	      { "a.example", BODY("enforce", MX("mx.example.net"), "604800") },
+	      { "b.example", BODY("enforce", MX("mx.example.net"),
+		  "604800") } },
+	  .settings = { "policies[t].max_age=604800",
+	      "domains[a.example].max_age=604800" },
+	  .check = same_id_a_b },
+
+	/* mx is required, even with mode none. */
+	{ .name = "a domain without mx",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: none\n"
+	  "  ok.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(2, 3, "a.example", "no 'mx': every policy needs at "
+	      "least one mx pattern, even with mode none") },
+	  .valid = "ok.example", .invalid = "a.example" },
+	{ .name = "a template without mx",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: none\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(2, 3, "policy 't'", "the template has no 'mx'") },
+	  .settings = { "policies[t].valid=false" } },
+	{ .name = "an empty mx list",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: none\n"
+	  "    mx: []\n",
+	  .errors = 1,
+	  .diags = { ERR(4, 9, "a.example", "mx must list at least one "
+	      "pattern") },
+	  .invalid = "a.example" },
 	/* A single pattern may be written without a list. */
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: none\n"
-	    "    mx: MX.Example.NET\n");
-	expect_clean(cfg);
-	expect_body(cfg, "a.example", "version: STSv1\r\nmode: none\r\n"
-	    "mx: mx.example.net\r\nmax_age: 604800\r\n");
-	config_free(cfg);
-}
+	{ .name = "one mx without a list",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: none\n"
+	  "    mx: MX.Example.NET\n",
+	  .bodies = { { "a.example", BODY("none", MX("mx.example.net"),
+	      "604800") } } },
 
-TEST_NO_LEAK(config, template_needs_a_mode)
+	/* A template needs a mode. */
+	{ .name = "a template without a mode",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mx: [mx.example.net]\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(2, 3, "policy 't'", "the template has no 'mode'") },
+	  .settings = { "policies[t].valid=false" } },
+
+	/* mx patterns are validated and normalised. */
+	{ .name = "mx patterns",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net, mx_2.example.net]\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [\"*.Example.NET\", MX.bücher.example]\n",
+	  .errors = 1,
+	  .diags = { ERR(4, 26, "a.example", "mx: 'mx_2.example.net' contains "
+	      "'_'") },
+	  .invalid = "a.example",
+	  .bodies = { { "b.example", BODY("enforce", MX("*.example.net")
+	      MX("mx.xn--bcher-kva.example"), "604800") } } },
+
+	/* A duplicate mx pattern is an error; a host and a wildcard covering
+	 * it are different patterns. */
+	{ .name = "a duplicate mx pattern",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net, MX.Example.net]\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net, \"*.example.net\"]\n",
+	  .errors = 1,
+	  .diags = { ERR(4, 26, "a.example", "mx 'mx.example.net' is listed "
+	      "twice") },
+	  .valid = "b.example", .invalid = "a.example" },
+
+	/* An inline domain needs a mode. */
+	{ .name = "inline domains without a mode",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 86400\n"
+	  "  b.example: {}\n"
+	  "  c.example:\n"
+	  "  ok.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 3,
+	  .diags = {
+	      ERR(2, 3, "a.example", "no policy: name a template with "
+		  "'policy:', or set 'mode'"),
+	      ERR(5, 3, "b.example", "no policy: name a template with "
+		  "'policy:', or set 'mode'"),
+	      ERR(6, 13, "c.example", "a domain needs a policy") },
+	  .valid = "ok.example", .invalid = "a.example b.example c.example" },
+};
+
+TEST_NO_LEAK(config, policies)
 {
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mx: [mx.example.net]\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, "policy 't'",
-	    "the template has no 'mode'");
-	cr_assert_not(tpl(cfg, "t")->tpl_valid);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, mx_patterns_are_validated_and_normalised)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net, mx_2.example.net]\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [\"*.Example.NET\", MX.bücher.example]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 26, "a.example",
-	    "mx: 'mx_2.example.net' contains '_'");
-	expect_invalid(cfg, "a.example");
-	expect_body(cfg, "b.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: *.example.net\r\nmx: mx.xn--bcher-kva.example\r\n"
-	    "max_age: 604800\r\n");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, duplicate_mx_pattern_is_an_error)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net, MX.Example.net]\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net, \"*.example.net\"]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 26, "a.example",
-	    "mx 'mx.example.net' is listed twice");
-	expect_invalid(cfg, "a.example");
-	/* A host and a wildcard covering it are different patterns. */
-	expect_valid(cfg, "b.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, inline_domain_needs_a_mode)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 86400\n"
-	    "  b.example: {}\n"
-	    "  c.example:\n"
-	    "  ok.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 3, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, "a.example",
-	    "no policy: name a template with 'policy:', or set 'mode'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 3, "b.example",
-	    "no policy: name a template with 'policy:', or set 'mode'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 6, 13, "c.example",
-	    "a domain needs a policy");
-	expect_invalid(cfg, "a.example");
-	expect_invalid(cfg, "b.example");
-	expect_invalid(cfg, "c.example");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
+	RUN_CASES(policy_cases);
 }
 
 /* ---- Templates --------------------------------------------------------- */
 
-TEST_NO_LEAK(config, reference_to_an_undefined_template)
+/* The template's own policy, served as it is, with its id. */
+static void
+shorthand_serves_the_template(const struct config *cfg)
 {
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example: nope\n"
-	    "  b.example:\n"
-	    "    policy: missing\n"
-	    "    mode: testing\n"
-	    "  c.example: std\n");
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 6, 14, "a.example",
-	    "policy template 'nope' is not defined under 'policies:'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 8, 13, "b.example",
-	    "policy template 'missing' is not defined");
-	expect_invalid(cfg, "a.example");
-	expect_invalid(cfg, "b.example");
-	expect_valid(cfg, "c.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, domain_on_an_invalid_template_is_invalid_without_its_own_error)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  broken:\n"
-	    "    mode: Enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  good:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example: broken\n"
-	    "  b.example:\n"
-	    "    policy: broken\n"
-	    "    max_age: 1209600\n"
-	    "  c.example: good\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 11, "policy 'broken'",
-	    "mode 'Enforce'");
-	cr_assert_not(tpl(cfg, "broken")->tpl_valid);
-	cr_assert(tpl(cfg, "good")->tpl_valid);
-	expect_invalid(cfg, "a.example");
-	expect_invalid(cfg, "b.example");
-	cr_assert_eq(diags_about(cfg, "a.example"), 0);
-	cr_assert_eq(diags_about(cfg, "b.example"), 0);
-	expect_valid(cfg, "c.example");
-	cr_assert_eq(config_valid_domains(cfg), 1);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, template_shorthand_uses_the_template_as_it_is)
-{
-	struct config		*cfg;
-	struct domain		*d;
-	struct policy_template	*t;
+	struct policy_template	*t = tpl(cfg, "hoster-mx");
 	char			*body, id[POLICY_ID_LEN + 1];
 	size_t			 len;
 
-	cfg = load(
-	    "policies:\n"
-	    "  hoster-mx:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx1.hoster.example, mx2.hoster.example]\n"
-	    "    max_age: 1209600\n"
-	    "domains:\n"
-	    "  a.example: hoster-mx\n"
-	    "  b.example:\n"
-	    "    policy: hoster-mx\n");
-	expect_clean(cfg);
-	t = tpl(cfg, "hoster-mx");
 	body = policy_render(&t->tpl_policy, &len);
 	policy_id(body, len, id);
 	for (int i = 0; i < 2; i++) {
-		d = dom(cfg, i == 0 ? "a.example" : "b.example");
+		struct domain *d = dom(cfg, i == 0 ? "a.example" : "b.example");
+
 		expect_body(cfg, d->dom_name, body);
-		cr_assert_str_eq(d->dom_id, id);
-		cr_assert_str_eq(d->dom_template, "hoster-mx");
-		cr_assert_not(d->dom_overrides);
-		cr_assert_str_eq(config_delegation_key(d), "hoster-mx");
+		cr_assert_str_eq(d->dom_id, id, CASE);
 	}
 	free(body);
-	config_free(cfg);
 }
 
-TEST_NO_LEAK(config, a_domain_overrides_template_fields)
+/* Each overriding domain has its own bytes, so its own id. */
+static void
+overrides_have_their_own_id(const struct config *cfg)
 {
-	struct config		*cfg;
-	struct policy_template	*t;
+	static const char *const names[] = { "m.example", "x.example",
+	    "g.example", "all.example" };
 
-	cfg = load(
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx1.example.net, mx2.example.net]\n"
-	    "    max_age: 1209600\n"
-	    "domains:\n"
-	    "  m.example:\n"
-	    "    policy: t\n"
-	    "    mode: testing\n"
-	    "  x.example:\n"
-	    "    policy: t\n"
-	    "    mx: [mail.x.example]\n"
-	    "  g.example:\n"
-	    "    policy: t\n"
-	    "    max_age: 2419200\n"
-	    "  all.example:\n"
-	    "    policy: t\n"
-	    "    mode: none\n"
-	    "    mx: [\"*.all.example\"]\n"
-	    "    max_age: 86400\n"
-	    "  plain.example: t\n");
-	expect_clean(cfg);
-	expect_body(cfg, "m.example", "version: STSv1\r\nmode: testing\r\n"
-	    "mx: mx1.example.net\r\nmx: mx2.example.net\r\nmax_age: 1209600\r\n");
-	expect_body(cfg, "x.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mail.x.example\r\nmax_age: 1209600\r\n");
-	expect_body(cfg, "g.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mx1.example.net\r\nmx: mx2.example.net\r\nmax_age: 2419200\r\n");
-	expect_body(cfg, "all.example", "version: STSv1\r\nmode: none\r\n"
-	    "mx: *.all.example\r\nmax_age: 86400\r\n");
-	for (int i = 0; i < 4; i++) {
-		static const char *const names[] = { "m.example", "x.example",
-		    "g.example", "all.example" };
-		struct domain *d = dom(cfg, names[i]);
-
-		cr_assert(d->dom_overrides, "%s", names[i]);
-		cr_assert_str_eq(d->dom_template, "t");
-		/* Its own bytes, so its own delegation record. */
-		cr_assert_str_eq(config_delegation_key(d), names[i]);
-		cr_assert_str_neq(d->dom_id, dom(cfg, "plain.example")->dom_id);
-	}
-	/* The template itself is untouched by the overrides. */
-	t = tpl(cfg, "t");
-	cr_assert_eq(t->tpl_policy.pol_mode, POLICY_MODE_ENFORCE);
-	cr_assert_eq(t->tpl_policy.pol_max_age, 1209600);
-	cr_assert_eq(t->tpl_policy.pol_mx.sv_count, 2);
-	cr_assert_not(dom(cfg, "plain.example")->dom_overrides);
-	config_free(cfg);
+	for (int i = 0; i < 4; i++)
+		cr_assert_str_neq(dom(cfg, names[i])->dom_id,
+		    dom(cfg, "plain.example")->dom_id, "case %s: %s", unit_case,
+		    names[i]);
 }
 
-TEST_NO_LEAK(config, inline_policy_delegation_key_is_the_domain)
+static const struct load_case template_cases[] = {
+	/* A reference to an undefined template. */
+	{ .name = "undefined templates",
+	  .yaml =
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example: nope\n"
+	  "  b.example:\n"
+	  "    policy: missing\n"
+	  "    mode: testing\n"
+	  "  c.example: std\n",
+	  .errors = 2,
+	  .diags = {
+	      ERR(6, 14, "a.example", "policy template 'nope' is not defined "
+		  "under 'policies:'"),
+	      ERR(8, 13, "b.example", "policy template 'missing' is not "
+		  "defined") },
+	  .valid = "c.example", .invalid = "a.example b.example" },
+
+	/* A domain on an invalid template is invalid without an error of
+	 * its own. */
+	{ .name = "domains on an invalid template",
+	  .yaml =
+	  "policies:\n"
+	  "  broken:\n"
+	  "    mode: Enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  good:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example: broken\n"
+	  "  b.example:\n"
+	  "    policy: broken\n"
+	  "    max_age: 1209600\n"
+	  "  c.example: good\n",
+	  .errors = 1,
+	  .diags = { ERR(3, 11, "policy 'broken'", "mode 'Enforce'") },
+	  .valid = "c.example", .invalid = "a.example b.example",
+	  .silent = "a.example b.example",
+	  .settings = { "policies[broken].valid=false",
+	      "policies[good].valid=true", "valid_domains=1" } },
+
+	/* The template shorthand uses the template as it is. */
+	{ .name = "the template shorthand",
+	  .yaml =
+	  "policies:\n"
+	  "  hoster-mx:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx1.hoster.example, mx2.hoster.example]\n"
+	  "    max_age: 1209600\n"
+	  "domains:\n"
+	  "  a.example: hoster-mx\n"
+	  "  b.example:\n"
+	  "    policy: hoster-mx\n",
+	  .settings = {
+	      "domains[a.example].template=hoster-mx",
+	      "domains[a.example].overrides=false",
+	      "domains[a.example].delegation_key=hoster-mx",
+	      "domains[b.example].template=hoster-mx",
+	      "domains[b.example].overrides=false",
+	      "domains[b.example].delegation_key=hoster-mx" },
+	  .check = shorthand_serves_the_template },
+
+	/* A domain overrides template fields; each such domain has its own
+	 * bytes, so its own delegation record; the template itself is
+	 * untouched by the overrides. */
+	{ .name = "overrides",
+	  .yaml =
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx1.example.net, mx2.example.net]\n"
+	  "    max_age: 1209600\n"
+	  "domains:\n"
+	  "  m.example:\n"
+	  "    policy: t\n"
+	  "    mode: testing\n"
+	  "  x.example:\n"
+	  "    policy: t\n"
+	  "    mx: [mail.x.example]\n"
+	  "  g.example:\n"
+	  "    policy: t\n"
+	  "    max_age: 2419200\n"
+	  "  all.example:\n"
+	  "    policy: t\n"
+	  "    mode: none\n"
+	  "    mx: [\"*.all.example\"]\n"
+	  "    max_age: 86400\n"
+	  "  plain.example: t\n",
+	  .bodies = {
+	      { "m.example", BODY("testing", MX("mx1.example.net")
+		  MX("mx2.example.net"), "1209600") },
+	      { "x.example", BODY("enforce", MX("mail.x.example"),
+		  "1209600") },
+	      { "g.example", BODY("enforce", MX("mx1.example.net")
+		  MX("mx2.example.net"), "2419200") },
+	      { "all.example", BODY("none", MX("*.all.example"), "86400") } },
+	  .settings = {
+	      "domains[m.example].overrides=true",
+	      "domains[m.example].template=t",
+	      "domains[m.example].delegation_key=m.example",
+	      "domains[x.example].overrides=true",
+	      "domains[x.example].template=t",
+	      "domains[x.example].delegation_key=x.example",
+	      "domains[g.example].overrides=true",
+	      "domains[g.example].template=t",
+	      "domains[g.example].delegation_key=g.example",
+	      "domains[all.example].overrides=true",
+	      "domains[all.example].template=t",
+	      "domains[all.example].delegation_key=all.example",
+	      "policies[t].mode=enforce", "policies[t].max_age=1209600",
+	      "policies[t].mx=mx1.example.net mx2.example.net",
+	      "domains[plain.example].overrides=false" },
+	  .check = overrides_have_their_own_id },
+
+	/* An inline policy's delegation key is the domain. */
+	{ .name = "an inline policy", .yaml = GOOD_DOMAINS,
+	  .settings = { "domains[ok.example].template=(none)",
+	      "domains[ok.example].delegation_key=ok.example" } },
+
+	/* Template names are one DNS label. */
+	{ .name = "template names",
+	  .yaml =
+	  "policies:\n"
+	  "  bad.name:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "  bad_name:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "  good-name-2:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  GOOD_DOMAINS,
+	  .errors = 2,
+	  .diags = {
+	      ERR(2, 3, NULL, "one DNS label of letters, digits and '-' (it "
+		  "names the delegation record), not 'bad.name'"),
+	      ERR(5, 3, NULL, "not 'bad_name'") },
+	  .settings = { "templates=good-name-2",
+	      "policies[good-name-2].valid=true" } },
+};
+
+TEST_NO_LEAK(config, templates)
 {
-	struct config *cfg = load(GOOD_DOMAINS);
-
-	expect_clean(cfg);
-	cr_assert_null(dom(cfg, "ok.example")->dom_template);
-	cr_assert_str_eq(config_delegation_key(dom(cfg, "ok.example")),
-	    "ok.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, template_names_are_one_dns_label)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "policies:\n"
-	    "  bad.name:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  bad_name:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  good-name-2:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, NULL,
-	    "one DNS label of letters, digits and '-' (it names the "
-	    "delegation record), not 'bad.name'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 3, NULL, "not 'bad_name'");
-	cr_assert_null(config_template(cfg, "bad.name"));
-	cr_assert(tpl(cfg, "good-name-2")->tpl_valid);
-	config_free(cfg);
+	RUN_CASES(template_cases);
 }
 
 /* ---- TLS-RPT ----------------------------------------------------------- */
 
-TEST_NO_LEAK(config, tlsrpt_default_and_per_domain_override)
-{
-	static const char *const def[] = { "mailto:tlsrpt@hoster.example",
-	    "https://reports.hoster.example/v1" };
-	static const char *const own[] = { "mailto:tls@b.example" };
-	struct config *cfg;
-
-	cfg = load(
-	    "dns:\n"
-	    "  tlsrpt:\n"
-	    "    rua:\n"
-	    "      - mailto:tlsrpt@hoster.example\n"
-	    "      - https://reports.hoster.example/v1\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    tlsrpt:\n"
-	    "      rua: mailto:tls@b.example\n"
-	    "  c.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    tlsrpt:\n"
-	    "      rua: []\n");
-	expect_clean(cfg);
-	expect_strvec(&cfg->cfg_dns.dns_rua, def, 2);
-	expect_strvec(&dom(cfg, "a.example")->dom_rua, def, 2);
-	/* An override replaces the default, it does not add to it. */
-	expect_strvec(&dom(cfg, "b.example")->dom_rua, own, 1);
-	/* `rua: []` means no TLS-RPT record for this domain. */
-	cr_assert_eq(dom(cfg, "c.example")->dom_rua.sv_count, 0);
-	config_free(cfg);
-
+static const struct load_case tlsrpt_cases[] = {
+	/* A default, and a per-domain override that replaces it rather than
+	 * adding to it; `rua: []` means no TLS-RPT record for the domain. */
+	{ .name = "the default rua and overrides",
+	  .yaml =
+	  "dns:\n"
+	  "  tlsrpt:\n"
+	  "    rua:\n"
+	  "      - mailto:tlsrpt@hoster.example\n"
+	  "      - https://reports.hoster.example/v1\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    tlsrpt:\n"
+	  "      rua: mailto:tls@b.example\n"
+	  "  c.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    tlsrpt:\n"
+	  "      rua: []\n",
+	  .settings = {
+	      "dns.tlsrpt.rua=mailto:tlsrpt@hoster.example "
+	      "https://reports.hoster.example/v1",
+	      "domains[a.example].rua=mailto:tlsrpt@hoster.example "
+	      "https://reports.hoster.example/v1",
+	      "domains[b.example].rua=mailto:tls@b.example",
+	      "domains[c.example].rua=" } },
 	/* Without a default, a domain has no rua. */
-	cfg = load(GOOD_DOMAINS);
-	cr_assert_eq(dom(cfg, "ok.example")->dom_rua.sv_count, 0);
-	config_free(cfg);
-}
+	{ .name = "no default rua", .yaml = GOOD_DOMAINS,
+	  .settings = { "domains[ok.example].rua=" } },
 
-TEST_NO_LEAK(config, tlsrpt_uris_are_checked)
+	/* TLS-RPT URIs are checked. */
+	{ .name = "bad rua URIs",
+	  .yaml =
+	  "dns:\n"
+	  "  tlsrpt:\n"
+	  "    rua: [\"mailto:a,b@hoster.example\"]\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    tlsrpt:\n"
+	  "      rua: [mailto:ok@a.example, http://reports.a.example/]\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    tlsrpt:\n"
+	  "      rua: [\"mailto:a%2Cb@b.example\"]\n",
+	  .errors = 2,
+	  .diags = {
+	      ERR(3, 11, NULL, "rua: 'mailto:a,b@hoster.example' contains "
+		  "','; write it percent-encoded as %2C"),
+	      ERR(9, 34, "a.example", "'http://reports.a.example/' is "
+		  "neither a mailto: nor an https:") },
+	  .valid = "b.example", .invalid = "a.example" },
+};
+
+TEST_NO_LEAK(config, tlsrpt)
 {
-	struct config *cfg;
-
-	cfg = load(
-	    "dns:\n"
-	    "  tlsrpt:\n"
-	    "    rua: [\"mailto:a,b@hoster.example\"]\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    tlsrpt:\n"
-	    "      rua: [mailto:ok@a.example, http://reports.a.example/]\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    tlsrpt:\n"
-	    "      rua: [\"mailto:a%2Cb@b.example\"]\n");
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 11, NULL,
-	    "rua: 'mailto:a,b@hoster.example' contains ','; write it "
-	    "percent-encoded as %2C");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 9, 34, "a.example",
-	    "'http://reports.a.example/' is neither a mailto: nor an https:");
-	expect_invalid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	config_free(cfg);
+	RUN_CASES(tlsrpt_cases);
 }
 
 /* ---- Zones and delegation ---------------------------------------------- */
 
-TEST_NO_LEAK(config, zone_is_the_domain_or_a_parent)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  mail.example.com:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: Example.com\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: b.example\n"
-	    "  c.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  d.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: other.example\n"
-	    "  ample.com:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: xample.com\n"
-	    "  f.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: sub.f.example\n");
-	expect_counts(cfg, 3, 0);
-	cr_assert_str_eq(dom(cfg, "mail.example.com")->dom_zone, "example.com");
-	cr_assert_str_eq(dom(cfg, "b.example")->dom_zone, "b.example");
-	cr_assert_str_eq(dom(cfg, "c.example")->dom_zone, "c.example");
-	expect_valid(cfg, "mail.example.com");
-	expect_valid(cfg, "b.example");
-	expect_valid(cfg, "c.example");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 16, 11, "d.example",
-	    "zone 'other.example' does not contain the domain");
-	/* A suffix that is not on a label boundary is not a parent. */
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 20, 11, "ample.com",
-	    "zone 'xample.com' does not contain the domain");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 24, 11, "f.example",
-	    "zone 'sub.f.example' does not contain the domain");
-	expect_invalid(cfg, "d.example");
-	expect_invalid(cfg, "ample.com");
-	expect_invalid(cfg, "f.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, delegation)
-{
-	struct config *cfg;
+static const struct load_case zone_cases[] = {
+	/* The zone is the domain or a parent; a suffix that is not on a
+	 * label boundary is not a parent. */
+	{ .name = "zones",
+	  .yaml =
+	  "domains:\n"
+	  "  mail.example.com:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: Example.com\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: b.example\n"
+	  "  c.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  d.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: other.example\n"
+	  "  ample.com:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: xample.com\n"
+	  "  f.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: sub.f.example\n",
+	  .errors = 3,
+	  .diags = {
+	      ERR(16, 11, "d.example", "zone 'other.example' does not contain "
+		  "the domain"),
+	      ERR(20, 11, "ample.com", "zone 'xample.com' does not contain "
+		  "the domain"),
+	      ERR(24, 11, "f.example", "zone 'sub.f.example' does not contain "
+		  "the domain") },
+	  .valid = "mail.example.com b.example c.example",
+	  .invalid = "d.example ample.com f.example",
+	  .settings = { "domains[mail.example.com].zone=example.com",
+	      "domains[b.example].zone=b.example",
+	      "domains[c.example].zone=c.example" } },
 
 	/* delegate: true needs a zone to delegate to. */
-	cfg = load(
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    delegate: true\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    delegate: false\n"
-	    "  c.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 15, "a.example",
-	    "delegate: true needs a hoster zone in dns: delegation: zone");
-	expect_invalid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	cr_assert_not(dom(cfg, "b.example")->dom_delegate);
-	cr_assert_not(dom(cfg, "c.example")->dom_delegate);
-	config_free(cfg);
-
+	{ .name = "delegate without a delegation zone",
+	  .yaml =
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    delegate: true\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    delegate: false\n"
+	  "  c.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 15, "a.example", "delegate: true needs a hoster "
+	      "zone in dns: delegation: zone") },
+	  .valid = "b.example", .invalid = "a.example",
+	  .settings = { "domains[b.example].delegate=false",
+	      "domains[c.example].delegate=false" } },
 	/* With a zone, domains delegate unless they opt out. */
-	cfg = load(
-	    "dns:\n"
-	    "  delegation:\n"
-	    "    zone: Policies.Hoster.example\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    delegate: true\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    delegate: false\n"
-	    "  c.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  d.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    delegate: yes\n");
-	expect_counts(cfg, 1, 0);
-	cr_assert_str_eq(cfg->cfg_dns.dns_delegation_zone,
-	    "policies.hoster.example");
-	cr_assert(dom(cfg, "a.example")->dom_delegate);
-	cr_assert_not(dom(cfg, "b.example")->dom_delegate);
-	cr_assert(dom(cfg, "c.example")->dom_delegate);
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	expect_valid(cfg, "c.example");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 19, 15, "d.example",
-	    "delegate must be true or false, not 'yes'");
-	expect_invalid(cfg, "d.example");
-	config_free(cfg);
+	{ .name = "a delegation zone",
+	  .yaml =
+	  "dns:\n"
+	  "  delegation:\n"
+	  "    zone: Policies.Hoster.example\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    delegate: true\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    delegate: false\n"
+	  "  c.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  d.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    delegate: yes\n",
+	  .errors = 1,
+	  .diags = { ERR(19, 15, "d.example", "delegate must be true or false, "
+	      "not 'yes'") },
+	  .valid = "a.example b.example c.example", .invalid = "d.example",
+	  .settings = { "dns.delegation.zone=policies.hoster.example",
+	      "domains[a.example].delegate=true",
+	      "domains[b.example].delegate=false",
+	      "domains[c.example].delegate=true" } },
+	{ .name = "a one-label delegation zone",
+	  .yaml = "dns:\n  delegation:\n    zone: hoster\n" GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(3, 11, NULL, "delegation zone: 'hoster' is a single "
+	      "label") } },
+};
 
-	cfg = load("dns:\n  delegation:\n    zone: hoster\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 11, NULL,
-	    "delegation zone: 'hoster' is a single label");
-	config_free(cfg);
+TEST_NO_LEAK(config, zones_and_delegation)
+{
+	RUN_CASES(zone_cases);
 }
 
 /* ---- dns: -------------------------------------------------------------- */
 
-TEST_NO_LEAK(config, policy_host_cname_or_addresses)
-{
-	static const char *const addrs[] = { "192.0.2.10", "2001:db8::10" };
-	struct config *cfg;
+static const struct load_case dns_cases[] = {
+	/* The policy host is a CNAME target or addresses; IPv6 addresses
+	 * are stored in their canonical text form. */
+	{ .name = "a policy host cname",
+	  .yaml = "dns:\n  policy_host:\n    cname: MTA-STS.Hoster.example\n"
+	  GOOD_DOMAINS,
+	  .settings = { "dns.policy_host.cname=mta-sts.hoster.example",
+	      "dns.policy_host.addresses=" } },
+	{ .name = "policy host addresses",
+	  .yaml = "dns:\n  policy_host:\n"
+	  "    addresses: [192.0.2.10, \"2001:DB8:0:0::0:10\"]\n" GOOD_DOMAINS,
+	  .settings = { "dns.policy_host.cname=(none)",
+	      "dns.policy_host.addresses=192.0.2.10 2001:db8::10" } },
+	{ .name = "a policy host cname and addresses",
+	  .yaml =
+	  "dns:\n"
+	  "  policy_host:\n"
+	  "    cname: mta-sts.hoster.example\n"
+	  "    addresses: [192.0.2.10]\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(3, 5, NULL, "policy_host takes either 'cname' or "
+	      "'addresses', not both") },
+	  .valid = "ok.example" },
+	{ .name = "bad policy host addresses",
+	  .yaml =
+	  "dns:\n"
+	  "  policy_host:\n"
+	  "    addresses:\n"
+	  "      - 192.0.2.300\n"
+	  "      - mta-sts.hoster.example\n"
+	  "      - 2001:db8::10\n"
+	  "      - 2001:DB8::10\n"
+	  GOOD_DOMAINS,
+	  .errors = 3,
+	  .diags = {
+	      ERR(4, 9, NULL, "'192.0.2.300' is not an IPv4 or IPv6 address"),
+	      ERR(5, 9, NULL, "'mta-sts.hoster.example' is not an IPv4 or "
+		  "IPv6 address"),
+	      ERR(7, 9, NULL, "address '2001:DB8::10' is listed twice") } },
+	{ .name = "no policy host addresses",
+	  .yaml = "dns:\n  policy_host:\n    addresses: []\n" GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(3, 16, NULL, "policy_host addresses must list at "
+	      "least one address") } },
+	{ .name = "a bad policy host cname",
+	  .yaml = "dns:\n  policy_host:\n    cname: mta_sts.hoster.example\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(3, 12, NULL, "policy_host cname: "
+	      "'mta_sts.hoster.example' contains '_'") } },
 
-	cfg = load("dns:\n  policy_host:\n    cname: MTA-STS.Hoster.example\n"
-	    GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_str_eq(cfg->cfg_dns.dns_host_cname, "mta-sts.hoster.example");
-	cr_assert_eq(cfg->cfg_dns.dns_host_addresses.sv_count, 0);
-	config_free(cfg);
-
-	/* IPv6 addresses are stored in their canonical text form. */
-	cfg = load("dns:\n  policy_host:\n"
-	    "    addresses: [192.0.2.10, \"2001:DB8:0:0::0:10\"]\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_null(cfg->cfg_dns.dns_host_cname);
-	expect_strvec(&cfg->cfg_dns.dns_host_addresses, addrs, 2);
-	config_free(cfg);
-
-	cfg = load(
-	    "dns:\n"
-	    "  policy_host:\n"
-	    "    cname: mta-sts.hoster.example\n"
-	    "    addresses: [192.0.2.10]\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 5, NULL,
-	    "policy_host takes either 'cname' or 'addresses', not both");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
-
-	cfg = load(
-	    "dns:\n"
-	    "  policy_host:\n"
-	    "    addresses:\n"
-	    "      - 192.0.2.300\n"
-	    "      - mta-sts.hoster.example\n"
-	    "      - 2001:db8::10\n"
-	    "      - 2001:DB8::10\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 3, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 9, NULL,
-	    "'192.0.2.300' is not an IPv4 or IPv6 address");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 9, NULL,
-	    "'mta-sts.hoster.example' is not an IPv4 or IPv6 address");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 7, 9, NULL,
-	    "address '2001:DB8::10' is listed twice");
-	config_free(cfg);
-
-	cfg = load("dns:\n  policy_host:\n    addresses: []\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 16, NULL,
-	    "policy_host addresses must list at least one address");
-	config_free(cfg);
-
-	cfg = load("dns:\n  policy_host:\n    cname: mta_sts.hoster.example\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 12, NULL,
-	    "policy_host cname: 'mta_sts.hoster.example' contains '_'");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, ttl_ranges_and_defaults)
-{
-	struct config *cfg;
-
-	cfg = load(GOOD_DOMAINS);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_id, 300);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_tlsrpt, 3600);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_host, 3600);
-	config_free(cfg);
-
-	cfg = load("dns:\n  ttl:\n    policy_id: 0\n    tlsrpt: 2147483647\n"
-	    "    policy_host: 60\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_id, 0);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_tlsrpt, 2147483647u);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_host, 60);
-	config_free(cfg);
-
-	cfg = load(
-	    "dns:\n"
-	    "  ttl:\n"
-	    "    policy_id: 2147483648\n"
-	    "    tlsrpt: -1\n"
-	    "    policy_host: 1h\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 3, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 16, NULL,
-	    "ttl policy_id is 2147483648; it must be from 0 to 2147483647");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 13, NULL,
-	    "ttl tlsrpt must be a whole number, not '-1'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 18, NULL,
-	    "ttl policy_host must be a whole number, not '1h'");
+	/* TTL ranges and defaults. */
+	{ .name = "the default TTLs", .yaml = GOOD_DOMAINS,
+	  .settings = { "dns.ttl.policy_id=300", "dns.ttl.tlsrpt=3600",
+	      "dns.ttl.policy_host=3600" } },
+	{ .name = "the TTLs at their limits",
+	  .yaml = "dns:\n  ttl:\n    policy_id: 0\n    tlsrpt: 2147483647\n"
+	  "    policy_host: 60\n" GOOD_DOMAINS,
+	  .settings = { "dns.ttl.policy_id=0", "dns.ttl.tlsrpt=2147483647",
+	      "dns.ttl.policy_host=60" } },
 	/* The defaults stay. */
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_policy_id, 300);
-	cr_assert_eq(cfg->cfg_dns.dns_ttl_tlsrpt, 3600);
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
+	{ .name = "bad TTLs",
+	  .yaml =
+	  "dns:\n"
+	  "  ttl:\n"
+	  "    policy_id: 2147483648\n"
+	  "    tlsrpt: -1\n"
+	  "    policy_host: 1h\n"
+	  GOOD_DOMAINS,
+	  .errors = 3,
+	  .diags = {
+	      ERR(3, 16, NULL, "ttl policy_id is 2147483648; it must be from "
+		  "0 to 2147483647"),
+	      ERR(4, 13, NULL, "ttl tlsrpt must be a whole number, not '-1'"),
+	      ERR(5, 18, NULL, "ttl policy_host must be a whole number, not "
+		  "'1h'") },
+	  .valid = "ok.example",
+	  .settings = { "dns.ttl.policy_id=300", "dns.ttl.tlsrpt=3600" } },
+	{ .name = "a TTL too large for any integer",
+	  .yaml = "dns:\n  ttl:\n    policy_id: 99999999999999999999999\n"
+	  GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR_ANY("it must be from 0 to 2147483647") } },
+};
 
-	cfg = load("dns:\n  ttl:\n    policy_id: 99999999999999999999999\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	find_diag(cfg, DIAG_ERROR, "it must be from 0 to 2147483647");
-	config_free(cfg);
+TEST_NO_LEAK(config, dns)
+{
+	RUN_CASES(dns_cases);
 }
 
-/* ---- server: ------------------------------------------------------------ */
+/* ---- server: ----------------------------------------------------------- */
 
-TEST_NO_LEAK(config, listen_addresses)
+static void
+listen_addresses_parsed(const struct config *cfg)
+{
+	const struct sockaddr_in	*sin;
+	const struct sockaddr_in6	*sin6;
+
+	sin = (const struct sockaddr_in *)&cfg->cfg_listen[0].la_addr;
+	cr_assert_eq(sin->sin_family, AF_INET, CASE);
+	cr_assert_eq(ntohs(sin->sin_port), 443, CASE);
+	cr_assert_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY), CASE);
+	cr_assert_eq(cfg->cfg_listen[0].la_addrlen, sizeof(*sin), CASE);
+	sin6 = (const struct sockaddr_in6 *)&cfg->cfg_listen[1].la_addr;
+	cr_assert_eq(sin6->sin6_family, AF_INET6, CASE);
+	cr_assert_eq(ntohs(sin6->sin6_port), 8443, CASE);
+	cr_assert(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr), CASE);
+	cr_assert_eq(cfg->cfg_listen[1].la_addrlen, sizeof(*sin6), CASE);
+	cr_assert_eq(cfg->cfg_listen[1].la_pos.sp_line, 4, CASE);
+}
+
+static void
+default_listen_parsed(const struct config *cfg)
+{
+	cr_assert_eq(((const struct sockaddr_in *)&cfg->cfg_listen[0].la_addr)
+	    ->sin_family, AF_INET, CASE);
+	cr_assert_eq(ntohs(((const struct sockaddr_in6 *)
+	    &cfg->cfg_listen[1].la_addr)->sin6_port), 443, CASE);
+}
+
+/* The boolean settings of `server`: on by default (the allow-list where it
+ * exists), off with false, and nothing but true or false. */
+#if CONFIG_SECCOMP_AVAILABLE
+#define SECCOMP_DEFAULT	"server.seccomp=true"
+#else
+#define SECCOMP_DEFAULT	"server.seccomp=false"
+#endif
+
+static const struct load_case server_cases[] = {
+	{ .name = "listen addresses",
+	  .yaml = "server:\n  listen:\n    - 0.0.0.0:443\n"
+	  "    - \"[::1]:8443\"\n    - \"[2001:DB8:0::1]:443\"\n" GOOD_DOMAINS,
+	  .settings = {
+	      "server.listen=0.0.0.0:443 [::1]:8443 [2001:db8::1]:443" },
+	  .check = listen_addresses_parsed },
+	/* One address may be given without a list. */
+	{ .name = "one listen address without a list",
+	  .yaml = "server:\n  listen: 192.0.2.1:80\n" GOOD_DOMAINS,
+	  .settings = { "server.listen=192.0.2.1:80" } },
+	{ .name = "listen addresses twice",
+	  .yaml = "server:\n  listen:\n    - \"[::1]:443\"\n"
+	  "    - \"[0:0::1]:443\"\n    - 0.0.0.0:443\n    - 0.0.0.0:443\n"
+	  GOOD_DOMAINS,
+	  .errors = 2,
+	  .diags = {
+	      ERR(4, 7, NULL, "listen '[0:0::1]:443' is listed twice"),
+	      ERR(6, 7, NULL, "listen '0.0.0.0:443' is listed twice") },
+	  .settings = { "server.listen=[::1]:443 0.0.0.0:443" } },
+	{ .name = "the default listen addresses", .yaml = GOOD_DOMAINS,
+	  .settings = { "server.listen=0.0.0.0:443 [::]:443" },
+	  .check = default_listen_parsed },
+	{ .name = "no listen address",
+	  .yaml = "server:\n  listen: []\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(2, 11, NULL, "listen must name at least one "
+	      "address") } },
+
+	/* User and group; never left as root: the defaults apply. */
+	{ .name = "the default user and group", .yaml = GOOD_DOMAINS,
+	  .settings = { "server.user=mta-sts-hostd",
+	      "server.group=mta-sts-hostd" } },
+	{ .name = "a user and a group",
+	  .yaml = "server:\n  user: _mtasts\n  group: nogroup\n" GOOD_DOMAINS,
+	  .settings = { "server.user=_mtasts", "server.group=nogroup" } },
+	{ .name = "root",
+	  .yaml = "server:\n  user: root\n  group: root\n" GOOD_DOMAINS,
+	  .errors = 2,
+	  .diags = { ERR(2, 9, NULL, "user must not be root"),
+	      ERR(3, 10, NULL, "group must not be root") },
+	  .settings = { "server.user=mta-sts-hostd",
+	      "server.group=mta-sts-hostd" } },
+	{ .name = "uid and gid 0",
+	  .yaml = "server:\n  user: 0\n  group: 0\n" GOOD_DOMAINS, .errors = 2,
+	  .diags = { ERR_ANY("user must not be root"),
+	      ERR_ANY("group must not be root") } },
+
+	/* Workers: 0 (one per core, the default) to 256. */
+	{ .name = "the default workers", .yaml = GOOD_DOMAINS,
+	  .settings = { "server.workers=0" } },
+	{ .name = "256 workers",
+	  .yaml = "server:\n  workers: 256\n" GOOD_DOMAINS,
+	  .settings = { "server.workers=256" } },
+	{ .name = "0 workers", .yaml = "server:\n  workers: 0\n" GOOD_DOMAINS,
+	  .settings = { "server.workers=0" } },
+	{ .name = "257 workers",
+	  .yaml = "server:\n  workers: 257\n" GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(2, 12, NULL, "workers is 257; it must be from 0 to "
+	      "256") } },
+	{ .name = "workers in words",
+	  .yaml = "server:\n  workers: four\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(2, 12, NULL, "workers must be a whole number, not "
+	      "'four'") } },
+	{ .name = "workers as a list",
+	  .yaml = "server:\n  workers: [1]\n" GOOD_DOMAINS, .errors = 1,
+	  .diags = { ERR(2, 12, NULL, "workers must be a single value, not a "
+	      "list") } },
+
+	/* The log target and level. */
+	{ .name = "the default log", .yaml = GOOD_DOMAINS,
+	  .settings = { "server.log=stderr", "server.log_level=info" } },
+	{ .name = "log to syslog",
+	  .yaml = "server:\n  log: syslog\n" GOOD_DOMAINS,
+	  .settings = { "server.log=syslog" } },
+	{ .name = "log to stderr",
+	  .yaml = "server:\n  log: stderr\n" GOOD_DOMAINS,
+	  .settings = { "server.log=stderr" } },
+	{ .name = "log level error",
+	  .yaml = "server:\n  log_level: error\n" GOOD_DOMAINS,
+	  .settings = { "server.log_level=error" } },
+	{ .name = "log level warning",
+	  .yaml = "server:\n  log_level: warning\n" GOOD_DOMAINS,
+	  .settings = { "server.log_level=warning" } },
+	{ .name = "log level info",
+	  .yaml = "server:\n  log_level: info\n" GOOD_DOMAINS,
+	  .settings = { "server.log_level=info" } },
+	{ .name = "log level debug",
+	  .yaml = "server:\n  log_level: debug\n" GOOD_DOMAINS,
+	  .settings = { "server.log_level=debug" } },
+	{ .name = "a log file and an upper-case level",
+	  .yaml = "server:\n  log: /var/log/mta-sts.log\n  log_level: INFO\n"
+	  GOOD_DOMAINS,
+	  .errors = 2,
+	  .diags = {
+	      ERR(2, 8, NULL, "log '/var/log/mta-sts.log' is not stderr or "
+		  "syslog"),
+	      ERR(3, 14, NULL, "log_level 'INFO' is not error, warning, info "
+		  "or debug") } },
+
+	/* Switches. */
+	{ .name = "access_log by default", .yaml = GOOD_DOMAINS,
+	  .settings = { "server.access_log=true" } },
+	{ .name = "seccomp by default", .yaml = GOOD_DOMAINS,
+	  .settings = { SECCOMP_DEFAULT } },
+	{ .name = "access_log off",
+	  .yaml = "server:\n  access_log: false\n" GOOD_DOMAINS,
+	  .settings = { "server.access_log=false" } },
+	{ .name = "seccomp off",
+	  .yaml = "server:\n  seccomp: false\n" GOOD_DOMAINS,
+	  .settings = { "server.seccomp=false" } },
+	{ .name = "access_log: off", .any_count = true,
+	  .yaml = "server:\n  access_log: off\n" GOOD_DOMAINS,
+	  .diags = { ERR(2, 15, NULL, "access_log must be true or false, not "
+	      "'off'") } },
+	{ .name = "seccomp: off", .any_count = true,
+	  .yaml = "server:\n  seccomp: off\n" GOOD_DOMAINS,
+	  .diags = { ERR(2, 12, NULL, "seccomp must be true or false, not "
+	      "'off'") } },
+
+	/* The ACME listener is off by default; a relative webroot is
+	 * relative to the configuration file. */
+	{ .name = "no ACME listener", .yaml = GOOD_DOMAINS,
+	  .settings = { "acme.listen=",
+	      "acme.webroot=/var/lib/mta-sts-hostd/acme" } },
+	{ .name = "an ACME listener",
+	  .yaml = "acme:\n  listen: [\"127.0.0.1:80\", \"[::1]:80\"]\n"
+	  "  webroot: acme\n" GOOD_DOMAINS,
+	  .settings = { "acme.listen=127.0.0.1:80 [::1]:80",
+	      "acme.webroot=$DIR/acme" } },
+	/* The ACME listen addresses are checked like listen. */
+	{ .name = "a bad ACME listen address", .any_count = true,
+	  .yaml = "acme:\n  listen: [\"localhost:80\"]\n" GOOD_DOMAINS,
+	  .diags = { ERR(2, 12, NULL, "acme listen 'localhost:80' is not "
+	      "ADDRESS:PORT") } },
+	{ .name = "an ACME listen address twice", .any_count = true,
+	  .yaml = "acme:\n  listen: [\"127.0.0.1:80\", \"127.0.0.1:80\"]\n"
+	  GOOD_DOMAINS,
+	  .diags = { ERR(2, 28, NULL, "acme listen '127.0.0.1:80' is listed "
+	      "twice") } },
+	/* HTTP-01 on the HTTPS port cannot work. */
+	{ .name = "ACME on a server address", .any_count = true,
+	  .yaml = "server:\n  listen: [\"127.0.0.1:8443\"]\n"
+	  "acme:\n  listen: [\"127.0.0.1:8443\"]\n" GOOD_DOMAINS,
+	  .diags = { ERR(4, 12, NULL, "acme listen 127.0.0.1:8443 is also a "
+	      "server listen address") } },
+};
+
+TEST_NO_LEAK(config, server)
+{
+	RUN_CASES(server_cases);
+}
+
+/* A listen entry that is not ADDRESS:PORT. */
+TEST_NO_LEAK(config, listen_refuses_what_is_not_address_and_port)
 {
 	static const char *const bad[] = { "localhost:443", "1.2.3.4",
 	    "[::1]:0", ":443", "1.2.3.4:65536", "1.2.3.4:", "[::1]443",
 	    "::1:443", "[1.2.3.4]:443", "1.2.3.4:44x", "[::1]:-1",
 	    "1.2.3.4.5:443" };
-	struct config		*cfg;
-	struct sockaddr_in	*sin;
-	struct sockaddr_in6	*sin6;
-	char			 yaml[256];
 
-	cfg = load("server:\n  listen:\n    - 0.0.0.0:443\n"
-	    "    - \"[::1]:8443\"\n    - \"[2001:DB8:0::1]:443\"\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_nlisten, 3);
-	cr_assert_str_eq(cfg->cfg_listen[0].la_text, "0.0.0.0:443");
-	cr_assert_str_eq(cfg->cfg_listen[1].la_text, "[::1]:8443");
-	cr_assert_str_eq(cfg->cfg_listen[2].la_text, "[2001:db8::1]:443");
-	sin = (struct sockaddr_in *)&cfg->cfg_listen[0].la_addr;
-	cr_assert_eq(sin->sin_family, AF_INET);
-	cr_assert_eq(ntohs(sin->sin_port), 443);
-	cr_assert_eq(sin->sin_addr.s_addr, htonl(INADDR_ANY));
-	cr_assert_eq(cfg->cfg_listen[0].la_addrlen, sizeof(*sin));
-	sin6 = (struct sockaddr_in6 *)&cfg->cfg_listen[1].la_addr;
-	cr_assert_eq(sin6->sin6_family, AF_INET6);
-	cr_assert_eq(ntohs(sin6->sin6_port), 8443);
-	cr_assert(IN6_IS_ADDR_LOOPBACK(&sin6->sin6_addr));
-	cr_assert_eq(cfg->cfg_listen[1].la_addrlen, sizeof(*sin6));
-	cr_assert_eq(cfg->cfg_listen[1].la_pos.sp_line, 4);
-	config_free(cfg);
-
-	/* One address may be given without a list. */
-	cfg = load("server:\n  listen: 192.0.2.1:80\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_nlisten, 1);
-	cr_assert_str_eq(cfg->cfg_listen[0].la_text, "192.0.2.1:80");
-	config_free(cfg);
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		char msg[128];
+	UNIT_EACH(addr, bad) {
+		char yaml[256], msg[128];
 
 		snprintf(yaml, sizeof(yaml), "server:\n  listen:\n"
-		    "    - \"%s\"\n" GOOD_DOMAINS, bad[i]);
+		    "    - \"%s\"\n" GOOD_DOMAINS, *addr);
 		snprintf(msg, sizeof(msg), "listen '%s' is not ADDRESS:PORT",
-		    bad[i]);
-		cfg = load(yaml);
-		expect_counts(cfg, 1, 0);
-		expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 7, NULL, msg);
-		config_free(cfg);
+		    *addr);
+		run_case(&(const struct load_case){ .name = msg, .yaml = yaml,
+		    .errors = 1, .diags = { ERR(3, 7, NULL, msg) } });
 	}
-}
-
-TEST_NO_LEAK(config, listen_duplicates_and_default)
-{
-	struct config *cfg;
-
-	cfg = load("server:\n  listen:\n    - \"[::1]:443\"\n"
-	    "    - \"[0:0::1]:443\"\n    - 0.0.0.0:443\n    - 0.0.0.0:443\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 7, NULL,
-	    "listen '[0:0::1]:443' is listed twice");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 6, 7, NULL,
-	    "listen '0.0.0.0:443' is listed twice");
-	cr_assert_eq(cfg->cfg_nlisten, 2);
-	config_free(cfg);
-
-	cfg = load(GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_nlisten, 2);
-	cr_assert_str_eq(cfg->cfg_listen[0].la_text, "0.0.0.0:443");
-	cr_assert_str_eq(cfg->cfg_listen[1].la_text, "[::]:443");
-	cr_assert_eq(((struct sockaddr_in *)&cfg->cfg_listen[0].la_addr)
-	    ->sin_family, AF_INET);
-	cr_assert_eq(ntohs(((struct sockaddr_in6 *)&cfg->cfg_listen[1].la_addr)
-	    ->sin6_port), 443);
-	config_free(cfg);
-
-	cfg = load("server:\n  listen: []\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 11, NULL,
-	    "listen must name at least one address");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, user_and_group)
-{
-	struct config *cfg;
-
-	cfg = load(GOOD_DOMAINS);
-	cr_assert_str_eq(cfg->cfg_user, "mta-sts-hostd");
-	cr_assert_str_eq(cfg->cfg_group, "mta-sts-hostd");
-	config_free(cfg);
-
-	cfg = load("server:\n  user: _mtasts\n  group: nogroup\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_str_eq(cfg->cfg_user, "_mtasts");
-	cr_assert_str_eq(cfg->cfg_group, "nogroup");
-	config_free(cfg);
-
-	cfg = load("server:\n  user: root\n  group: root\n" GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 9, NULL,
-	    "user must not be root");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 10, NULL,
-	    "group must not be root");
-	/* Never left as root: the defaults apply. */
-	cr_assert_str_eq(cfg->cfg_user, "mta-sts-hostd");
-	cr_assert_str_eq(cfg->cfg_group, "mta-sts-hostd");
-	config_free(cfg);
-
-	cfg = load("server:\n  user: 0\n  group: 0\n" GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	find_diag(cfg, DIAG_ERROR, "user must not be root");
-	find_diag(cfg, DIAG_ERROR, "group must not be root");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, workers_range)
-{
-	struct config *cfg;
-
-	cfg = load(GOOD_DOMAINS);
-	cr_assert_eq(cfg->cfg_workers, 0);
-	config_free(cfg);
-
-	cfg = load("server:\n  workers: 256\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_workers, 256);
-	config_free(cfg);
-
-	cfg = load("server:\n  workers: 0\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	config_free(cfg);
-
-	cfg = load("server:\n  workers: 257\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 12, NULL,
-	    "workers is 257; it must be from 0 to 256");
-	config_free(cfg);
-
-	cfg = load("server:\n  workers: four\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 12, NULL,
-	    "workers must be a whole number, not 'four'");
-	config_free(cfg);
-
-	cfg = load("server:\n  workers: [1]\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 12, NULL,
-	    "workers must be a single value, not a list");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, log_target_and_level)
-{
-	static const char *const levels[] = { "error", "warning", "info",
-	    "debug" };
-	struct config	*cfg;
-	char		 yaml[256];
-
-	cfg = load(GOOD_DOMAINS);
-	cr_assert_eq(cfg->cfg_log_target, LOG_TARGET_STDERR);
-	cr_assert_eq(cfg->cfg_log_level, LOG_LEVEL_INFO);
-	config_free(cfg);
-
-	cfg = load("server:\n  log: syslog\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_log_target, LOG_TARGET_SYSLOG);
-	config_free(cfg);
-	cfg = load("server:\n  log: stderr\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_log_target, LOG_TARGET_STDERR);
-	config_free(cfg);
-
-	for (size_t i = 0; i < 4; i++) {
-		snprintf(yaml, sizeof(yaml), "server:\n  log_level: %s\n"
-		    GOOD_DOMAINS, levels[i]);
-		cfg = load(yaml);
-		expect_clean(cfg);
-		cr_assert_eq(cfg->cfg_log_level, (enum log_level)i);
-		config_free(cfg);
-	}
-
-	cfg = load("server:\n  log: /var/log/mta-sts.log\n  log_level: INFO\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 8, NULL,
-	    "log '/var/log/mta-sts.log' is not stderr or syslog");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 14, NULL,
-	    "log_level 'INFO' is not error, warning, info or debug");
-	config_free(cfg);
 }
 
 /* ---- limits: ----------------------------------------------------------- */
 
-struct limit_case {
-	const char	*key;
-	unsigned long	 min, max, def;
-	size_t		 offset;
-};
-
+/*
+ * Each limit: its default, its minimum and maximum accepted, one below and
+ * one above refused, with the default kept.
+ */
 TEST_NO_LEAK(config, limits_ranges_and_defaults)
 {
-	static const struct limit_case cases[] = {
-		{ "max_connections", 1, 1000000, 10000,
-		  offsetof(struct limits, lim_max_connections) },
-		{ "max_connections_per_address", 1, 1000000, 64,
-		  offsetof(struct limits, lim_max_connections_per_address) },
-		{ "handshake_timeout", 1, 300, 10,
-		  offsetof(struct limits, lim_handshake_timeout) },
-		{ "idle_timeout", 1, 3600, 30,
-		  offsetof(struct limits, lim_idle_timeout) },
-		{ "max_requests_per_connection", 1, 1000000, 100,
-		  offsetof(struct limits, lim_max_requests_per_connection) },
+	static const struct {
+		const char	*key;
+		unsigned long	 min, max, def;
+	} limits[] = {
+		{ "max_connections", 1, 1000000, 10000 },
+		{ "max_connections_per_address", 1, 1000000, 64 },
+		{ "handshake_timeout", 1, 300, 10 },
+		{ "idle_timeout", 1, 3600, 10 },
+		{ "request_timeout", 1, 300, 10 },
+		{ "max_requests_per_connection", 1, 1000000, 100 },
 	};
-	struct config	*cfg;
-	char		 yaml[512], msg[128];
 
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct limit_case *lc = &cases[i];
-		unsigned long good[2] = { lc->min, lc->max };
-		unsigned long bad[2] = { lc->min - 1, lc->max + 1 };
-		unsigned col = (unsigned)strlen(lc->key) + 5;
+	for (size_t i = 0; i < UNIT_COUNT(limits); i++) {
+		const char	*key = limits[i].key;
+		unsigned long	 good[2] = { limits[i].min, limits[i].max };
+		unsigned long	 bad[2] = { limits[i].min - 1,
+		    limits[i].max + 1 };
+		bool		 total = strcmp(key, "max_connections") == 0;
+		char		 name[128], yaml[512], msg[128], want[128];
 
-		cfg = load(GOOD_DOMAINS);
-		cr_assert_eq(*(unsigned *)((char *)&cfg->cfg_limits +
-		    lc->offset), lc->def, "default %s", lc->key);
-		config_free(cfg);
+		snprintf(name, sizeof(name), "default %s", key);
+		snprintf(want, sizeof(want), "limits.%s=%lu", key,
+		    limits[i].def);
+		run_case(&(const struct load_case){ .name = name,
+		    .yaml = GOOD_DOMAINS, .settings = { want } });
 
 		for (int j = 0; j < 2; j++) {
 			/* Keep max_connections at the top so that the
-			 * per-address warning stays out of the way. */
+			 * per-address warning stays out of the way; 1 is
+			 * below the per-address default. */
+			snprintf(name, sizeof(name), "%s: %lu", key, good[j]);
 			snprintf(yaml, sizeof(yaml), "limits:\n  %s: %lu\n"
-			    "%s" GOOD_DOMAINS, lc->key, good[j],
-			    strcmp(lc->key, "max_connections") == 0 ?
-			    "" : "  max_connections: 1000000\n");
-			cfg = load(yaml);
-			if (strcmp(lc->key, "max_connections") == 0 && j == 0)
-				/* 1 is below the per-address default. */
-				expect_counts(cfg, 0, 1);
-			else
-				expect_clean(cfg);
-			cr_assert_eq(*(unsigned *)((char *)&cfg->cfg_limits +
-			    lc->offset), good[j], "%s: %lu", lc->key, good[j]);
-			config_free(cfg);
+			    "%s" GOOD_DOMAINS, key, good[j], total ? "" :
+			    "  max_connections: 1000000\n");
+			snprintf(want, sizeof(want), "limits.%s=%lu", key,
+			    good[j]);
+			run_case(&(const struct load_case){ .name = name,
+			    .yaml = yaml, .warnings = total && j == 0,
+			    .settings = { want } });
 
+			snprintf(name, sizeof(name), "%s: %lu", key, bad[j]);
 			snprintf(yaml, sizeof(yaml), "limits:\n  %s: %lu\n"
-			    GOOD_DOMAINS, lc->key, bad[j]);
+			    GOOD_DOMAINS, key, bad[j]);
 			snprintf(msg, sizeof(msg), "%s is %lu; it must be from "
-			    "%lu to %lu", lc->key, bad[j], lc->min, lc->max);
-			cfg = load(yaml);
-			cr_assert_eq(cfg->cfg_diags.dl_errors, 1);
-			expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, col, NULL,
-			    msg);
-			cr_assert_eq(*(unsigned *)((char *)&cfg->cfg_limits +
-			    lc->offset), lc->def, "%s kept the bad value",
-			    lc->key);
-			config_free(cfg);
+			    "%lu to %lu", key, bad[j], limits[i].min,
+			    limits[i].max);
+			snprintf(want, sizeof(want), "limits.%s=%lu", key,
+			    limits[i].def);
+			run_case(&(const struct load_case){ .name = name,
+			    .yaml = yaml, .errors = 1,
+			    .diags = { ERR(2, (unsigned)strlen(key) + 5, NULL,
+				msg) },
+			    .settings = { want } });
 		}
 	}
 }
 
+static const struct load_case limit_cases[] = {
+	/* A per-address limit above the total is a warning. */
+	{ .name = "a per-address limit above the total",
+	  .yaml =
+	  "limits:\n"
+	  "  max_connections: 100\n"
+	  "  max_connections_per_address: 101\n"
+	  GOOD_DOMAINS,
+	  .warnings = 1,
+	  .diags = { WARN(2, 3, NULL, "max_connections_per_address (101) is "
+	      "above max_connections (100), so it never applies") },
+	  .settings = { "limits.max_connections_per_address=101" } },
+	{ .name = "a per-address limit equal to the total",
+	  .yaml =
+	  "limits:\n"
+	  "  max_connections: 100\n"
+	  "  max_connections_per_address: 100\n"
+	  GOOD_DOMAINS },
+	/* Against the default total, too. */
+	{ .name = "a per-address limit above the default total",
+	  .yaml = "limits:\n  max_connections_per_address: 10001\n"
+	  GOOD_DOMAINS,
+	  .warnings = 1,
+	  .diags = { WARN_ANY("is above max_connections (10000)") } },
+};
+
 TEST_NO_LEAK(config, per_address_limit_above_total_is_a_warning)
 {
-	struct config *cfg;
-
-	cfg = load(
-	    "limits:\n"
-	    "  max_connections: 100\n"
-	    "  max_connections_per_address: 101\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 0, 1);
-	expect_diag(cfg, DIAG_WARNING, "main.yaml", 2, 3, NULL,
-	    "max_connections_per_address (101) is above max_connections "
-	    "(100), so it never applies");
-	cr_assert_eq(cfg->cfg_limits.lim_max_connections_per_address, 101);
-	config_free(cfg);
-
-	cfg = load(
-	    "limits:\n"
-	    "  max_connections: 100\n"
-	    "  max_connections_per_address: 100\n"
-	    GOOD_DOMAINS);
-	expect_clean(cfg);
-	config_free(cfg);
-
-	/* Against the default total, too. */
-	cfg = load("limits:\n  max_connections_per_address: 10001\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 0, 1);
-	find_diag(cfg, DIAG_WARNING, "is above max_connections (10000)");
-	config_free(cfg);
+	RUN_CASES(limit_cases);
 }
 
-/* ---- certificates: ------------------------------------------------------ */
+/* ---- certificates: ----------------------------------------------------- */
+
+static void
+certificate_position(const struct config *cfg)
+{
+	cr_assert_eq(cfg->cfg_certs[3].csrc_pos.sp_line, 6, CASE);
+}
+
+static const struct load_case certificate_cases[] = {
+	/* Relative paths are relative to the configuration file. */
+	{ .name = "certificate sources",
+	  .yaml =
+	  "certificates:\n"
+	  "  - directory: certs\n"
+	  "  - directory: /etc/mta-sts-hostd/certs\n"
+	  "  - cert: live/a/fullchain.pem\n"
+	  "    key: live/a/privkey.pem\n"
+	  "  - cert: /etc/ssl/b.pem\n"
+	  "    key: /etc/ssl/b.key\n"
+	  GOOD_DOMAINS,
+	  .settings = { "certificates=dir $DIR/certs; "
+	      "dir /etc/mta-sts-hostd/certs; "
+	      "pair $DIR/live/a/fullchain.pem $DIR/live/a/privkey.pem; "
+	      "pair /etc/ssl/b.pem /etc/ssl/b.key" },
+	  .check = certificate_position },
+	/* Only the good entry is kept. */
+	{ .name = "bad certificate sources",
+	  .yaml =
+	  "certificates:\n"
+	  "  - directory: /etc/certs\n"
+	  "    cert: /etc/a.pem\n"
+	  "    key: /etc/a.key\n"
+	  "  - cert: /etc/a.pem\n"
+	  "  - key: /etc/a.key\n"
+	  "  - {}\n"
+	  "  - /etc/certs\n"
+	  "  - directory: /etc/ok\n"
+	  GOOD_DOMAINS,
+	  .errors = 5,
+	  .diags = {
+	      ERR(2, 5, NULL, "either a directory or a cert/key pair, not "
+		  "both"),
+	      ERR(5, 5, NULL, "needs 'directory', or both 'cert' and 'key'"),
+	      ERR(6, 5, NULL, "needs 'directory', or both 'cert' and 'key'"),
+	      ERR(7, 5, NULL, "needs 'directory', or both 'cert' and 'key'"),
+	      ERR(8, 5, NULL, "a certificate source must be a mapping") },
+	  .settings = { "certificates=dir /etc/ok" } },
+	{ .name = "certificates not a list",
+	  .yaml = "certificates:\n  directory: /etc/certs\n" GOOD_DOMAINS,
+	  .errors = 1,
+	  .diags = { ERR(2, 3, NULL, "certificates must be a list") } },
+};
 
 TEST_NO_LEAK(config, certificate_sources)
 {
-	struct config	*cfg;
-	char		*p;
-
-	cfg = load(
-	    "certificates:\n"
-	    "  - directory: certs\n"
-	    "  - directory: /etc/mta-sts-hostd/certs\n"
-	    "  - cert: live/a/fullchain.pem\n"
-	    "    key: live/a/privkey.pem\n"
-	    "  - cert: /etc/ssl/b.pem\n"
-	    "    key: /etc/ssl/b.key\n"
-	    GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_ncerts, 4);
-	/* Relative paths are relative to the configuration file. */
-	p = path_of("certs");
-	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, p);
-	free(p);
-	cr_assert_str_eq(cfg->cfg_certs[1].csrc_directory,
-	    "/etc/mta-sts-hostd/certs");
-	p = path_of("live/a/fullchain.pem");
-	cr_assert_str_eq(cfg->cfg_certs[2].csrc_cert, p);
-	free(p);
-	p = path_of("live/a/privkey.pem");
-	cr_assert_str_eq(cfg->cfg_certs[2].csrc_key, p);
-	free(p);
-	cr_assert_null(cfg->cfg_certs[2].csrc_directory);
-	cr_assert_str_eq(cfg->cfg_certs[3].csrc_cert, "/etc/ssl/b.pem");
-	cr_assert_str_eq(cfg->cfg_certs[3].csrc_key, "/etc/ssl/b.key");
-	cr_assert_eq(cfg->cfg_certs[3].csrc_pos.sp_line, 6);
-	config_free(cfg);
-
-	cfg = load(
-	    "certificates:\n"
-	    "  - directory: /etc/certs\n"
-	    "    cert: /etc/a.pem\n"
-	    "    key: /etc/a.key\n"
-	    "  - cert: /etc/a.pem\n"
-	    "  - key: /etc/a.key\n"
-	    "  - {}\n"
-	    "  - /etc/certs\n"
-	    "  - directory: /etc/ok\n"
-	    GOOD_DOMAINS);
-	expect_counts(cfg, 5, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 5, NULL,
-	    "either a directory or a cert/key pair, not both");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 5, NULL,
-	    "needs 'directory', or both 'cert' and 'key'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 6, 5, NULL,
-	    "needs 'directory', or both 'cert' and 'key'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 7, 5, NULL,
-	    "needs 'directory', or both 'cert' and 'key'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 8, 5, NULL,
-	    "a certificate source must be a mapping");
-	/* Only the good entry is kept. */
-	cr_assert_eq(cfg->cfg_ncerts, 1);
-	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, "/etc/ok");
-	config_free(cfg);
-
-	cfg = load("certificates:\n  directory: /etc/certs\n" GOOD_DOMAINS);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, NULL,
-	    "certificates must be a list");
-	config_free(cfg);
+	RUN_CASES(certificate_cases);
 }
 
-/* ---- include: ----------------------------------------------------------- */
+/* ---- include: ---------------------------------------------------------- */
 
-TEST_NO_LEAK(config, include_reads_domains_and_policies_relative_to_the_main_file)
+/* One inline domain in an included file. */
+#define INCLUDED(name)							\
+	"domains:\n  " name ":\n    mode: none\n    mx: mx.example.net\n"
+
+static const struct load_case include_cases[] = {
+	/* Domains and policies are read relative to the main file; a
+	 * template from an included file serves the main file too; positions
+	 * point into the file that defines the domain. */
+	{ .name = "included domains and policies",
+	  .files = {
+	      { "domains.d/a.yaml",
+		"policies:\n"
+		"  shared:\n"
+		"    mode: testing\n"
+		"    mx: [mx.hoster.example]\n"
+		"domains:\n"
+		"  a.example: shared\n" },
+	      { "domains.d/b.yaml", "domains:\n  b.example: shared\n" },
+	      { "domains.d/notes.txt", "not: [yaml\n" },
+	      { "elsewhere/c.yaml", "domains:\n  c.example: shared\n" } },
+	  .yaml =
+	  "include:\n"
+	  "  - domains.d/*.yaml\n"
+	  "  - empty.d/*.yaml\n"
+	  "  - elsewhere/c.yaml\n"
+	  "domains:\n"
+	  "  main.example: shared\n",
+	  .valid = "a.example b.example c.example main.example",
+	  .settings = { "domains=a.example b.example c.example main.example",
+	      "domains[b.example].pos=$DIR/domains.d/b.yaml:2:3",
+	      "files=4" } },
+	/* Include takes one pattern or a list, relative or absolute. */
+	{ .name = "a relative and an absolute pattern",
+	  .files = { { "domains.d/a.yaml", INCLUDED("a.example") },
+	      { "abs/b.yaml", INCLUDED("b.example") } },
+	  .yaml = "include: [domains.d/*.yaml, $DIR/abs/*.yaml]\n",
+	  .valid = "a.example b.example" },
+	{ .name = "one pattern without a list",
+	  .files = { { "domains.d/a.yaml", INCLUDED("a.example") } },
+	  .yaml = "include: domains.d/*.yaml\n", .valid = "a.example" },
+
+	/* An include that matches nothing is fine; with nothing anywhere, it
+	 * is the "no domains" warning only. */
+	{ .name = "an unmatched include",
+	  .yaml = "include: [domains.d/*.yaml]\n" GOOD_DOMAINS },
+	{ .name = "an unmatched include and no domains",
+	  .yaml = "include: [domains.d/*.yaml]\n", .warnings = 1,
+	  .diags = { WARN_ANY("no domains are configured") } },
+
+	/* Included files hold only domains and policies; the global setting
+	 * is not changed, and the rest of that file is still read. */
+	{ .name = "settings in an included file",
+	  .files = { { "domains.d/bad.yaml",
+	      "domains:\n"
+	      "  a.example:\n"
+	      "    mode: none\n"
+	      "    mx: [mx.example.net]\n"
+	      "server:\n"
+	      "  user: nobody\n"
+	      "include: [more/*.yaml]\n" } },
+	  .yaml = "include: [domains.d/*.yaml]\n" GOOD_DOMAINS,
+	  .errors = 2,
+	  .diags = {
+	      ERR_IN("domains.d/bad.yaml", 5, 1, NULL, "unknown key 'server' "
+		  "in an included file (only 'domains' and 'policies' belong "
+		  "there)"),
+	      ERR_IN("domains.d/bad.yaml", 7, 1, NULL, "unknown key 'include' "
+		  "in an included file") },
+	  .valid = "a.example ok.example",
+	  .settings = { "server.user=mta-sts-hostd" } },
+
+	/* Errors in included files name that file. */
+	{ .name = "errors in included files",
+	  .files = {
+	      { "domains.d/x.yaml", "domains:\n  x.example:\n"
+		"    mode: none\n   mx: broken\n" },
+	      { "domains.d/y.yaml", "domains:\n  y.example:\n"
+		"    mode: Testing\n    mx: [mx.example.net]\n" } },
+	  .yaml = "include: domains.d/*.yaml\n" GOOD_DOMAINS,
+	  .errors = 2,
+	  .diags = {
+	      ERR_IN("domains.d/x.yaml", 4, 4, NULL, "YAML syntax"),
+	      ERR_IN("domains.d/y.yaml", 3, 11, "y.example",
+		  "mode 'Testing'") },
+	  .valid = "ok.example", .invalid = "y.example" },
+};
+
+TEST_NO_LEAK(config, include)
 {
-	struct config *cfg;
-
-	write_file("domains.d/a.yaml",
-	    "policies:\n"
-	    "  shared:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.hoster.example]\n"
-	    "domains:\n"
-	    "  a.example: shared\n");
-	write_file("domains.d/b.yaml", "domains:\n  b.example: shared\n");
-	write_file("domains.d/notes.txt", "not: [yaml\n");
-	write_file("elsewhere/c.yaml", "domains:\n  c.example: shared\n");
-	cfg = load(
-	    "include:\n"
-	    "  - domains.d/*.yaml\n"
-	    "  - empty.d/*.yaml\n"
-	    "  - elsewhere/c.yaml\n"
-	    "domains:\n"
-	    "  main.example: shared\n");
-	expect_clean(cfg);
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	expect_valid(cfg, "c.example");
-	/* A template from an included file serves the main file too. */
-	expect_valid(cfg, "main.example");
-	cr_assert_eq(cfg->cfg_ndomains, 4);
-	/* Positions point into the file that defines the domain. */
-	{
-		char *p = path_of("domains.d/b.yaml");
-
-		cr_assert_str_eq(dom(cfg, "b.example")->dom_pos.sp_file, p);
-		cr_assert_eq(dom(cfg, "b.example")->dom_pos.sp_line, 2);
-		cr_assert_eq(dom(cfg, "b.example")->dom_pos.sp_col, 3);
-		free(p);
-	}
-	cr_assert_eq(cfg->cfg_files.sv_count, 4);
-	config_free(cfg);
+	RUN_CASES(include_cases);
 }
 
-TEST_NO_LEAK(config, include_as_one_pattern_and_absolute)
-{
-	struct config	*cfg;
-	char		*abs, *yaml = NULL;
-
-	write_file("domains.d/a.yaml", "domains:\n  a.example:\n"
-	    "    mode: none\n    mx: mx.example.net\n");
-	write_file("abs/b.yaml", "domains:\n  b.example:\n"
-	    "    mode: none\n    mx: mx.example.net\n");
-	abs = path_of("abs/*.yaml");
-	cr_assert_neq(asprintf(&yaml, "include: [domains.d/*.yaml, %s]\n", abs),
-	    -1);
-	cfg = load(yaml);
-	expect_clean(cfg);
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	config_free(cfg);
-	free(abs);
-	free(yaml);
-
-	cfg = load("include: domains.d/*.yaml\n");
-	expect_clean(cfg);
-	expect_valid(cfg, "a.example");
-	config_free(cfg);
-}
-
+/* Run from the parent directory: `-c <dir>/main.yaml`. */
 TEST_NO_LEAK(config, relative_main_path)
 {
 	struct config	*cfg;
 	char		*rel = NULL, *inc = NULL, *certs;
 	const char	*base = strrchr(unit_dir, '/') + 1;
 
-	write_file("domains.d/a.yaml", "domains:\n  a.example:\n"
-	    "    mode: none\n    mx: mx.example.net\n");
-	write_file("main.yaml", "include: [domains.d/*.yaml]\n"
+	unit_case = "a relative main path";
+	unit_write("domains.d/a.yaml", INCLUDED("a.example"));
+	unit_write("main.yaml", "include: [domains.d/*.yaml]\n"
 	    "certificates:\n  - directory: certs\n");
-	/* Run from the parent directory: `-c <dir>/main.yaml`. */
 	cr_assert_eq(chdir(unit_dir), 0);
 	cr_assert_eq(chdir(".."), 0);
 	cr_assert_neq(asprintf(&rel, "%s/main.yaml", base), -1);
 	cr_assert_neq(asprintf(&inc, "%s/domains.d/a.yaml", base), -1);
 	cfg = config_load(rel);
-	expect_clean(cfg);
+	expect_counts(cfg, 0, 0);
 	expect_valid(cfg, "a.example");
 	/* Included files are found next to the main file ... */
 	cr_assert_str_eq(dom(cfg, "a.example")->dom_pos.sp_file, inc);
 	/* ... and certificate paths are absolute: the daemon must not
 	 * depend on the directory it was started from. */
-	certs = path_of("certs");
+	certs = unit_path("certs");
 	cr_assert_eq(cfg->cfg_ncerts, 1);
 	cr_assert_str_eq(cfg->cfg_certs[0].csrc_directory, certs);
 	free(certs);
@@ -1884,373 +2074,258 @@ TEST_NO_LEAK(config, relative_main_path)
 	config_free(cfg);
 }
 
-TEST_NO_LEAK(config, unmatched_include_is_fine)
-{
-	struct config *cfg;
-
-	cfg = load("include: [domains.d/*.yaml]\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	config_free(cfg);
-
-	/* With nothing anywhere, it is the "no domains" warning only. */
-	cfg = load("include: [domains.d/*.yaml]\n");
-	expect_counts(cfg, 0, 1);
-	find_diag(cfg, DIAG_WARNING, "no domains are configured");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, included_files_hold_only_domains_and_policies)
-{
-	struct config *cfg;
-
-	write_file("domains.d/bad.yaml",
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "server:\n"
-	    "  user: nobody\n"
-	    "include: [more/*.yaml]\n");
-	cfg = load("include: [domains.d/*.yaml]\n" GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "domains.d/bad.yaml", 5, 1, NULL,
-	    "unknown key 'server' in an included file (only 'domains' and "
-	    "'policies' belong there)");
-	expect_diag(cfg, DIAG_ERROR, "domains.d/bad.yaml", 7, 1, NULL,
-	    "unknown key 'include' in an included file");
-	/* It did not change the global setting. */
-	cr_assert_str_eq(cfg->cfg_user, "mta-sts-hostd");
-	/* The rest of that file is still read. */
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, errors_in_included_files_name_that_file)
-{
-	struct config *cfg;
-
-	write_file("domains.d/x.yaml", "domains:\n  x.example:\n"
-	    "    mode: none\n   mx: broken\n");
-	write_file("domains.d/y.yaml", "domains:\n  y.example:\n"
-	    "    mode: Testing\n    mx: [mx.example.net]\n");
-	cfg = load("include: domains.d/*.yaml\n" GOOD_DOMAINS);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "domains.d/x.yaml", 4, 4, NULL,
-	    "YAML syntax");
-	expect_diag(cfg, DIAG_ERROR, "domains.d/y.yaml", 3, 11, "y.example",
-	    "mode 'Testing'");
-	expect_invalid(cfg, "y.example");
-	expect_valid(cfg, "ok.example");
-	config_free(cfg);
-}
-
 /* ---- The same name twice ----------------------------------------------- */
 
-TEST_NO_LEAK(config, domain_defined_twice_keeps_the_first)
+static void
+one_delegation_record(const struct config *cfg)
 {
-	struct config		*cfg;
-	const struct diag	*d;
-	char			*want = NULL, *main_path;
-
-	write_file("domains.d/dup.yaml",
-	    "domains:\n"
-	    "  other.example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  A.Example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.evil.example]\n");
-	/* `include:` comes first, yet the main file's definitions win. */
-	cfg = load(
-	    "include: [domains.d/*.yaml]\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	main_path = path_of("main.yaml");
-	cr_assert_neq(asprintf(&want, "the domain is already defined at "
-	    "%s:3:3; this definition is ignored", main_path), -1);
-	d = expect_diag(cfg, DIAG_ERROR, "domains.d/dup.yaml", 5, 3,
-	    "a.example", want);
-	(void)d;
-	expect_body(cfg, "a.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mx.example.net\r\nmax_age: 604800\r\n");
-	cr_assert_str_eq(dom(cfg, "a.example")->dom_pos.sp_file, main_path);
-	expect_valid(cfg, "other.example");
-	cr_assert_eq(cfg->cfg_ndomains, 2);
-	free(want);
-	free(main_path);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, unicode_and_a_label_are_the_same_domain)
-{
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  bücher.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "  XN--BCHER-KVA.example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 3, "xn--bcher-kva.example",
-	    "already defined at");
-	cr_assert_eq(cfg->cfg_ndomains, 1);
-	cr_assert_eq(dom(cfg, "xn--bcher-kva.example")->dom_policy.pol_mode,
-	    POLICY_MODE_ENFORCE);
-	expect_valid(cfg, "xn--bcher-kva.example");
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, the_kept_definition_stays_valid_when_the_duplicate_is_broken)
-{
-	struct config *cfg;
-
-	write_file("domains.d/dup.yaml",
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: Bogus\n"
-	    "    bogus: 1\n");
-	cfg = load("include: domains.d/*.yaml\n" GOOD_DOMAINS
-	    "  a.example:\n    mode: testing\n    mx: [mx.example.net]\n");
-	/* The duplicate's own errors, and the duplicate itself. */
-	expect_counts(cfg, 3, 0);
-	find_diag(cfg, DIAG_ERROR, "already defined");
-	expect_valid(cfg, "a.example");
-	cr_assert_eq(dom(cfg, "a.example")->dom_policy.pol_mode,
-	    POLICY_MODE_TESTING);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, template_defined_twice_keeps_the_first)
-{
-	struct config	*cfg;
-	char		*want = NULL, *main_path;
-
-	write_file("domains.d/t.yaml",
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.other.example]\n");
-	cfg = load(
-	    "include: [domains.d/*.yaml]\n"
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example: std\n");
-	expect_counts(cfg, 1, 0);
-	main_path = path_of("main.yaml");
-	cr_assert_neq(asprintf(&want, "policy template 'std' is already "
-	    "defined at %s:3:3; this definition is ignored", main_path), -1);
-	expect_diag(cfg, DIAG_ERROR, "domains.d/t.yaml", 2, 3, "policy 'std'",
-	    want);
-	cr_assert_eq(cfg->cfg_ntemplates, 1);
-	cr_assert_eq(tpl(cfg, "std")->tpl_policy.pol_mode, POLICY_MODE_ENFORCE);
-	expect_body(cfg, "a.example", "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: mx.example.net\r\nmax_age: 604800\r\n");
-	free(want);
-	free(main_path);
-	config_free(cfg);
-
-	/* Twice in one file. */
-	cfg = load(
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "  std:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example: std\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 3, "policy 'std'",
-	    "already defined at");
-	cr_assert_eq(dom(cfg, "a.example")->dom_policy.pol_mode,
-	    POLICY_MODE_TESTING);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, template_names_differing_in_case_are_the_same_template)
-{
-	struct config *cfg;
-
-	/* A template names a DNS label, and DNS ignores case: two such
-	 * templates would publish two records under one name. */
-	cfg = load(
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "  STD:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example: Std\n"
-	    "  b.example: std\n");
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 3, "policy 'std'",
-	    "policy template 'std' is already defined at");
-	cr_assert_eq(cfg->cfg_ntemplates, 1);
-	expect_valid(cfg, "a.example");
-	expect_valid(cfg, "b.example");
-	cr_assert_eq(dom(cfg, "a.example")->dom_policy.pol_mode,
-	    POLICY_MODE_TESTING);
-	/* One delegation record for both. */
 	cr_assert_str_eq(config_delegation_key(dom(cfg, "a.example")),
-	    config_delegation_key(dom(cfg, "b.example")));
-	config_free(cfg);
+	    config_delegation_key(dom(cfg, "b.example")), CASE);
+}
+
+static const struct load_case twice_cases[] = {
+	/* A domain defined twice keeps the first: `include:` comes first,
+	 * yet the main file's definitions win. */
+	{ .name = "a domain defined twice",
+	  .files = { { "domains.d/dup.yaml",
+	      "domains:\n"
+	      "  other.example:\n"
+	      "    mode: none\n"
+	      "    mx: [mx.example.net]\n"
+	      "  A.Example:\n"
+	      "    mode: testing\n"
+	      "    mx: [mx.evil.example]\n" } },
+	  .yaml =
+	  "include: [domains.d/*.yaml]\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR_IN("domains.d/dup.yaml", 5, 3, "a.example",
+	      "the domain is already defined at $DIR/main.yaml:3:3; this "
+	      "definition is ignored") },
+	  .valid = "other.example",
+	  .bodies = { { "a.example", BODY("enforce", MX("mx.example.net"),
+	      "604800") } },
+	  .settings = { "domains[a.example].pos=$DIR/main.yaml:3:3",
+	      "domains=a.example other.example" } },
+	/* Unicode and its A-label are the same domain. */
+	{ .name = "a Unicode name and its A-label",
+	  .yaml =
+	  "domains:\n"
+	  "  bücher.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "  XN--BCHER-KVA.example:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 3, "xn--bcher-kva.example", "already defined "
+	      "at") },
+	  .valid = "xn--bcher-kva.example",
+	  .settings = { "domains=xn--bcher-kva.example",
+	      "domains[xn--bcher-kva.example].mode=enforce" } },
+	/* The kept definition stays valid when the duplicate is broken: the
+	 * duplicate's own errors, and the duplicate itself. */
+	{ .name = "a broken duplicate",
+	  .files = { { "domains.d/dup.yaml",
+	      "domains:\n"
+	      "  a.example:\n"
+	      "    mode: Bogus\n"
+	      "    bogus: 1\n" } },
+	  .yaml = "include: domains.d/*.yaml\n" GOOD_DOMAINS
+	  "  a.example:\n    mode: testing\n    mx: [mx.example.net]\n",
+	  .errors = 3, .diags = { ERR_ANY("already defined") },
+	  .valid = "a.example",
+	  .settings = { "domains[a.example].mode=testing" } },
+	/* A template defined twice keeps the first. */
+	{ .name = "a template defined twice",
+	  .files = { { "domains.d/t.yaml",
+	      "policies:\n"
+	      "  std:\n"
+	      "    mode: none\n"
+	      "    mx: [mx.other.example]\n" } },
+	  .yaml =
+	  "include: [domains.d/*.yaml]\n"
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example: std\n",
+	  .errors = 1,
+	  .diags = { ERR_IN("domains.d/t.yaml", 2, 3, "policy 'std'",
+	      "policy template 'std' is already defined at "
+	      "$DIR/main.yaml:3:3; this definition is ignored") },
+	  .bodies = { { "a.example", BODY("enforce", MX("mx.example.net"),
+	      "604800") } },
+	  .settings = { "templates=std", "policies[std].mode=enforce" } },
+	{ .name = "a template defined twice in one file",
+	  .yaml =
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "  std:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example: std\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 3, "policy 'std'", "already defined at") },
+	  .settings = { "domains[a.example].mode=testing" } },
+	/* Template names differing in case are the same template: it names
+	 * a DNS label, and DNS ignores case, so two such templates would
+	 * publish two records under one name. One delegation record for
+	 * both. */
+	{ .name = "template names differing in case",
+	  .yaml =
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "  STD:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example: Std\n"
+	  "  b.example: std\n",
+	  .errors = 1,
+	  .diags = { ERR(5, 3, "policy 'std'", "policy template 'std' is "
+	      "already defined at") },
+	  .valid = "a.example b.example",
+	  .settings = { "templates=std", "domains[a.example].mode=testing" },
+	  .check = one_delegation_record },
+};
+
+TEST_NO_LEAK(config, the_same_name_twice)
+{
+	RUN_CASES(twice_cases);
 }
 
 /* ---- Many errors ------------------------------------------------------- */
 
-TEST_NO_LEAK(config, every_error_of_a_file_is_reported_in_one_load)
+/* Reported in file order, as an editor walks them. */
+static void
+diagnostics_in_line_order(const struct config *cfg)
 {
-	struct config	*cfg;
-	const struct diag_list *dl;
+	const struct diag_list *dl = &cfg->cfg_diags;
 
-	cfg = load(
-	    "server:\n"
-	    "  user: root\n"
-	    "  workers: 1000\n"
-	    "limits:\n"
-	    "  idle_timeout: 0\n"
-	    "policies:\n"
-	    "  t:\n"
-	    "    mode: sometimes\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx_1.example.net]\n"
-	    "  b.example:\n"
-	    "    policy: t\n"
-	    "  c.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 60\n"
-	    "  bad_name.example: t\n"
-	    "  d.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: nope.example\n"
-	    "  ok.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 7, 1);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 9, NULL, "must not be root");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 3, 12, NULL, "workers is 1000");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 17, NULL, "idle_timeout is 0");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 8, 11, "policy 't'",
-	    "mode 'sometimes'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 13, 10, "a.example",
-	    "'mx_1.example.net' contains '_'");
-	expect_diag(cfg, DIAG_WARNING, "main.yaml", 19, 14, "c.example",
-	    "max_age 60 is less than a day");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 20, 3, NULL,
-	    "domain: 'bad_name.example' contains '_'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 24, 11, "d.example",
-	    "zone 'nope.example' does not contain the domain");
-
-	/* Reported in file order, as an editor walks them. */
-	dl = &cfg->cfg_diags;
 	for (size_t i = 1; i < dl->dl_count; i++)
 		cr_assert(dl->dl_items[i - 1].d_line < dl->dl_items[i].d_line,
-		    "diagnostic %zu (line %u) after line %u", i,
-		    dl->dl_items[i].d_line, dl->dl_items[i - 1].d_line);
-
-	/* Each broken domain is left out; the others are served. */
-	expect_invalid(cfg, "a.example");
-	expect_invalid(cfg, "b.example");
-	expect_invalid(cfg, "d.example");
-	expect_valid(cfg, "c.example");
-	expect_valid(cfg, "ok.example");
-	cr_assert_null(config_domain(cfg, "bad_name.example"));
-	cr_assert_eq(config_valid_domains(cfg), 2);
-	config_free(cfg);
+		    "case %s: diagnostic %zu (line %u) after line %u",
+		    unit_case, i, dl->dl_items[i].d_line,
+		    dl->dl_items[i - 1].d_line);
 }
 
-TEST_NO_LEAK(config, diagnostics_follow_the_file_order)
+/* The main file's, by line, then the included file's. */
+static void
+diagnostics_in_file_order(const struct config *cfg)
 {
-	struct config		*cfg;
-	const struct diag_list	*dl;
-	char			*main_path, *inc;
+	const struct diag_list	*dl = &cfg->cfg_diags;
+	char			*main_path = unit_path("main.yaml");
+	char			*inc = unit_path("domains.d/a.yaml");
 
-	write_file("domains.d/a.yaml", "domains:\n  x.example:\n"
-	    "    mode: nope\n    mx: [mx.example.net]\n");
-	cfg = load(
-	    "include: [domains.d/*.yaml]\n"
-	    "domains:\n"
-	    "  b.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: other.example\n"
-	    "  a.example: undefined\n");
-	expect_counts(cfg, 3, 0);
-	dl = &cfg->cfg_diags;
-	main_path = path_of("main.yaml");
-	inc = path_of("domains.d/a.yaml");
-	cr_assert_str_eq(dl->dl_items[0].d_file, main_path);
-	cr_assert_eq(dl->dl_items[0].d_line, 6);
-	cr_assert_str_eq(dl->dl_items[1].d_file, main_path);
-	cr_assert_eq(dl->dl_items[1].d_line, 7);
-	cr_assert_str_eq(dl->dl_items[2].d_file, inc);
+	cr_assert_str_eq(dl->dl_items[0].d_file, main_path, CASE);
+	cr_assert_eq(dl->dl_items[0].d_line, 6, CASE);
+	cr_assert_str_eq(dl->dl_items[1].d_file, main_path, CASE);
+	cr_assert_eq(dl->dl_items[1].d_line, 7, CASE);
+	cr_assert_str_eq(dl->dl_items[2].d_file, inc, CASE);
 	free(main_path);
 	free(inc);
-	config_free(cfg);
+}
+
+static const struct load_case many_cases[] = {
+	/* Every error of a file is reported in one load; each broken domain
+	 * is left out, the others are served. */
+	{ .name = "every error of a file",
+	  .yaml =
+	  "server:\n"
+	  "  user: root\n"
+	  "  workers: 1000\n"
+	  "limits:\n"
+	  "  idle_timeout: 0\n"
+	  "policies:\n"
+	  "  t:\n"
+	  "    mode: sometimes\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx_1.example.net]\n"
+	  "  b.example:\n"
+	  "    policy: t\n"
+	  "  c.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 60\n"
+	  "  bad_name.example: t\n"
+	  "  d.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: nope.example\n"
+	  "  ok.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 7, .warnings = 1,
+	  .diags = {
+	      ERR(2, 9, NULL, "must not be root"),
+	      ERR(3, 12, NULL, "workers is 1000"),
+	      ERR(5, 17, NULL, "idle_timeout is 0"),
+	      ERR(8, 11, "policy 't'", "mode 'sometimes'"),
+	      ERR(13, 10, "a.example", "'mx_1.example.net' contains '_'"),
+	      WARN(19, 14, "c.example", "max_age 60 is less than a day"),
+	      ERR(20, 3, NULL, "domain: 'bad_name.example' contains '_'"),
+	      ERR(24, 11, "d.example", "zone 'nope.example' does not contain "
+		  "the domain") },
+	  .valid = "c.example ok.example",
+	  .invalid = "a.example b.example d.example",
+	  .settings = {
+	      "domains=a.example b.example c.example d.example ok.example",
+	      "valid_domains=2" },
+	  .check = diagnostics_in_line_order },
+	{ .name = "diagnostics of two files",
+	  .files = { { "domains.d/a.yaml", "domains:\n  x.example:\n"
+	      "    mode: nope\n    mx: [mx.example.net]\n" } },
+	  .yaml =
+	  "include: [domains.d/*.yaml]\n"
+	  "domains:\n"
+	  "  b.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: other.example\n"
+	  "  a.example: undefined\n",
+	  .errors = 3, .check = diagnostics_in_file_order },
+};
+
+TEST_NO_LEAK(config, many_errors)
+{
+	RUN_CASES(many_cases);
 }
 
 /* ---- Files ------------------------------------------------------------- */
 
+/* An empty file warns about no domains; the defaults are all there. */
 TEST_NO_LEAK(config, empty_file_warns_about_no_domains)
 {
 	static const char *const empties[] = { "", "# nothing yet\n",
 	    "domains:\n", "domains: {}\n", "---\n" };
-	struct config *cfg;
 
-	for (size_t i = 0; i < sizeof(empties) / sizeof(empties[0]); i++) {
-		cfg = load(empties[i]);
-		expect_counts(cfg, 0, 1);
-		expect_diag(cfg, DIAG_WARNING, "main.yaml", 0, 0, NULL,
-		    "no domains are configured");
-		cr_assert_eq(cfg->cfg_ndomains, 0);
-		cr_assert_eq(config_valid_domains(cfg), 0);
-		cr_assert_null(config_domain(cfg, "a.example"));
-		cr_assert_null(config_template(cfg, "std"));
-		/* The defaults are all there. */
-		cr_assert_eq(cfg->cfg_nlisten, 2);
-		cr_assert_str_eq(cfg->cfg_user, "mta-sts-hostd");
-		config_free(cfg);
-	}
+	UNIT_EACH(yaml, empties)
+		run_case(&(const struct load_case){
+		    .name = unit_quote(*yaml, strlen(*yaml)),
+		    .yaml = *yaml, .warnings = 1,
+		    .diags = { WARN(0, 0, NULL, "no domains are configured") },
+		    .settings = { "domains=", "valid_domains=0", "templates=",
+			"server.listen=0.0.0.0:443 [::]:443",
+			"server.user=mta-sts-hostd" } });
 }
 
-TEST_NO_LEAK(config, missing_file_is_an_error_naming_it)
+static void
+sender_size_limit(const struct config *cfg)
 {
-	struct config	*cfg;
-	char		*path = path_of("does-not-exist.yaml");
-
-	cfg = config_load(path);
-	cr_assert_not_null(cfg);
-	expect_counts(cfg, 1, 0);
-	expect_diag(cfg, DIAG_ERROR, "does-not-exist.yaml", 0, 0, NULL,
-	    "cannot open: No such file or directory");
-	cr_assert_str_eq(cfg->cfg_path, path);
-	cr_assert_eq(cfg->cfg_ndomains, 0);
-	free(path);
-	config_free(cfg);
-
-	/* A directory is not a configuration file either. */
-	cfg = config_load(unit_dir);
-	expect_counts(cfg, 1, 0);
-	find_diag(cfg, DIAG_ERROR, "not a regular file");
-	config_free(cfg);
+	cr_assert_lt(dom(cfg, "c.example")->dom_body_len, 65536, CASE);
 }
 
 /* A 253-character mx host name, the longest there is, unique per `i`. */
@@ -2275,229 +2350,148 @@ long_mx(char buf[254], int i)
 	cr_assert_eq(strlen(buf), 253);
 }
 
+static void
+put_long_mx(FILE *fp, int n)
+{
+	char name[254];
+
+	for (int i = 0; i < n; i++) {
+		long_mx(name, i);
+		fprintf(fp, "      - %s\n", name);
+	}
+}
+
 TEST_NO_LEAK(config, policy_body_over_64_kib_is_an_error)
 {
-	struct config	*cfg;
-	char		*yaml = NULL, name[254];
-	size_t		 len = 0;
-	FILE		*fp = open_memstream(&yaml, &len);
+	struct unit_text	 t;
+	FILE			*fp = unit_text_open(&t);
+	char			*yaml;
 
-	/* 300 patterns of 253 characters: about 76 KiB of policy. */
-	cr_assert_not_null(fp);
+	/* 300 patterns of 253 characters: about 76 KiB of policy; 250 of
+	 * them still fit: 250 * 259 + 50 bytes. */
 	fputs("policies:\n  big:\n    mode: testing\n    mx:\n", fp);
-	for (int i = 0; i < 300; i++) {
-		long_mx(name, i);
-		fprintf(fp, "      - %s\n", name);
-	}
+	put_long_mx(fp, 300);
 	fputs("domains:\n  a.example:\n    mode: enforce\n    mx:\n", fp);
-	for (int i = 0; i < 300; i++) {
-		long_mx(name, i);
-		fprintf(fp, "      - %s\n", name);
-	}
-	/* 250 of them still fit: 250 * 259 + 50 bytes. */
+	put_long_mx(fp, 300);
 	fputs("  b.example: big\n"
 	    "  c.example:\n    mode: enforce\n    mx:\n", fp);
-	for (int i = 0; i < 250; i++) {
-		long_mx(name, i);
-		fprintf(fp, "      - %s\n", name);
-	}
-	fclose(fp);
-	cfg = load(yaml);
+	put_long_mx(fp, 250);
+	yaml = unit_text_close(&t);
+	run_case(&(const struct load_case){ .name = "policies over 64 KiB",
+	    .yaml = yaml, .errors = 2,
+	    .diags = {
+		ERR(2, 3, "policy 'big'", "senders refuse policies over 65536 "
+		    "bytes"),
+		ERR(306, 3, "a.example", "senders refuse policies over 65536 "
+		    "bytes") },
+	    .valid = "c.example", .invalid = "a.example b.example",
+	    .silent = "b.example", .check = sender_size_limit });
 	free(yaml);
-	expect_counts(cfg, 2, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, "policy 'big'",
-	    "senders refuse policies over 65536 bytes");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 306, 3, "a.example",
-	    "senders refuse policies over 65536 bytes");
-	expect_invalid(cfg, "a.example");
-	expect_invalid(cfg, "b.example");
-	cr_assert_eq(diags_about(cfg, "b.example"), 0);
-	expect_valid(cfg, "c.example");
-	cr_assert_lt(dom(cfg, "c.example")->dom_body_len, 65536);
-	config_free(cfg);
 }
 
-/* ---- The model after loading ------------------------------------------ */
+static const struct load_case file_cases[] = {
+	/* A missing file is an error naming it. */
+	{ .name = "a missing file", .path = "does-not-exist.yaml",
+	  .errors = 1,
+	  .diags = { ERR_IN("does-not-exist.yaml", 0, 0, NULL,
+	      "cannot open: No such file or directory") },
+	  .settings = { "path=$DIR/does-not-exist.yaml", "domains=" } },
+	/* A directory is not a configuration file either. */
+	{ .name = "a directory", .path = ".", .errors = 1,
+	  .diags = { ERR_ANY("not a regular file") } },
+};
 
-TEST_NO_LEAK(config, body_id_and_lookups_of_a_valid_domain)
+TEST_NO_LEAK(config, files)
 {
-	static const char	 body[] = "version: STSv1\r\nmode: none\r\n"
-	    "mx: mx.example.net\r\nmax_age: 86400\r\n";
-	struct config		*cfg;
-	struct domain		*d;
+	RUN_CASES(file_cases);
+}
 
-	cfg = load(
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: none\n"
-	    "    mx: [MX.example.net]\n"
-	    "    max_age: 86400\n"
-	    "domains:\n"
-	    "  zz.example: std\n"
-	    "  bücher.example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "    max_age: 86400\n"
-	    "  aa.example: std\n");
-	expect_clean(cfg);
-	d = dom(cfg, "xn--bcher-kva.example");
-	expect_body(cfg, "xn--bcher-kva.example", body);
+/* ---- The model after loading ------------------------------------------- */
+
+static void
+id_and_lookups(const struct config *cfg)
+{
+	const struct domain *d = dom(cfg, "xn--bcher-kva.example");
+
 	/* printf '<body>' | sha256sum | cut -c1-32, as in test_policy.c. */
-	cr_assert_str_eq(d->dom_id, "f8928e3814db8de48e11b4362bc16d61");
-	cr_assert_str_eq(dom(cfg, "zz.example")->dom_id, d->dom_id);
-	cr_assert_eq(d->dom_pos.sp_line, 8);
-	cr_assert_eq(d->dom_pos.sp_col, 3);
-
+	cr_assert_str_eq(d->dom_id, "f8928e3814db8de48e11b4362bc16d61", CASE);
+	cr_assert_str_eq(dom(cfg, "zz.example")->dom_id, d->dom_id, CASE);
 	/* Lookups take the canonical name. */
-	cr_assert_null(config_domain(cfg, "nope.example"));
-	cr_assert_null(config_domain(cfg, "bücher.example"));
-	cr_assert_null(config_template(cfg, "nope"));
-	cr_assert_eq(tpl(cfg, "std")->tpl_policy.pol_max_age, 86400);
-	cr_assert_str_eq(tpl(cfg, "std")->tpl_name, "std");
-	cr_assert_eq(tpl(cfg, "std")->tpl_pos.sp_line, 2);
-	/* Domains are sorted by name. */
-	cr_assert_eq(cfg->cfg_ndomains, 3);
-	cr_assert_str_eq(cfg->cfg_domains[0].dom_name, "aa.example");
-	cr_assert_str_eq(cfg->cfg_domains[1].dom_name, "xn--bcher-kva.example");
-	cr_assert_str_eq(cfg->cfg_domains[2].dom_name, "zz.example");
-	cr_assert_eq(config_valid_domains(cfg), 3);
-	config_free(cfg);
+	cr_assert_null(config_domain(cfg, "nope.example"), CASE);
+	cr_assert_null(config_domain(cfg, "bücher.example"), CASE);
+	cr_assert_null(config_template(cfg, "nope"), CASE);
 }
 
-TEST_NO_LEAK(config, id_is_sha256_of_the_served_body)
+/* The id is the SHA-256 of the served body. */
+static void
+id_is_sha256_of_the_body(const struct config *cfg)
 {
-	struct config	*cfg;
-	unsigned char	 digest[WC_SHA256_DIGEST_SIZE];
-	char		 hex[2 * WC_SHA256_DIGEST_SIZE + 1];
-	struct domain	*d;
+	const struct domain	*d = dom(cfg, "ok.example");
+	unsigned char		 digest[WC_SHA256_DIGEST_SIZE];
+	char			 hex[2 * WC_SHA256_DIGEST_SIZE + 1];
 
-	cfg = load(GOOD_DOMAINS);
-	d = dom(cfg, "ok.example");
 	cr_assert_eq(wc_Sha256Hash((const unsigned char *)d->dom_body,
-	    (word32)d->dom_body_len, digest), 0);
+	    (word32)d->dom_body_len, digest), 0, CASE);
 	for (size_t i = 0; i < sizeof(digest); i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	hex[POLICY_ID_LEN] = '\0';
-	cr_assert_str_eq(d->dom_id, hex);
-	config_free(cfg);
+	cr_assert_str_eq(d->dom_id, hex, CASE);
 }
 
-TEST_NO_LEAK(config, domain_names_are_validated)
+static const struct load_case model_cases[] = {
+	/* The body, id and lookups of a valid domain; domains are sorted by
+	 * name. */
+	{ .name = "a valid domain",
+	  .yaml =
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: none\n"
+	  "    mx: [MX.example.net]\n"
+	  "    max_age: 86400\n"
+	  "domains:\n"
+	  "  zz.example: std\n"
+	  "  bücher.example:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "    max_age: 86400\n"
+	  "  aa.example: std\n",
+	  .bodies = { { "xn--bcher-kva.example", BODY("none",
+	      MX("mx.example.net"), "86400") } },
+	  .settings = {
+	      "domains[xn--bcher-kva.example].pos=$DIR/main.yaml:8:3",
+	      "policies[std].max_age=86400", "templates=std",
+	      "policies[std].pos=$DIR/main.yaml:2:3",
+	      "domains=aa.example xn--bcher-kva.example zz.example",
+	      "valid_domains=3" },
+	  .check = id_and_lookups },
+	{ .name = "the id", .yaml = GOOD_DOMAINS,
+	  .check = id_is_sha256_of_the_body },
+	/* Domain names are validated. */
+	{ .name = "domain names",
+	  .yaml =
+	  "domains:\n"
+	  "  example:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "  \"*.example.com\":\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "  example.com.:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n"
+	  "  Mixed.Case.Example:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n",
+	  .errors = 3,
+	  .diags = {
+	      ERR(2, 3, NULL, "domain: 'example' is a single label"),
+	      ERR(5, 3, NULL, "'*'"),
+	      ERR(8, 3, NULL, "trailing dot") },
+	  .valid = "mixed.case.example",
+	  .settings = { "domains=mixed.case.example" } },
+};
+
+TEST_NO_LEAK(config, model)
 {
-	struct config *cfg;
-
-	cfg = load(
-	    "domains:\n"
-	    "  example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  \"*.example.com\":\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  example.com.:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n"
-	    "  Mixed.Case.Example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n");
-	expect_counts(cfg, 3, 0);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 3, NULL,
-	    "domain: 'example' is a single label");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 5, 3, NULL, "'*'");
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 8, 3, NULL, "trailing dot");
-	cr_assert_eq(cfg->cfg_ndomains, 1);
-	expect_valid(cfg, "mixed.case.example");
-	config_free(cfg);
-}
-
-static bool
-switch_at(const struct config *cfg, size_t off)
-{
-	return *(const bool *)((const char *)cfg + off);
-}
-
-/* The boolean settings of `server`: on by default (the allow-list where it
- * exists), off with false, and nothing but true or false. */
-TEST_NO_LEAK(config, server_switches_are_on_unless_turned_off)
-{
-	static const struct {
-		const char	*key;
-		size_t		 off;
-		bool		 on;
-	} keys[] = {
-		{ "access_log", offsetof(struct config, cfg_access_log), true },
-		{ "seccomp", offsetof(struct config, cfg_seccomp),
-		  CONFIG_SECCOMP_AVAILABLE },
-	};
-
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		struct config	*cfg;
-		char		 yaml[256], msg[128];
-
-		cfg = load(GOOD_DOMAINS);
-		cr_assert_eq(switch_at(cfg, keys[i].off), keys[i].on,
-		    "%s by default", keys[i].key);
-		config_free(cfg);
-		snprintf(yaml, sizeof(yaml), "server:\n  %s: false\n%s",
-		    keys[i].key, GOOD_DOMAINS);
-		cfg = load(yaml);
-		expect_clean(cfg);
-		cr_assert(!switch_at(cfg, keys[i].off),
-		    "%s: false turns it off", keys[i].key);
-		config_free(cfg);
-		snprintf(yaml, sizeof(yaml), "server:\n  %s: off\n%s",
-		    keys[i].key, GOOD_DOMAINS);
-		snprintf(msg, sizeof(msg), "%s must be true or false, not 'off'",
-		    keys[i].key);
-		cfg = load(yaml);
-		expect_diag(cfg, DIAG_ERROR, "main.yaml", 2,
-		    (unsigned)strlen(keys[i].key) + 5, NULL, msg);
-		config_free(cfg);
-	}
-}
-
-TEST_NO_LEAK(config, acme_listener_is_off_by_default)
-{
-	struct config	*cfg;
-	char		*webroot;
-
-	cfg = load(GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_acme.acme_nlisten, 0);
-	cr_assert_str_eq(cfg->cfg_acme.acme_webroot,
-	    "/var/lib/mta-sts-hostd/acme");
-	config_free(cfg);
-
-	/* A relative webroot is relative to the configuration file. */
-	cfg = load("acme:\n  listen: [\"127.0.0.1:80\", \"[::1]:80\"]\n"
-	    "  webroot: acme\n" GOOD_DOMAINS);
-	expect_clean(cfg);
-	cr_assert_eq(cfg->cfg_acme.acme_nlisten, 2);
-	cr_assert_str_eq(cfg->cfg_acme.acme_listen[0].la_text, "127.0.0.1:80");
-	cr_assert_str_eq(cfg->cfg_acme.acme_listen[1].la_text, "[::1]:80");
-	webroot = path_of("acme");
-	cr_assert_str_eq(cfg->cfg_acme.acme_webroot, webroot);
-	free(webroot);
-	config_free(cfg);
-}
-
-TEST_NO_LEAK(config, acme_listen_is_checked_like_listen)
-{
-	struct config *cfg;
-
-	cfg = load("acme:\n  listen: [\"localhost:80\"]\n" GOOD_DOMAINS);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 12, NULL,
-	    "acme listen 'localhost:80' is not ADDRESS:PORT");
-	config_free(cfg);
-	cfg = load("acme:\n  listen: [\"127.0.0.1:80\", \"127.0.0.1:80\"]\n"
-	    GOOD_DOMAINS);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 2, 28, NULL,
-	    "acme listen '127.0.0.1:80' is listed twice");
-	config_free(cfg);
-	/* HTTP-01 on the HTTPS port cannot work. */
-	cfg = load("server:\n  listen: [\"127.0.0.1:8443\"]\n"
-	    "acme:\n  listen: [\"127.0.0.1:8443\"]\n" GOOD_DOMAINS);
-	expect_diag(cfg, DIAG_ERROR, "main.yaml", 4, 12, NULL,
-	    "acme listen 127.0.0.1:8443 is also a server listen address");
-	config_free(cfg);
+	RUN_CASES(model_cases);
 }

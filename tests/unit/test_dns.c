@@ -4,14 +4,15 @@
  * script and JSON. The records must carry the ids the daemon serves, the
  * configured TTLs, and, in delegation mode, exactly one shared TXT record per
  * template in the hoster zone.
+ *
+ * Expected texts may name a domain's policy id as {id:DOMAIN} and its
+ * _mta-sts TXT text ("v=STSv1; id=...") as {sts:DOMAIN}.
  */
 #include <ctype.h>
-#include <ftw.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <criterion/criterion.h>
 
@@ -31,60 +32,39 @@ struct fixture {
 	struct dns_set		  set;
 };
 
-static char *
-dump_diags(const struct config *cfg)
-{
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
-
-	cr_assert_not_null(fp);
-	diag_print(&cfg->cfg_diags, fp);
-	fclose(fp);
-	return buf;
-}
-
-static struct config *
-load(const char *yaml, size_t want_errors)
-{
-	char		*path = NULL;
-	FILE		*fp;
-	struct config	*cfg;
-
-	cr_assert_neq(asprintf(&path, "%s/main.yaml", unit_dir), -1);
-	fp = fopen(path, "w");
-	cr_assert_not_null(fp);
-	fputs(yaml, fp);
-	cr_assert_eq(fclose(fp), 0);
-	cfg = config_load(path);
-	free(path);
-	cr_assert_not_null(cfg);
-	if (cfg->cfg_diags.dl_errors != want_errors)
-		cr_assert_fail("expected %zu errors:\n%s", want_errors,
-		    dump_diags(cfg));
-	return cfg;
-}
-
-/* Builds the records of the named domains (all of them: `names` NULL). */
+/*
+ * Case `name`: builds the records of the domains in `names` (space-separated;
+ * NULL: all of them) of `yaml`, which must have `want_errors` errors.
+ */
 static void
-build(struct fixture *fx, const char *yaml, size_t want_errors,
-    const char *const *names, size_t nnames)
+build(struct fixture *fx, const char *name, const char *yaml,
+    size_t want_errors, const char *names)
 {
+	char *copy, *save = NULL;
+
+	unit_case = name;
 	memset(fx, 0, sizeof(*fx));
-	fx->cfg = load(yaml, want_errors);
+	unit_write("main.yaml", yaml);
+	fx->cfg = unit_load("main.yaml");
+	if (fx->cfg->cfg_diags.dl_errors != want_errors)
+		cr_assert_fail("case %s: expected %zu errors:\n%s", unit_case,
+		    want_errors, unit_diags(&fx->cfg->cfg_diags));
+	fx->sel = calloc(fx->cfg->cfg_ndomains + 1, sizeof(*fx->sel));
+	cr_assert_not_null(fx->sel);
 	if (names == NULL) {
-		fx->sel = calloc(fx->cfg->cfg_ndomains + 1, sizeof(*fx->sel));
-		cr_assert_not_null(fx->sel);
 		for (size_t i = 0; i < fx->cfg->cfg_ndomains; i++)
 			fx->sel[fx->nsel++] = &fx->cfg->cfg_domains[i];
 	} else {
-		fx->sel = calloc(nnames + 1, sizeof(*fx->sel));
-		cr_assert_not_null(fx->sel);
-		for (size_t i = 0; i < nnames; i++) {
-			fx->sel[fx->nsel] = config_domain(fx->cfg, names[i]);
-			cr_assert_not_null(fx->sel[fx->nsel], "%s", names[i]);
+		copy = strdup(names);
+		cr_assert_not_null(copy);
+		for (char *w = strtok_r(copy, " ", &save); w != NULL;
+		    w = strtok_r(NULL, " ", &save)) {
+			fx->sel[fx->nsel] = config_domain(fx->cfg, w);
+			cr_assert_not_null(fx->sel[fx->nsel], "case %s: %s",
+			    unit_case, w);
 			fx->nsel++;
 		}
+		free(copy);
 	}
 	dns_build(&fx->set, fx->cfg, fx->sel, fx->nsel);
 }
@@ -95,6 +75,57 @@ fixture_free(struct fixture *fx)
 	dns_free(&fx->set);
 	free(fx->sel);
 	config_free(fx->cfg);
+	unit_case_end();
+}
+
+/* `s` with {id:DOMAIN} and {sts:DOMAIN} written out; caller frees. */
+static char *
+with_ids(const struct fixture *fx, const char *s)
+{
+	struct unit_text	 t;
+	FILE			*fp = unit_text_open(&t);
+
+	while (*s != '\0') {
+		bool		 sts = strncmp(s, "{sts:", 5) == 0;
+		const char	*name, *end;
+		const struct domain *d;
+		char		*n;
+
+		if (!sts && strncmp(s, "{id:", 4) != 0) {
+			fputc(*s++, fp);
+			continue;
+		}
+		name = s + (sts ? 5 : 4);
+		end = strchr(name, '}');
+		cr_assert_not_null(end, "case %s: unterminated %s", unit_case,
+		    s);
+		n = strndup(name, (size_t)(end - name));
+		d = config_domain(fx->cfg, n);
+		cr_assert_not_null(d, "case %s: no domain %s", unit_case, n);
+		cr_assert(d->dom_valid, "case %s: %s is not valid", unit_case,
+		    n);
+		fprintf(fp, "%s%s", sts ? "v=STSv1; id=" : "", d->dom_id);
+		free(n);
+		s = end + 1;
+	}
+	return unit_text_close(&t);
+}
+
+/* The zones built, in order, space-separated. */
+static void
+expect_zones(const struct fixture *fx, const char *want)
+{
+	struct unit_text	 t;
+	FILE			*fp = unit_text_open(&t);
+	char			*got;
+
+	for (size_t i = 0; i < fx->set.ds_count; i++)
+		fprintf(fp, "%s%s", i > 0 ? " " : "",
+		    fx->set.ds_zones[i].dz_name);
+	got = unit_text_close(&t);
+	cr_assert_str_eq(got, want, "case %s: zones '%s', expected '%s'",
+	    unit_case, got, want);
+	free(got);
 }
 
 static const struct dns_zone *
@@ -103,17 +134,16 @@ zone(const struct fixture *fx, const char *name)
 	for (size_t i = 0; i < fx->set.ds_count; i++)
 		if (strcmp(fx->set.ds_zones[i].dz_name, name) == 0)
 			return &fx->set.ds_zones[i];
-	cr_assert_fail("no zone %s", name);
+	cr_assert_fail("case %s: no zone %s", unit_case, name);
 	return NULL;
 }
 
-static bool
-has_zone(const struct fixture *fx, const char *name)
+static void
+expect_zone_size(const struct fixture *fx, const char *name, size_t n)
 {
-	for (size_t i = 0; i < fx->set.ds_count; i++)
-		if (strcmp(fx->set.ds_zones[i].dz_name, name) == 0)
-			return true;
-	return false;
+	cr_assert_eq(zone(fx, name)->dz_count, n, "case %s: %zu records in "
+	    "zone %s, expected %zu", unit_case, zone(fx, name)->dz_count, name,
+	    n);
 }
 
 /* The one record of `type` named `name` in zone `zname`. */
@@ -132,14 +162,14 @@ record(const struct fixture *fx, const char *zname, const char *name,
 			n++;
 		}
 	}
-	cr_assert_eq(n, 1, "%zu %s records named %s in zone %s", n,
-	    dns_rtype_name(type), name, zname);
+	cr_assert_eq(n, 1, "case %s: %zu %s records named %s in zone %s",
+	    unit_case, n, dns_rtype_name(type), name, zname);
 	return found;
 }
 
-/* Records named `name` in any zone, of any type. */
-static size_t
-records_named(const struct fixture *fx, const char *name)
+/* Records named `name` in any zone, of any type, must be `want`. */
+static void
+expect_named(const struct fixture *fx, const char *name, size_t want)
 {
 	size_t n = 0;
 
@@ -147,38 +177,54 @@ records_named(const struct fixture *fx, const char *name)
 		for (size_t j = 0; j < fx->set.ds_zones[i].dz_count; j++)
 			n += strcmp(fx->set.ds_zones[i].dz_records[j].dr_name,
 			    name) == 0;
-	return n;
+	cr_assert_eq(n, want, "case %s: %zu records named %s, expected %zu",
+	    unit_case, n, name, want);
 }
+
+/*
+ * A record a case expects: the one of `type` named `name` in `zone`, with
+ * these TTL, data, purpose and domain (data NULL: only that it is there);
+ * `zone` NULL ends a list.
+ */
+struct want_record {
+	const char		*zone, *name;
+	enum dns_rtype		 type;
+	uint32_t		 ttl;
+	const char		*data;
+	enum dns_purpose	 purpose;
+	const char		*domain;	/* NULL: shared */
+};
 
 static void
-expect_record(const struct dns_record *r, uint32_t ttl, const char *data,
-    enum dns_purpose purpose, const char *domain)
+expect_records(const struct fixture *fx, const struct want_record *w,
+    size_t n)
 {
-	cr_assert_eq(r->dr_ttl, ttl, "%s: TTL %u, expected %u", r->dr_name,
-	    (unsigned)r->dr_ttl, (unsigned)ttl);
-	cr_assert_str_eq(r->dr_data, data, "%s: data '%s'", r->dr_name,
-	    r->dr_data);
-	cr_assert_eq(r->dr_purpose, purpose, "%s: purpose %s", r->dr_name,
-	    dns_purpose_name(r->dr_purpose));
-	if (domain == NULL)
-		cr_assert_null(r->dr_domain, "%s: domain %s", r->dr_name,
-		    r->dr_domain);
-	else {
-		cr_assert_not_null(r->dr_domain, "%s: no domain", r->dr_name);
-		cr_assert_str_eq(r->dr_domain, domain);
+	for (size_t i = 0; i < n && w[i].zone != NULL; i++) {
+		const struct dns_record *r = record(fx, w[i].zone, w[i].name,
+		    w[i].type);
+		char *data;
+
+		if (w[i].data == NULL)
+			continue;
+		data = with_ids(fx, w[i].data);
+		cr_assert_eq(r->dr_ttl, w[i].ttl, "case %s: %s: TTL %u, "
+		    "expected %u", unit_case, r->dr_name, (unsigned)r->dr_ttl,
+		    (unsigned)w[i].ttl);
+		cr_assert_str_eq(r->dr_data, data, "case %s: %s: data '%s'",
+		    unit_case, r->dr_name, r->dr_data);
+		cr_assert_eq(r->dr_purpose, w[i].purpose, "case %s: %s: "
+		    "purpose %s", unit_case, r->dr_name,
+		    dns_purpose_name(r->dr_purpose));
+		if (w[i].domain == NULL)
+			cr_assert_null(r->dr_domain, "case %s: %s: domain %s",
+			    unit_case, r->dr_name, r->dr_domain);
+		else {
+			cr_assert_not_null(r->dr_domain, "case %s: %s: no "
+			    "domain", unit_case, r->dr_name);
+			cr_assert_str_eq(r->dr_domain, w[i].domain, CASE);
+		}
+		free(data);
 	}
-}
-
-static char *
-sts_txt(const struct config *cfg, const char *domain)
-{
-	const struct domain	*d = config_domain(cfg, domain);
-	char			*s = NULL;
-
-	cr_assert_not_null(d);
-	cr_assert(d->dom_valid);
-	cr_assert_neq(asprintf(&s, "v=STSv1; id=%s", d->dom_id), -1);
-	return s;
 }
 
 /* ---- Output ------------------------------------------------------------ */
@@ -186,27 +232,20 @@ sts_txt(const struct config *cfg, const char *domain)
 static char *
 bind_text(const struct fixture *fx, const char *source)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
+	struct unit_text t;
 
-	cr_assert_not_null(fp);
-	dns_write_bind(fp, fx->set.ds_zones, fx->set.ds_count, source);
-	cr_assert_eq(fclose(fp), 0);
-	return buf;
+	dns_write_bind(unit_text_open(&t), fx->set.ds_zones, fx->set.ds_count,
+	    source);
+	return unit_text_close(&t);
 }
 
 static char *
 nsupdate_text(const struct fixture *fx, const char *server)
 {
-	char	*buf = NULL;
-	size_t	 len = 0;
-	FILE	*fp = open_memstream(&buf, &len);
+	struct unit_text t;
 
-	cr_assert_not_null(fp);
-	dns_write_nsupdate(fp, &fx->set, server);
-	cr_assert_eq(fclose(fp), 0);
-	return buf;
+	dns_write_nsupdate(unit_text_open(&t), &fx->set, server);
+	return unit_text_close(&t);
 }
 
 /* Through a real file this time, as `dns --format json > file` does. */
@@ -330,8 +369,8 @@ expect_rr(const char *text, const char *prefix, const char *owner,
 {
 	size_t n = count_rr(text, prefix, owner, ttl, type, rdata);
 
-	cr_assert_eq(n, 1, "%zu lines '%s%s %u IN %s %s' in:\n%s", n, prefix,
-	    owner, ttl, type, rdata, text);
+	cr_assert_eq(n, 1, "case %s: %zu lines '%s%s %u IN %s %s' in:\n%s",
+	    unit_case, n, prefix, owner, ttl, type, rdata, text);
 }
 
 /* The zone-file lines under "$ORIGIN <origin>." up to the next section. */
@@ -343,7 +382,8 @@ origin_section(const char *text, const char *origin)
 
 	cr_assert_neq(asprintf(&hdr, "$ORIGIN %s.\n", origin), -1);
 	start = strstr(text, hdr);
-	cr_assert_not_null(start, "no %s in:\n%s", hdr, text);
+	cr_assert_not_null(start, "case %s: no %s in:\n%s", unit_case, hdr,
+	    text);
 	start += strlen(hdr);
 	free(hdr);
 	end = strstr(start, "$ORIGIN ");
@@ -372,28 +412,32 @@ txt_strings(const char *rdata, size_t *count)
 	while (*p != '\0') {
 		size_t len = 0;
 
-		cr_assert_eq(*p, '"', "TXT rdata not quoted: %s", rdata);
+		cr_assert_eq(*p, '"', "case %s: TXT rdata not quoted: %s",
+		    unit_case, rdata);
 		p++;
 		while (*p != '"') {
-			cr_assert_neq(*p, '\0', "unterminated: %s", rdata);
+			cr_assert_neq(*p, '\0', "case %s: unterminated: %s",
+			    unit_case, rdata);
 			if (*p == '\\')
 				p++;
 			*o++ = *p++;
 			len++;
 		}
 		p++;
-		cr_assert_leq(len, 255, "a %zu-byte character-string", len);
+		cr_assert_leq(len, 255, "case %s: a %zu-byte "
+		    "character-string", unit_case, len);
 		(*count)++;
 		if (*p == ' ')
 			p++;
 		else
-			cr_assert_eq(*p, '\0', "junk after a string: %s", rdata);
+			cr_assert_eq(*p, '\0', "case %s: junk after a string: "
+			    "%s", unit_case, rdata);
 	}
 	*o = '\0';
 	return out;
 }
 
-/* ---- A small JSON parser: does the output parse at all? --------------- */
+/* ---- A small JSON parser: does the output parse at all? ---------------- */
 
 struct json {
 	const char	*p;
@@ -513,20 +557,295 @@ expect_json(const char *text)
 {
 	struct json j = { .p = text };
 
-	cr_assert(json_value(&j, 0), "JSON does not parse at offset %zu:\n%s",
-	    (size_t)(j.p - text), text);
+	cr_assert(json_value(&j, 0), "case %s: JSON does not parse at offset "
+	    "%zu:\n%s", unit_case, (size_t)(j.p - text), text);
 	json_ws(&j);
-	cr_assert_eq(*j.p, '\0', "junk after the JSON value:\n%s", text);
+	cr_assert_eq(*j.p, '\0', "case %s: junk after the JSON value:\n%s",
+	    unit_case, text);
 }
+
+/* ---- What a case expects in an output ---------------------------------- */
+
+/*
+ * A resource record line: exactly one for owner, TTL, type and rdata (with
+ * {sts:...} written out) after the prefix, in the $ORIGIN section `origin`
+ * (NULL: anywhere); `owner` NULL ends a list.
+ */
+struct want_rr {
+	const char	*origin, *owner;
+	unsigned	 ttl;
+	const char	*type, *rdata;
+};
 
 static void
-expect_contains(const char *text, const char *needle)
+expect_rrs(const struct fixture *fx, const char *text, const char *prefix,
+    const struct want_rr *w, size_t n)
 {
-	cr_assert_not_null(strstr(text, needle), "\"%s\" is not in:\n%s",
-	    needle, text);
+	for (size_t i = 0; i < n && w[i].owner != NULL; i++) {
+		char *sec = w[i].origin != NULL ?
+		    origin_section(text, w[i].origin) : strdup(text);
+		char *rdata = with_ids(fx, w[i].rdata);
+
+		expect_rr(sec, prefix, w[i].owner, w[i].ttl, w[i].type, rdata);
+		free(rdata);
+		free(sec);
+	}
 }
 
-/* ---- Direct mode -------------------------------------------------------- */
+/*
+ * A text (with {id:...} and {sts:...} written out) that is, `lines` times,
+ * a whole line of an output; or (HAS) somewhere in it; or (LACKS) nowhere.
+ * `text` NULL ends a list.
+ */
+#define HAS	(-1)
+#define LACKS	(-2)
+
+struct want_text {
+	const char	*text;
+	int		 lines;
+};
+
+static void
+expect_texts(const struct fixture *fx, const char *out,
+    const struct want_text *w, size_t n)
+{
+	for (size_t i = 0; i < n && w[i].text != NULL; i++) {
+		char *want = with_ids(fx, w[i].text);
+
+		if (w[i].lines == HAS)
+			cr_assert_not_null(strstr(out, want), "case %s: \"%s\" "
+			    "is not in:\n%s", unit_case, want, out);
+		else if (w[i].lines == LACKS)
+			cr_assert_null(strstr(out, want), "case %s: \"%s\" is "
+			    "in:\n%s", unit_case, want, out);
+		else
+			cr_assert_eq(count_lines_equal(out, want),
+			    (size_t)w[i].lines, "case %s: not %d lines \"%s\" "
+			    "in:\n%s", unit_case, w[i].lines, want, out);
+		free(want);
+	}
+}
+
+/* The line `first` comes before the line `then`, both there. */
+struct want_order {
+	const char	*first, *then;	/* NULL ends a list */
+};
+
+static void
+expect_order(const char *text, const struct want_order *w, size_t n)
+{
+	for (size_t i = 0; i < n && w[i].first != NULL; i++) {
+		long a = line_index(text, w[i].first);
+		long b = line_index(text, w[i].then);
+
+		cr_assert(a >= 0 && b > a, "case %s: \"%s\" must come before "
+		    "\"%s\" in:\n%s", unit_case, w[i].first, w[i].then, text);
+	}
+}
+
+/* Whether domains `a` and `b` (both valid) have the same policy id. */
+static void
+expect_same_id(const struct fixture *fx, const char *a, const char *b,
+    bool same)
+{
+	char *ta = NULL, *tb = NULL, *ia, *ib;
+
+	cr_assert_neq(asprintf(&ta, "{sts:%s}", a), -1);
+	cr_assert_neq(asprintf(&tb, "{sts:%s}", b), -1);
+	ia = with_ids(fx, ta);
+	ib = with_ids(fx, tb);
+	cr_assert_eq(strcmp(ia, ib) == 0, same, "case %s: %s and %s: %s, %s",
+	    unit_case, a, b, ia, ib);
+	free(ia);
+	free(ib);
+	free(ta);
+	free(tb);
+}
+
+/* ---- nsupdate ---------------------------------------------------------- */
+
+/* A server line first, if any; zone, its updates, send; then the next
+ * zone. */
+static void
+expect_blocks(const struct fixture *fx, const char *text)
+{
+	char	*l, cur_zone[300] = "";
+	size_t	 zones = 0, sends = 0;
+	bool	 open = false;
+
+	for (size_t i = 0; (l = line_at(text, i)) != NULL; i++) {
+		if (l[0] == ';' || l[0] == '\0' || (zones == 0 &&
+		    strncmp(l, "server ", 7) == 0)) {
+			free(l);
+			continue;
+		}
+		if (strncmp(l, "zone ", 5) == 0) {
+			const char *zn = fx->set.ds_zones[zones].dz_name;
+
+			cr_assert_not(open, "case %s: zone before send: %s",
+			    unit_case, l);
+			cr_assert_str_eq(l + 5 + strlen(zn), ".",
+			    "case %s: zone line %s", unit_case, l);
+			cr_assert_eq(strncmp(l + 5, zn, strlen(zn)), 0,
+			    "case %s: zone %zu is %s", unit_case, zones, l);
+			snprintf(cur_zone, sizeof(cur_zone), "%s", zn);
+			open = true;
+			zones++;
+		} else if (strcmp(l, "send") == 0) {
+			cr_assert(open, "case %s: send outside a zone block",
+			    unit_case);
+			open = false;
+			sends++;
+		} else {
+			char	name[300];
+			size_t	nl, zl;
+
+			cr_assert(open, "case %s: update outside a zone "
+			    "block: %s", unit_case, l);
+			cr_assert(sscanf(l, "update %*s %299s", name) == 1,
+			    "case %s: unexpected line: %s", unit_case, l);
+			/* Every name is inside the block's zone. */
+			nl = strlen(name);
+			zl = strlen(cur_zone);
+			cr_assert(nl >= zl + 2 && name[nl - 1] == '.' &&
+			    name[nl - zl - 2] == '.' &&
+			    strncmp(name + nl - zl - 1, cur_zone, zl) == 0,
+			    "case %s: %s outside zone %s", unit_case, name,
+			    cur_zone);
+		}
+		free(l);
+	}
+	cr_assert_not(open, "case %s: the last block has no send", unit_case);
+	cr_assert_eq(zones, fx->set.ds_count, CASE);
+	cr_assert_eq(sends, fx->set.ds_count, CASE);
+}
+
+/* Each name is deleted once, before its first add, so a TXT that became a
+ * CNAME or an old id leaves nothing behind. */
+static void
+expect_delete_before_add(const struct fixture *fx, const char *text)
+{
+	for (size_t zi = 0; zi < fx->set.ds_count; zi++) {
+		const struct dns_zone *z = &fx->set.ds_zones[zi];
+
+		for (size_t ri = 0; ri < z->dz_count; ri++) {
+			char	*del = NULL, *add = NULL, *l;
+			long	 di, ai = -1;
+
+			cr_assert_neq(asprintf(&del, "update delete %s.",
+			    z->dz_records[ri].dr_name), -1);
+			cr_assert_eq(count_lines_equal(text, del), 1,
+			    "case %s: %s", unit_case, del);
+			di = line_index(text, del);
+			cr_assert_neq(asprintf(&add, "update add %s. ",
+			    z->dz_records[ri].dr_name), -1);
+			for (size_t i = 0; (l = line_at(text, i)) != NULL; i++) {
+				if (ai < 0 && strncmp(l, add, strlen(add)) == 0)
+					ai = (long)i;
+				free(l);
+			}
+			cr_assert(di >= 0 && ai > di, "case %s: %s must "
+			    "precede %s", unit_case, del, add);
+			free(del);
+			free(add);
+		}
+	}
+}
+
+/* ---- Building and writing a case --------------------------------------- */
+
+/* The records built, and the three outputs written from them. */
+struct outputs {
+	char	*bind, *nsupdate, *json;
+};
+
+/*
+ * The records of the domains `select` (space-separated; NULL: all) of
+ * `yaml`, which has `errors` errors: the zones built, in order; zones of
+ * `sizes` with that many records; each of `records`; names in `named`
+ * with that many records. Then the zone file written for `source`, the
+ * nsupdate script for `server`, and JSON, each with what it must hold;
+ * and what `check` asserts. Every nsupdate script is checked to be zone
+ * blocks that delete each name before they add it, after a comment; every
+ * JSON output to parse.
+ */
+struct dns_case {
+	const char		*name;
+	const char		*yaml;
+	size_t			 errors;
+	const char		*select;
+	const char		*zones;
+	struct {
+		const char	*zone;		/* NULL ends the list */
+		size_t		 records;
+	}			 sizes[2];
+	struct want_record	 records[12];
+	struct {
+		const char	*name;		/* NULL ends the list */
+		size_t		 records;
+	}			 named[3];
+	const char		*source;
+	struct want_rr		 bind_rrs[7];
+	struct want_text	 bind[5];
+	struct want_order	 bind_order[3];
+	const char		*server;
+	struct want_rr		 nsupdate_rrs[6];
+	struct want_text	 nsupdate[4];
+	struct want_order	 nsupdate_order[2];
+	struct want_text	 json[11];
+	void			(*check)(const struct fixture *,
+				    const struct outputs *);
+};
+
+static void
+run_dns_case(const struct dns_case *c)
+{
+	struct fixture	 fx;
+	struct outputs	 out;
+	char		*first;
+
+	build(&fx, c->name, c->yaml, c->errors, c->select);
+	if (c->zones != NULL)
+		expect_zones(&fx, c->zones);
+	for (size_t i = 0; i < UNIT_COUNT(c->sizes) &&
+	    c->sizes[i].zone != NULL; i++)
+		expect_zone_size(&fx, c->sizes[i].zone, c->sizes[i].records);
+	expect_records(&fx, c->records, UNIT_COUNT(c->records));
+	for (size_t i = 0; i < UNIT_COUNT(c->named) &&
+	    c->named[i].name != NULL; i++)
+		expect_named(&fx, c->named[i].name, c->named[i].records);
+
+	out.bind = bind_text(&fx, c->source != NULL ? c->source : "x");
+	expect_texts(&fx, out.bind, c->bind, UNIT_COUNT(c->bind));
+	expect_order(out.bind, c->bind_order, UNIT_COUNT(c->bind_order));
+	expect_rrs(&fx, out.bind, "", c->bind_rrs, UNIT_COUNT(c->bind_rrs));
+
+	out.nsupdate = nsupdate_text(&fx, c->server);
+	first = line_at(out.nsupdate, 0);
+	cr_assert(first != NULL && first[0] == ';', "case %s: no comment "
+	    "first in:\n%s", unit_case, out.nsupdate);
+	free(first);
+	expect_blocks(&fx, out.nsupdate);
+	expect_delete_before_add(&fx, out.nsupdate);
+	expect_texts(&fx, out.nsupdate, c->nsupdate, UNIT_COUNT(c->nsupdate));
+	expect_order(out.nsupdate, c->nsupdate_order,
+	    UNIT_COUNT(c->nsupdate_order));
+	expect_rrs(&fx, out.nsupdate, "update add ", c->nsupdate_rrs,
+	    UNIT_COUNT(c->nsupdate_rrs));
+
+	out.json = json_text(&fx);
+	expect_json(out.json);
+	expect_texts(&fx, out.json, c->json, UNIT_COUNT(c->json));
+
+	if (c->check != NULL)
+		c->check(&fx, &out);
+	free(out.bind);
+	free(out.nsupdate);
+	free(out.json);
+	fixture_free(&fx);
+}
+
+/* ---- Direct mode ------------------------------------------------------- */
 
 static const char direct_yaml[] =
     "dns:\n"
@@ -548,166 +867,14 @@ static const char direct_yaml[] =
     "    tlsrpt:\n"
     "      rua: [mailto:tls@b.example, https://reports.b.example/v1]\n";
 
-TEST_NO_LEAK(dns, direct_mode_records_with_configured_ttls)
+static void
+direct_ids_differ(const struct fixture *fx, const struct outputs *out)
 {
-	struct fixture	 fx;
-	char		*txt_a, *txt_b;
-
-	build(&fx, direct_yaml, 0, NULL, 0);
-	txt_a = sts_txt(fx.cfg, "a.example");
-	txt_b = sts_txt(fx.cfg, "b.example");
-	cr_assert_eq(fx.set.ds_count, 2);
-	cr_assert_str_eq(fx.set.ds_zones[0].dz_name, "a.example");
-	cr_assert_str_eq(fx.set.ds_zones[1].dz_name, "b.example");
-	cr_assert_eq(zone(&fx, "a.example")->dz_count, 3);
-
-	expect_record(record(&fx, "a.example", "_mta-sts.a.example",
-	    DNS_RTYPE_TXT), 111, txt_a, DNS_PURPOSE_POLICY_ID, "a.example");
-	expect_record(record(&fx, "a.example", "_smtp._tls.a.example",
-	    DNS_RTYPE_TXT), 222, "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example",
-	    DNS_PURPOSE_TLSRPT, "a.example");
-	expect_record(record(&fx, "a.example", "mta-sts.a.example",
-	    DNS_RTYPE_CNAME), 333, "mta-sts.hoster.example",
-	    DNS_PURPOSE_POLICY_HOST, "a.example");
-
-	expect_record(record(&fx, "b.example", "_mta-sts.b.example",
-	    DNS_RTYPE_TXT), 111, txt_b, DNS_PURPOSE_POLICY_ID, "b.example");
-	/* A domain's own rua replaces the default. */
-	expect_record(record(&fx, "b.example", "_smtp._tls.b.example",
-	    DNS_RTYPE_TXT), 222, "v=TLSRPTv1; rua=mailto:tls@b.example,"
-	    "https://reports.b.example/v1", DNS_PURPOSE_TLSRPT, "b.example");
-	/* Exactly one _mta-sts record each: senders reject two. */
-	cr_assert_eq(records_named(&fx, "_mta-sts.a.example"), 1);
-	cr_assert_eq(records_named(&fx, "_smtp._tls.a.example"), 1);
-	cr_assert_str_neq(txt_a, txt_b);
-	free(txt_a);
-	free(txt_b);
-	fixture_free(&fx);
+	(void)out;
+	expect_same_id(fx, "a.example", "b.example", false);
 }
 
-TEST_NO_LEAK(dns, direct_mode_bind_output)
-{
-	struct fixture	 fx;
-	char		*text, *txt_a, *quoted = NULL, *sec;
-	long		 origin, za, zb;
-
-	build(&fx, direct_yaml, 0, NULL, 0);
-	txt_a = sts_txt(fx.cfg, "a.example");
-	text = bind_text(&fx, "/etc/mta-sts-hostd/mta-sts-hostd.yaml");
-	cr_assert_neq(asprintf(&quoted, "\"%s\"", txt_a), -1);
-
-	expect_contains(text, "generated by mta-sts-hostd from "
-	    "/etc/mta-sts-hostd/mta-sts-hostd.yaml");
-	za = line_index(text, "; zone a.example");
-	zb = line_index(text, "; zone b.example");
-	origin = line_index(text, "$ORIGIN a.example.");
-	cr_assert(za >= 0 && zb > za && origin > za && origin < zb,
-	    "zone sections out of order:\n%s", text);
-	/* Owner names relative to the $ORIGIN, targets absolute. */
-	sec = origin_section(text, "a.example");
-	expect_rr(sec, "", "_mta-sts", 111, "TXT", quoted);
-	expect_rr(sec, "", "_smtp._tls", 222, "TXT",
-	    "\"v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example\"");
-	expect_rr(sec, "", "mta-sts", 333, "CNAME", "mta-sts.hoster.example.");
-	free(sec);
-	cr_assert_eq(count_lines_equal(text, "$ORIGIN b.example."), 1);
-	sec = origin_section(text, "b.example");
-	expect_rr(sec, "", "_smtp._tls", 222, "TXT", "\"v=TLSRPTv1; "
-	    "rua=mailto:tls@b.example,https://reports.b.example/v1\"");
-	free(sec);
-	free(quoted);
-	free(txt_a);
-	free(text);
-	fixture_free(&fx);
-}
-
-TEST_NO_LEAK(dns, policy_host_addresses_give_a_and_aaaa)
-{
-	struct fixture	 fx;
-	char		*text;
-
-	build(&fx,
-	    "dns:\n"
-	    "  policy_host:\n"
-	    "    addresses: [192.0.2.10, \"2001:DB8:0::10\"]\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n", 0, NULL, 0);
-	expect_record(record(&fx, "a.example", "mta-sts.a.example",
-	    DNS_RTYPE_A), 3600, "192.0.2.10", DNS_PURPOSE_POLICY_HOST,
-	    "a.example");
-	expect_record(record(&fx, "a.example", "mta-sts.a.example",
-	    DNS_RTYPE_AAAA), 3600, "2001:db8::10", DNS_PURPOSE_POLICY_HOST,
-	    "a.example");
-	cr_assert_eq(records_named(&fx, "mta-sts.a.example"), 2);
-	text = bind_text(&fx, "x");
-	expect_rr(text, "", "mta-sts", 3600, "A", "192.0.2.10");
-	expect_rr(text, "", "mta-sts", 3600, "AAAA", "2001:db8::10");
-	cr_assert_null(strstr(text, "CNAME"));
-	free(text);
-	fixture_free(&fx);
-}
-
-TEST_NO_LEAK(dns, no_policy_host_and_no_rua_means_only_the_id)
-{
-	struct fixture	 fx;
-	char		*txt;
-
-	build(&fx,
-	    "dns:\n"
-	    "  tlsrpt:\n"
-	    "    rua: [mailto:tlsrpt@hoster.example]\n"
-	    "domains:\n"
-	    "  a.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    tlsrpt:\n"
-	    "      rua: []\n", 0, NULL, 0);
-	txt = sts_txt(fx.cfg, "a.example");
-	cr_assert_eq(fx.set.ds_count, 1);
-	cr_assert_eq(zone(&fx, "a.example")->dz_count, 1);
-	/* Default TTL of the id record: short, 300 seconds. */
-	expect_record(record(&fx, "a.example", "_mta-sts.a.example",
-	    DNS_RTYPE_TXT), 300, txt, DNS_PURPOSE_POLICY_ID, "a.example");
-	free(txt);
-	fixture_free(&fx);
-}
-
-TEST_NO_LEAK(dns, records_go_to_the_configured_zone)
-{
-	struct fixture	 fx;
-	char		*text;
-
-	build(&fx,
-	    "domains:\n"
-	    "  one.f.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: f.example\n"
-	    "  two.f.example:\n"
-	    "    mode: testing\n"
-	    "    mx: [mx.example.net]\n"
-	    "    zone: f.example\n"
-	    "  f.example:\n"
-	    "    mode: none\n"
-	    "    mx: [mx.example.net]\n", 0, NULL, 0);
-	cr_assert_eq(fx.set.ds_count, 1);
-	cr_assert_eq(zone(&fx, "f.example")->dz_count, 3);
-	record(&fx, "f.example", "_mta-sts.one.f.example", DNS_RTYPE_TXT);
-	record(&fx, "f.example", "_mta-sts.two.f.example", DNS_RTYPE_TXT);
-	record(&fx, "f.example", "_mta-sts.f.example", DNS_RTYPE_TXT);
-	text = bind_text(&fx, "x");
-	cr_assert_eq(count_lines_equal(text, "; zone f.example"), 1);
-	/* One $ORIGIN per domain keeps the owner names short. */
-	cr_assert_eq(count_lines_equal(text, "$ORIGIN one.f.example."), 1);
-	cr_assert_eq(count_lines_equal(text, "$ORIGIN two.f.example."), 1);
-	cr_assert_eq(count_lines_equal(text, "$ORIGIN f.example."), 1);
-	free(text);
-	fixture_free(&fx);
-}
-
-/* ---- Delegation mode ---------------------------------------------------- */
+/* ---- Delegation mode --------------------------------------------------- */
 
 static const char delegation_yaml[] =
     "dns:\n"
@@ -738,230 +905,331 @@ static const char delegation_yaml[] =
     "    delegate: false\n"
     "  f.example: other\n";
 
-TEST_NO_LEAK(dns, delegation_mode_records)
+#define HZ	"policies.hoster.example"
+
+/* The hoster's shared TXT for `key`, with the id of `domain`'s policy. */
+#define SHARED(key, domain)						\
+	{ HZ, key "._mta-sts." HZ, DNS_RTYPE_TXT, 120,			\
+	  "{sts:" domain "}", DNS_PURPOSE_SHARED_POLICY_ID, NULL }
+/* `domain`'s _mta-sts, a CNAME to the shared record for `key`. */
+#define ALIAS(domain, key)						\
+	{ domain, "_mta-sts." domain, DNS_RTYPE_CNAME, 120,		\
+	  key "._mta-sts." HZ, DNS_PURPOSE_POLICY_ID_ALIAS, domain }
+/* Only that the record is there. */
+#define THERE(zone, name, type)	{ zone, name, type, 0, NULL, 0, NULL }
+
+/* Same template, same bytes, same id; and the hoster zone leads in JSON
+ * too. */
+static void
+delegation_ids_and_json(const struct fixture *fx, const struct outputs *out)
 {
-	static const char	 hz[] = "policies.hoster.example";
-	struct fixture		 fx;
-	char			*txt_a, *txt_b, *txt_c, *txt_d, *txt_e, *txt_f;
-	const struct dns_zone	*h;
-
-	build(&fx, delegation_yaml, 0, NULL, 0);
-	txt_a = sts_txt(fx.cfg, "a.example");
-	txt_b = sts_txt(fx.cfg, "b.example");
-	txt_c = sts_txt(fx.cfg, "c.example");
-	txt_d = sts_txt(fx.cfg, "d.example");
-	txt_e = sts_txt(fx.cfg, "e.example");
-	txt_f = sts_txt(fx.cfg, "f.example");
-	/* Same template, same bytes, same id. */
-	cr_assert_str_eq(txt_a, txt_b);
-	cr_assert_str_eq(txt_a, txt_e);
-
-	/* The hoster zone leads although it sorts after a.example. */
-	cr_assert_eq(fx.set.ds_count, 7);
-	cr_assert_str_eq(fx.set.ds_zones[0].dz_name, hz);
-	for (size_t i = 2; i < fx.set.ds_count; i++)
-		cr_assert_lt(strcmp(fx.set.ds_zones[i - 1].dz_name,
-		    fx.set.ds_zones[i].dz_name), 0, "customer zones unsorted");
-
-	/* One shared TXT per template used as it is, one per domain with a
-	 * policy of its own; nothing for the domain that opted out. */
-	h = zone(&fx, hz);
-	cr_assert_eq(h->dz_count, 4);
-	expect_record(record(&fx, hz, "std._mta-sts.policies.hoster.example",
-	    DNS_RTYPE_TXT), 120, txt_a, DNS_PURPOSE_SHARED_POLICY_ID, NULL);
-	expect_record(record(&fx, hz, "other._mta-sts.policies.hoster.example",
-	    DNS_RTYPE_TXT), 120, txt_f, DNS_PURPOSE_SHARED_POLICY_ID, NULL);
-	expect_record(record(&fx, hz,
-	    "c.example._mta-sts.policies.hoster.example", DNS_RTYPE_TXT), 120,
-	    txt_c, DNS_PURPOSE_SHARED_POLICY_ID, NULL);
-	expect_record(record(&fx, hz,
-	    "d.example._mta-sts.policies.hoster.example", DNS_RTYPE_TXT), 120,
-	    txt_d, DNS_PURPOSE_SHARED_POLICY_ID, NULL);
-	cr_assert_eq(records_named(&fx,
-	    "e.example._mta-sts.policies.hoster.example"), 0);
-
-	/* Customers' _mta-sts is a CNAME to the record for their policy. */
-	expect_record(record(&fx, "a.example", "_mta-sts.a.example",
-	    DNS_RTYPE_CNAME), 120, "std._mta-sts.policies.hoster.example",
-	    DNS_PURPOSE_POLICY_ID_ALIAS, "a.example");
-	expect_record(record(&fx, "b.example", "_mta-sts.b.example",
-	    DNS_RTYPE_CNAME), 120, "std._mta-sts.policies.hoster.example",
-	    DNS_PURPOSE_POLICY_ID_ALIAS, "b.example");
-	expect_record(record(&fx, "c.example", "_mta-sts.c.example",
-	    DNS_RTYPE_CNAME), 120, "c.example._mta-sts.policies.hoster.example",
-	    DNS_PURPOSE_POLICY_ID_ALIAS, "c.example");
-	expect_record(record(&fx, "d.example", "_mta-sts.d.example",
-	    DNS_RTYPE_CNAME), 120, "d.example._mta-sts.policies.hoster.example",
-	    DNS_PURPOSE_POLICY_ID_ALIAS, "d.example");
-	expect_record(record(&fx, "f.example", "_mta-sts.f.example",
-	    DNS_RTYPE_CNAME), 120, "other._mta-sts.policies.hoster.example",
-	    DNS_PURPOSE_POLICY_ID_ALIAS, "f.example");
-	/* The opted-out domain publishes its id directly. */
-	expect_record(record(&fx, "e.example", "_mta-sts.e.example",
-	    DNS_RTYPE_TXT), 120, txt_e, DNS_PURPOSE_POLICY_ID, "e.example");
-	/* A CNAME owner has no other record. */
-	cr_assert_eq(records_named(&fx, "_mta-sts.a.example"), 1);
-	/* The policy host is still per customer. */
-	record(&fx, "a.example", "mta-sts.a.example", DNS_RTYPE_CNAME);
-
-	free(txt_a);
-	free(txt_b);
-	free(txt_c);
-	free(txt_d);
-	free(txt_e);
-	free(txt_f);
-	fixture_free(&fx);
+	expect_same_id(fx, "a.example", "b.example", true);
+	expect_same_id(fx, "a.example", "e.example", true);
+	cr_assert_lt(strstr(out->json, "{\"zone\": \"" HZ "\""),
+	    strstr(out->json, "{\"zone\": \"a.example\""), CASE);
 }
 
-TEST_NO_LEAK(dns, delegation_mode_bind_output)
+static void
+four_selected(const struct fixture *fx, const struct outputs *out)
 {
-	struct fixture	 fx;
-	char		*text, *txt_a, *txt_c, *qa = NULL, *qc = NULL, *sec;
-	long		 hoster, first_customer;
-
-	build(&fx, delegation_yaml, 0, NULL, 0);
-	txt_a = sts_txt(fx.cfg, "a.example");
-	txt_c = sts_txt(fx.cfg, "c.example");
-	cr_assert_neq(asprintf(&qa, "\"%s\"", txt_a), -1);
-	cr_assert_neq(asprintf(&qc, "\"%s\"", txt_c), -1);
-	text = bind_text(&fx, "x");
-	hoster = line_index(text, "; zone policies.hoster.example");
-	first_customer = line_index(text, "; zone a.example");
-	cr_assert(hoster >= 0 && first_customer > hoster,
-	    "the hoster zone must come first:\n%s", text);
-	cr_assert_eq(count_lines_equal(text,
-	    "$ORIGIN policies.hoster.example."), 1);
-	sec = origin_section(text, "policies.hoster.example");
-	expect_rr(sec, "", "std._mta-sts", 120, "TXT", qa);
-	expect_rr(sec, "", "c.example._mta-sts", 120, "TXT", qc);
-	free(sec);
-	/* CNAME targets are absolute: a missing dot would append the origin. */
-	sec = origin_section(text, "a.example");
-	expect_rr(sec, "", "_mta-sts", 120, "CNAME",
-	    "std._mta-sts.policies.hoster.example.");
-	free(sec);
-	sec = origin_section(text, "c.example");
-	expect_rr(sec, "", "_mta-sts", 120, "CNAME",
-	    "c.example._mta-sts.policies.hoster.example.");
-	free(sec);
-	sec = origin_section(text, "f.example");
-	expect_rr(sec, "", "_mta-sts", 120, "CNAME",
-	    "other._mta-sts.policies.hoster.example.");
-	free(sec);
-	sec = origin_section(text, "e.example");
-	expect_rr(sec, "", "_mta-sts", 120, "TXT", qa);
-	free(sec);
-	free(qa);
-	free(qc);
-	free(txt_a);
-	free(txt_c);
-	free(text);
-	fixture_free(&fx);
+	(void)out;
+	cr_assert_eq(fx->nsel, 4, CASE);
 }
 
-TEST_NO_LEAK(dns, selected_domains_only)
+/* ---- Every build ------------------------------------------------------- */
+
+static const struct dns_case dns_cases[] = {
+	{ .name = "direct mode", .yaml = direct_yaml,
+	  .zones = "a.example b.example", .sizes = { { "a.example", 3 } },
+	  .records = {
+	      { "a.example", "_mta-sts.a.example", DNS_RTYPE_TXT, 111,
+		"{sts:a.example}", DNS_PURPOSE_POLICY_ID, "a.example" },
+	      { "a.example", "_smtp._tls.a.example", DNS_RTYPE_TXT, 222,
+		"v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example",
+		DNS_PURPOSE_TLSRPT, "a.example" },
+	      { "a.example", "mta-sts.a.example", DNS_RTYPE_CNAME, 333,
+		"mta-sts.hoster.example", DNS_PURPOSE_POLICY_HOST,
+		"a.example" },
+	      { "b.example", "_mta-sts.b.example", DNS_RTYPE_TXT, 111,
+		"{sts:b.example}", DNS_PURPOSE_POLICY_ID, "b.example" },
+	      /* A domain's own rua replaces the default. */
+	      { "b.example", "_smtp._tls.b.example", DNS_RTYPE_TXT, 222,
+		"v=TLSRPTv1; rua=mailto:tls@b.example,"
+		"https://reports.b.example/v1", DNS_PURPOSE_TLSRPT,
+		"b.example" } },
+	  /* Exactly one _mta-sts record each: senders reject two. */
+	  .named = { { "_mta-sts.a.example", 1 },
+	      { "_smtp._tls.a.example", 1 } },
+	  /* Owner names relative to the $ORIGIN, targets absolute. */
+	  .source = "/etc/mta-sts-hostd/mta-sts-hostd.yaml",
+	  .bind_rrs = {
+	      { "a.example", "_mta-sts", 111, "TXT", "\"{sts:a.example}\"" },
+	      { "a.example", "_smtp._tls", 222, "TXT",
+		"\"v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example\"" },
+	      { "a.example", "mta-sts", 333, "CNAME",
+		"mta-sts.hoster.example." },
+	      { "b.example", "_smtp._tls", 222, "TXT", "\"v=TLSRPTv1; "
+		"rua=mailto:tls@b.example,https://reports.b.example/v1\"" } },
+	  .bind = {
+	      { "generated by mta-sts-hostd from "
+		"/etc/mta-sts-hostd/mta-sts-hostd.yaml", HAS },
+	      { "$ORIGIN b.example.", 1 } },
+	  .bind_order = { { "; zone a.example", "$ORIGIN a.example." },
+	      { "$ORIGIN a.example.", "; zone b.example" } },
+	  /* The server line, once, before the first zone. */
+	  .server = "192.0.2.53 5353",
+	  .nsupdate = { { "server 192.0.2.53 5353", 1 } },
+	  .nsupdate_order = { { "server 192.0.2.53 5353",
+	      "zone a.example." } },
+	  .json = { { "\"delegation_zone\": null", HAS },
+	      { "\"purpose\": \"tls-rpt\"", HAS } },
+	  .check = direct_ids_differ },
+
+	/* Policy host addresses give A and AAAA. */
+	{ .name = "policy host addresses",
+	  .yaml =
+	  "dns:\n"
+	  "  policy_host:\n"
+	  "    addresses: [192.0.2.10, \"2001:DB8:0::10\"]\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n",
+	  .records = {
+	      { "a.example", "mta-sts.a.example", DNS_RTYPE_A, 3600,
+		"192.0.2.10", DNS_PURPOSE_POLICY_HOST, "a.example" },
+	      { "a.example", "mta-sts.a.example", DNS_RTYPE_AAAA, 3600,
+		"2001:db8::10", DNS_PURPOSE_POLICY_HOST, "a.example" } },
+	  .named = { { "mta-sts.a.example", 2 } },
+	  .bind_rrs = { { NULL, "mta-sts", 3600, "A", "192.0.2.10" },
+	      { NULL, "mta-sts", 3600, "AAAA", "2001:db8::10" } },
+	  .bind = { { "CNAME", LACKS } } },
+
+	/* No policy host and no rua means only the id, with the default
+	 * TTL of the id record: short, 300 seconds. */
+	{ .name = "only the id",
+	  .yaml =
+	  "dns:\n"
+	  "  tlsrpt:\n"
+	  "    rua: [mailto:tlsrpt@hoster.example]\n"
+	  "domains:\n"
+	  "  a.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    tlsrpt:\n"
+	  "      rua: []\n",
+	  .zones = "a.example", .sizes = { { "a.example", 1 } },
+	  .records = { { "a.example", "_mta-sts.a.example", DNS_RTYPE_TXT,
+	      300, "{sts:a.example}", DNS_PURPOSE_POLICY_ID, "a.example" } } },
+
+	/* Records go to the configured zone; one $ORIGIN per domain keeps
+	 * the owner names short. */
+	{ .name = "the configured zone",
+	  .yaml =
+	  "domains:\n"
+	  "  one.f.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: f.example\n"
+	  "  two.f.example:\n"
+	  "    mode: testing\n"
+	  "    mx: [mx.example.net]\n"
+	  "    zone: f.example\n"
+	  "  f.example:\n"
+	  "    mode: none\n"
+	  "    mx: [mx.example.net]\n",
+	  .zones = "f.example", .sizes = { { "f.example", 3 } },
+	  .records = {
+	      THERE("f.example", "_mta-sts.one.f.example", DNS_RTYPE_TXT),
+	      THERE("f.example", "_mta-sts.two.f.example", DNS_RTYPE_TXT),
+	      THERE("f.example", "_mta-sts.f.example", DNS_RTYPE_TXT) },
+	  .bind = { { "; zone f.example", 1 },
+	      { "$ORIGIN one.f.example.", 1 }, { "$ORIGIN two.f.example.", 1 },
+	      { "$ORIGIN f.example.", 1 } } },
+
+	{ .name = "delegation mode", .yaml = delegation_yaml,
+	  /* The hoster zone leads although it sorts after a.example. */
+	  .zones = HZ " a.example b.example c.example d.example e.example "
+	  "f.example",
+	  .sizes = { { HZ, 4 } },
+	  .records = {
+	      /* One shared TXT per template used as it is, one per domain
+	       * with a policy of its own; nothing for the domain that
+	       * opted out. */
+	      SHARED("std", "a.example"), SHARED("other", "f.example"),
+	      SHARED("c.example", "c.example"),
+	      SHARED("d.example", "d.example"),
+	      /* Customers' _mta-sts is a CNAME to the record for their
+	       * policy. */
+	      ALIAS("a.example", "std"), ALIAS("b.example", "std"),
+	      ALIAS("c.example", "c.example"), ALIAS("d.example", "d.example"),
+	      ALIAS("f.example", "other"),
+	      /* The opted-out domain publishes its id directly. */
+	      { "e.example", "_mta-sts.e.example", DNS_RTYPE_TXT, 120,
+		"{sts:e.example}", DNS_PURPOSE_POLICY_ID, "e.example" },
+	      /* The policy host is still per customer. */
+	      THERE("a.example", "mta-sts.a.example", DNS_RTYPE_CNAME) },
+	  /* A CNAME owner has no other record. */
+	  .named = { { "e.example._mta-sts." HZ, 0 },
+	      { "_mta-sts.a.example", 1 } },
+	  .bind_rrs = {
+	      { HZ, "std._mta-sts", 120, "TXT", "\"{sts:a.example}\"" },
+	      { HZ, "c.example._mta-sts", 120, "TXT", "\"{sts:c.example}\"" },
+	      /* CNAME targets are absolute: a missing dot would append
+	       * the origin. */
+	      { "a.example", "_mta-sts", 120, "CNAME",
+		"std._mta-sts." HZ "." },
+	      { "c.example", "_mta-sts", 120, "CNAME",
+		"c.example._mta-sts." HZ "." },
+	      { "f.example", "_mta-sts", 120, "CNAME",
+		"other._mta-sts." HZ "." },
+	      /* The template's id, published directly. */
+	      { "e.example", "_mta-sts", 120, "TXT", "\"{sts:a.example}\"" } },
+	  .bind = { { "$ORIGIN " HZ ".", 1 } },
+	  /* The hoster zone comes first. */
+	  .bind_order = { { "; zone " HZ, "; zone a.example" } },
+	  /* Records: absolute names without the final dot, purposes. */
+	  .json = {
+	      { "\"schema\": \"mta-sts-hostd.dns/1\"", HAS },
+	      { "\"delegation_zone\": \"" HZ "\"", HAS },
+	      { "{\"domain\": \"a.example\", "
+		"\"policy_id\": \"{id:a.example}\", "
+		"\"mode\": \"enforce\", \"max_age\": 604800, "
+		"\"template\": \"std\", \"zone\": \"a.example\", "
+		"\"delegated\": true, \"policy_url\": "
+		"\"https://mta-sts.a.example/.well-known/mta-sts.txt\"}", HAS },
+	      { "{\"domain\": \"d.example\", "
+		"\"policy_id\": \"{id:d.example}\", "
+		"\"mode\": \"testing\", \"max_age\": 604800, "
+		"\"template\": null,", HAS },
+	      { "\"domain\": \"e.example\"", HAS },
+	      { "\"zone\": \"e.example\", \"delegated\": false,", HAS },
+	      { "{\"name\": \"std._mta-sts." HZ "\", "
+		"\"ttl\": 120, \"class\": \"IN\", \"type\": \"TXT\", "
+		"\"data\": \"v=STSv1; id={id:a.example}\", "
+		"\"purpose\": \"shared-policy-id\", \"domain\": null}", HAS },
+	      { "{\"name\": \"_mta-sts.a.example\", \"ttl\": 120, "
+		"\"class\": \"IN\", \"type\": \"CNAME\", "
+		"\"data\": \"std._mta-sts." HZ "\", "
+		"\"purpose\": \"policy-id-alias\", "
+		"\"domain\": \"a.example\"}", HAS },
+	      { "{\"name\": \"mta-sts.a.example\", \"ttl\": 3600, "
+		"\"class\": \"IN\", \"type\": \"CNAME\", "
+		"\"data\": \"mta-sts.hoster.example\", "
+		"\"purpose\": \"policy-host\", \"domain\": \"a.example\"}",
+		HAS },
+	      { "{\"name\": \"_mta-sts.e.example\", \"ttl\": 120, "
+		"\"class\": \"IN\", \"type\": \"TXT\", "
+		"\"data\": \"v=STSv1; id={id:e.example}\", "
+		"\"purpose\": \"policy-id\", \"domain\": \"e.example\"}",
+		HAS } },
+	  .check = delegation_ids_and_json },
+
+	/* Selected domains only; without a delegated domain there is no
+	 * hoster zone at all. */
+	{ .name = "two domains", .yaml = delegation_yaml,
+	  .select = "f.example e.example", .zones = HZ " e.example f.example",
+	  .sizes = { { HZ, 1 } },
+	  .records = { THERE(HZ, "other._mta-sts." HZ, DNS_RTYPE_TXT) },
+	  .named = { { "std._mta-sts." HZ, 0 } } },
+	{ .name = "a domain that does not delegate", .yaml = delegation_yaml,
+	  .select = "e.example", .zones = "e.example" },
+
+	/* Invalid domains are left out: only the valid domain; and as it
+	 * does not delegate, no hoster zone: nothing would point at its
+	 * records. */
+	{ .name = "invalid domains",
+	  .yaml =
+	  "dns:\n"
+	  "  policy_host:\n"
+	  "    cname: mta-sts.hoster.example\n"
+	  "  tlsrpt:\n"
+	  "    rua: [mailto:tlsrpt@hoster.example]\n"
+	  "  delegation:\n"
+	  "    zone: policies.hoster.example\n"
+	  "policies:\n"
+	  "  broken:\n"
+	  "    mode: Enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "domains:\n"
+	  "  good.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx.example.net]\n"
+	  "    delegate: false\n"
+	  "  bad.example:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx_1.example.net]\n"
+	  "  worse.example: broken\n"
+	  "  undefined.example: nowhere\n",
+	  .errors = 3, .zones = "good.example",
+	  .bind = { { "bad.example", LACKS }, { "worse.example", LACKS },
+	      { "broken", LACKS } },
+	  .nsupdate = { { "bad.example", LACKS } },
+	  .json = { { "bad.example", LACKS }, { "worse.example", LACKS },
+	      { "undefined.example", LACKS } },
+	  .check = four_selected },
+	/* No valid domain gives empty output. */
+	{ .name = "no valid domain",
+	  .yaml =
+	  "dns:\n"
+	  "  delegation:\n"
+	  "    zone: policies.hoster.example\n"
+	  "domains:\n"
+	  "  bad.example:\n"
+	  "    mode: enforce\n",
+	  .errors = 1, .zones = "",
+	  .bind = { { "; zone", LACKS } },
+	  .nsupdate = { { "zone ", LACKS }, { "send", LACKS } },
+	  .json = { { "\"domains\": []", HAS }, { "\"zones\": []", HAS } } },
+
+	/* nsupdate: one block per zone, the hoster zone first; A and AAAA
+	 * share a name: one delete, two adds; the shared record, once, in
+	 * the hoster zone block. */
+	{ .name = "nsupdate",
+	  .yaml =
+	  "dns:\n"
+	  "  policy_host:\n"
+	  "    addresses: [192.0.2.10, \"2001:db8::10\"]\n"
+	  "  tlsrpt:\n"
+	  "    rua: [mailto:tlsrpt@hoster.example]\n"
+	  "  delegation:\n"
+	  "    zone: policies.hoster.example\n"
+	  "policies:\n"
+	  "  std:\n"
+	  "    mode: enforce\n"
+	  "    mx: [mx1.hoster.example]\n"
+	  "domains:\n"
+	  "  a.example: std\n"
+	  "  b.example: std\n"
+	  "  e.example:\n"
+	  "    policy: std\n"
+	  "    delegate: false\n"
+	  "  one.f.example:\n"
+	  "    policy: std\n"
+	  "    zone: f.example\n"
+	  "  two.f.example:\n"
+	  "    policy: std\n"
+	  "    zone: f.example\n",
+	  .zones = HZ " a.example b.example e.example f.example",
+	  .nsupdate_rrs = {
+	      { NULL, "mta-sts.a.example.", 3600, "A", "192.0.2.10" },
+	      { NULL, "mta-sts.a.example.", 3600, "AAAA", "2001:db8::10" },
+	      { NULL, "_mta-sts.a.example.", 300, "CNAME",
+		"std._mta-sts." HZ "." },
+	      { NULL, "_mta-sts.e.example.", 300, "TXT",
+		"\"{sts:e.example}\"" },
+	      { NULL, "_mta-sts.one.f.example.", 300, "CNAME",
+		"std._mta-sts." HZ "." } },
+	  .nsupdate = { { "\nserver ", LACKS },
+	      { "update delete mta-sts.a.example.", 1 },
+	      { "update delete std._mta-sts." HZ ".", 1 } },
+	  .nsupdate_order = { { "zone " HZ ".", "zone a.example." } } },
+};
+
+TEST_NO_LEAK(dns, builds)
 {
-	static const char *const names[] = { "f.example", "e.example" };
-	struct fixture fx;
-
-	build(&fx, delegation_yaml, 0, names, 2);
-	cr_assert_eq(fx.set.ds_count, 3);
-	cr_assert_str_eq(fx.set.ds_zones[0].dz_name, "policies.hoster.example");
-	cr_assert_str_eq(fx.set.ds_zones[1].dz_name, "e.example");
-	cr_assert_str_eq(fx.set.ds_zones[2].dz_name, "f.example");
-	cr_assert_eq(zone(&fx, "policies.hoster.example")->dz_count, 1);
-	record(&fx, "policies.hoster.example",
-	    "other._mta-sts.policies.hoster.example", DNS_RTYPE_TXT);
-	cr_assert_eq(records_named(&fx, "std._mta-sts.policies.hoster.example"),
-	    0);
-	fixture_free(&fx);
-
-	/* Without a delegated domain there is no hoster zone at all. */
-	build(&fx, delegation_yaml, 0, names + 1, 1);
-	cr_assert_eq(fx.set.ds_count, 1);
-	cr_assert_str_eq(fx.set.ds_zones[0].dz_name, "e.example");
-	fixture_free(&fx);
-}
-
-/* ---- Invalid domains ---------------------------------------------------- */
-
-TEST_NO_LEAK(dns, invalid_domains_are_left_out)
-{
-	struct fixture	 fx;
-	char		*bind, *ns, *json;
-
-	build(&fx,
-	    "dns:\n"
-	    "  policy_host:\n"
-	    "    cname: mta-sts.hoster.example\n"
-	    "  tlsrpt:\n"
-	    "    rua: [mailto:tlsrpt@hoster.example]\n"
-	    "  delegation:\n"
-	    "    zone: policies.hoster.example\n"
-	    "policies:\n"
-	    "  broken:\n"
-	    "    mode: Enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "domains:\n"
-	    "  good.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx.example.net]\n"
-	    "    delegate: false\n"
-	    "  bad.example:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx_1.example.net]\n"
-	    "  worse.example: broken\n"
-	    "  undefined.example: nowhere\n", 3, NULL, 0);
-	cr_assert_eq(fx.nsel, 4);
-	/* Only the valid domain; and as it does not delegate, no hoster
-	 * zone: nothing would point at its records. */
-	cr_assert_eq(fx.set.ds_count, 1);
-	cr_assert_str_eq(fx.set.ds_zones[0].dz_name, "good.example");
-	cr_assert_not(has_zone(&fx, "bad.example"));
-	cr_assert_not(has_zone(&fx, "policies.hoster.example"));
-	bind = bind_text(&fx, "x");
-	ns = nsupdate_text(&fx, NULL);
-	json = json_text(&fx);
-	cr_assert_null(strstr(bind, "bad.example"), "%s", bind);
-	cr_assert_null(strstr(bind, "worse.example"), "%s", bind);
-	cr_assert_null(strstr(bind, "broken"), "%s", bind);
-	cr_assert_null(strstr(ns, "bad.example"), "%s", ns);
-	cr_assert_null(strstr(json, "bad.example"), "%s", json);
-	cr_assert_null(strstr(json, "worse.example"), "%s", json);
-	cr_assert_null(strstr(json, "undefined.example"), "%s", json);
-	expect_json(json);
-	free(bind);
-	free(ns);
-	free(json);
-	fixture_free(&fx);
-}
-
-TEST_NO_LEAK(dns, no_valid_domain_gives_empty_output)
-{
-	struct fixture	 fx;
-	char		*bind, *ns, *json;
-
-	build(&fx,
-	    "dns:\n"
-	    "  delegation:\n"
-	    "    zone: policies.hoster.example\n"
-	    "domains:\n"
-	    "  bad.example:\n"
-	    "    mode: enforce\n", 1, NULL, 0);
-	cr_assert_eq(fx.set.ds_count, 0);
-	bind = bind_text(&fx, "x");
-	ns = nsupdate_text(&fx, NULL);
-	json = json_text(&fx);
-	cr_assert_null(strstr(bind, "; zone"));
-	cr_assert_null(strstr(ns, "zone "));
-	cr_assert_null(strstr(ns, "send"));
-	expect_json(json);
-	expect_contains(json, "\"domains\": []");
-	expect_contains(json, "\"zones\": []");
-	free(bind);
-	free(ns);
-	free(json);
-	fixture_free(&fx);
+	for (size_t i = 0; i < UNIT_COUNT(dns_cases); i++)
+		run_dns_case(&dns_cases[i]);
 }
 
 /* ---- TXT records longer than one character-string ---------------------- */
@@ -1004,51 +1272,57 @@ rdata_of(const char *text, const char *prefix, const char *owner,
 		}
 		free(l);
 	}
-	cr_assert_eq(n, 1, "%zu %s lines for %s in:\n%s", n, type, owner, text);
+	cr_assert_eq(n, 1, "case %s: %zu %s lines for %s in:\n%s", unit_case,
+	    n, type, owner, text);
 	return joined;
+}
+
+/* The strings of the record, joined, are the record: nothing lost or
+ * added as resolvers concatenate them. */
+static void
+expect_split(const char *text, const char *prefix, const char *owner,
+    const struct dns_record *r, size_t strings)
+{
+	size_t	 n;
+	char	*joined = rdata_of(text, prefix, owner, "TXT", &n);
+
+	cr_assert_eq(n, strings, "case %s: %zu strings for %s, want %zu",
+	    unit_case, n, owner, strings);
+	if (r != NULL)
+		cr_assert_str_eq(joined, r->dr_data, CASE);
+	free(joined);
 }
 
 TEST_NO_LEAK(dns, long_txt_is_split_into_strings_of_255)
 {
-	static const size_t	 lens[] = { 255, 256, 600 };
-	static const size_t	 strings[] = { 1, 2, 3 };
+	static const struct {
+		size_t	len, strings;
+	} cases[] = { { 255, 1 }, { 256, 2 }, { 600, 3 } };
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
 		struct fixture		 fx;
 		const struct dns_record	*r;
-		char			*yaml = tlsrpt_yaml(lens[i]);
-		char			*bind, *ns, *json, *joined;
-		size_t			 n;
+		char			*yaml = tlsrpt_yaml(cases[i].len);
+		char			*bind, *ns, *json, name[32];
 
-		build(&fx, yaml, 0, NULL, 0);
+		snprintf(name, sizeof(name), "%zu bytes", cases[i].len);
+		build(&fx, name, yaml, 0, NULL);
 		free(yaml);
 		r = record(&fx, "a.example", "_smtp._tls.a.example",
 		    DNS_RTYPE_TXT);
-		cr_assert_eq(strlen(r->dr_data), lens[i]);
+		cr_assert_eq(strlen(r->dr_data), cases[i].len, CASE);
 
 		bind = bind_text(&fx, "x");
-		joined = rdata_of(bind, "", "_smtp._tls", "TXT", &n);
-		cr_assert_eq(n, strings[i], "%zu bytes: %zu strings, want %zu",
-		    lens[i], n, strings[i]);
-		/* Resolvers concatenate the strings: nothing lost or added. */
-		cr_assert_str_eq(joined, r->dr_data);
-		free(joined);
-
+		expect_split(bind, "", "_smtp._tls", r, cases[i].strings);
 		ns = nsupdate_text(&fx, NULL);
-		joined = rdata_of(ns, "update add ", "_smtp._tls.a.example.",
-		    "TXT", &n);
-		cr_assert_eq(n, strings[i]);
-		cr_assert_str_eq(joined, r->dr_data);
-		free(joined);
-
+		expect_split(ns, "update add ", "_smtp._tls.a.example.", r,
+		    cases[i].strings);
 		/* The id record stays one string. */
-		joined = rdata_of(bind, "", "_mta-sts", "TXT", &n);
-		cr_assert_eq(n, 1);
-		free(joined);
+		expect_split(bind, "", "_mta-sts", NULL, 1);
 
 		/* JSON carries the text unsplit. */
 		json = json_text(&fx);
-		expect_contains(json, r->dr_data);
+		cr_assert_not_null(strstr(json, r->dr_data), CASE);
 		expect_json(json);
 		free(bind);
 		free(ns);
@@ -1057,242 +1331,32 @@ TEST_NO_LEAK(dns, long_txt_is_split_into_strings_of_255)
 	}
 }
 
-/* ---- nsupdate ----------------------------------------------------------- */
-
-TEST_NO_LEAK(dns, nsupdate_one_block_per_zone_delete_before_add)
-{
-	struct fixture	 fx;
-	char		*text, *l, *txt_e, *want = NULL;
-	char		 cur_zone[300] = "";
-	size_t		 zones = 0, sends = 0;
-	bool		 open = false;
-
-	build(&fx,
-	    "dns:\n"
-	    "  policy_host:\n"
-	    "    addresses: [192.0.2.10, \"2001:db8::10\"]\n"
-	    "  tlsrpt:\n"
-	    "    rua: [mailto:tlsrpt@hoster.example]\n"
-	    "  delegation:\n"
-	    "    zone: policies.hoster.example\n"
-	    "policies:\n"
-	    "  std:\n"
-	    "    mode: enforce\n"
-	    "    mx: [mx1.hoster.example]\n"
-	    "domains:\n"
-	    "  a.example: std\n"
-	    "  b.example: std\n"
-	    "  e.example:\n"
-	    "    policy: std\n"
-	    "    delegate: false\n"
-	    "  one.f.example:\n"
-	    "    policy: std\n"
-	    "    zone: f.example\n"
-	    "  two.f.example:\n"
-	    "    policy: std\n"
-	    "    zone: f.example\n", 0, NULL, 0);
-	text = nsupdate_text(&fx, NULL);
-	cr_assert_null(strstr(text, "\nserver "));
-
-	/* zone, its updates, send; then the next zone. */
-	for (size_t i = 0; (l = line_at(text, i)) != NULL; i++) {
-		if (l[0] == ';' || l[0] == '\0') {
-			free(l);
-			continue;
-		}
-		if (strncmp(l, "zone ", 5) == 0) {
-			cr_assert_not(open, "zone before send: %s", l);
-			cr_assert_str_eq(l + 5 + strlen(fx.set.ds_zones[zones]
-			    .dz_name), ".", "zone line %s", l);
-			cr_assert_eq(strncmp(l + 5, fx.set.ds_zones[zones].dz_name,
-			    strlen(fx.set.ds_zones[zones].dz_name)), 0,
-			    "zone %zu is %s", zones, l);
-			snprintf(cur_zone, sizeof(cur_zone), "%s",
-			    fx.set.ds_zones[zones].dz_name);
-			open = true;
-			zones++;
-		} else if (strcmp(l, "send") == 0) {
-			cr_assert(open, "send outside a zone block");
-			open = false;
-			sends++;
-		} else {
-			char	name[300];
-			size_t	nl, zl;
-
-			cr_assert(open, "update outside a zone block: %s", l);
-			cr_assert(sscanf(l, "update %*s %299s", name) == 1,
-			    "unexpected line: %s", l);
-			/* Every name is inside the block's zone. */
-			nl = strlen(name);
-			zl = strlen(cur_zone);
-			cr_assert(nl >= zl + 2 && name[nl - 1] == '.' &&
-			    name[nl - zl - 2] == '.' &&
-			    strncmp(name + nl - zl - 1, cur_zone, zl) == 0,
-			    "%s outside zone %s", name, cur_zone);
-		}
-		free(l);
-	}
-	cr_assert_not(open, "the last block has no send");
-	cr_assert_eq(zones, fx.set.ds_count);
-	cr_assert_eq(sends, fx.set.ds_count);
-	cr_assert_eq(zones, 5);
-
-	/* Each name is deleted once, before its first add, so a TXT that
-	 * became a CNAME or an old id leaves nothing behind. */
-	for (size_t zi = 0; zi < fx.set.ds_count; zi++) {
-		const struct dns_zone *z = &fx.set.ds_zones[zi];
-
-		for (size_t ri = 0; ri < z->dz_count; ri++) {
-			char *del = NULL, *add = NULL;
-			long di, ai;
-
-			cr_assert_neq(asprintf(&del, "update delete %s.",
-			    z->dz_records[ri].dr_name), -1);
-			cr_assert_eq(count_lines_equal(text, del), 1, "%s", del);
-			di = line_index(text, del);
-			cr_assert_neq(asprintf(&add, "update add %s. ",
-			    z->dz_records[ri].dr_name), -1);
-			ai = -1;
-			for (size_t i = 0; (l = line_at(text, i)) != NULL; i++) {
-				if (ai < 0 && strncmp(l, add, strlen(add)) == 0)
-					ai = (long)i;
-				free(l);
-			}
-			cr_assert(di >= 0 && ai > di, "%s must precede %s", del,
-			    add);
-			free(del);
-			free(add);
-		}
-	}
-
-	/* A and AAAA share a name: one delete, two adds. */
-	cr_assert_eq(count_lines_equal(text, "update delete mta-sts.a.example."),
-	    1);
-	expect_rr(text, "update add ", "mta-sts.a.example.", 3600, "A",
-	    "192.0.2.10");
-	expect_rr(text, "update add ", "mta-sts.a.example.", 3600, "AAAA",
-	    "2001:db8::10");
-	/* The shared record, once, in the hoster zone block. */
-	cr_assert_eq(count_lines_equal(text,
-	    "update delete std._mta-sts.policies.hoster.example."), 1);
-	expect_rr(text, "update add ", "_mta-sts.a.example.", 300, "CNAME",
-	    "std._mta-sts.policies.hoster.example.");
-	txt_e = sts_txt(fx.cfg, "e.example");
-	cr_assert_neq(asprintf(&want, "\"%s\"", txt_e), -1);
-	expect_rr(text, "update add ", "_mta-sts.e.example.", 300, "TXT", want);
-	expect_rr(text, "update add ", "_mta-sts.one.f.example.", 300, "CNAME",
-	    "std._mta-sts.policies.hoster.example.");
-	cr_assert_lt(line_index(text, "zone policies.hoster.example."),
-	    line_index(text, "zone a.example."));
-	free(want);
-	free(txt_e);
-	free(text);
-	fixture_free(&fx);
-}
-
-TEST_NO_LEAK(dns, nsupdate_server_line)
-{
-	struct fixture	 fx;
-	char		*text, *l;
-
-	build(&fx, direct_yaml, 0, NULL, 0);
-	text = nsupdate_text(&fx, "192.0.2.53 5353");
-	cr_assert_eq(count_lines_equal(text, "server 192.0.2.53 5353"), 1);
-	/* Before the first zone. */
-	cr_assert_lt(line_index(text, "server 192.0.2.53 5353"),
-	    line_index(text, "zone a.example."));
-	l = line_at(text, 0);
-	cr_assert_eq(l[0], ';');
-	free(l);
-	free(text);
-	fixture_free(&fx);
-}
-
-/* ---- JSON --------------------------------------------------------------- */
-
-TEST_NO_LEAK(dns, json_parses_and_describes_domains_and_records)
-{
-	struct fixture	 fx;
-	char		*json, *want = NULL;
-	const struct domain *a, *d, *e;
-
-	build(&fx, delegation_yaml, 0, NULL, 0);
-	json = json_text(&fx);
-	expect_json(json);
-	a = config_domain(fx.cfg, "a.example");
-	d = config_domain(fx.cfg, "d.example");
-	e = config_domain(fx.cfg, "e.example");
-
-	expect_contains(json, "\"schema\": \"mta-sts-hostd.dns/1\"");
-	expect_contains(json, "\"delegation_zone\": \"policies.hoster.example\"");
-	cr_assert_neq(asprintf(&want, "{\"domain\": \"a.example\", "
-	    "\"policy_id\": \"%s\", \"mode\": \"enforce\", \"max_age\": 604800, "
-	    "\"template\": \"std\", \"zone\": \"a.example\", \"delegated\": true, "
-	    "\"policy_url\": \"https://mta-sts.a.example/.well-known/mta-sts.txt\"}",
-	    a->dom_id), -1);
-	expect_contains(json, want);
-	free(want);
-	cr_assert_neq(asprintf(&want, "{\"domain\": \"d.example\", "
-	    "\"policy_id\": \"%s\", \"mode\": \"testing\", \"max_age\": 604800, "
-	    "\"template\": null,", d->dom_id), -1);
-	expect_contains(json, want);
-	free(want);
-	expect_contains(json, "\"domain\": \"e.example\"");
-	cr_assert_neq(asprintf(&want, "\"zone\": \"e.example\", "
-	    "\"delegated\": false,"), -1);
-	expect_contains(json, want);
-	free(want);
-
-	/* Records: absolute names without the final dot, purposes. */
-	cr_assert_neq(asprintf(&want, "{\"name\": "
-	    "\"std._mta-sts.policies.hoster.example\", \"ttl\": 120, "
-	    "\"class\": \"IN\", \"type\": \"TXT\", \"data\": \"v=STSv1; id=%s\", "
-	    "\"purpose\": \"shared-policy-id\", \"domain\": null}", a->dom_id), -1);
-	expect_contains(json, want);
-	free(want);
-	expect_contains(json, "{\"name\": \"_mta-sts.a.example\", \"ttl\": 120, "
-	    "\"class\": \"IN\", \"type\": \"CNAME\", "
-	    "\"data\": \"std._mta-sts.policies.hoster.example\", "
-	    "\"purpose\": \"policy-id-alias\", \"domain\": \"a.example\"}");
-	expect_contains(json, "{\"name\": \"mta-sts.a.example\", \"ttl\": 3600, "
-	    "\"class\": \"IN\", \"type\": \"CNAME\", "
-	    "\"data\": \"mta-sts.hoster.example\", "
-	    "\"purpose\": \"policy-host\", \"domain\": \"a.example\"}");
-	cr_assert_neq(asprintf(&want, "{\"name\": \"_mta-sts.e.example\", "
-	    "\"ttl\": 120, \"class\": \"IN\", \"type\": \"TXT\", "
-	    "\"data\": \"v=STSv1; id=%s\", \"purpose\": \"policy-id\", "
-	    "\"domain\": \"e.example\"}", e->dom_id), -1);
-	expect_contains(json, want);
-	free(want);
-	/* The hoster zone leads here too. */
-	cr_assert_lt(strstr(json, "{\"zone\": \"policies.hoster.example\""),
-	    strstr(json, "{\"zone\": \"a.example\""));
-	free(json);
-	fixture_free(&fx);
-
-	build(&fx, direct_yaml, 0, NULL, 0);
-	json = json_text(&fx);
-	expect_json(json);
-	expect_contains(json, "\"delegation_zone\": null");
-	expect_contains(json, "\"purpose\": \"tls-rpt\"");
-	free(json);
-	fixture_free(&fx);
-}
-
-/* ---- Names -------------------------------------------------------------- */
+/* ---- Names ------------------------------------------------------------- */
 
 TEST_NO_LEAK(dns, type_and_purpose_names)
 {
-	cr_assert_str_eq(dns_rtype_name(DNS_RTYPE_TXT), "TXT");
-	cr_assert_str_eq(dns_rtype_name(DNS_RTYPE_CNAME), "CNAME");
-	cr_assert_str_eq(dns_rtype_name(DNS_RTYPE_A), "A");
-	cr_assert_str_eq(dns_rtype_name(DNS_RTYPE_AAAA), "AAAA");
-	cr_assert_str_eq(dns_purpose_name(DNS_PURPOSE_POLICY_ID), "policy-id");
-	cr_assert_str_eq(dns_purpose_name(DNS_PURPOSE_POLICY_ID_ALIAS),
-	    "policy-id-alias");
-	cr_assert_str_eq(dns_purpose_name(DNS_PURPOSE_SHARED_POLICY_ID),
-	    "shared-policy-id");
-	cr_assert_str_eq(dns_purpose_name(DNS_PURPOSE_TLSRPT), "tls-rpt");
-	cr_assert_str_eq(dns_purpose_name(DNS_PURPOSE_POLICY_HOST),
-	    "policy-host");
+	static const struct {
+		enum dns_rtype	 type;
+		const char	*name;
+	} types[] = {
+		{ DNS_RTYPE_TXT, "TXT" }, { DNS_RTYPE_CNAME, "CNAME" },
+		{ DNS_RTYPE_A, "A" }, { DNS_RTYPE_AAAA, "AAAA" },
+	};
+	static const struct {
+		enum dns_purpose	 purpose;
+		const char		*name;
+	} purposes[] = {
+		{ DNS_PURPOSE_POLICY_ID, "policy-id" },
+		{ DNS_PURPOSE_POLICY_ID_ALIAS, "policy-id-alias" },
+		{ DNS_PURPOSE_SHARED_POLICY_ID, "shared-policy-id" },
+		{ DNS_PURPOSE_TLSRPT, "tls-rpt" },
+		{ DNS_PURPOSE_POLICY_HOST, "policy-host" },
+	};
+
+	for (size_t i = 0; i < UNIT_COUNT(types); i++)
+		cr_assert_str_eq(dns_rtype_name(types[i].type), types[i].name,
+		    "case %s", types[i].name);
+	for (size_t i = 0; i < UNIT_COUNT(purposes); i++)
+		cr_assert_str_eq(dns_purpose_name(purposes[i].purpose),
+		    purposes[i].name, "case %s", purposes[i].name);
 }

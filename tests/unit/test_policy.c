@@ -26,6 +26,23 @@
 			"max_age: 86400\r\n"
 #define NONE_BODY_ID	"f8928e3814db8de48e11b4362bc16d61"
 
+#define ENFORCE		POLICY_MODE_ENFORCE
+#define TESTING		POLICY_MODE_TESTING
+#define NONE		POLICY_MODE_NONE
+
+/* The mx patterns of a table row: at most 4, the rest NULL. */
+#define MX_MAX		4
+
+static size_t
+mx_count(const char *const *mx)
+{
+	size_t n = 0;
+
+	while (n < MX_MAX && mx[n] != NULL)
+		n++;
+	return n;
+}
+
 static void
 policy_init(struct policy *pol, enum policy_mode mode, uint32_t max_age,
     const char *const *mx, size_t nmx)
@@ -58,73 +75,212 @@ render(const struct policy *pol, size_t *lenp)
 {
 	char *body = policy_render(pol, lenp);
 
-	cr_assert_not_null(body);
-	cr_assert_eq(strlen(body), *lenp, "length %zu but strlen %zu", *lenp,
-	    strlen(body));
+	cr_assert_not_null(body, CASE);
+	cr_assert_eq(strlen(body), *lenp, "case %s: length %zu but strlen %zu",
+	    unit_case, *lenp, strlen(body));
 	return body;
 }
 
-/* ---- policy_render ----------------------------------------------------- */
-
-TEST_NO_LEAK(policy_render, exact_bytes_in_configured_order)
+/* ASCII, every line ends in CRLF, no line is blank. */
+static void
+expect_well_formed(const char *body, size_t len)
 {
-	static const char *const mx[] = { "a.example", "*.b.example" };
-	struct policy	pol;
-	size_t		len;
-	char		*body;
-
-	policy_init(&pol, POLICY_MODE_ENFORCE, 604800, mx, 2);
-	body = render(&pol, &len);
-	cr_assert_str_eq(body, "version: STSv1\r\nmode: enforce\r\n"
-	    "mx: a.example\r\nmx: *.b.example\r\nmax_age: 604800\r\n");
-	free(body);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_render, every_line_ends_in_crlf_and_none_is_blank)
-{
-	static const char *const mx[] = { "mx1.example.net", "mx2.example.net",
-	    "*.backup.example.net" };
-	struct policy	pol;
-	size_t		len;
-	char		*body;
-
-	policy_init(&pol, POLICY_MODE_TESTING, 31557600, mx, 3);
-	body = render(&pol, &len);
 	cr_assert(len >= 2 && body[len - 2] == '\r' && body[len - 1] == '\n',
-	    "the last line must end in CRLF");
+	    "case %s: the last line must end in CRLF", unit_case);
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)body[i];
 
-		cr_assert(c < 0x80, "non-ASCII byte at %zu", i);
+		cr_assert(c < 0x80, "case %s: non-ASCII byte at %zu",
+		    unit_case, i);
 		if (c == '\n')
 			cr_assert(i > 0 && body[i - 1] == '\r',
-			    "bare LF at offset %zu", i);
+			    "case %s: bare LF at offset %zu", unit_case, i);
 		if (c == '\r')
 			cr_assert(i + 1 < len && body[i + 1] == '\n',
-			    "bare CR at offset %zu", i);
+			    "case %s: bare CR at offset %zu", unit_case, i);
 	}
-	cr_assert_null(strstr(body, "\r\n\r\n"), "blank line in the body");
-	cr_assert_neq(body[0], ' ');
-	cr_assert_str_eq(body, "version: STSv1\r\nmode: testing\r\n"
-	    "mx: mx1.example.net\r\nmx: mx2.example.net\r\n"
-	    "mx: *.backup.example.net\r\nmax_age: 31557600\r\n");
-	free(body);
+	cr_assert_null(strstr(body, "\r\n\r\n"), "case %s: blank line in the "
+	    "body", unit_case);
+	cr_assert_neq(body[0], ' ', CASE);
+}
+
+/* ---- policy_parse: shared checks --------------------------------------- */
+
+/* Parse `len` bytes with no terminator after them (ASan sees overreads). */
+static bool
+parse_n(const char *body, size_t len, struct policy *pol, char **why)
+{
+	char	*copy = malloc(len > 0 ? len : 1);
+	bool	 ok;
+
+	cr_assert_not_null(copy);
+	memcpy(copy, body, len);
+	ok = policy_parse(copy, len, pol, why);
+	free(copy);
+	return ok;
+}
+
+static void
+parse_ok_n(const char *body, size_t len, struct policy *pol)
+{
+	char *why = unit_why_before(NULL);
+	bool  ok;
+
+	memset(pol, 0xa5, sizeof(*pol));
+	ok = parse_n(body, len, pol, &why);
+	unit_expect_verdict(ok, why, NULL);
+}
+
+static void
+expect_fields(const struct policy *pol, enum policy_mode mode,
+    uint32_t max_age, const char *const *mx, size_t nmx)
+{
+	cr_assert_eq(pol->pol_mode, mode, "case %s: mode %s, expected %s",
+	    unit_case, policy_mode_name(pol->pol_mode),
+	    policy_mode_name(mode));
+	cr_assert_eq(pol->pol_max_age, max_age, "case %s: max_age %u, "
+	    "expected %u", unit_case, (unsigned)pol->pol_max_age,
+	    (unsigned)max_age);
+	cr_assert_eq(pol->pol_mx.sv_count, nmx, "case %s: %zu mx, expected "
+	    "%zu", unit_case, pol->pol_mx.sv_count, nmx);
+	for (size_t i = 0; i < nmx; i++)
+		cr_assert_str_eq(pol->pol_mx.sv_items[i], mx[i],
+		    "case %s: mx %zu is '%s', expected '%s'", unit_case, i,
+		    pol->pol_mx.sv_items[i], mx[i]);
+	if (nmx == 0)
+		cr_assert_null(pol->pol_mx.sv_items, CASE);
+}
+
+/*
+ * Refused, with `needle` in the message, and no mx left in `pol`; freeing
+ * the refused policy again is harmless.
+ */
+static void
+parse_bad_n(const char *body, size_t len, const char *needle)
+{
+	struct policy	 pol;
+	char		*why = unit_why_before(needle);
+	bool		 ok;
+
+	memset(&pol, 0xa5, sizeof(pol));
+	ok = parse_n(body, len, &pol, &why);
+	if (ok)
+		policy_free(&pol);	/* so the failure below is no leak */
+	unit_expect_verdict(ok, why, needle);
+	cr_assert_eq(pol.pol_mx.sv_count, 0, "case %s: refused, but %zu mx "
+	    "stored", unit_case, pol.pol_mx.sv_count);
+	cr_assert_null(pol.pol_mx.sv_items, "case %s: refused, but the mx "
+	    "list is allocated", unit_case);
 	policy_free(&pol);
 }
 
-TEST_NO_LEAK(policy_render, mode_none)
-{
-	static const char *const mx[] = { "mx.example.net" };
-	struct policy	pol;
-	size_t		len;
-	char		*body;
+/* ---- policy_render, policy_id and back --------------------------------- */
 
-	policy_init(&pol, POLICY_MODE_NONE, 86400, mx, 1);
-	body = render(&pol, &len);
-	cr_assert_str_eq(body, NONE_BODY);
-	free(body);
-	policy_free(&pol);
+/*
+ * Each policy renders to exactly `body`, well formed; its id is the SHA-256
+ * prefix (`id` where known), the same for an identical policy; parsing the
+ * body gives the policy back, and rendering that gives the same bytes.
+ */
+static const struct {
+	const char		*name;
+	enum policy_mode	 mode;
+	uint32_t		 max_age;
+	const char		*mx[MX_MAX];
+	const char		*body;
+	const char		*id;
+} render_cases[] = {
+	{ "the configured order", ENFORCE, 604800,
+	  { "a.example", "*.b.example" },
+	  "version: STSv1\r\nmode: enforce\r\n"
+	  "mx: a.example\r\nmx: *.b.example\r\nmax_age: 604800\r\n", NULL },
+	{ "three mx for a year", TESTING, 31557600,
+	  { "mx1.example.net", "mx2.example.net", "*.backup.example.net" },
+	  "version: STSv1\r\nmode: testing\r\n"
+	  "mx: mx1.example.net\r\nmx: mx2.example.net\r\n"
+	  "mx: *.backup.example.net\r\nmax_age: 31557600\r\n", NULL },
+	{ "mode none", NONE, 86400, { "mx.example.net" }, NONE_BODY,
+	  NONE_BODY_ID },
+	{ "two weeks of testing", TESTING, 1209600,
+	  { "mx1.example.net", "mx2.example.net" },
+	  "version: STSv1\r\nmode: testing\r\n"
+	  "mx: mx1.example.net\r\nmx: mx2.example.net\r\nmax_age: 1209600\r\n",
+	  NULL },
+	{ "four mx", ENFORCE, 604800,
+	  { "mx1.example.net", "*.example.org", "mx-2.backup.example.com",
+	      "*.b.example" },
+	  "version: STSv1\r\nmode: enforce\r\n"
+	  "mx: mx1.example.net\r\nmx: *.example.org\r\n"
+	  "mx: mx-2.backup.example.com\r\nmx: *.b.example\r\n"
+	  "max_age: 604800\r\n", NULL },
+	{ "one mx in testing", TESTING, 86400, { "mx.example.net" },
+	  "version: STSv1\r\nmode: testing\r\n"
+	  "mx: mx.example.net\r\nmax_age: 86400\r\n", NULL },
+	{ "mode none without mx", NONE, 0, { NULL },
+	  "version: STSv1\r\nmode: none\r\nmax_age: 0\r\n", NULL },
+	{ "two mx for a year", ENFORCE, 31557600,
+	  { "mx1.example.net", "*.example.org" },
+	  "version: STSv1\r\nmode: enforce\r\n"
+	  "mx: mx1.example.net\r\nmx: *.example.org\r\n"
+	  "max_age: 31557600\r\n", NULL },
+	{ "a second", TESTING, 1,
+	  { "*.example.org", "mx-2.backup.example.com", "*.b.example" },
+	  "version: STSv1\r\nmode: testing\r\n"
+	  "mx: *.example.org\r\nmx: mx-2.backup.example.com\r\n"
+	  "mx: *.b.example\r\nmax_age: 1\r\n", NULL },
+};
+
+TEST_NO_LEAK(policy, render_id_and_parse_back)
+{
+	for (size_t i = 0; i < UNIT_COUNT(render_cases); i++) {
+		const char *const *mx = render_cases[i].mx;
+		size_t		 nmx = mx_count(mx), len, len2, len3;
+		struct policy	 src, same, back;
+		char		*body, *twin, *again;
+		char		 id[POLICY_ID_LEN + 1], want[POLICY_ID_LEN + 1];
+		char		 twin_id[POLICY_ID_LEN + 1];
+
+		unit_case = render_cases[i].name;
+		policy_init(&src, render_cases[i].mode, render_cases[i].max_age,
+		    mx, nmx);
+		body = render(&src, &len);
+		cr_assert_str_eq(body, render_cases[i].body, "case %s: got\n%s",
+		    unit_case, body);
+		expect_well_formed(body, len);
+
+		memset(id, 'X', sizeof(id));
+		policy_id(body, len, id);
+		sha256_prefix(body, len, want);
+		cr_assert_eq(strlen(id), POLICY_ID_LEN, CASE);
+		cr_assert_eq(strspn(id, "0123456789abcdef"), POLICY_ID_LEN,
+		    "case %s: id '%s' is not lower-case hex", unit_case, id);
+		cr_assert_str_eq(id, want, CASE);
+		if (render_cases[i].id != NULL)
+			cr_assert_str_eq(id, render_cases[i].id, CASE);
+
+		/* Identical policies share an id. */
+		policy_init(&same, render_cases[i].mode,
+		    render_cases[i].max_age, mx, nmx);
+		twin = render(&same, &len2);
+		policy_id(twin, len2, twin_id);
+		cr_assert_str_eq(twin_id, id, CASE);
+
+		/* Parsing what was rendered gives every field back ... */
+		parse_ok_n(body, len, &back);
+		expect_fields(&back, render_cases[i].mode,
+		    render_cases[i].max_age, mx, nmx);
+		/* ... and rendering what was parsed gives the same bytes. */
+		again = render(&back, &len3);
+		cr_assert_eq(len3, len, CASE);
+		cr_assert_str_eq(again, body, CASE);
+
+		free(again);
+		free(twin);
+		free(body);
+		policy_free(&back);
+		policy_free(&same);
+		policy_free(&src);
+		unit_case_end();
+	}
 }
 
 TEST_NO_LEAK(policy_render, long_mx_list_fits_exactly)
@@ -133,6 +289,7 @@ TEST_NO_LEAK(policy_render, long_mx_list_fits_exactly)
 	size_t		 len, want = 0;
 	char		*body, name[320];
 
+	unit_case = "200 long mx";
 	memset(&pol, 0, sizeof(pol));
 	pol.pol_mode = POLICY_MODE_ENFORCE;
 	pol.pol_max_age = 4294967295u;	/* the widest number it may print */
@@ -148,56 +305,6 @@ TEST_NO_LEAK(policy_render, long_mx_list_fits_exactly)
 	cr_assert(strncmp(body + len - 21, "max_age: 4294967295\r\n", 21) == 0);
 	free(body);
 	policy_free(&pol);
-}
-
-/* ---- policy_id --------------------------------------------------------- */
-
-TEST_NO_LEAK(policy_id, known_vector_from_sha256sum)
-{
-	char id[POLICY_ID_LEN + 1];
-
-	policy_id(NONE_BODY, strlen(NONE_BODY), id);
-	cr_assert_str_eq(id, NONE_BODY_ID);
-}
-
-TEST_NO_LEAK(policy_id, first_32_lowercase_hex_of_sha256)
-{
-	static const char *const mx[] = { "a.example", "*.b.example" };
-	struct policy	pol;
-	size_t		len;
-	char		*body, id[POLICY_ID_LEN + 1], want[POLICY_ID_LEN + 1];
-
-	policy_init(&pol, POLICY_MODE_ENFORCE, 604800, mx, 2);
-	body = render(&pol, &len);
-	memset(id, 'X', sizeof(id));
-	policy_id(body, len, id);
-	sha256_prefix(body, len, want);
-	cr_assert_eq(strlen(id), POLICY_ID_LEN);
-	cr_assert_eq(strspn(id, "0123456789abcdef"), POLICY_ID_LEN,
-	    "id '%s' is not lower-case hex", id);
-	cr_assert_str_eq(id, want);
-	free(body);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_id, identical_policies_share_an_id)
-{
-	static const char *const mx[] = { "mx1.example.net", "mx2.example.net" };
-	struct policy	a, b;
-	size_t		la, lb;
-	char		*ba, *bb, ia[POLICY_ID_LEN + 1], ib[POLICY_ID_LEN + 1];
-
-	policy_init(&a, POLICY_MODE_TESTING, 1209600, mx, 2);
-	policy_init(&b, POLICY_MODE_TESTING, 1209600, mx, 2);
-	ba = render(&a, &la);
-	bb = render(&b, &lb);
-	policy_id(ba, la, ia);
-	policy_id(bb, lb, ib);
-	cr_assert_str_eq(ia, ib);
-	free(ba);
-	free(bb);
-	policy_free(&a);
-	policy_free(&b);
 }
 
 TEST_NO_LEAK(policy_id, any_byte_change_changes_the_id)
@@ -231,6 +338,7 @@ TEST_NO_LEAK(policy_id, mx_order_and_each_field_change_it)
 	struct policy	p[4];
 	char		ids[4][POLICY_ID_LEN + 1];
 
+	unit_case = "mx order, mode and max_age";
 	policy_init(&p[0], POLICY_MODE_ENFORCE, 604800, ab, 2);
 	policy_init(&p[1], POLICY_MODE_ENFORCE, 604800, ba, 2);
 	policy_init(&p[2], POLICY_MODE_TESTING, 604800, ab, 2);
@@ -251,32 +359,41 @@ TEST_NO_LEAK(policy_id, mx_order_and_each_field_change_it)
 
 /* ---- modes ------------------------------------------------------------- */
 
-TEST_NO_LEAK(policy_mode, parses_the_three_lower_case_names)
+/* The three lower-case names, and nothing else: no case, no blanks. */
+static const struct {
+	const char		*text;
+	enum policy_mode	 mode;
+} mode_names[] = {
+	{ "enforce", ENFORCE }, { "testing", TESTING }, { "none", NONE },
+};
+
+static const char *const bad_modes[] = { "Enforce", "ENFORCE", "Testing",
+    "NONE", "enforce ", " enforce", "enforced", "test", "", "off" };
+
+TEST_NO_LEAK(policy_mode, cases)
 {
-	enum policy_mode m = POLICY_MODE_NONE;
+	/* An accepted name sets the mode, from another one; its name is
+	 * the text. */
+	for (size_t i = 0; i < UNIT_COUNT(mode_names); i++) {
+		enum policy_mode m =
+		    (enum policy_mode)((mode_names[i].mode + 1) % 3);
 
-	cr_assert_eq(policy_mode_parse("enforce", &m), 0);
-	cr_assert_eq(m, POLICY_MODE_ENFORCE);
-	cr_assert_eq(policy_mode_parse("testing", &m), 0);
-	cr_assert_eq(m, POLICY_MODE_TESTING);
-	cr_assert_eq(policy_mode_parse("none", &m), 0);
-	cr_assert_eq(m, POLICY_MODE_NONE);
-	cr_assert_str_eq(policy_mode_name(POLICY_MODE_ENFORCE), "enforce");
-	cr_assert_str_eq(policy_mode_name(POLICY_MODE_TESTING), "testing");
-	cr_assert_str_eq(policy_mode_name(POLICY_MODE_NONE), "none");
-}
+		unit_case_input(mode_names[i].text);
+		cr_assert_eq(policy_mode_parse(mode_names[i].text, &m), 0,
+		    "case %s: refused", unit_case);
+		cr_assert_eq(m, mode_names[i].mode, "case %s: mode %d",
+		    unit_case, (int)m);
+		cr_assert_str_eq(policy_mode_name(m), mode_names[i].text, CASE);
+	}
+	/* A refused one leaves the output as it was. */
+	UNIT_EACH(text, bad_modes) {
+		enum policy_mode m = TESTING;
 
-TEST_NO_LEAK(policy_mode, is_case_sensitive_and_exact)
-{
-	static const char *const bad[] = { "Enforce", "ENFORCE", "Testing",
-	    "NONE", "enforce ", " enforce", "enforced", "test", "", "off" };
-	enum policy_mode m = POLICY_MODE_TESTING;
-
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		cr_assert_eq(policy_mode_parse(bad[i], &m), -1,
-		    "'%s' parsed as a mode", bad[i]);
-		cr_assert_eq(m, POLICY_MODE_TESTING, "'%s' changed the output",
-		    bad[i]);
+		unit_case_input(*text);
+		cr_assert_eq(policy_mode_parse(*text, &m), -1,
+		    "case %s: parsed as a mode", unit_case);
+		cr_assert_eq(m, TESTING, "case %s: changed the output",
+		    unit_case);
 	}
 }
 
@@ -301,417 +418,274 @@ TEST_NO_LEAK(policy_copy, is_a_deep_copy)
 	policy_free(&dst);
 }
 
-/* ---- policy_parse: shared checks --------------------------------------- */
-
-/* Parse `len` bytes with no terminator after them (ASan sees overreads). */
-static bool
-parse_n(const char *body, size_t len, struct policy *pol, char **why)
-{
-	char	*copy = malloc(len > 0 ? len : 1);
-	bool	 ok;
-
-	cr_assert_not_null(copy);
-	memcpy(copy, body, len);
-	ok = policy_parse(copy, len, pol, why);
-	free(copy);
-	return ok;
-}
-
-static void
-parse_ok_n(const char *body, size_t len, struct policy *pol)
-{
-	char *why = (char *)"unset";
-
-	memset(pol, 0xa5, sizeof(*pol));
-	cr_assert(parse_n(body, len, pol, &why), "policy refused: %s\n%.*s",
-	    why != NULL ? why : "(no message)", (int)len, body);
-	cr_assert_null(why, "policy accepted but a message was set");
-}
-
-static void
-parse_ok(const char *body, struct policy *pol)
-{
-	parse_ok_n(body, strlen(body), pol);
-}
-
-static void
-expect_fields(const struct policy *pol, enum policy_mode mode,
-    uint32_t max_age, const char *const *mx, size_t nmx)
-{
-	cr_assert_eq(pol->pol_mode, mode, "mode %s, expected %s",
-	    policy_mode_name(pol->pol_mode), policy_mode_name(mode));
-	cr_assert_eq(pol->pol_max_age, max_age, "max_age %u, expected %u",
-	    (unsigned)pol->pol_max_age, (unsigned)max_age);
-	cr_assert_eq(pol->pol_mx.sv_count, nmx, "%zu mx, expected %zu",
-	    pol->pol_mx.sv_count, nmx);
-	for (size_t i = 0; i < nmx; i++)
-		cr_assert_str_eq(pol->pol_mx.sv_items[i], mx[i],
-		    "mx %zu is '%s', expected '%s'", i, pol->pol_mx.sv_items[i],
-		    mx[i]);
-}
-
-/* Refused, with `needle` in the message, and no mx left in `pol`. */
-static void
-parse_bad_n(const char *body, size_t len, const char *needle)
-{
-	struct policy	 pol;
-	char		*why = NULL;
-	bool		 ok;
-
-	memset(&pol, 0xa5, sizeof(pol));
-	ok = parse_n(body, len, &pol, &why);
-	if (ok)
-		policy_free(&pol);	/* so the failure below is no leak */
-	cr_assert_not(ok, "policy accepted:\n%.*s", (int)len, body);
-	cr_assert_not_null(why, "policy refused without a message:\n%.*s",
-	    (int)len, body);
-	cr_assert(strstr(why, needle) != NULL,
-	    "message is \"%s\", expected \"%s\" in it, for:\n%.*s", why,
-	    needle, (int)len, body);
-	cr_assert_eq(pol.pol_mx.sv_count, 0, "refused, but %zu mx stored",
-	    pol.pol_mx.sv_count);
-	cr_assert_null(pol.pol_mx.sv_items, "refused, but the mx list is "
-	    "allocated");
-	free(why);
-}
-
-static void
-parse_bad(const char *body, const char *needle)
-{
-	parse_bad_n(body, strlen(body), needle);
-}
+/* ---- policy_parse ------------------------------------------------------ */
 
 /* The fixed lines every test body starts with, in either line end. */
 #define HEAD_LF		"version: STSv1\nmode: enforce\nmax_age: 604800\n"
 #define HEAD_CRLF	"version: STSv1\r\nmode: enforce\r\nmax_age: 604800\r\n"
 
-/* ---- policy_parse: accepted -------------------------------------------- */
+/* Bodies with a NUL byte; and one with lines past the length given. */
+#define NUL_INSIDE	HEAD_LF "mx: mx.example.net\0\n"
+#define NUL_FIRST	"\0" HEAD_LF "mx: mx.example.net\n"
+#define PAST_LEN	HEAD_LF "mx: mx.example.net\n"
+#define PAST_LEN_TAIL	"this line is past the length given\n\n"
 
-TEST_NO_LEAK(policy_parse, crlf_body)
-{
-	static const char *const mx[] = { "mx.example.net" };
-	struct policy pol;
+/* A policy of mode none with this max_age. */
+#define MAX_AGE(v)	"version: STSv1\nmode: none\nmax_age: " v "\n"
 
-	parse_ok(NONE_BODY, &pol);
-	expect_fields(&pol, POLICY_MODE_NONE, 86400, mx, 1);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, lf_only_body)
-{
-	static const char *const mx[] = { "mx1.example.net",
-	    "mx2.example.net" };
-	struct policy pol;
-
-	parse_ok("version: STSv1\nmode: enforce\nmx: mx1.example.net\n"
-	    "mx: mx2.example.net\nmax_age: 604800\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 2);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, mixed_line_ends)
-{
-	static const char *const mx[] = { "mx1.example.net",
-	    "mx2.example.net" };
-	struct policy pol;
-
-	parse_ok("version: STSv1\r\nmode: testing\nmx: mx1.example.net\r\n"
-	    "mx: mx2.example.net\nmax_age: 86400\r\n", &pol);
-	expect_fields(&pol, POLICY_MODE_TESTING, 86400, mx, 2);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, last_line_without_terminator)
-{
-	static const char *const mx[] = { "mx.example.net" };
-	struct policy pol;
-
-	parse_ok("version: STSv1\nmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-	parse_ok("version: STSv1\r\nmode: enforce\r\nmx: mx.example.net\r\n"
-	    "max_age: 604800", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-	/* The unterminated last line may be an mx line too. */
-	parse_ok(HEAD_CRLF "mx: mx.example.net", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, fields_in_any_order)
-{
-	static const char *const mx[] = { "b.example.net", "a.example.net" };
-	struct policy pol;
-
-	parse_ok("max_age: 1209600\r\nmx: b.example.net\r\nmode: testing\r\n"
-	    "mx: a.example.net\r\nversion: STSv1\r\n", &pol);
-	expect_fields(&pol, POLICY_MODE_TESTING, 1209600, mx, 2);
-	policy_free(&pol);
-	parse_ok("mx: b.example.net\nmx: a.example.net\nmode: enforce\n"
-	    "max_age: 86400\nversion: STSv1\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 86400, mx, 2);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, blanks_after_the_colon_and_at_the_end)
-{
-	static const char *const mx[] = { "mx.example.net" };
-	struct policy pol;
-
-	parse_ok("version:STSv1\nmode:enforce\nmx:mx.example.net\n"
-	    "max_age:604800\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-	parse_ok("version:   STSv1\nmode:\tenforce\nmx: \t mx.example.net\n"
-	    "max_age:  604800\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-	parse_ok("version: STSv1 \r\nmode: enforce\t\r\n"
-	    "mx: mx.example.net  \r\nmax_age: 604800 \t\r\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, mx_patterns_in_canonical_lower_case)
-{
-	static const char *const mx[] = { "mx1.example.net", "*.example.com",
-	    "*.backup.example.org", "mx-2.example.net" };
-	struct policy pol;
-
-	parse_ok(HEAD_LF "mx: MX1.Example.NET\nmx: *.example.com\n"
-	    "mx: *.Backup.EXAMPLE.org\nmx: mx-2.example.net\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 4);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, mode_none_needs_no_mx)
-{
-	struct policy pol;
-
-	parse_ok("version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n", &pol);
-	expect_fields(&pol, POLICY_MODE_NONE, 86400, NULL, 0);
-	cr_assert_null(pol.pol_mx.sv_items);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, max_age_range)
-{
-	struct policy pol;
-
-	parse_ok("version: STSv1\nmode: none\nmax_age: 0\n", &pol);
-	expect_fields(&pol, POLICY_MODE_NONE, 0, NULL, 0);
-	policy_free(&pol);
-	parse_ok("version: STSv1\nmode: none\nmax_age: 31557600\n", &pol);
-	expect_fields(&pol, POLICY_MODE_NONE, 31557600, NULL, 0);
-	policy_free(&pol);
-	/* Ten digits is the most the grammar allows, leading zeros included. */
-	parse_ok("version: STSv1\nmode: none\nmax_age: 0000086400\n", &pol);
-	expect_fields(&pol, POLICY_MODE_NONE, 86400, NULL, 0);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, unknown_fields_are_ignored)
-{
-	static const char *const mx[] = { "mx.example.net" };
-	struct policy pol;
-
-	parse_ok("version: STSv1\nfoo: bar\nmode: enforce\nmx: mx.example.net\n"
+/*
+ * Accepted with these fields (and, where `canonical` is set, rendered to
+ * it). `len`, where set, is the length of each body; else it is the
+ * string's.
+ */
+static const struct {
+	enum policy_mode	 mode;
+	uint32_t		 max_age;
+	const char		*mx[MX_MAX];
+	size_t			 len;
+	const char		*canonical;
+	const char		*body[10];
+} accepted[] = {
+	/* CRLF, LF only, and mixed line ends. */
+	{ NONE, 86400, { "mx.example.net" }, 0, NULL, { NONE_BODY } },
+	{ ENFORCE, 604800, { "mx1.example.net", "mx2.example.net" }, 0, NULL,
+	  { "version: STSv1\nmode: enforce\nmx: mx1.example.net\n"
+	    "mx: mx2.example.net\nmax_age: 604800\n" } },
+	{ TESTING, 86400, { "mx1.example.net", "mx2.example.net" }, 0, NULL,
+	  { "version: STSv1\r\nmode: testing\nmx: mx1.example.net\r\n"
+	    "mx: mx2.example.net\nmax_age: 86400\r\n" } },
+	{ ENFORCE, 604800, { "mx.example.net" }, 0, NULL, {
+	    /* The last line without a line end, an mx line too. */
+	    "version: STSv1\nmode: enforce\nmx: mx.example.net\n"
+	    "max_age: 604800",
+	    "version: STSv1\r\nmode: enforce\r\nmx: mx.example.net\r\n"
+	    "max_age: 604800",
+	    HEAD_CRLF "mx: mx.example.net",
+	    /* Blanks after the colon and at the end of a line. */
+	    "version:STSv1\nmode:enforce\nmx:mx.example.net\n"
+	    "max_age:604800\n",
+	    "version:   STSv1\nmode:\tenforce\nmx: \t mx.example.net\n"
+	    "max_age:  604800\n",
+	    "version: STSv1 \r\nmode: enforce\t\r\n"
+	    "mx: mx.example.net  \r\nmax_age: 604800 \t\r\n",
+	    /* Unknown fields are ignored; keys are case-sensitive: these
+	     * are unknown fields, not duplicates. */
+	    "version: STSv1\nfoo: bar\nmode: enforce\nmx: mx.example.net\n"
 	    "x-extension.v2_1: some value: with colons\nmax_age: 604800\n",
-	    &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-	/* Keys are case-sensitive: these are unknown fields, not duplicates. */
-	parse_ok("version: STSv1\nVersion: STSv2\nmode: enforce\nMode: none\n"
+	    "version: STSv1\nVersion: STSv2\nmode: enforce\nMode: none\n"
 	    "mx: mx.example.net\nMX: other.example.org\nmax_age: 604800\n"
-	    "MAX_AGE: -1\n", &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
+	    "MAX_AGE: -1\n" } },
+	/* Only `len` bytes are read. */
+	{ ENFORCE, 604800, { "mx.example.net" }, sizeof(PAST_LEN) - 1, NULL,
+	  { PAST_LEN PAST_LEN_TAIL } },
+
+	/* Fields in any order. */
+	{ TESTING, 1209600, { "b.example.net", "a.example.net" }, 0, NULL,
+	  { "max_age: 1209600\r\nmx: b.example.net\r\nmode: testing\r\n"
+	    "mx: a.example.net\r\nversion: STSv1\r\n" } },
+	{ ENFORCE, 86400, { "b.example.net", "a.example.net" }, 0, NULL,
+	  { "mx: b.example.net\nmx: a.example.net\nmode: enforce\n"
+	    "max_age: 86400\nversion: STSv1\n" } },
+
+	/* mx patterns in canonical lower case. */
+	{ ENFORCE, 604800, { "mx1.example.net", "*.example.com",
+	    "*.backup.example.org", "mx-2.example.net" }, 0, NULL,
+	  { HEAD_LF "mx: MX1.Example.NET\nmx: *.example.com\n"
+	    "mx: *.Backup.EXAMPLE.org\nmx: mx-2.example.net\n" } },
+
+	/* Mode none needs no mx; max_age from 0 to a year, ten digits the
+	 * most the grammar allows, leading zeros included. */
+	{ NONE, 86400, { NULL }, 0, NULL, {
+	    "version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n",
+	    "version: STSv1\nmode: none\nmax_age: 0000086400\n" } },
+	{ NONE, 0, { NULL }, 0, NULL,
+	  { "version: STSv1\nmode: none\nmax_age: 0\n" } },
+	{ NONE, 31557600, { NULL }, 0, NULL,
+	  { "version: STSv1\nmode: none\nmax_age: 31557600\n" } },
+
+	/* Parsed and rendered again, a body is canonical. */
+	{ TESTING, 86400, { "mx.example.net", "*.example.org" }, 0,
+	  "version: STSv1\r\nmode: testing\r\n"
+	  "mx: mx.example.net\r\nmx: *.example.org\r\nmax_age: 86400\r\n",
+	  { "max_age:86400\nfoo: bar\nmx:  MX.Example.NET \n"
+	    "mode: testing\nversion: STSv1\nmx: *.Example.ORG" } },
+};
+
+TEST_NO_LEAK(policy_parse, accepted)
+{
+	for (size_t i = 0; i < UNIT_COUNT(accepted); i++)
+		UNIT_EACH(body, accepted[i].body) {
+			size_t		 len = accepted[i].len != 0 ?
+			    accepted[i].len : strlen(*body);
+			struct policy	 pol;
+
+			unit_case = unit_quote(*body, len);
+			parse_ok_n(*body, len, &pol);
+			expect_fields(&pol, accepted[i].mode,
+			    accepted[i].max_age, accepted[i].mx,
+			    mx_count(accepted[i].mx));
+			if (accepted[i].canonical != NULL) {
+				size_t	 rlen;
+				char	*again = render(&pol, &rlen);
+
+				cr_assert_str_eq(again, accepted[i].canonical,
+				    "case %s: rendered\n%s", unit_case, again);
+				free(again);
+			}
+			policy_free(&pol);
+		}
 }
 
-/* ---- policy_parse: refused --------------------------------------------- */
+/* The body of a policy a sender would take, but for `line`. */
+#define BUT(line)							\
+	"version: STSv1\n" line "\nmx: mx.example.net\nmax_age: 604800\n"
 
-TEST_NO_LEAK(policy_parse, required_fields)
-{
-	parse_bad("mode: enforce\nmx: mx.example.net\nmax_age: 604800\n",
-	    "no 'version' line");
-	parse_bad("version: STSv1\nmx: mx.example.net\nmax_age: 604800\n",
-	    "no 'mode' line");
-	parse_bad("version: STSv1\nmode: enforce\nmx: mx.example.net\n",
-	    "no 'max_age' line");
-	parse_bad("", "no 'version' line");
-	parse_bad_n("", 0, "no 'version' line");
-	parse_bad("foo: bar\n", "no 'version' line");
-}
-
-TEST_NO_LEAK(policy_parse, keys_are_case_sensitive)
-{
-	parse_bad("version: STSv1\nMode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "no 'mode' line");
-	parse_bad("Version: STSv1\nmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "no 'version' line");
-	parse_bad("version: STSv1\nmode: enforce\nmx: mx.example.net\n"
-	    "Max_Age: 604800\n", "no 'max_age' line");
+/*
+ * Refused with `why` in the message. `len`, where set, is the length of
+ * each body; else it is the string's.
+ */
+static const struct {
+	const char	*why;
+	size_t		 len;
+	const char	*body[16];
+} refused[] = {
+	/* Required fields. */
+	{ "no 'version' line", 0, {
+	    "mode: enforce\nmx: mx.example.net\nmax_age: 604800\n", "",
+	    "foo: bar\n",
+	    /* Keys are case-sensitive. */
+	    "Version: STSv1\nmode: enforce\nmx: mx.example.net\n"
+	    "max_age: 604800\n" } },
+	{ "no 'mode' line", 0, {
+	    "version: STSv1\nmx: mx.example.net\nmax_age: 604800\n",
+	    BUT("Mode: enforce") } },
+	{ "no 'max_age' line", 0, {
+	    "version: STSv1\nmode: enforce\nmx: mx.example.net\n",
+	    "version: STSv1\nmode: enforce\nmx: mx.example.net\n"
+	    "Max_Age: 604800\n" } },
 	/* "MX" is not "mx", so enforce mode has no mx at all. */
-	parse_bad("version: STSv1\nmode: enforce\nMX: mx.example.net\n"
-	    "max_age: 604800\n", "needs at least one mx");
-}
+	{ "needs at least one mx", 0, {
+	    "version: STSv1\nmode: enforce\nMX: mx.example.net\n"
+	    "max_age: 604800\n" } },
+	/* mx is required unless the mode is none. */
+	{ "mode testing needs at least one mx line", 0,
+	  { "version: STSv1\nmode: testing\nmax_age: 86400\n" } },
+	{ "mode enforce needs at least one mx line", 0,
+	  { "version: STSv1\r\nmode: enforce\r\nmax_age: 86400\r\n" } },
 
-TEST_NO_LEAK(policy_parse, values_are_case_sensitive)
-{
-	parse_bad("version: STSv1\nmode: Enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "case-sensitive");
-	parse_bad("version: STSv1\nmode: TESTING\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "'TESTING' is not enforce, testing or none");
-	parse_bad("version: STSv1\nmode: enforced\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "'enforced'");
-	parse_bad("version: STSv1\nmode:\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "mode ''");
-	parse_bad("version: stsv1\nmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "not 'STSv1'");
-	parse_bad("version: STSv2\nmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "version is 'STSv2'");
-}
+	/* Values are case-sensitive. */
+	{ "case-sensitive", 0, { BUT("mode: Enforce") } },
+	{ "'TESTING' is not enforce, testing or none", 0,
+	  { BUT("mode: TESTING") } },
+	{ "'enforced'", 0, { BUT("mode: enforced") } },
+	{ "mode ''", 0, { BUT("mode:") } },
+	{ "not 'STSv1'", 0, { "version: stsv1\nmode: enforce\n"
+	    "mx: mx.example.net\nmax_age: 604800\n" } },
+	{ "version is 'STSv2'", 0, { "version: STSv2\nmode: enforce\n"
+	    "mx: mx.example.net\nmax_age: 604800\n" } },
 
-TEST_NO_LEAK(policy_parse, mx_required_unless_mode_none)
-{
-	parse_bad("version: STSv1\nmode: testing\nmax_age: 86400\n",
-	    "mode testing needs at least one mx line");
-	parse_bad("version: STSv1\r\nmode: enforce\r\nmax_age: 86400\r\n",
-	    "mode enforce needs at least one mx line");
-}
+	/* max_age out of range, or not digits. */
+	{ "is not a number of seconds from 0 to 31557600", 0, {
+	    MAX_AGE("31557601"), MAX_AGE("-1"), MAX_AGE("12345678901"),
+	    MAX_AGE("00000000001"), MAX_AGE("99999999999"),
+	    MAX_AGE("4294967296"), MAX_AGE("18446744073709551617"),
+	    MAX_AGE(""), MAX_AGE("1e5"), MAX_AGE("+1"), MAX_AGE("86400s"),
+	    MAX_AGE("0x10"), MAX_AGE("86 400"), MAX_AGE("1.5"),
+	    MAX_AGE("one") } },
+	{ "'31557601'", 0, { MAX_AGE("31557601") } },
 
-TEST_NO_LEAK(policy_parse, max_age_out_of_range_or_not_digits)
-{
-	static const char *const bad[] = {
-		"31557601", "-1", "12345678901", "00000000001", "99999999999",
-		"4294967296", "18446744073709551617", "", "1e5", "+1",
-		"86400s", "0x10", "86 400", "1.5", "one",
-	};
-	char body[128];
+	/* Duplicate fields; two mx lines are stored before the duplicate
+	 * mode is seen, and none is left. */
+	{ "'version' appears twice", 0, { "version: STSv1\nversion: STSv1\n"
+	    "mode: enforce\nmx: mx.example.net\nmax_age: 604800\n" } },
+	{ "'mode' appears twice", 0, {
+	    HEAD_LF "mode: enforce\nmx: mx.example.net\n",
+	    HEAD_LF "mode: testing\nmx: mx.example.net\n",
+	    "version: STSv1\nmode: enforce\nmx: mx1.example.net\n"
+	    "mx: mx2.example.net\nmode: enforce\nmax_age: 604800\n" } },
+	{ "'max_age' appears twice", 0, {
+	    HEAD_LF "mx: mx.example.net\nmax_age: 604800\n",
+	    HEAD_LF "mx: mx.example.net\nmax_age: 86400\n" } },
 
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		snprintf(body, sizeof(body), "version: STSv1\nmode: none\n"
-		    "max_age: %s\n", bad[i]);
-		parse_bad(body,
-		    "is not a number of seconds from 0 to 31557600");
-	}
-	parse_bad("version: STSv1\nmode: none\nmax_age: 31557601\n",
-	    "'31557601'");
-}
+	/* Blank lines; two newlines at the end are a blank last line. */
+	{ "blank line", 0, {
+	    HEAD_LF "mx: mx.example.net\n\n",
+	    HEAD_CRLF "mx: mx.example.net\r\n\r\n",
+	    HEAD_CRLF "mx: mx.example.net\n\r\n",
+	    "version: STSv1\n\nmode: enforce\nmx: mx.example.net\n"
+	    "max_age: 604800\n",
+	    "\r\n" HEAD_CRLF "mx: mx.example.net\r\n", "\n", "\r\n" } },
 
-TEST_NO_LEAK(policy_parse, duplicate_fields)
-{
-	parse_bad("version: STSv1\nversion: STSv1\nmode: enforce\n"
-	    "mx: mx.example.net\nmax_age: 604800\n", "'version' appears twice");
-	parse_bad(HEAD_LF "mode: enforce\nmx: mx.example.net\n",
-	    "'mode' appears twice");
-	parse_bad(HEAD_LF "mode: testing\nmx: mx.example.net\n",
-	    "'mode' appears twice");
-	parse_bad(HEAD_LF "mx: mx.example.net\nmax_age: 604800\n",
-	    "'max_age' appears twice");
-	parse_bad(HEAD_LF "mx: mx.example.net\nmax_age: 86400\n",
-	    "'max_age' appears twice");
-}
+	/* No space before the colon; a line that starts with a blank is no
+	 * field either. */
+	{ "no space is allowed before the colon", 0, {
+	    BUT("mode : enforce"),
+	    "version: STSv1\nmode: enforce\nmx\t: mx.example.net\n"
+	    "max_age: 604800\n" } },
+	{ "'version '", 0, { "version : STSv1\nmode: enforce\n"
+	    "mx: mx.example.net\nmax_age: 604800\n" } },
+	{ "' mode'", 0, { BUT(" mode: enforce") } },
 
-TEST_NO_LEAK(policy_parse, blank_lines)
-{
-	/* Two newlines at the end are a blank last line. */
-	parse_bad(HEAD_LF "mx: mx.example.net\n\n", "blank line");
-	parse_bad(HEAD_CRLF "mx: mx.example.net\r\n\r\n", "blank line");
-	parse_bad(HEAD_CRLF "mx: mx.example.net\n\r\n", "blank line");
-	parse_bad("version: STSv1\n\nmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "blank line");
-	parse_bad("\r\n" HEAD_CRLF "mx: mx.example.net\r\n", "blank line");
-	parse_bad("\n", "blank line");
-	parse_bad("\r\n", "blank line");
-}
+	/* Lines that are not "key: value". */
+	{ "is not a 'key: value' line", 0, { HEAD_LF "mx mx.example.net\n",
+	    HEAD_LF "mx: mx.example.net\n \n" } },
+	{ "': value' is not a 'key: value' line", 0,
+	  { HEAD_LF "mx: mx.example.net\n: value\n" } },
+	{ "'foo=bar' is not a 'key: value' line", 0,
+	  { HEAD_LF "mx: mx.example.net\nfoo=bar\n" } },
 
-TEST_NO_LEAK(policy_parse, space_before_the_colon)
-{
-	parse_bad("version: STSv1\nmode : enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "no space is allowed before the colon");
-	parse_bad("version: STSv1\nmode: enforce\nmx\t: mx.example.net\n"
-	    "max_age: 604800\n", "no space is allowed before the colon");
-	parse_bad("version : STSv1\nmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "'version '");
-	/* A line that starts with a blank is no field either. */
-	parse_bad("version: STSv1\n mode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "' mode'");
-}
+	/* Invalid mx patterns; the bad one is refused even after good ones,
+	 * and the good ones go. */
+	{ "'*' is only allowed as the whole left-most label", 0,
+	  { HEAD_LF "mx: a.*.example.com\n" } },
+	{ "left-most label", 0, { HEAD_LF "mx: *mx.example.com\n",
+	    HEAD_LF "mx: *.*.example.com\n", HEAD_LF "mx: *\n" } },
+	{ "single label", 0, { HEAD_LF "mx: *.com\n",
+	    HEAD_LF "mx: localhost\n" } },
+	{ "trailing dot", 0, { HEAD_LF "mx: mx.example.net.\n" } },
+	{ "'_'", 0, { HEAD_LF "mx: mx_1.example.net\n" } },
+	{ "numeric", 0, { HEAD_LF "mx: 192.0.2.25\n" } },
+	{ "'-'", 0, { HEAD_LF "mx: -mx.example.net\n" } },
+	{ "empty label", 0, { HEAD_LF "mx: mx..example.net\n" } },
+	{ "empty name", 0, { HEAD_LF "mx:\n" } },
+	{ "mx: ", 0, { HEAD_LF "mx: mx1.example.net\nmx: *.example.org\n"
+	    "mx: mx 2.example.net\n" } },
 
-TEST_NO_LEAK(policy_parse, lines_that_are_not_key_value)
-{
-	parse_bad(HEAD_LF "mx mx.example.net\n", "is not a 'key: value' line");
-	parse_bad(HEAD_LF "mx: mx.example.net\n: value\n",
-	    "': value' is not a 'key: value' line");
-	parse_bad(HEAD_LF "mx: mx.example.net\n \n",
-	    "is not a 'key: value' line");
-	parse_bad(HEAD_LF "mx: mx.example.net\nfoo=bar\n",
-	    "'foo=bar' is not a 'key: value' line");
-}
-
-TEST_NO_LEAK(policy_parse, invalid_mx_patterns)
-{
-	parse_bad(HEAD_LF "mx: a.*.example.com\n",
-	    "'*' is only allowed as the whole left-most label");
-	parse_bad(HEAD_LF "mx: *mx.example.com\n", "left-most label");
-	parse_bad(HEAD_LF "mx: *.*.example.com\n", "left-most label");
-	parse_bad(HEAD_LF "mx: *\n", "left-most label");
-	parse_bad(HEAD_LF "mx: *.com\n", "single label");
-	parse_bad(HEAD_LF "mx: mx.example.net.\n", "trailing dot");
-	parse_bad(HEAD_LF "mx: mx_1.example.net\n", "'_'");
-	parse_bad(HEAD_LF "mx: 192.0.2.25\n", "numeric");
-	parse_bad(HEAD_LF "mx: localhost\n", "single label");
-	parse_bad(HEAD_LF "mx: -mx.example.net\n", "'-'");
-	parse_bad(HEAD_LF "mx: mx..example.net\n", "empty label");
-	parse_bad(HEAD_LF "mx:\n", "empty name");
-	/* The bad one is refused even after good ones; the good ones go. */
-	parse_bad(HEAD_LF "mx: mx1.example.net\nmx: *.example.org\n"
-	    "mx: mx 2.example.net\n", "mx: ");
-}
-
-TEST_NO_LEAK(policy_parse, non_ascii_and_control_bytes)
-{
-	static const char nul[] = HEAD_LF "mx: mx.example.net\0\n";
-
-	parse_bad(HEAD_LF "mx: b\xc3\xbc" "cher.example\n",
-	    "not printable ASCII");
-	parse_bad(HEAD_LF "mx: mx.example.net\nfoo: caf\xc3\xa9\n",
-	    "not printable ASCII");
-	parse_bad(HEAD_LF "mx: mx.example.net\nfoo: \x1b[1m\n",
-	    "not printable ASCII");
-	parse_bad(HEAD_LF "mx: mx.example.net\f\n", "not printable ASCII");
-	parse_bad(HEAD_LF "mx: mx.example.net\v\n", "not printable ASCII");
+	/* Non-ASCII and control bytes, DEL (0x7f) among them: it is outside
+	 * the grammar's %x21-7E. */
+	{ "not printable ASCII", 0, {
+	    HEAD_LF "mx: b\xc3\xbc" "cher.example\n",
+	    HEAD_LF "mx: mx.example.net\nfoo: caf\xc3\xa9\n",
+	    HEAD_LF "mx: mx.example.net\nfoo: \x1b[1m\n",
+	    HEAD_LF "mx: mx.example.net\f\n", HEAD_LF "mx: mx.example.net\v\n",
+	    HEAD_LF "mx: mx.example.net\nfoo: a\x7f" "b\n" } },
 	/* The message names the offending byte's offset. */
-	parse_bad("version: STSv1\x01\n", "byte 14 ");
+	{ "byte 14 ", 0, { "version: STSv1\x01\n" } },
 	/* A NUL byte, within the length given. */
-	parse_bad_n(nul, sizeof(nul) - 1, "not printable ASCII");
-	parse_bad_n(nul, sizeof(nul) - 1, "byte 63 ");
-	parse_bad_n("\0" HEAD_LF "mx: mx.example.net\n", sizeof(HEAD_LF) + 19,
-	    "byte 0 ");
-}
+	{ "not printable ASCII", sizeof(NUL_INSIDE) - 1, { NUL_INSIDE } },
+	{ "byte 63 ", sizeof(NUL_INSIDE) - 1, { NUL_INSIDE } },
+	{ "byte 0 ", sizeof(NUL_FIRST) - 1, { NUL_FIRST } },
 
-/* DEL (0x7f) is a control byte, outside the grammar's %x21-7E. */
-TEST_NO_LEAK(policy_parse, del_byte)
-{
-	parse_bad(HEAD_LF "mx: mx.example.net\nfoo: a\x7f" "b\n",
-	    "not printable ASCII");
-}
+	/* A CR alone; a final line ended by CR without LF is not ended by
+	 * LF or CRLF either. */
+	{ "CR alone", 0, {
+	    "version: STSv1\rmode: enforce\nmx: mx.example.net\n"
+	    "max_age: 604800\n",
+	    HEAD_CRLF "mx: mx.example.net\r\r\n",
+	    HEAD_CRLF "mx: mx.example.net\rfoo: bar\r\n",
+	    HEAD_CRLF "mx: mx.example.net\r" } },
+};
 
-TEST_NO_LEAK(policy_parse, cr_alone)
+TEST_NO_LEAK(policy_parse, refused)
 {
-	parse_bad("version: STSv1\rmode: enforce\nmx: mx.example.net\n"
-	    "max_age: 604800\n", "CR alone");
-	parse_bad(HEAD_CRLF "mx: mx.example.net\r\r\n", "CR alone");
-	parse_bad(HEAD_CRLF "mx: mx.example.net\rfoo: bar\r\n", "CR alone");
-}
+	for (size_t i = 0; i < UNIT_COUNT(refused); i++)
+		UNIT_EACH(body, refused[i].body) {
+			size_t len = refused[i].len != 0 ? refused[i].len :
+			    strlen(*body);
 
-/* A final line ended by CR without LF is not ended by LF or CRLF either. */
-TEST_NO_LEAK(policy_parse, cr_alone_at_the_end)
-{
-	parse_bad(HEAD_CRLF "mx: mx.example.net\r", "CR alone");
+			unit_case = unit_quote(*body, len);
+			parse_bad_n(*body, len, refused[i].why);
+		}
 }
 
 TEST_NO_LEAK(policy_parse, size_limit)
@@ -725,6 +699,7 @@ TEST_NO_LEAK(policy_parse, size_limit)
 	cr_assert_not_null(body);
 	cr_assert_eq(POLICY_BODY_LIMIT, 65536);
 	/* Exactly 64 KiB is accepted ... */
+	unit_case = "64 KiB";
 	memcpy(body, head, sizeof(head) - 1);
 	memset(body + sizeof(head) - 1, 'x', len - (sizeof(head) - 1) - 1);
 	body[len - 1] = '\n';
@@ -732,101 +707,10 @@ TEST_NO_LEAK(policy_parse, size_limit)
 	expect_fields(&pol, POLICY_MODE_NONE, 86400, NULL, 0);
 	policy_free(&pol);
 	/* ... one byte more is not. */
+	unit_case = "64 KiB and a byte";
 	body[len - 1] = 'x';
 	body[len] = '\n';
 	parse_bad_n(body, len + 1, "65537 bytes");
 	parse_bad_n(body, len + 1, "at most 65536");
 	free(body);
-}
-
-TEST_NO_LEAK(policy_parse, only_len_bytes_are_read)
-{
-	static const char *const mx[] = { "mx.example.net" };
-	static const char body[] = HEAD_LF "mx: mx.example.net\n"
-	    "this line is past the length given\n\n";
-	struct policy pol;
-
-	parse_ok_n(body, sizeof(HEAD_LF) - 1 + strlen("mx: mx.example.net\n"),
-	    &pol);
-	expect_fields(&pol, POLICY_MODE_ENFORCE, 604800, mx, 1);
-	policy_free(&pol);
-}
-
-TEST_NO_LEAK(policy_parse, refused_policy_is_left_empty)
-{
-	struct policy	 pol;
-	char		*why = NULL;
-
-	/* Two mx lines are stored before the duplicate mode is seen. */
-	memset(&pol, 0xa5, sizeof(pol));
-	cr_assert_not(policy_parse("version: STSv1\nmode: enforce\n"
-	    "mx: mx1.example.net\nmx: mx2.example.net\nmode: enforce\n"
-	    "max_age: 604800\n", strlen("version: STSv1\nmode: enforce\n"
-	    "mx: mx1.example.net\nmx: mx2.example.net\nmode: enforce\n"
-	    "max_age: 604800\n"), &pol, &why));
-	cr_assert_not_null(why);
-	cr_assert(strstr(why, "'mode' appears twice") != NULL, "%s", why);
-	free(why);
-	cr_assert_eq(pol.pol_mx.sv_count, 0);
-	cr_assert_null(pol.pol_mx.sv_items);
-	/* Freeing it again is harmless. */
-	policy_free(&pol);
-}
-
-/* ---- policy_parse and policy_render ------------------------------------ */
-
-TEST_NO_LEAK(policy_roundtrip, render_then_parse_keeps_every_field)
-{
-	static const char *const one[] = { "mx.example.net" };
-	static const char *const many[] = { "mx1.example.net", "*.example.org",
-	    "mx-2.backup.example.com", "*.b.example" };
-	static const struct {
-		enum policy_mode	 mode;
-		uint32_t		 max_age;
-		const char *const	*mx;
-		size_t			 nmx;
-	} cases[] = {
-		{ POLICY_MODE_ENFORCE, 604800, many, 4 },
-		{ POLICY_MODE_TESTING, 86400, one, 1 },
-		{ POLICY_MODE_NONE, 86400, one, 1 },
-		{ POLICY_MODE_NONE, 0, NULL, 0 },
-		{ POLICY_MODE_ENFORCE, 31557600, many, 2 },
-		{ POLICY_MODE_TESTING, 1, many + 1, 3 },
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct policy	 src, back;
-		size_t		 len, len2;
-		char		*body, *again;
-
-		policy_init(&src, cases[i].mode, cases[i].max_age, cases[i].mx,
-		    cases[i].nmx);
-		body = render(&src, &len);
-		parse_ok_n(body, len, &back);
-		expect_fields(&back, cases[i].mode, cases[i].max_age,
-		    cases[i].mx, cases[i].nmx);
-		/* And rendering what was parsed gives the same bytes. */
-		again = render(&back, &len2);
-		cr_assert_eq(len2, len, "case %zu", i);
-		cr_assert_str_eq(again, body, "case %zu", i);
-		free(again);
-		free(body);
-		policy_free(&back);
-		policy_free(&src);
-	}
-}
-
-TEST_NO_LEAK(policy_roundtrip, parse_then_render_is_canonical)
-{
-	struct policy	 pol;
-	size_t		 len;
-	char		*body;
-
-	parse_ok("max_age:86400\nfoo: bar\nmx:  MX.Example.NET \n"
-	    "mode: testing\nversion: STSv1\nmx: *.Example.ORG", &pol);
-	body = render(&pol, &len);
-	cr_assert_str_eq(body, "version: STSv1\r\nmode: testing\r\n"
-	    "mx: mx.example.net\r\nmx: *.example.org\r\nmax_age: 86400\r\n");
-	free(body);
-	policy_free(&pol);
 }
