@@ -43,6 +43,14 @@ expect_eq() {
 	[ "$1" = "$2" ] || fail "got '$1', expected '$2'${3:+ ($3)}"
 }
 
+# require_tools TOOL...: fail naming the first TOOL that is not installed.
+require_tools() {
+	for _rt_tool in "$@"; do
+		command -v "$_rt_tool" >/dev/null ||
+		    fail "$_rt_tool is not installed"
+	done
+}
+
 # A free TCP/UDP port on 127.0.0.1 (both protocols), for servers a test starts.
 free_port() {
 	python3 - <<'PY'
@@ -753,4 +761,49 @@ fixture_restart() {
 	mkdir -p staged
 	port2=$(other_free_port "$port")
 	restart_yaml "$port" nobody:nogroup 2 1000 testing > cfg.yaml
+}
+
+# ---- DNS tests (t2x): the hoster's templates and the domains they share.
+
+# dns_rua: $RUA, beta.example's TLS-RPT report URIs (four, joined by
+# commas), $LONG_TLSRPT, the record they make, long enough (over 255 bytes)
+# to be split into several strings, and $HOSTER_TLSRPT, the hoster's record.
+# shellcheck disable=SC2034 # for the tests
+dns_rua() {
+	RUA="mailto:tls-reports-with-a-rather-long-local-part-for-testing@reports.beta.example,"
+	RUA="${RUA}mailto:second-mailbox-for-tls-reporting-purposes@backup-reports.beta.example,"
+	RUA="${RUA}https://reports.beta.example/tlsrpt/v1/submit/with/a/very/long/path/segment,"
+	RUA="${RUA}https://another-report-collector.beta.example/tls-rpt/upload"
+	LONG_TLSRPT="v=TLSRPTv1; rua=$RUA"
+	HOSTER_TLSRPT="v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+	[ ${#LONG_TLSRPT} -gt 255 ] ||
+	    fail "the long TLS-RPT record is only ${#LONG_TLSRPT} bytes"
+}
+
+# hoster_yaml [MAX_AGE]: the policies: of the hoster, the templates
+# hoster-mx (enforce, mx1 and mx2.hoster.example, max_age 1209600) and
+# hoster-testing (testing, mx1.hoster.example, max_age MAX_AGE if given).
+hoster_yaml() {
+	printf 'policies:\n  hoster-mx:\n    mode: enforce\n    mx: [mx1.hoster.example, mx2.hoster.example]\n    max_age: 1209600\n'
+	printf '  hoster-testing:\n    mode: testing\n    mx: [mx1.hoster.example]\n'
+	[ $# -eq 0 ] || echo "    max_age: $1"
+}
+
+# beta_yaml: beta.example's entry in domains:, the template hoster-mx with
+# max_age 2419200 and the long TLS-RPT rua of dns_rua.
+beta_yaml() {
+	printf '  beta.example:\n    policy: hoster-mx\n    max_age: 2419200\n    tlsrpt:\n      rua:\n'
+	echo "$RUA" | tr , '\n' | sed 's/^/        - /'
+}
+
+# shop_yaml TEMPLATE: shop.parent.example's entry in domains:, TEMPLATE's
+# policy, in the zone parent.example.
+shop_yaml() {
+	printf '  shop.parent.example:\n    policy: %s\n    zone: parent.example\n' "$1"
+}
+
+# own_yaml: own.example's entry in domains:, a policy of its own (testing,
+# mail.own.example).
+own_yaml() {
+	printf '  own.example:\n    mode: testing\n    mx: [mail.own.example]\n'
 }
