@@ -4,9 +4,7 @@
 # doctor_netns. Sourced after lib.sh; files go to the current directory
 # ($T), processes to $daemon_pids, which lib.sh stops at exit.
 
-for tool in nsd postfix unshare ip python3; do
-	command -v $tool >/dev/null || fail "$tool is not installed"
-done
+require_tools nsd postfix unshare ip python3
 
 # doctor_netns ADDRESS...: run the calling script again in a network
 # namespace of its own, with loopback up and ADDRESSES on it (postfix

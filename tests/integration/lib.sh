@@ -43,6 +43,14 @@ expect_eq() {
 	[ "$1" = "$2" ] || fail "got '$1', expected '$2'${3:+ ($3)}"
 }
 
+# require_tools TOOL...: fail naming the first TOOL that is not installed.
+require_tools() {
+	for _rt_tool in "$@"; do
+		command -v "$_rt_tool" >/dev/null ||
+		    fail "$_rt_tool is not installed"
+	done
+}
+
 # A free TCP/UDP port on 127.0.0.1 (both protocols), for servers a test starts.
 free_port() {
 	python3 - <<'PY'
@@ -60,12 +68,12 @@ PY
 
 # wait_for SECONDS COMMAND...: retry until the command succeeds.
 wait_for() {
-	limit=$1
+	_wf_limit=$1
 	shift
-	i=0
+	_wf_i=0
 	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ "$i" -lt $((limit * 10)) ] || return 1
+		_wf_i=$((_wf_i + 1))
+		[ "$_wf_i" -lt $((_wf_limit * 10)) ] || return 1
 		sleep 0.1
 	done
 }
@@ -100,17 +108,6 @@ except OSError:
 PY
 }
 
-# server_yaml: the server section of a daemon test's configuration, on $port.
-server_yaml() {
-	cat <<YAML
-server:
-  listen: ["127.0.0.1:$port"]
-  user: nobody
-  group: nogroup
-  workers: 2
-YAML
-}
-
 # daemon_cleanup: stop every daemon this test started (the EXIT trap).
 daemon_cleanup() {
 	for _p in $daemon_pids; do
@@ -133,13 +130,15 @@ daemon_trap() {
 	trap 'exit 143' TERM
 }
 
-# daemon_start [CONFIG]: run `serve --foreground` on CONFIG (cfg.yaml), its
-# log appended to daemon.log, and wait (10 s at most) until $port accepts.
-# Sets $daemon_pid.
+# daemon_start [CONFIG [COMMAND...]]: run `serve --foreground` on CONFIG
+# (cfg.yaml), its log appended to daemon.log, and wait (10 s at most) until
+# $port accepts. COMMAND, when given, runs the daemon (setpriv ... runs
+# "$MTA_STS_HOSTD" serve ...). Sets $daemon_pid.
 daemon_start() {
 	daemon_trap
-	"$MTA_STS_HOSTD" serve --foreground -c "${1:-cfg.yaml}" \
-	    2>>daemon.log &
+	_ds_cfg=${1:-cfg.yaml}
+	[ $# -eq 0 ] || shift
+	"$@" "$MTA_STS_HOSTD" serve --foreground -c "$_ds_cfg" 2>>daemon.log &
 	daemon_pid=$!
 	daemon_pids="$daemon_pids $daemon_pid"
 	_i=0
@@ -173,6 +172,7 @@ daemon_await_exit() {
 
 # daemon_stop [SECONDS]: SIGTERM, then wait (10 s unless told) for the exit;
 # $daemon_rc gets the exit status and $daemon_stop_ms how long it took.
+# shellcheck disable=SC2034 # for the tests
 daemon_stop() {
 	_limit=${1:-10}
 	_start=$(date +%s%N)
@@ -186,6 +186,36 @@ daemon_stop() {
 # daemon_signal SIGNAL: send a signal to the running daemon.
 daemon_signal() {
 	kill -"$1" "$daemon_pid"
+}
+
+# expect_clean_stop [SECONDS]: the daemon is still running, and SIGTERM
+# makes it exit with status 0 (daemon_stop SECONDS).
+expect_clean_stop() {
+	proc_alive "$daemon_pid" || {
+		tail -20 daemon.log >&2
+		fail "the daemon died"
+	}
+	daemon_stop "$@"
+	expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+}
+
+# await_child PID SECONDS WHAT [LOG]: wait for the test's background
+# process PID to end, SECONDS at most (then it is killed and the test
+# fails), and fail if it ended with another status than 0, showing LOG.
+await_child() {
+	_ac_i=0
+	while proc_alive "$1"; do
+		_ac_i=$((_ac_i + 1))
+		[ "$_ac_i" -lt $(($2 * 10)) ] || {
+			kill "$1" 2>/dev/null || true
+			fail "$3: still running after $2 s"
+		}
+		sleep 0.1
+	done
+	wait "$1" || {
+		[ -z "${4:-}" ] || cat "$4" >&2
+		fail "$3 failed"
+	}
 }
 
 # https NAME PATH [CURL OPTIONS...]: a request to https://NAME:$port/PATH
@@ -376,38 +406,404 @@ expect_no_log_since() {
 	}
 }
 
-# one_domain_yaml: server_yaml, certificates in certs/, and one.example in
-# enforce mode.
-one_domain_yaml() {
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
+# await_http URL [CURL OPTIONS...]: wait (10 s at most) until URL answers
+# (a listener of the daemon's is up), or fail with the daemon's log.
+await_http() {
+	_ah_url=$1
+	shift
+	wait_for 10 curl -s -o /dev/null "$@" "$_ah_url" || {
+		cat daemon.log >&2
+		fail "no answer from $_ah_url"
+	}
 }
 
-# serve_one_domain: a throwaway PKI with mta-sts.one.example, the daemon
-# serving one_domain_yaml on a free $port, and the policy in ./expected.
-serve_one_domain() {
-	mkpki .
-	mkpki . mta-sts.one.example
-	port=$(free_port)
-	one_domain_yaml > cfg.yaml
+# ---- Fixtures: the files and the daemon most tests start from.
+#
+# pki/ holds the test CA (pki/ca.crt, pki/ca.key) and every certificate
+# issued (pki/certs/NAME.crt and .key), ./ca.crt a copy of the CA for the
+# clients; certs/ is the certificate directory of the configuration, with
+# certificates installed from pki/certs/; probe/ is where the clients write
+# (see served_id); cfg.yaml is the configuration, policies/DOMAIN the body
+# each domain's policy had when the daemon started.
+
+# domains_yaml SPEC...: a domains: section (a customer file), a domain for
+# each SPEC, DOMAIN[=POLICY]: POLICY is a YAML flow mapping used as it is
+# ({mode: testing, mx: [mx1.a.example], max_age: 86400}) or a mode (a word:
+# {mode: WORD, mx: [mx.DOMAIN], max_age: 1209600}); without it the policy
+# is {mode: enforce, mx: [mx.DOMAIN], max_age: 1209600}.
+domains_yaml() {
+	echo "domains:"
+	for _dy_spec in "$@"; do
+		_dy_d=${_dy_spec%%=*}
+		case $_dy_spec in
+		*=\{*) echo "  $_dy_d: ${_dy_spec#*=}" ;;
+		*=*) echo "  $_dy_d: {mode: ${_dy_spec#*=}, mx: [mx.$_dy_d], max_age: 1209600}" ;;
+		*) echo "  $_dy_d: {mode: enforce, mx: [mx.$_dy_d], max_age: 1209600}" ;;
+		esac
+	done
+}
+
+# daemon_yaml [OPTION...] [SPEC...]: a configuration: the server section
+# (127.0.0.1:$port, user nobody, group nogroup, 2 workers), what the
+# options add, certificates: [{directory: certs}] and domains_yaml SPEC...
+# (no domains: without a SPEC). Options, each with a value:
+#   --port N        listen on 127.0.0.1:N, not $port
+#   --user U:G      run as user U, group G
+#   --workers N     N workers
+#   --server LINE   one more key of the server section ('seccomp: false')
+#   --yaml TEXT     top-level YAML after the server section ('limits: {...}')
+#   --include GLOB  include: [GLOB]
+#   --certs LIST    certificates: [LIST]
+# --server and --yaml may be given more than once.
+daemon_yaml() {
+	_dy_port=$port _dy_user=nobody _dy_group=nogroup _dy_workers=2
+	_dy_server='' _dy_top='' _dy_include='' _dy_certs='{directory: certs}'
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--port) _dy_port=$2 ;;
+		--user) _dy_user=${2%%:*} _dy_group=${2#*:} ;;
+		--workers) _dy_workers=$2 ;;
+		--server) _dy_server="$_dy_server  $2
+" ;;
+		--yaml) _dy_top="$_dy_top$2
+" ;;
+		--include) _dy_include=$2 ;;
+		--certs) _dy_certs=$2 ;;
+		*) break ;;
+		esac
+		shift 2
+	done
+	printf 'server:\n  listen: ["127.0.0.1:%s"]\n  user: %s\n  group: %s\n  workers: %s\n%s%s' \
+	    "$_dy_port" "$_dy_user" "$_dy_group" "$_dy_workers" "$_dy_server" \
+	    "$_dy_top"
+	[ -z "$_dy_include" ] || echo "include: [$_dy_include]"
+	echo "certificates: [$_dy_certs]"
+	[ $# -eq 0 ] || domains_yaml "$@"
+}
+
+# install_cert FROM TO: the certificate FROM.crt and its key FROM.key
+# installed as TO.crt and TO.key the way the ACME hooks do it: copied to
+# temporary names in TO's directory (made if missing), the key 0640 group
+# nogroup and the certificate 0644, then renamed into place, the key first.
+install_cert() {
+	_ic_tmp=$(dirname "$2")/.installing
+	mkdir -p "${_ic_tmp%/*}"
+	cp "$1.key" "$_ic_tmp.key"
+	cp "$1.crt" "$_ic_tmp.crt"
+	chgrp nogroup "$_ic_tmp.key"
+	chmod 640 "$_ic_tmp.key"
+	chmod 644 "$_ic_tmp.crt"
+	mv "$_ic_tmp.key" "$2.key"
+	mv "$_ic_tmp.crt" "$2.crt"
+}
+
+# cert_versions DOMAIN N...: certificates for mta-sts.DOMAIN, one for each
+# N, in pki/certs/LABEL<N>.crt and .key (LABEL: DOMAIN's first label, so
+# a1, a2 for a.example), to install and replace while the daemon runs.
+cert_versions() {
+	_cv_d=$1
+	shift
+	for _cv_n in "$@"; do
+		mkpki pki --out "${_cv_d%%.*}$_cv_n" "mta-sts.$_cv_d"
+	done
+}
+
+# fixture_prepare [DOMAIN...]: what a daemon test needs before its
+# configuration, made once however often it is called: the test CA in pki/
+# and ./ca.crt; for each DOMAIN a certificate for mta-sts.DOMAIN in certs/
+# (issued into pki/certs/ unless it is there, installed unless certs/ has
+# one already); certs/ and probe/; pki/ and certs/ readable by the service
+# user (service_readable); and $port, a free port unless the test set one.
+fixture_prepare() {
+	mkpki pki
+	cp pki/ca.crt ca.crt
+	mkdir -p certs probe
+	_fp_new=
+	for _fp_d in "$@"; do
+		[ -f "pki/certs/mta-sts.$_fp_d.crt" ] ||
+		    [ -f "certs/mta-sts.$_fp_d.crt" ] ||
+		    _fp_new="$_fp_new mta-sts.$_fp_d"
+	done
+	# shellcheck disable=SC2086 # names without blanks
+	[ -z "$_fp_new" ] || mkpki pki $_fp_new
+	for _fp_d in "$@"; do
+		[ -f "certs/mta-sts.$_fp_d.crt" ] ||
+		    install_cert "pki/certs/mta-sts.$_fp_d" "certs/mta-sts.$_fp_d"
+	done
+	service_readable pki certs
+	[ -n "${port:-}" ] || port=$(free_port)
+}
+
+# fixture_daemon [OPTION...] SPEC...: the daemon serving a domain for each
+# SPEC (DOMAIN[=POLICY], see domains_yaml): fixture_prepare for the domains
+# (so $port too), the configuration (cfg.yaml, daemon_yaml), each domain's
+# policy body in policies/DOMAIN, then daemon_start ($daemon_pid). It may be
+# called again, after daemon_stop, to restart with another configuration.
+# Options, besides daemon_yaml's:
+#   --customer SPEC   the domain in a customer file of its own,
+#                     domains.d/LABEL.yaml (LABEL: its first label), which
+#                     the configuration includes
+#   --no-cert DOMAIN  no certificate for DOMAIN
+#   --no-certs        no certificate for any domain (the test makes them)
+#   --config FILE     the configuration in FILE, not cfg.yaml
+#   --no-start        all of it but daemon_start
+fixture_daemon() {
+	_fd_cfg=cfg.yaml _fd_start=1 _fd_certs=1 _fd_nocert='' _fd_domains=''
+	_fd_customers=''
+	_fd_n=$#
+	while [ "$_fd_n" -gt 0 ]; do
+		_fd_take=1
+		case $1 in
+		--customer)
+			_fd_customers="$_fd_customers
+$2"
+			_fd_domains="$_fd_domains ${2%%=*}" _fd_take=2 ;;
+		--no-cert) _fd_nocert="$_fd_nocert $2 " _fd_take=2 ;;
+		--no-certs) _fd_certs=0 ;;
+		--config) _fd_cfg=$2 _fd_take=2 ;;
+		--no-start) _fd_start=0 ;;
+		--port | --user | --workers | --server | --yaml | --include | --certs)
+			set -- "$@" "$1" "$2"; _fd_take=2 ;;
+		--*) fail "fixture_daemon: unknown option $1" ;;
+		*) set -- "$@" "$1"; _fd_domains="$_fd_domains ${1%%=*}" ;;
+		esac
+		shift "$_fd_take"
+		_fd_n=$((_fd_n - _fd_take))
+	done
+	_fd_want=
+	if [ "$_fd_certs" = 1 ]; then
+		for _fd_d in $_fd_domains; do
+			case $_fd_nocert in
+			*" $_fd_d "*) ;;
+			*) _fd_want="$_fd_want $_fd_d" ;;
+			esac
+		done
+	fi
+	# shellcheck disable=SC2086 # names without blanks
+	fixture_prepare $_fd_want
+	_fd_dir=$(dirname "$_fd_cfg")
+	mkdir -p "$_fd_dir" policies
+	if [ -n "$_fd_customers" ]; then
+		mkdir -p "$_fd_dir/domains.d"
+		echo "$_fd_customers" | while read -r _fd_spec; do
+			[ -z "$_fd_spec" ] || domains_yaml "$_fd_spec" \
+			    > "$_fd_dir/domains.d/${_fd_spec%%.*}.yaml"
+		done
+		set -- --include 'domains.d/*.yaml' "$@"
+	fi
+	daemon_yaml "$@" > "$_fd_cfg"
+	chmod 644 "$_fd_cfg"
+	for _fd_d in $_fd_domains; do
+		policy_body "$_fd_cfg" "$_fd_d" > "policies/$_fd_d" || exit 1
+	done
+	[ "$_fd_start" = 0 ] || daemon_start "$_fd_cfg"
+}
+
+# policy_body CONFIG DOMAIN: the exact bytes `policy` prints for DOMAIN in
+# CONFIG (a configuration or a customer file), run in probe/ so that nothing
+# changes where the daemon watches; a failure fails the test. Sets $_pb_cfg
+# (CONFIG's absolute path).
+policy_body() {
+	case $1 in /*) _pb_cfg=$1 ;; *) _pb_cfg=$T/$1 ;; esac
+	(mkdir -p "$T/probe" && cd "$T/probe" && hostd policy -c "$_pb_cfg" "$2" &&
+	    expect_rc 0 "policy -c $1 $2" && cat out) || exit 1
+}
+
+# config_id CONFIG DOMAIN: the id of DOMAIN's policy in CONFIG, the first 32
+# hex digits of the SHA-256 of policy_body, which `policy --id` must print
+# too. Use it in an assignment (id=$(config_id ...)): a failure in $(...)
+# stops the test only there.
+config_id() {
+	mkdir -p "$T/probe"
+	policy_body "$1" "$2" > "$T/probe/policy" || exit 1
+	_ci_id=$(policy_id "$T/probe/policy")
+	(cd "$T/probe" && hostd policy --id -c "$_pb_cfg" "$2" &&
+	    expect_rc 0 "policy --id -c $1 $2" &&
+	    expect_eq "$(cat out)" "$_ci_id" "policy --id -c $1 $2, the SHA-256 of its body") ||
+	    exit 1
+	echo "$_ci_id"
+}
+
+# other_free_port PORT: a free port that is not PORT.
+other_free_port() {
+	for _ofp_i in 1 2 3 4 5 6 7 8 9 10; do
+		_ofp_p=$(free_port)
+		[ "$_ofp_p" = "$1" ] || { echo "$_ofp_p"; return 0; }
+	done
+	fail "no free port other than $1 (try $_ofp_i)"
+}
+
+# ---- Watching the daemon pick up a change.
+
+# replace_file SRC DEST: DEST replaced by a copy of SRC the way editors and
+# installers do it: written to a temporary file in DEST's directory (a
+# dotfile, so that no glob includes it), then renamed over DEST.
+replace_file() {
+	_rf_tmp=$(dirname "$2")/.$(basename "$2").new
+	cp "$1" "$_rf_tmp"
+	mv "$_rf_tmp" "$2"
+}
+
+# config_replace SRC [SECONDS]: replace_file SRC cfg.yaml, then wait
+# (SECONDS, 3 unless told) for the reload it makes, which must not be
+# refused. $mark is the length of the log before the change.
+config_replace() {
+	mark=$(log_mark)
+	replace_file "$1" cfg.yaml
+	await_log "${2:-3}" "$mark" 'reloaded in|reload refused'
+	expect_no_log_since "$mark" 'reload refused'
+}
+
+# hup_reload [SECONDS [REGEX]]: SIGHUP, then wait (SECONDS each, 5 unless
+# told) until the log has that reload's "SIGHUP: reloading" and after it a
+# line matching REGEX ('reloaded in' unless told). $mark is the length of
+# the log before the signal, $hup_ms the time from the signal to the line.
+# shellcheck disable=SC2034 # for the tests
+hup_reload() {
+	_hr_limit=${1:-5} _hr_re=${2:-reloaded in}
+	mark=$(log_mark)
+	_hr_t0=$(now_ms)
+	daemon_signal HUP
+	await_log "$_hr_limit" "$mark" 'SIGHUP: reloading'
+	_hr_at=$(log_since "$mark" | grep -n 'SIGHUP: reloading' | head -1 |
+	    cut -d: -f1)
+	await_log "$_hr_limit" $((mark + _hr_at)) "$_hr_re"
+	hup_ms=$(($(now_ms) - _hr_t0))
+}
+
+# expect_policy NAME FILE [WHAT]: a new TLS connection for NAME gets 200
+# and exactly the bytes of FILE (left in probe/body, see served_id).
+expect_policy() {
+	_ep_got=$(served_id "$1")
+	_ep_want=$(policy_id "$2")
+	if [ "$_ep_got" != "$_ep_want" ] || ! cmp -s probe/body "$2"; then
+		fail "${3:-$1}: served '$_ep_got' $(od -c probe/body | head -3), expected $2 ($_ep_want): $(od -c "$2" | head -3)"
+	fi
+}
+
+# expect_good_client WHAT [DOMAIN]: a client on a connection of its own for
+# mta-sts.DOMAIN (one.example) gets 200 with exactly policies/DOMAIN (in
+# body, see https).
+expect_good_client() {
+	_gc_d=${2:-one.example}
+	expect_eq "$(https "mta-sts.$_gc_d" /.well-known/mta-sts.txt)" "200 1" \
+	    "a good client ($1)"
+	cmp -s body "policies/$_gc_d" ||
+	    fail "a good client got another body ($1)"
+}
+
+# ---- The main file's versions (t60, t61): one.example changes, two.example
+# and every certificate stay.
+
+# fixture_one_versions: versions/v1.yaml, v2.yaml and v3.yaml,
+# configurations that differ in one.example's policy only (testing; enforce
+# with two mx; none), one.example's body in versions/one.vN and
+# two.example's in versions/two, and the daemon started on a copy of
+# v1.yaml in cfg.yaml, serving those policies and certificates.
+fixture_one_versions() {
+	fixture_prepare one.example two.example
+	mkdir -p versions
+	for _ov_v in 1 2 3; do
+		case $_ov_v in
+		1) _ov_p='{mode: testing, mx: [mx.one.example], max_age: 604800}' ;;
+		2) _ov_p='{mode: enforce, mx: [mx1.one.example, mx2.one.example], max_age: 604800}' ;;
+		3) _ov_p='{mode: none, mx: [mx.one.example], max_age: 604800}' ;;
+		esac
+		daemon_yaml one.example="$_ov_p" two.example \
+		    > "versions/v$_ov_v.yaml"
+		policy_body "versions/v$_ov_v.yaml" one.example \
+		    > "versions/one.v$_ov_v"
+	done
+	policy_body versions/v1.yaml two.example > versions/two
+	cp versions/v1.yaml cfg.yaml
+	chmod 644 cfg.yaml
 	daemon_start
-	hostd policy -c cfg.yaml one.example
-	mv out expected
+	expect_policy mta-sts.one.example versions/one.v1 "one.example at start"
+	expect_policy mta-sts.two.example versions/two "two.example at start"
+	expect_eq "$(served_serial mta-sts.one.example)" \
+	    "$(file_serial certs/mta-sts.one.example.crt)" \
+	    "certificate of mta-sts.one.example"
 }
 
-# two_domain_yaml MODE MX: server_yaml, certificates in certs/, and two
-# domains: one.example with the given policy, two.example fixed (the reload
-# tests change one and check the other stays).
-two_domain_yaml() {
-	server_yaml
-	cat <<YAML
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: $1, mx: [$2], max_age: 604800}
-  two.example: {mode: enforce, mx: [mx.two.example], max_age: 1209600}
-YAML
+# expect_one_version V T0 WHAT: less than a second after T0 (now_ms before
+# a change), new connections for mta-sts.one.example get versions/one.vV
+# byte for byte, and two.example's policy and one's certificate are as
+# they were.
+expect_one_version() {
+	expect_served 3 "$(policy_id "versions/one.v$1")" served_id \
+	    mta-sts.one.example
+	_eo_ms=$(($(now_ms) - $2))
+	cmp probe/body "versions/one.v$1" ||
+	    fail "$3: not the bytes of versions/one.v$1"
+	echo "$3: new policy served $_eo_ms ms after the change"
+	[ "$_eo_ms" -lt 1000 ] ||
+	    fail "$3: the new policy took $_eo_ms ms (over 1 s)"
+	expect_policy mta-sts.two.example versions/two "two.example after $3"
+	expect_eq "$(served_serial mta-sts.one.example)" \
+	    "$(file_serial certs/mta-sts.one.example.crt)" "certificate after $3"
+}
+
+# ---- The settings only a restart applies (t69, t76).
+
+# restart_yaml LISTEN_PORT USER:GROUP WORKERS MAX_CONNECTIONS MODE: a
+# configuration of a.example in MODE with these settings.
+restart_yaml() {
+	daemon_yaml --port "$1" --user "$2" --workers "$3" \
+	    --yaml "limits: {max_connections: $4}" a.example="$5"
+}
+
+# fixture_restart: fixture_prepare for a.example, staged/, $port2 (a free
+# port, not $port) and cfg.yaml, restart_yaml "$port" nobody:nogroup 2 1000
+# testing, for the test to change.
+# shellcheck disable=SC2034 # for the tests
+fixture_restart() {
+	fixture_prepare a.example
+	mkdir -p staged
+	port2=$(other_free_port "$port")
+	restart_yaml "$port" nobody:nogroup 2 1000 testing > cfg.yaml
+}
+
+# ---- DNS tests (t2x): the hoster's templates and the domains they share.
+
+# dns_rua: $RUA, beta.example's TLS-RPT report URIs (four, joined by
+# commas), $LONG_TLSRPT, the record they make, long enough (over 255 bytes)
+# to be split into several strings, and $HOSTER_TLSRPT, the hoster's record.
+# shellcheck disable=SC2034 # for the tests
+dns_rua() {
+	RUA="mailto:tls-reports-with-a-rather-long-local-part-for-testing@reports.beta.example,"
+	RUA="${RUA}mailto:second-mailbox-for-tls-reporting-purposes@backup-reports.beta.example,"
+	RUA="${RUA}https://reports.beta.example/tlsrpt/v1/submit/with/a/very/long/path/segment,"
+	RUA="${RUA}https://another-report-collector.beta.example/tls-rpt/upload"
+	LONG_TLSRPT="v=TLSRPTv1; rua=$RUA"
+	HOSTER_TLSRPT="v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+	[ ${#LONG_TLSRPT} -gt 255 ] ||
+	    fail "the long TLS-RPT record is only ${#LONG_TLSRPT} bytes"
+}
+
+# hoster_yaml [MAX_AGE]: the policies: of the hoster, the templates
+# hoster-mx (enforce, mx1 and mx2.hoster.example, max_age 1209600) and
+# hoster-testing (testing, mx1.hoster.example, max_age MAX_AGE if given).
+hoster_yaml() {
+	printf 'policies:\n  hoster-mx:\n    mode: enforce\n    mx: [mx1.hoster.example, mx2.hoster.example]\n    max_age: 1209600\n'
+	printf '  hoster-testing:\n    mode: testing\n    mx: [mx1.hoster.example]\n'
+	[ $# -eq 0 ] || echo "    max_age: $1"
+}
+
+# beta_yaml: beta.example's entry in domains:, the template hoster-mx with
+# max_age 2419200 and the long TLS-RPT rua of dns_rua.
+beta_yaml() {
+	printf '  beta.example:\n    policy: hoster-mx\n    max_age: 2419200\n    tlsrpt:\n      rua:\n'
+	echo "$RUA" | tr , '\n' | sed 's/^/        - /'
+}
+
+# shop_yaml TEMPLATE: shop.parent.example's entry in domains:, TEMPLATE's
+# policy, in the zone parent.example.
+shop_yaml() {
+	printf '  shop.parent.example:\n    policy: %s\n    zone: parent.example\n' "$1"
+}
+
+# own_yaml: own.example's entry in domains:, a policy of its own (testing,
+# mail.own.example).
+own_yaml() {
+	printf '  own.example:\n    mode: testing\n    mx: [mail.own.example]\n'
 }

@@ -3,15 +3,14 @@
 # certificate covers (none at all, expired, key not matching).
 . "$TOP/tests/integration/lib.sh"
 
-mkpki=$TOP/tests/tools/mkpki
-"$mkpki" pki
-"$mkpki" pki mta-sts.exact.example
-"$mkpki" pki --rsa mta-sts.rsa.example
-"$mkpki" pki --wildcard wild.example
-"$mkpki" pki --expired mta-sts.old.example
-"$mkpki" pki --days 5 mta-sts.soon.example
-"$mkpki" pki mta-sts.mismatch.example
-"$mkpki" pki --out other mta-sts.other.example
+mkpki pki
+mkpki pki mta-sts.exact.example
+mkpki pki --rsa mta-sts.rsa.example
+mkpki pki --wildcard wild.example
+mkpki pki --expired mta-sts.old.example
+mkpki pki --days 5 mta-sts.soon.example
+mkpki pki mta-sts.mismatch.example
+mkpki pki --out other mta-sts.other.example
 cp pki/certs/other.key pki/certs/mta-sts.mismatch.example.key
 
 cat > c.yaml <<'YAML'

@@ -6,16 +6,11 @@
 # hoster delegation mode.
 . "$TOP/tests/integration/lib.sh"
 
-command -v named-checkzone >/dev/null || fail "named-checkzone is not installed"
+require_tools named-checkzone
 
-# A long TLS-RPT rua: four URIs, more than 255 characters in the record.
-RUA1=mailto:tls-reports-with-a-rather-long-local-part-for-testing@reports.beta.example
-RUA2=mailto:second-mailbox-for-tls-reporting-purposes@backup-reports.beta.example
-RUA3=https://reports.beta.example/tlsrpt/v1/submit/with/a/very/long/path/segment
-RUA4=https://another-report-collector.beta.example/tls-rpt/upload
-LONG_TLSRPT="v=TLSRPTv1; rua=$RUA1,$RUA2,$RUA3,$RUA4"
-[ ${#LONG_TLSRPT} -gt 255 ] || fail "the long TLS-RPT record is only ${#LONG_TLSRPT} bytes"
-HOSTER_TLSRPT="v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+# A long TLS-RPT rua for beta.example: four URIs, more than 255 characters
+# in the record.
+dns_rua
 
 cat >direct.yaml <<EOF
 dns:
@@ -28,34 +23,16 @@ dns:
   tlsrpt:
     rua:
       - mailto:tlsrpt@hoster.example
-policies:
-  hoster-mx:
-    mode: enforce
-    mx: [mx1.hoster.example, mx2.hoster.example]
-    max_age: 1209600
-  hoster-testing:
-    mode: testing
-    mx: [mx1.hoster.example]
-    max_age: 86400
+$(hoster_yaml 86400)
 domains:
   alpha.example: hoster-mx
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-        - $RUA1
-        - $RUA2
-        - $RUA3
-        - $RUA4
+$(beta_yaml)
   own.example:
     mode: testing
     mx: [mail.own.example, "*.backup.own.example"]
     max_age: 604800
   parent.example: hoster-testing
-  shop.parent.example:
-    policy: hoster-mx
-    zone: parent.example
+$(shop_yaml hoster-mx)
 EOF
 
 cat >deleg.yaml <<EOF
@@ -71,92 +48,22 @@ dns:
       - mailto:tlsrpt@hoster.example
   delegation:
     zone: policies.hoster.example
-policies:
-  hoster-mx:
-    mode: enforce
-    mx: [mx1.hoster.example, mx2.hoster.example]
-    max_age: 1209600
-  hoster-testing:
-    mode: testing
-    mx: [mx1.hoster.example]
-    max_age: 86400
+$(hoster_yaml 86400)
 domains:
   alpha.example: hoster-mx
   gamma.example: hoster-mx
   delta.example: hoster-testing
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-        - $RUA1
-        - $RUA2
-        - $RUA3
-        - $RUA4
-  own.example:
-    mode: testing
-    mx: [mail.own.example]
+$(beta_yaml)
+$(own_yaml)
   direct.example:
     policy: hoster-mx
     delegate: false
-  shop.parent.example:
-    policy: hoster-testing
-    zone: parent.example
+$(shop_yaml hoster-testing)
 EOF
 
-# Master-file records to "OWNER TTL TYPE RDATA" lines, absolute owners,
-# TXT as "NSTRINGS TEXT" with the strings concatenated; SOA, NS and the glue
-# of the wrapper left out. Reads named-checkzone -D and nsd-checkzone -p.
-cat >norm.py <<'PY'
-import re, sys
-origin, owner, out = None, None, []
-token = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
-def unescape(s):
-    return re.sub(r'\\(\d{3}|.)', lambda m: chr(int(m.group(1))) if m.group(1).isdigit() else m.group(1), s)
-paren = False
-for line in sys.stdin:
-    line = line.rstrip('\n')
-    if paren:
-        paren = ')' not in line
-        continue
-    if not line.strip() or line.lstrip().startswith(';'):
-        continue
-    if line.startswith('$ORIGIN'):
-        origin = line.split()[1]
-        continue
-    toks = [(q, w) for q, w in token.findall(line)]
-    if not line[0].isspace():
-        name = toks.pop(0)[1]
-        if name == '@':
-            name = origin
-        elif not name.endswith('.'):
-            name = name + '.' + origin
-        owner = name
-    ttl = cls = None
-    while toks and toks[0][1] and (toks[0][1].isdigit() or toks[0][1] == 'IN'):
-        w = toks.pop(0)[1]
-        if w == 'IN':
-            cls = w
-        else:
-            ttl = w
-    rtype = toks.pop(0)[1]
-    if '(' in line and ')' not in line:
-        paren = True
-    if rtype in ('SOA', 'NS') or owner.startswith('ns1.'):
-        continue
-    if rtype == 'TXT':
-        strings = [unescape(q) for q, w in toks]
-        for s in strings[:-1]:
-            if len(s) != 255:
-                sys.exit('%s: a TXT string that is not the last is %d bytes' % (owner, len(s)))
-        if any(len(s) > 255 for s in strings):
-            sys.exit('%s: a TXT string is longer than 255 bytes' % owner)
-        data = '%d %s' % (len(strings), ''.join(strings))
-    else:
-        data = ' '.join(w for q, w in toks)
-    out.append('%s %s %s %s' % (owner.lower(), ttl, rtype, data))
-print('\n'.join(sorted(out)))
-PY
+# The loaded records (zone_records.py --strings): "OWNER TTL TYPE RDATA"
+# lines, absolute owners, TXT as "NSTRINGS TEXT" with the strings
+# concatenated; SOA, NS and the glue of the wrapper left out.
 
 # nstrings TEXT: how many 255-byte strings TEXT needs.
 nstrings() {
@@ -185,7 +92,8 @@ EOF
 	} >&2
 	named-checkzone -D -s full -o - "$zone" "$dir-$zone.db" 2>/dev/null \
 	    >"$dir-$zone.dump" || fail "named-checkzone -D $zone"
-	python3 norm.py <"$dir-$zone.dump" >"$dir-$zone.got" || fail "bad records in $zone"
+	python3 "$TOP/tests/integration/zone_records.py" --strings \
+	    <"$dir-$zone.dump" >"$dir-$zone.got" || fail "bad records in $zone"
 	sort >"$dir-$zone.want"
 	cmp -s "$dir-$zone.got" "$dir-$zone.want" || {
 		echo "--- records loaded from $dir/$zone.zone"; cat "$dir-$zone.got"
@@ -195,12 +103,10 @@ EOF
 	} >&2
 }
 
-# getid VAR CONFIG DOMAIN: VAR becomes the id of the policy the daemon serves.
+# getid VAR CONFIG DOMAIN: VAR becomes the id of the policy the daemon
+# serves (config_id: `policy --id`, checked against the body's SHA-256).
 getid() {
-	hostd policy -c "$2" --id "$3"
-	expect_rc 0 "policy --id $3"
-	grep -qE '^[0-9a-f]{32}$' out || fail "policy --id $3 printed '$(cat out)'"
-	eval "$1=\$(cat out)"
+	eval "$1=\$(config_id \"\$2\" \"\$3\")"
 }
 
 # ---- direct mode: each customer zone publishes its own _mta-sts TXT.
@@ -221,35 +127,25 @@ done
 expect_eq "$id_alpha_example" "$id_shop_parent_example" "same template, same id"
 [ "$id_alpha_example" != "$id_beta_example" ] || fail "an override did not change the id"
 
-check_zone direct alpha.example <<EOF
-_mta-sts.alpha.example. 300 TXT 1 v=STSv1; id=$id_alpha_example
-_smtp._tls.alpha.example. 7200 TXT 1 $HOSTER_TLSRPT
-mta-sts.alpha.example. 1800 A 192.0.2.10
-mta-sts.alpha.example. 1800 AAAA 2001:db8::10
-EOF
-check_zone direct beta.example <<EOF
-_mta-sts.beta.example. 300 TXT 1 v=STSv1; id=$id_beta_example
-_smtp._tls.beta.example. 7200 TXT $(nstrings "$LONG_TLSRPT") $LONG_TLSRPT
-mta-sts.beta.example. 1800 A 192.0.2.10
-mta-sts.beta.example. 1800 AAAA 2001:db8::10
-EOF
-check_zone direct own.example <<EOF
-_mta-sts.own.example. 300 TXT 1 v=STSv1; id=$id_own_example
-_smtp._tls.own.example. 7200 TXT 1 $HOSTER_TLSRPT
-mta-sts.own.example. 1800 A 192.0.2.10
-mta-sts.own.example. 1800 AAAA 2001:db8::10
-EOF
+# direct DOMAIN ID [TLSRPT]: DOMAIN's records in direct mode: its own TXT
+# with ID, the TLS-RPT record (TLSRPT, the hoster's unless given) and the
+# policy host's addresses.
+direct() {
+	tls=${3:-$HOSTER_TLSRPT}
+	echo "_mta-sts.$1. 300 TXT 1 v=STSv1; id=$2"
+	echo "_smtp._tls.$1. 7200 TXT $(nstrings "$tls") $tls"
+	echo "mta-sts.$1. 1800 A 192.0.2.10"
+	echo "mta-sts.$1. 1800 AAAA 2001:db8::10"
+}
+direct alpha.example "$id_alpha_example" | check_zone direct alpha.example
+direct beta.example "$id_beta_example" "$LONG_TLSRPT" |
+    check_zone direct beta.example
+direct own.example "$id_own_example" | check_zone direct own.example
 # Two domains in one zone: the parent itself and a subdomain.
-check_zone direct parent.example <<EOF
-_mta-sts.parent.example. 300 TXT 1 v=STSv1; id=$id_parent_example
-_smtp._tls.parent.example. 7200 TXT 1 $HOSTER_TLSRPT
-mta-sts.parent.example. 1800 A 192.0.2.10
-mta-sts.parent.example. 1800 AAAA 2001:db8::10
-_mta-sts.shop.parent.example. 300 TXT 1 v=STSv1; id=$id_shop_parent_example
-_smtp._tls.shop.parent.example. 7200 TXT 1 $HOSTER_TLSRPT
-mta-sts.shop.parent.example. 1800 A 192.0.2.10
-mta-sts.shop.parent.example. 1800 AAAA 2001:db8::10
-EOF
+{
+	direct parent.example "$id_parent_example"
+	direct shop.parent.example "$id_shop_parent_example"
+} | check_zone direct parent.example
 
 # ---- delegation mode: customers CNAME _mta-sts to the hoster zone, which
 # holds one TXT per template and one per domain with a policy of its own.
@@ -273,42 +169,31 @@ hoster-testing._mta-sts.$H. 600 TXT 1 v=STSv1; id=$did_delta_example
 beta.example._mta-sts.$H. 600 TXT 1 v=STSv1; id=$did_beta_example
 own.example._mta-sts.$H. 600 TXT 1 v=STSv1; id=$did_own_example
 EOF
-check_zone deleg alpha.example <<EOF
-_mta-sts.alpha.example. 600 CNAME hoster-mx._mta-sts.$H.
-_smtp._tls.alpha.example. 3600 TXT 1 $HOSTER_TLSRPT
-mta-sts.alpha.example. 900 CNAME mta-sts.hoster.example.
-EOF
-check_zone deleg gamma.example <<EOF
-_mta-sts.gamma.example. 600 CNAME hoster-mx._mta-sts.$H.
-_smtp._tls.gamma.example. 3600 TXT 1 $HOSTER_TLSRPT
-mta-sts.gamma.example. 900 CNAME mta-sts.hoster.example.
-EOF
-check_zone deleg delta.example <<EOF
-_mta-sts.delta.example. 600 CNAME hoster-testing._mta-sts.$H.
-_smtp._tls.delta.example. 3600 TXT 1 $HOSTER_TLSRPT
-mta-sts.delta.example. 900 CNAME mta-sts.hoster.example.
-EOF
-check_zone deleg beta.example <<EOF
-_mta-sts.beta.example. 600 CNAME beta.example._mta-sts.$H.
-_smtp._tls.beta.example. 3600 TXT $(nstrings "$LONG_TLSRPT") $LONG_TLSRPT
-mta-sts.beta.example. 900 CNAME mta-sts.hoster.example.
-EOF
-check_zone deleg own.example <<EOF
-_mta-sts.own.example. 600 CNAME own.example._mta-sts.$H.
-_smtp._tls.own.example. 3600 TXT 1 $HOSTER_TLSRPT
-mta-sts.own.example. 900 CNAME mta-sts.hoster.example.
-EOF
+# delegated DOMAIN STS [TLSRPT]: DOMAIN's records in delegation mode:
+# _mta-sts with STS (a CNAME to the hoster's record or, not delegated, the
+# TXT itself), the TLS-RPT record (TLSRPT, the hoster's unless given) and
+# mta-sts a CNAME to the hoster's policy host.
+delegated() {
+	tls=${3:-$HOSTER_TLSRPT}
+	echo "_mta-sts.$1. 600 $2"
+	echo "_smtp._tls.$1. 3600 TXT $(nstrings "$tls") $tls"
+	echo "mta-sts.$1. 900 CNAME mta-sts.hoster.example."
+}
+for d in alpha gamma; do
+	delegated "$d.example" "CNAME hoster-mx._mta-sts.$H." |
+	    check_zone deleg "$d.example"
+done
+delegated delta.example "CNAME hoster-testing._mta-sts.$H." |
+    check_zone deleg delta.example
+delegated beta.example "CNAME beta.example._mta-sts.$H." "$LONG_TLSRPT" |
+    check_zone deleg beta.example
+delegated own.example "CNAME own.example._mta-sts.$H." |
+    check_zone deleg own.example
 # delegate: false publishes the id itself.
-check_zone deleg direct.example <<EOF
-_mta-sts.direct.example. 600 TXT 1 v=STSv1; id=$did_direct_example
-_smtp._tls.direct.example. 3600 TXT 1 $HOSTER_TLSRPT
-mta-sts.direct.example. 900 CNAME mta-sts.hoster.example.
-EOF
-check_zone deleg parent.example <<EOF
-_mta-sts.shop.parent.example. 600 CNAME hoster-testing._mta-sts.$H.
-_smtp._tls.shop.parent.example. 3600 TXT 1 $HOSTER_TLSRPT
-mta-sts.shop.parent.example. 900 CNAME mta-sts.hoster.example.
-EOF
+delegated direct.example "TXT 1 v=STSv1; id=$did_direct_example" |
+    check_zone deleg direct.example
+delegated shop.parent.example "CNAME hoster-testing._mta-sts.$H." |
+    check_zone deleg parent.example
 
 # Running again replaces the files in place and leaves no temporary file.
 hostd dns -c deleg.yaml --output-dir "$T/deleg"

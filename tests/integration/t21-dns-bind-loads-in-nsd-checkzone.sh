@@ -7,14 +7,9 @@
 # the snippets are included exactly as an operator would, not concatenated.
 . "$TOP/tests/integration/lib.sh"
 
-command -v nsd-checkzone >/dev/null || fail "nsd-checkzone is not installed"
+require_tools nsd-checkzone
 
-RUA="mailto:tls-reports-with-a-rather-long-local-part-for-testing@reports.beta.example,"
-RUA="${RUA}mailto:second-mailbox-for-tls-reporting-purposes@backup-reports.beta.example,"
-RUA="${RUA}https://reports.beta.example/tlsrpt/v1/submit/with/a/very/long/path/segment,"
-RUA="${RUA}https://another-report-collector.beta.example/tls-rpt/upload"
-[ $(( ${#RUA} + 16 )) -gt 255 ] || fail "the TLS-RPT record is too short to be split"
-rua_list=$(echo "$RUA" | tr , '\n' | sed 's/^/        - /')
+dns_rua
 
 cat >direct.yaml <<EOF
 dns:
@@ -29,18 +24,11 @@ policies:
     max_age: 1209600
 domains:
   alpha.example: hoster-mx
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-$rua_list
+$(beta_yaml)
   own.example:
     mode: none
     mx: [mail.own.example]
-  shop.parent.example:
-    policy: hoster-mx
-    zone: parent.example
+$(shop_yaml hoster-mx)
   www.shop.parent.example:
     mode: testing
     mx: [mail.parent.example]
@@ -64,61 +52,12 @@ policies:
 domains:
   alpha.example: hoster-mx
   gamma.example: hoster-mx
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-$rua_list
-  own.example:
-    mode: testing
-    mx: [mail.own.example]
-  shop.parent.example:
-    policy: hoster-mx
-    zone: parent.example
+$(beta_yaml)
+$(own_yaml)
+$(shop_yaml hoster-mx)
 EOF
 
-# Master-file records (nsd-checkzone -p: $ORIGIN, relative and blank owners,
-# a multi-line SOA) to sorted "OWNER TTL TYPE RDATA" lines, TXT strings
-# concatenated; the wrapper's SOA, NS and glue left out.
-cat >norm.py <<'PY'
-import re, sys
-origin, owner, out, paren = None, None, [], False
-token = re.compile(r'"((?:[^"\\]|\\.)*)"|(\S+)')
-def unescape(s):
-    return re.sub(r'\\(\d{3}|.)', lambda m: chr(int(m.group(1))) if m.group(1).isdigit() else m.group(1), s)
-for line in sys.stdin:
-    line = line.rstrip('\n')
-    if paren:
-        paren = ')' not in line
-        continue
-    if not line.strip() or line.lstrip().startswith(';'):
-        continue
-    if line.startswith('$ORIGIN'):
-        origin = line.split()[1]
-        continue
-    toks = token.findall(line)
-    if not line[0].isspace():
-        name = toks.pop(0)[1]
-        owner = origin if name == '@' else name if name.endswith('.') else name + '.' + origin
-    ttl = None
-    while toks and toks[0][1] and (toks[0][1].isdigit() or toks[0][1] == 'IN'):
-        w = toks.pop(0)[1]
-        ttl = w if w != 'IN' else ttl
-    rtype = toks.pop(0)[1]
-    paren = '(' in line and ')' not in line
-    if rtype in ('SOA', 'NS') or owner.startswith('ns1.'):
-        continue
-    if rtype == 'TXT':
-        strings = [unescape(q) for q, w in toks]
-        if any(len(s) > 255 for s in strings):
-            sys.exit('%s: a TXT string is longer than 255 bytes' % owner)
-        data = ''.join(strings)
-    else:
-        data = ' '.join(w for q, w in toks)
-    out.append('%s %s %s %s' % (owner.lower(), ttl, rtype, data))
-print('\n'.join(sorted(out)))
-PY
+# What NSD loaded, as "OWNER TTL TYPE RDATA" lines: zone_records.py.
 
 # The generator's own list of a zone's records, in the same form.
 cat >fromjson.py <<'PY'
@@ -158,7 +97,8 @@ EOF
 		[ "$rc" -eq 0 ] || { cat "$db.out" "$mode/$zone.zone"; fail "nsd-checkzone rejects $mode/$zone.zone"; } >&2
 		expect_eq "$(cat "$db.out")" "zone $zone is ok" "nsd-checkzone $mode/$zone"
 		nsd-checkzone -p "$zone" "$db" 2>&1 >"$db.print" | grep . && fail "nsd-checkzone -p $zone wrote to stderr"
-		python3 norm.py <"$db.print" >"$db.got" || fail "bad records in $mode/$zone.zone"
+		python3 "$TOP/tests/integration/zone_records.py" <"$db.print" >"$db.got" ||
+		    fail "bad records in $mode/$zone.zone"
 		python3 fromjson.py "$mode.json" "$zone" >"$db.want"
 		cmp -s "$db.got" "$db.want" || {
 			echo "--- NSD loaded"; cat "$db.got"; echo "--- generator lists"; cat "$db.want"

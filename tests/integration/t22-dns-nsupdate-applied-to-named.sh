@@ -8,19 +8,27 @@
 # and a TXT that becomes a CNAME (and A/AAAA that become a CNAME) are gone.
 . "$TOP/tests/integration/lib.sh"
 
-for tool in named nsupdate dig tsig-keygen; do
-	command -v $tool >/dev/null || fail "$tool is not installed"
-done
+require_tools named nsupdate dig tsig-keygen
 
-RUA="mailto:tls-reports-with-a-rather-long-local-part-for-testing@reports.beta.example,"
-RUA="${RUA}mailto:second-mailbox-for-tls-reporting-purposes@backup-reports.beta.example,"
-RUA="${RUA}https://reports.beta.example/tlsrpt/v1/submit/with/a/very/long/path/segment,"
-RUA="${RUA}https://another-report-collector.beta.example/tls-rpt/upload"
-LONG_TLSRPT="v=TLSRPTv1; rua=$RUA"
-[ ${#LONG_TLSRPT} -gt 255 ] || fail "the TLS-RPT record is too short to be split"
-rua_list=$(echo "$RUA" | tr , '\n' | sed 's/^/        - /')
-HOSTER_TLSRPT="v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
+dns_rua
 H=policies.hoster.example
+
+# templates_and_domains MX: what both modes' configurations share, with
+# the template's mx list MX.
+templates_and_domains() {
+	cat <<EOF
+policies:
+  hoster-mx:
+    mode: enforce
+    mx: [$1]
+    max_age: 1209600
+domains:
+  alpha.example: hoster-mx
+$(beta_yaml)
+$(own_yaml)
+$(shop_yaml hoster-mx)
+EOF
+}
 
 # direct.yaml, with the template's mx list given as $1.
 write_direct() {
@@ -30,25 +38,7 @@ dns:
     addresses: [192.0.2.10, "2001:db8::10"]
   tlsrpt:
     rua: [mailto:tlsrpt@hoster.example]
-policies:
-  hoster-mx:
-    mode: enforce
-    mx: [$1]
-    max_age: 1209600
-domains:
-  alpha.example: hoster-mx
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-$rua_list
-  own.example:
-    mode: testing
-    mx: [mail.own.example]
-  shop.parent.example:
-    policy: hoster-mx
-    zone: parent.example
+$(templates_and_domains "$1")
 EOF
 }
 
@@ -63,25 +53,7 @@ dns:
     rua: [mailto:tlsrpt@hoster.example]
   delegation:
     zone: $H
-policies:
-  hoster-mx:
-    mode: enforce
-    mx: [$1]
-    max_age: 1209600
-domains:
-  alpha.example: hoster-mx
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-$rua_list
-  own.example:
-    mode: testing
-    mx: [mail.own.example]
-  shop.parent.example:
-    policy: hoster-mx
-    zone: parent.example
+$(templates_and_domains "$1")
 EOF
 }
 
@@ -180,17 +152,8 @@ apply() {
 	expect_eq "$(cat gen.rc)" 0 "dns --format nsupdate -c $1: $(cat gen.err)"
 }
 
-# policy_id CONFIG DOMAIN: `policy --id`, after checking that it is the first
-# 32 hex digits of the SHA-256 of the exact body `policy` prints.
-policy_id() {
-	hostd policy -c "$1" "$2"
-	expect_rc 0 "policy $2"
-	sum=$(sha256sum out | cut -c1-32)
-	hostd policy -c "$1" --id "$2"
-	expect_rc 0 "policy --id $2"
-	expect_eq "$(cat out)" "$sum" "policy --id $2 is the SHA-256 of its body"
-	echo "$sum"
-}
+# (config_id CONFIG DOMAIN: `policy --id`, checked to be the first 32 hex
+# digits of the SHA-256 of the exact body `policy` prints.)
 
 # one_sts NAME ID: exactly one v=STSv1 TXT at NAME, and it carries ID.
 one_sts() {
@@ -203,7 +166,7 @@ one_sts() {
 write_direct "mx1.hoster.example, mx2.hoster.example"
 apply direct.yaml
 for d in alpha.example beta.example own.example shop.parent.example; do
-	id=$(policy_id direct.yaml $d)
+	id=$(config_id direct.yaml $d)
 	one_sts "_mta-sts.$d" "$id"
 	expect_eq "$(q CNAME "_mta-sts.$d")" "" "no CNAME at _mta-sts.$d in direct mode"
 	expect_eq "$(q A "mta-sts.$d")" "A 192.0.2.10" "mta-sts.$d A"
@@ -216,8 +179,8 @@ for d in alpha.example beta.example own.example shop.parent.example; do
 done
 # The long record travelled as several strings.
 q TXT _smtp._tls.beta.example | grep -q '" "' || fail "the long TLS-RPT TXT is one string"
-old_alpha=$(policy_id direct.yaml alpha.example)
-old_own=$(policy_id direct.yaml own.example)
+old_alpha=$(config_id direct.yaml alpha.example)
+old_own=$(config_id direct.yaml own.example)
 
 # Applying the same configuration again changes nothing.
 apply direct.yaml
@@ -227,10 +190,10 @@ one_sts _mta-sts.alpha.example "$old_alpha"
 write_direct "mx1.hoster.example, mx2.hoster.example, mx3.hoster.example"
 apply direct.yaml
 for d in alpha.example beta.example shop.parent.example; do
-	id=$(policy_id direct.yaml $d)
+	id=$(config_id direct.yaml $d)
 	one_sts "_mta-sts.$d" "$id"
 done
-new_alpha=$(policy_id direct.yaml alpha.example)
+new_alpha=$(config_id direct.yaml alpha.example)
 [ "$new_alpha" != "$old_alpha" ] || fail "adding an mx did not change the id"
 one_sts _mta-sts.own.example "$old_own"
 
@@ -238,7 +201,7 @@ one_sts _mta-sts.own.example "$old_own"
 write_deleg "mx1.hoster.example, mx2.hoster.example"
 apply deleg.yaml
 for d in alpha.example beta.example own.example shop.parent.example; do
-	id=$(policy_id deleg.yaml $d)
+	id=$(config_id deleg.yaml $d)
 	case $d in
 	alpha.example|shop.parent.example) key=hoster-mx ;;
 	*) key=$d ;;
@@ -257,14 +220,14 @@ for d in alpha.example beta.example own.example shop.parent.example; do
 done
 expect_eq "$(txt _smtp._tls.beta.example)" "$LONG_TLSRPT" "TLS-RPT of beta.example"
 expect_eq "$(txt _smtp._tls.alpha.example)" "$HOSTER_TLSRPT" "TLS-RPT of alpha.example"
-d_old=$(policy_id deleg.yaml alpha.example)
-d_own=$(policy_id deleg.yaml own.example)
+d_old=$(config_id deleg.yaml alpha.example)
+d_own=$(config_id deleg.yaml own.example)
 
 # The template changes: only the hoster's shared record is updated, the
 # customers' CNAMEs stay, and their TXT queries see the new id.
 write_deleg "mx1.hoster.example, mx2.hoster.example, mx3.hoster.example"
 apply deleg.yaml
-d_new=$(policy_id deleg.yaml alpha.example)
+d_new=$(config_id deleg.yaml alpha.example)
 [ "$d_new" != "$d_old" ] || fail "adding an mx did not change the id"
 one_sts "hoster-mx._mta-sts.$H" "$d_new"
 one_sts _mta-sts.alpha.example "$d_new"

@@ -9,32 +9,15 @@
 # shared record. Direct mode, delegation mode, a selection, an empty result.
 . "$TOP/tests/integration/lib.sh"
 
-RUA="mailto:tls-reports-with-a-rather-long-local-part-for-testing@reports.beta.example,"
-RUA="${RUA}mailto:second-mailbox-for-tls-reporting-purposes@backup-reports.beta.example,"
-RUA="${RUA}https://reports.beta.example/tlsrpt/v1/submit/with/a/very/long/path/segment,"
-RUA="${RUA}https://another-report-collector.beta.example/tls-rpt/upload"
-[ $(( ${#RUA} + 16 )) -gt 255 ] || fail "the TLS-RPT record is too short to be split"
-rua_list=$(echo "$RUA" | tr , '\n' | sed 's/^/        - /')
+dns_rua
 
 # Everything but dns: is shared by both configurations.
 cat >domains.part <<EOF
-policies:
-  hoster-mx:
-    mode: enforce
-    mx: [mx1.hoster.example, mx2.hoster.example]
-    max_age: 1209600
-  hoster-testing:
-    mode: testing
-    mx: [mx1.hoster.example]
+$(hoster_yaml)
 domains:
   alpha.example: hoster-mx
   gamma.example: hoster-testing
-  beta.example:
-    policy: hoster-mx
-    max_age: 2419200
-    tlsrpt:
-      rua:
-$rua_list
+$(beta_yaml)
   own.example:
     mode: none
     mx: [mail.own.example]
@@ -44,9 +27,7 @@ $rua_list
     delegate: false
     tlsrpt:
       rua: []
-  shop.parent.example:
-    policy: hoster-testing
-    zone: parent.example
+$(shop_yaml hoster-testing)
 EOF
 {
 	cat <<EOF

@@ -8,7 +8,7 @@
 # --server with the wrong format, and an unwritable --output-dir, exit 2.
 . "$TOP/tests/integration/lib.sh"
 
-cat >deleg.yaml <<'EOF'
+cat >deleg.yaml <<EOF
 dns:
   policy_host:
     addresses: ["2001:db8::10"]
@@ -16,14 +16,7 @@ dns:
     rua: [mailto:tlsrpt@hoster.example]
   delegation:
     zone: policies.hoster.example
-policies:
-  hoster-mx:
-    mode: enforce
-    mx: [mx1.hoster.example, mx2.hoster.example]
-    max_age: 1209600
-  hoster-testing:
-    mode: testing
-    mx: [mx1.hoster.example]
+$(hoster_yaml)
 domains:
   alpha.example: hoster-mx
   gamma.example: hoster-mx
@@ -31,16 +24,12 @@ domains:
   beta.example:
     policy: hoster-mx
     max_age: 2419200
-  own.example:
-    mode: testing
-    mx: [mail.own.example]
+$(own_yaml)
   direct.example:
     policy: hoster-mx
     delegate: false
   parent.example: hoster-testing
-  shop.parent.example:
-    policy: hoster-mx
-    zone: parent.example
+$(shop_yaml hoster-mx)
   bücher.example: hoster-testing
 EOF
 

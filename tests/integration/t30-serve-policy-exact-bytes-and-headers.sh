@@ -5,41 +5,24 @@
 # no body. An ECDSA and an RSA certificate both work.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-mkpki . --rsa mta-sts.two.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example:
-    mode: enforce
-    mx: [mx1.hoster.example, "*.backup.hoster.example"]
-    max_age: 1209600
-  two.example:
-    mode: testing
-    mx: [mail.two.example]
-YAML
-} > cfg.yaml
-daemon_start
+mkpki pki --rsa mta-sts.two.example
+fixture_daemon \
+    one.example='{mode: enforce, mx: [mx1.hoster.example, "*.backup.hoster.example"], max_age: 1209600}' \
+    two.example='{mode: testing, mx: [mail.two.example]}'
 
 for d in one.example two.example; do
-	hostd policy -c cfg.yaml "$d"
-	expect_rc 0 "policy $d"
-	mv out expected
+	expected=policies/$d
 	hostd policy --id -c cfg.yaml "$d"
 	id=$(cat out)
 
 	expect_eq "$(https "mta-sts.$d" /.well-known/mta-sts.txt)" "200 1" "GET for $d"
-	cmp body expected || fail "$d: body differs: $(od -c body | head)"
+	cmp body "$expected" || fail "$d: body differs: $(od -c body | head)"
 	expect_eq "$(sha256sum < body | cut -c1-32)" "$id" "id of the served body of $d"
 	[ "$(tr -d '\r' < body | wc -l)" -eq "$(grep -c "$(printf '\r')\$" body)" ] ||
 		fail "$d: a line without CRLF"
 	expect_eq "$(head -1 headers | tr -d '\r')" "HTTP/1.1 200 OK" "status line for $d"
 	expect_eq "$(header Content-Type)" "text/plain" "Content-Type for $d"
-	expect_eq "$(header Content-Length)" "$(wc -c < expected | tr -d ' ')" "Content-Length for $d"
+	expect_eq "$(header Content-Length)" "$(wc -c < "$expected" | tr -d ' ')" "Content-Length for $d"
 	expect_eq "$(header Location)" "" "Location for $d"
 	expect_eq "$(grep -ci '^location:' headers || true)" 0 "Location header for $d"
 
@@ -48,7 +31,7 @@ for d in one.example two.example; do
 	# may follow them.
 	cmp -s body headers || fail "$d: HEAD returned a body: $(od -c body | tail -5)"
 	expect_eq "$(header Content-Type)" "text/plain" "HEAD Content-Type for $d"
-	expect_eq "$(header Content-Length)" "$(wc -c < expected | tr -d ' ')" "HEAD Content-Length for $d"
+	expect_eq "$(header Content-Length)" "$(wc -c < "$expected" | tr -d ' ')" "HEAD Content-Length for $d"
 	expect_not_in headers "ocation:"
 done
 
@@ -71,5 +54,4 @@ head, sep, rest = data.partition(b"\r\n\r\n")
 assert sep and head.startswith(b"HTTP/1.1 200 "), data
 assert rest == b"", rest
 PY
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -6,13 +6,10 @@
 # case-insensitive).
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
 # A certificate for a name the configuration does not serve.
-mkpki . mta-sts.unconfigured.example
-port=$(free_port)
-one_domain_yaml > cfg.yaml
-daemon_start
+mkpki pki mta-sts.unconfigured.example
+install_cert pki/certs/mta-sts.unconfigured.example certs/mta-sts.unconfigured.example
+fixture_daemon one.example
 
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the served name"
 
@@ -75,5 +72,4 @@ expect_in curl.err "unrecognized name"
 
 expect_eq "$(https MTA-STS.One.Example /.well-known/mta-sts.txt)" "200 1" "the served name in upper case"
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the served name after the refusals"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -3,20 +3,8 @@
 # protocol_version alert and gets no certificate.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.ec.example
-mkpki . --rsa mta-sts.rsa.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  ec.example: {mode: enforce, mx: [mx.ec.example], max_age: 1209600}
-  rsa.example: {mode: enforce, mx: [mx.rsa.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
+mkpki pki --rsa mta-sts.rsa.example
+fixture_daemon ec.example rsa.example
 
 for name in mta-sts.ec.example mta-sts.rsa.example; do
 	for v in 1.2 1.3; do
@@ -43,5 +31,4 @@ for name in mta-sts.ec.example mta-sts.rsa.example; do
 done
 [ "$(grep -c 'handshake failed' daemon.log)" -ge 4 ] ||
 	fail "the refused handshakes are not logged: $(cat daemon.log)"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

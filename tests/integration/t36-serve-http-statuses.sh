@@ -6,19 +6,7 @@
 # redirect, and the daemon keeps serving after all of it.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example mta-sts.two.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-  two.example: {mode: enforce, mx: [mx.two.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
+fixture_daemon one.example two.example
 : > statuses
 
 # status EXPECTED WHAT PATH [CURL OPTIONS...]: a request to mta-sts.one.example.
@@ -72,6 +60,4 @@ awk '$2 > 5 { print "slow: " $0; bad = 1 } $1 ~ /^3/ { print "redirect: " $0; ba
 expect_eq "$(wc -l < statuses | tr -d " ")" 28 "requests made"
 
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the policy after all that"
-proc_alive "$daemon_pid" || fail "the daemon died: $(cat daemon.log)"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -5,7 +5,7 @@
 # right one; and so do requests piped through `openssl s_client -quiet`.
 . "$TOP/tests/integration/lib.sh"
 
-serve_one_domain
+fixture_daemon one.example
 
 # ---- curl: five requests, one connection.
 u=https://mta-sts.one.example:$port
@@ -17,7 +17,7 @@ curl -sS --max-time 10 --resolve "mta-sts.one.example:$port:127.0.0.1" \
 expect_eq "$(awk '{ printf "%s/%s ", $1, $2 }' curl.out)" "200/1 200/0 404/0 200/0 200/0 " "statuses/new connections"
 expect_eq "$(awk '{ print $3 }' curl.out | sort -u | wc -l)" 1 "local ports used by curl"
 for b in b1 b2 b4 b5; do
-	cmp -s $b expected || fail "body $b differs"
+	cmp -s $b policies/one.example || fail "body $b differs"
 done
 client_port=$(head -1 curl.out | awk '{ print $3 }')
 expect_eq "$(grep -c "access: 127.0.0.1:$client_port mta-sts.one.example " daemon.log)" 5 "access lines for the connection"
@@ -26,7 +26,7 @@ expect_eq "$(grep -c "access: 127.0.0.1:$client_port mta-sts.one.example " daemo
 python3 - "$port" <<'PY' || fail "pipelined requests over one connection"
 import random, socket, ssl, sys, time
 port = int(sys.argv[1])
-expected = open("expected", "rb").read()
+expected = open("policies/one.example", "rb").read()
 random.seed(8461)
 kinds = [random.choice(["get", "head", "404", "421"]) for _ in range(59)] + ["get"]
 def request(i, kind):
@@ -95,5 +95,4 @@ timeout 10 openssl s_client -quiet -connect "127.0.0.1:$port" \
 expect_eq "$(grep -a '^HTTP/1.1 ' responses | tr -d '\r' | awk '{ print $2 }' | tr '\n' ' ')" \
     "200 200 200 200 200 200 200 200 200 404 " "statuses through s_client"
 expect_eq "$(grep -ac '^max_age: 1209600' responses)" 9 "policy bodies through s_client"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

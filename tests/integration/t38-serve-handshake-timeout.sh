@@ -4,20 +4,7 @@
 # stall, other clients are served at once.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-limits:
-  handshake_timeout: 2
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
+fixture_daemon --yaml 'limits: {handshake_timeout: 2}' one.example
 
 python3 - "$port" <<'PY' || fail "stalled handshakes"
 import os, socket, ssl, sys, time
@@ -61,5 +48,4 @@ for (s, start), what in zip(stalled, ("half a ClientHello", "nothing")):
 PY
 expect_eq "$(grep -c 'handshake timed out' daemon.log)" 2 "timed-out handshakes logged"
 expect_eq "$(grep -c '"GET /.well-known/mta-sts.txt" 200' daemon.log)" 5 "requests served during the stall"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -4,28 +4,13 @@
 . "$TOP/tests/integration/lib.sh"
 
 N=1000
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-limits:
-  max_connections: 3000
-  max_connections_per_address: 2000
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-mv out expected
+fixture_daemon --yaml 'limits: {max_connections: 3000, max_connections_per_address: 2000}' \
+    one.example
 
 python3 - "$port" "$N" <<'PY' || fail "$N concurrent connections"
 import asyncio, resource, ssl, sys, time
 port, n = int(sys.argv[1]), int(sys.argv[2])
-expected = open("expected", "rb").read()
+expected = open("policies/one.example", "rb").read()
 soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 if soft < n + 100:
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 100), hard))
@@ -71,5 +56,4 @@ async def main():
 asyncio.run(main())
 PY
 expect_eq "$(grep -c 'access: .* mta-sts.one.example "GET /.well-known/mta-sts.txt" 200 ' daemon.log)" "$N" "access lines"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -4,20 +4,7 @@
 # them closes, a new connection is accepted again.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-limits:
-  max_connections_per_address: 5
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
+fixture_daemon --yaml 'limits: {max_connections_per_address: 5}' one.example
 
 python3 - "$port" <<'PY' || fail "the per-address limit"
 import socket, ssl, sys, time
@@ -76,8 +63,7 @@ while True:
 for c in five:
     assert get(c) == b"HTTP/1.1 200 OK"
 PY
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop
 # The refusal is logged, naming the client and the limit.
 expect_in daemon.log "127.0.0.1:"
 expect_in daemon.log "connection refused: max_connections_per_address (5) reached"

@@ -5,23 +5,10 @@
 # SNI name, method, path, status and the body bytes sent.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example mta-sts.two.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-  two.example: {mode: testing, mx: [mx.two.example], max_age: 604800}
-YAML
-} > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-one_len=$(wc -c < out | tr -d ' ')
-hostd policy -c cfg.yaml two.example
-two_len=$(wc -c < out | tr -d ' ')
+fixture_daemon one.example \
+    two.example='{mode: testing, mx: [mx.two.example], max_age: 604800}'
+one_len=$(wc -c < policies/one.example | tr -d ' ')
+two_len=$(wc -c < policies/two.example | tr -d ' ')
 
 # ---- requests, each with its expected access line
 : > expected
@@ -77,23 +64,13 @@ for c, what in [(c, "idle") for c in idle] + [(partial, "partial"), (stalled, "s
 PY
 clients=$!
 daemon_pids="$daemon_pids $clients"	# stopped on exit, whatever happens
-n=0
-until [ -e clients.ready ]; do
-	n=$((n + 1))
-	[ "$n" -lt 100 ] || fail "the clients did not connect: $(cat clients.out)"
-	sleep 0.1
-done
+wait_for 10 test -e clients.ready ||
+	fail "the clients did not connect: $(cat clients.out)"
 daemon_stop 10
 expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
 echo "stopped in $daemon_stop_ms ms with 5 connections open"
 [ "$daemon_stop_ms" -le 3000 ] || fail "SIGTERM took $daemon_stop_ms ms"
-n=0
-while proc_alive "$clients"; do
-	n=$((n + 1))
-	[ "$n" -lt 50 ] || { kill "$clients"; fail "clients still waiting after the daemon exited"; }
-	sleep 0.1
-done
-wait "$clients" || fail "clients: $(cat clients.out)"
+await_child "$clients" 5 "the clients (the daemon has exited)" clients.out
 expect_eq "$(grep -c "^idle: b''$" clients.out)" 3 "idle connections closed cleanly"
 expect_in daemon.log "shutting down"
 expect_in daemon.log "info: stopped"

@@ -12,11 +12,7 @@ uid=$(id -u nobody)
 gid=$(getent group nogroup | cut -d: -f3)
 [ -n "$uid" ] && [ -n "$gid" ] || fail "no user nobody or group nogroup"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-one_domain_yaml > cfg.yaml
-daemon_start
+fixture_daemon one.example
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "the policy"
 
 tasks=0
@@ -31,5 +27,4 @@ for status in /proc/"$daemon_pid"/task/*/status; do
 done
 # The main thread and two workers at least.
 [ "$tasks" -ge 3 ] || fail "only $tasks threads"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

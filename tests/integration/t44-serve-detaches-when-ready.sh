@@ -4,10 +4,7 @@
 # cannot start (its port taken) makes `serve` return 1.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-one_domain_yaml > cfg.yaml
+fixture_daemon --no-start one.example
 daemon_trap
 
 # find_daemon: the pid of a daemon started on this test's configuration.

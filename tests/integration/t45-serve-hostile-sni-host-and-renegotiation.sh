@@ -10,15 +10,11 @@
 # The daemon's resident memory afterwards stays within 2 MiB of before.
 . "$TOP/tests/integration/lib.sh"
 
-serve_one_domain
-good_client() {
-	expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" \
-	    "200 1" "a good client ($1)"
-}
+fixture_daemon one.example
 rss() {
 	sed -n 's/^VmRSS: *\([0-9]*\) kB/\1/p' "/proc/$daemon_pid/status"
 }
-good_client "at the start"
+expect_good_client "at the start"
 rss_before=$(rss)
 
 # (1)
@@ -28,7 +24,7 @@ for n in 254 300 1000 5000 16000; do
 done
 expect_eq "$("$TOP/tests/tools/clienthello" "$port" 60000)" closed \
     "a ClientHello with 60000 bytes of SNI"
-good_client "after oversized SNI"
+expect_good_client "after oversized SNI"
 longest=$(awk '{ if (length($0) > n) n = length($0) } END { print n }' daemon.log)
 # log.c cuts a line at LOG_LINE_MAX (2048) bytes, its prefix aside.
 [ "$longest" -le 2112 ] || fail "a log line of $longest bytes"
@@ -49,7 +45,7 @@ PY
 expect_eq "$(host_status 10000)" "HTTP/1.1 421 Misdirected Request" "a Host of 10000 bytes"
 got=$(host_status 20000)
 expect_eq "${got%% *} $(echo "$got" | cut -d' ' -f2)" "HTTP/1.1 431" "a Host of 20000 bytes"
-good_client "after oversized Host"
+expect_good_client "after oversized Host"
 
 # (3) s_client's "R" command renegotiates (its commands work without -ign_eof).
 start=$(date +%s)
@@ -69,7 +65,7 @@ expect_in reneg.out "fatal unexpected_message"
     -servername mta-sts.one.example -CAfile ca.crt > keyupdate.out 2>&1 || true
 expect_in keyupdate.out "KEYUPDATE"
 expect_in keyupdate.out "HTTP/1.1 200 OK"
-good_client "after renegotiation"
+expect_good_client "after renegotiation"
 
 rss_after=$(rss)
 [ $((rss_after - rss_before)) -le 2048 ] ||

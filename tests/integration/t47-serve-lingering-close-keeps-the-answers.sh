@@ -6,22 +6,13 @@
 # keeps sending after the last answer is closed within that linger time.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	one_domain_yaml
-	echo "limits: {max_requests_per_connection: 20}"
-} > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-mv out expected
+fixture_daemon --yaml 'limits: {max_requests_per_connection: 20}' one.example
 
 python3 - "$port" <<'PY' || fail "answers lost at the close (see above)"
 import socket, ssl, sys, time
 from tlsclient import responses
 port = int(sys.argv[1])
-expected = open("expected", "rb").read()
+expected = open("policies/one.example", "rb").read()
 req = (b"GET /.well-known/mta-sts.txt HTTP/1.1\r\n"
        b"Host: mta-sts.one.example\r\n\r\n")
 for attempt in range(5):
@@ -80,4 +71,4 @@ took = time.monotonic() - t
 assert took < 4, "still open %.1f s after the last answer" % took
 print("closed %.1f s after the last answer while the client kept sending" % took)
 PY
-expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "a good client after"
+expect_good_client "after"

@@ -7,12 +7,9 @@
 # filter stays; restarted with `seccomp: false`, no thread has a filter.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-service_readable certs
-mkdir probe staged
+fixture_prepare one.example
+mkdir staged
 mkdir -p webroot/.well-known/acme-challenge
-port=$(free_port)
 mport=$(free_port)
 aport=$(free_port)
 token=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0
@@ -20,21 +17,15 @@ printf '%s.key-authorization' "$token" > "webroot/.well-known/acme-challenge/$to
 chmod -R 755 webroot
 # config SECCOMP MODE
 config() {
-	server_yaml
-	cat <<YAML
-  seccomp: $1
-metrics: {listen: ["127.0.0.1:$mport"]}
-acme: {listen: ["127.0.0.1:$aport"], webroot: webroot}
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: $2, mx: [mx.one.example], max_age: 1209600}
-YAML
+	daemon_yaml --server "seccomp: $1" \
+	    --yaml "metrics: {listen: [\"127.0.0.1:$mport\"]}" \
+	    --yaml "acme: {listen: [\"127.0.0.1:$aport\"], webroot: webroot}" \
+	    one.example="$2"
 }
 config true testing > cfg.yaml
 for mode in enforce none; do
 	config true "$mode" > "staged/$mode.yaml"
-	hostd policy -c "staged/$mode.yaml" one.example
-	policy_id out > "staged/$mode.id"
+	config_id "staged/$mode.yaml" one.example > "staged/$mode.id"
 done
 config false none > staged/off.yaml
 
@@ -46,11 +37,6 @@ seccomp_modes() {
 }
 threads() {
 	awk '$1 == "Threads:" { print $2 }' "/proc/$daemon_pid/status"
-}
-# install FILE: rename FILE over cfg.yaml (the watcher's reload follows).
-install_config() {
-	cp "$1" .cfg.yaml.new
-	mv .cfg.yaml.new cfg.yaml
 }
 # side_listeners: an ACME challenge and a metrics scrape are answered.
 side_listeners() {
@@ -66,8 +52,7 @@ side_listeners() {
 
 daemon_start
 expect_in daemon.log "system call allow-list installed"
-wait_for 5 curl -sf -o /dev/null "http://127.0.0.1:$mport/healthz" ||
-	fail "no metrics listener: $(cat daemon.log)"
+await_http "http://127.0.0.1:$mport/healthz" -f
 # main, two workers, and a thread for each side listener at least
 [ "$(threads)" -ge 5 ] || fail "$(threads) threads, expected at least 5"
 expect_eq "$(seccomp_modes)" 2 "Seccomp: of every thread"
@@ -76,14 +61,12 @@ expect_in body "mode: testing"
 side_listeners "at start"
 
 # A file change: the watcher's reload reads the files under the filter.
-install_config staged/enforce.yaml
+replace_file staged/enforce.yaml cfg.yaml
 expect_served 5 "$(cat staged/enforce.id)" served_id mta-sts.one.example
 
 # SIGHUP.
 cp staged/none.yaml cfg.yaml
-mark=$(log_mark)
-daemon_signal HUP
-await_log 5 "$mark" 'SIGHUP: reloading'
+hup_reload 5
 expect_served 5 "$(cat staged/none.id)" served_id mta-sts.one.example
 expect_no_log_since "$mark" 'reload refused'
 proc_alive "$daemon_pid" || fail "the daemon died reloading"
@@ -91,9 +74,7 @@ expect_eq "$(seccomp_modes)" 2 "Seccomp: after the reloads"
 side_listeners "after the reloads"
 
 # Turning it off needs a restart: the filter stays.
-mark=$(log_mark)
-install_config staged/off.yaml
-await_log 5 "$mark" 'reloaded in|reload refused'
+config_replace staged/off.yaml 5
 expect_log_since "$mark" 'warning: reload: the new seccomp setting takes effect at the next restart'
 expect_eq "$(seccomp_modes)" 2 "Seccomp: after a reload turned it off"
 daemon_stop
@@ -101,8 +82,7 @@ expect_eq "$daemon_rc" 0 "exit status after SIGTERM, under the filter"
 
 mark=$(log_mark)
 daemon_start
-wait_for 5 curl -sf -o /dev/null "http://127.0.0.1:$mport/healthz" ||
-	fail "no metrics listener after the restart: $(cat daemon.log)"
+await_http "http://127.0.0.1:$mport/healthz" -f
 expect_eq "$(seccomp_modes)" 0 "Seccomp: with seccomp: false"
 expect_no_log_since "$mark" "allow-list installed"
 expect_eq "$(https mta-sts.one.example /.well-known/mta-sts.txt)" "200 1" "GET without the filter"

@@ -16,11 +16,7 @@ test_bin=$(dirname "$MTA_STS_HOSTD")/seccomp-test/mta-sts-hostd
 grep -qF "test build: SIGUSR1" "$test_bin" ||
 	fail "$test_bin has no trigger"
 
-mkpki .
-mkpki . mta-sts.one.example
-service_readable certs
-port=$(free_port)
-one_domain_yaml > cfg.yaml
+fixture_daemon --no-start one.example
 MTA_STS_HOSTD=$test_bin
 daemon_start
 expect_in daemon.log "test build: SIGUSR1 makes a thread call execve"

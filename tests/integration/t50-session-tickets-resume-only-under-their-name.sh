@@ -2,22 +2,7 @@
 # issued for, and give a full handshake under any other name (RFC 6066 3).
 . "$TOP/tests/integration/lib.sh"
 
-mkpki=$TOP/tests/tools/mkpki
-"$mkpki" pki
-"$mkpki" pki mta-sts.a.example mta-sts.b.example
-port=$(free_port)
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 2}
-certificates: [{directory: pki/certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-  b.example: {mode: enforce, mx: [mx.b.example], max_age: 1209600}
-YAML
-"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-wait_for 10 sh -c "echo | openssl s_client -connect 127.0.0.1:$port -servername mta-sts.a.example" ||
-	fail "the daemon did not start: $(cat daemon.log)"
+fixture_daemon a.example b.example
 
 # connect VERSION NAME [openssl options]: prints New/Reused and the subject.
 connect() {
@@ -25,7 +10,7 @@ connect() {
 	shift 2
 	# Stay connected a moment: TLS 1.3 tickets come after the handshake.
 	(sleep 0.5; echo) | timeout 10 openssl s_client "$v" \
-	    -connect "127.0.0.1:$port" -servername "$name" -CAfile pki/ca.crt \
+	    -connect "127.0.0.1:$port" -servername "$name" -CAfile ca.crt \
 	    "$@" 2>/dev/null | grep -E '^(New|Reused),|^subject=|lifetime hint'
 }
 

@@ -6,51 +6,27 @@
 # alert while every other customer is still served.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki
-mkpki pki mta-sts.one.example mta-sts.two.example mta-sts.three.example \
-    mta-sts.four.example
-cp pki/ca.crt ca.crt
-mkdir certs domains.d probe
-for n in one two; do
-	cp "pki/certs/mta-sts.$n.example.crt" "pki/certs/mta-sts.$n.example.key" certs/
-done
-service_readable certs pki
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-include: [domains.d/*.yaml]
-YAML
-} > cfg.yaml
-# customer NAME MX: a customer file.
-customer() {
-	printf 'domains:\n  %s.example:\n    mode: enforce\n    mx: [%s]\n    max_age: 1209600\n' "$1" "$2"
-}
-customer one mx.one.example > domains.d/one.yaml
-customer two mx.two.example > domains.d/two.yaml
+# Two customers at first; the certificates of the next two kept aside.
+mkpki pki mta-sts.three.example mta-sts.four.example
 mkdir staged
 for n in three four; do
-	customer "$n" "mx.$n.example, backup.$n.example" > "staged/$n.yaml"
+	domains_yaml "$n.example={mode: enforce, mx: [mx.$n.example, backup.$n.example], max_age: 1209600}" \
+	    > "staged/$n.yaml"
 done
-for n in one two three four; do
-	if [ -f "domains.d/$n.yaml" ]; then c=cfg.yaml; else c=staged/$n.yaml; fi
-	hostd policy -c "$c" "$n.example"
-	expect_rc 0
-	eval "id_$n=\$(policy_id out)"
+fixture_daemon --no-start --customer one.example --customer two.example
+# (config_id checks the id a client computes from the body against the one
+# `policy --id` prints.)
+for n in one two; do
+	eval "id_$n=\$(config_id cfg.yaml $n.example)"
 done
-# Checked by a second path: the id a client computes from the body is the
-# one `policy --id` prints.
-hostd policy --id -c cfg.yaml one.example
-expect_eq "$(cat out)" "$id_one" "policy --id of one.example"
+for n in three four; do
+	eval "id_$n=\$(config_id staged/$n.yaml $n.example)"
+done
 
 # drop_cert NAME: the certificate and key for NAME, installed as the ACME
-# hooks do (a temporary name, then a rename; key 0640 root:nogroup).
+# hooks do (temporary names, then renames; key 0640 root:nogroup).
 drop_cert() {
-	for ext in crt key; do
-		cp -p "pki/certs/mta-sts.$1.example.$ext" "certs/.tmp.$1.$ext"
-		mv "certs/.tmp.$1.$ext" "certs/mta-sts.$1.example.$ext"
-	done
+	install_cert "pki/certs/mta-sts.$1.example" "certs/mta-sts.$1.example"
 }
 # expect_all_served NAME...: each customer's policy is served.
 expect_all_served() {
@@ -97,6 +73,4 @@ echo "two.example refused $(($(now_ms) - t0)) ms after its file was deleted"
 expect_unrecognized mta-sts.two.example
 expect_all_served one three four
 await_log 1 "$mark" 'reloaded in .*serving 3 of 3 domains \(0 added, 1 removed'
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

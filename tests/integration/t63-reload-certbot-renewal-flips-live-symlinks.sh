@@ -6,9 +6,6 @@
 # lineage keeps its own; the policy is served throughout.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki
-cp pki/ca.crt ca.crt
-mkdir probe
 # issue NAME N: a certificate for NAME, through an intermediate (so that the
 # full chain has two certificates), in pki/certs/NAME.N.*
 issue() {
@@ -39,27 +36,11 @@ for n in a b; do
 	echo "# renewal configuration" > "le/renewal/mta-sts.$n.example.conf"
 done
 service_readable le
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: le}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-  b.example: {mode: enforce, mx: [mx.b.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-for n in a b; do
-	hostd policy -c cfg.yaml "$n.example"
-	eval "id_$n=\$(policy_id out)"
-done
-
-daemon_start
+fixture_daemon --no-certs --certs '{directory: le}' a.example b.example
 for n in a b; do
 	expect_eq "$(served_serial "mta-sts.$n.example")" \
 	    "$(file_serial "pki/certs/mta-sts.$n.example.1.crt")" "$n before renewal"
-	eval "want=\$id_$n"
-	expect_eq "$(served_id "mta-sts.$n.example")" "$want" "policy of $n"
+	expect_policy "mta-sts.$n.example" "policies/$n.example" "policy of $n"
 done
 
 # renew NAME N HOW: certbot's renewal N of NAME, the live symlinks flipped
@@ -90,13 +71,11 @@ renew mta-sts.a.example 3 rename
 renew mta-sts.b.example 3 ln
 # The new chain is served whole and verifies: curl checks it against the root.
 for n in a b; do
-	eval "want=\$id_$n"
-	expect_eq "$(served_id "mta-sts.$n.example")" "$want" "policy of $n after the renewals"
+	expect_policy "mta-sts.$n.example" "policies/$n.example" \
+	    "policy of $n after the renewals"
 done
 timeout 5 openssl s_client -connect "127.0.0.1:$port" -servername mta-sts.a.example \
     -showcerts </dev/null 2>/dev/null > probe/chain
 expect_eq "$(grep -c 'BEGIN CERTIFICATE' probe/chain)" 2 "certificates in the served chain"
 expect_no_log_since 0 'reload refused'
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -9,23 +9,13 @@
 # and configuration arrive in two updates.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki
-mkpki pki --out a1 mta-sts.a.example
-mkpki pki --out a2 mta-sts.a.example
-mkpki pki --out b1 mta-sts.b.example
-cp pki/ca.crt ca.crt
-mkdir probe config tls
-port=$(free_port)
-# config_yaml MODE [B]: the ConfigMap's file, a.example in MODE, and
-# b.example too when B is given.
+cert_versions a.example 1 2
+cert_versions b.example 1
+fixture_prepare
+mkdir config tls
+# config_yaml DOMAIN...: the ConfigMap's file.
 config_yaml() {
-	server_yaml
-	cat <<YAML
-certificates: [{directory: $T/tls}]
-domains:
-  a.example: {mode: $1, mx: [mx.a.example], max_age: 1209600}
-YAML
-	[ $# -lt 2 ] || echo "  b.example: {mode: enforce, mx: [mx.b.example], max_age: 1209600}"
+	daemon_yaml --certs "{directory: $T/tls}" "$@"
 }
 # kube_update VOLUME TS FILE...: the kubelet's atomic update of VOLUME with
 # FILEs (copied from wherever they are, under their base names).
@@ -50,23 +40,19 @@ kube_update() {
 	[ -z "$old" ] || rm -rf "${vol:?}/$old"
 }
 mkdir staged
-config_yaml testing > staged/mta-sts-hostd.yaml
+config_yaml a.example=testing > staged/mta-sts-hostd.yaml
 cp pki/certs/a1.crt staged/mta-sts.a.example.crt
 cp pki/certs/a1.key staged/mta-sts.a.example.key
 kube_update config 19_00_00.000000001 staged/mta-sts-hostd.yaml
 kube_update tls 19_00_00.000000002 staged/mta-sts.a.example.crt staged/mta-sts.a.example.key
-service_readable pki
 chmod 755 config tls
-hostd policy -c config/mta-sts-hostd.yaml a.example
-id_a1=$(policy_id out)
+id_a1=$(config_id config/mta-sts-hostd.yaml a.example)
 mkdir v2 v3
-config_yaml enforce > v2/mta-sts-hostd.yaml
-hostd policy -c v2/mta-sts-hostd.yaml a.example
-id_a2=$(policy_id out)
+config_yaml a.example > v2/mta-sts-hostd.yaml
+id_a2=$(config_id v2/mta-sts-hostd.yaml a.example)
 [ "$id_a1" != "$id_a2" ] || fail "the two policies are the same"
-config_yaml enforce b > v3/mta-sts-hostd.yaml
-hostd policy -c v3/mta-sts-hostd.yaml b.example
-id_b=$(policy_id out)
+config_yaml a.example b.example > v3/mta-sts-hostd.yaml
+id_b=$(config_id v3/mta-sts-hostd.yaml b.example)
 serial_a1=$(file_serial pki/certs/a1.crt)
 serial_a2=$(file_serial pki/certs/a2.crt)
 
@@ -104,6 +90,4 @@ expect_eq "$(served_serial mta-sts.b.example)" "$(file_serial pki/certs/b1.crt)"
 expect_eq "$(served_id mta-sts.a.example)" "$id_a2" "a.example at the end"
 expect_eq "$(served_serial mta-sts.a.example)" "$serial_a2" "a's certificate at the end"
 expect_no_log_since 0 'reload refused'
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

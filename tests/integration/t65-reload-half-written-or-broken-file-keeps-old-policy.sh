@@ -11,52 +11,28 @@
 # - a new customer's broken file holds up nobody else's change.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example mta-sts.two.example mta-sts.three.example \
-    mta-sts.four.example mta-sts.five.example
-service_readable certs
-mkdir probe domains.d staged
-port=$(free_port)
 # main ONE_MX: the main file, one.example with these mx.
 main() {
-	server_yaml
-	cat <<YAML
-certificates: [{directory: certs}]
-include: [domains.d/*.yaml]
-domains:
-  one.example: {mode: enforce, mx: [$1], max_age: 1209600}
-  two.example: {mode: enforce, mx: [mx.two.example], max_age: 1209600}
-YAML
+	daemon_yaml --include 'domains.d/*.yaml' \
+	    one.example="{mode: enforce, mx: [$1], max_age: 1209600}" two.example
 }
-# customer NAME MODE MX: a customer file.
-customer() {
-	printf 'domains:\n  %s.example:\n    mode: %s\n    mx: [%s]\n    max_age: 1209600\n' "$1" "$2" "$3"
-}
-main mx1.one.example > cfg.yaml
-customer three testing mx.three.example > domains.d/three.yaml
-customer four testing mx.four.example > domains.d/four.yaml
+# five.example's certificate is there for the customer who comes later.
+fixture_prepare five.example
+fixture_daemon --no-start \
+    one.example='{mode: enforce, mx: [mx1.one.example], max_age: 1209600}' \
+    two.example --customer three.example=testing --customer four.example=testing
+mkdir staged
 main "mx1.one.example, mx2.one.example" > staged/cfg.yaml
-customer three enforce mx.three.example > staged/three.yaml
-customer four enforce mx.four.example > staged/four.yaml
-customer five enforce mx.five.example > staged/five.yaml
-# policy_of CONFIG DOMAIN VAR: VAR gets the id of DOMAIN's policy in CONFIG.
-policy_of() {
-	hostd policy -c "$1" "$2"
-	expect_rc 0
-	eval "$3=\$(policy_id out)"
-}
-policy_of cfg.yaml one.example one_old
-policy_of cfg.yaml two.example two
-policy_of cfg.yaml three.example three_old
-policy_of cfg.yaml four.example four_old
-policy_of staged/cfg.yaml one.example one_new
-mkdir x
-cp staged/three.yaml staged/four.yaml staged/five.yaml x/
-printf 'include: [x/*.yaml]\n' > x.yaml
-policy_of x.yaml three.example three_new
-policy_of x.yaml four.example four_new
-policy_of x.yaml five.example five
-rm -r x x.yaml
+for n in three four five; do
+	domains_yaml "$n.example=enforce" > "staged/$n.yaml"
+done
+one_old=$(config_id cfg.yaml one.example)
+two=$(config_id cfg.yaml two.example)
+three_old=$(config_id cfg.yaml three.example)
+one_new=$(config_id staged/cfg.yaml one.example)
+three_new=$(config_id staged/three.yaml three.example)
+four_new=$(config_id staged/four.yaml four.example)
+five=$(config_id staged/five.yaml five.example)
 
 daemon_start
 expect_eq "$(served_id mta-sts.one.example)" "$one_old" "one.example at start"
@@ -96,16 +72,14 @@ expect_served 3 "$three_new" served_id mta-sts.three.example
 
 # ---- a new customer's broken file holds up nobody else
 mark=$(log_mark)
-customer five enforcing mx.five.example > domains.d/five.yaml
+domains_yaml five.example=enforcing > domains.d/five.yaml
 cp staged/four.yaml domains.d/four.yaml
 expect_served 3 "$four_new" served_id mta-sts.four.example
-expect_log_since "$mark" "error: domains\.d/five\.yaml:3:[0-9]+: five\.example: mode 'enforcing'"
+expect_log_since "$mark" "error: domains\.d/five\.yaml:2:[0-9]+: five\.example: mode 'enforcing'"
 expect_unrecognized mta-sts.five.example
 cp staged/five.yaml domains.d/five.yaml
 expect_served 3 "$five" served_id mta-sts.five.example
 expect_eq "$(served_id mta-sts.one.example)" "$one_new" "one.example at the end"
 expect_eq "$(served_id mta-sts.three.example)" "$three_new" "three.example at the end"
 expect_others "at the end"
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -5,44 +5,13 @@
 # closed). The same for `workers` and `limits`. (Changing them back: t76.)
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.a.example
-service_readable certs
-mkdir probe staged
-port=$(free_port)
-port2=$(free_port)
-while [ "$port2" = "$port" ]; do port2=$(free_port); done
-# config LISTEN_PORT USER GROUP WORKERS MAX_CONNECTIONS MODE
-config() {
-	cat <<YAML
-server:
-  listen: ["127.0.0.1:$1"]
-  user: $2
-  group: $3
-  workers: $4
-limits:
-  max_connections: $5
-certificates: [{directory: certs}]
-domains:
-  a.example: {mode: $6, mx: [mx.a.example], max_age: 1209600}
-YAML
-}
-config "$port" nobody nogroup 2 1000 testing > cfg.yaml
-config "$port2" daemon daemon 2 1000 enforce > staged/listen-user.yaml
-config "$port2" daemon daemon 3 500 enforce > staged/workers-limits.yaml
-hostd policy -c staged/listen-user.yaml a.example
-id_new=$(policy_id out)
+fixture_restart
+restart_yaml "$port2" daemon:daemon 2 1000 enforce > staged/listen-user.yaml
+restart_yaml "$port2" daemon:daemon 3 500 enforce > staged/workers-limits.yaml
+id_new=$(config_id staged/listen-user.yaml a.example)
 uid=$(id -u nobody)
 
 daemon_start
-# install FILE: rename FILE over cfg.yaml and wait for the reload.
-install_config() {
-	mark=$(log_mark)
-	cp "$1" .cfg.yaml.new
-	mv .cfg.yaml.new cfg.yaml
-	await_log 3 "$mark" 'reloaded in|reload refused'
-	expect_no_log_since "$mark" 'reload refused'
-}
 # expect_same_process: still listening on $port only, every thread nobody.
 expect_same_process() {
 	port_accepts "$port" || fail "no longer listening on 127.0.0.1:$port"
@@ -54,7 +23,7 @@ expect_same_process() {
 }
 
 # ---- listen, user and group
-install_config staged/listen-user.yaml
+config_replace staged/listen-user.yaml
 expect_log_since "$mark" 'warning: reload: the new listen addresses take effect at the next restart'
 expect_log_since "$mark" 'warning: reload: the new user and group take effect at the next restart'
 expect_no_log_since "$mark" 'workers and limits'
@@ -62,10 +31,8 @@ expect_eq "$(served_id mta-sts.a.example)" "$id_new" "the new policy on the old 
 expect_same_process
 
 # ---- workers and limits
-install_config staged/workers-limits.yaml
+config_replace staged/workers-limits.yaml
 expect_log_since "$mark" 'warning: reload: new workers and limits take effect at the next restart'
 expect_same_process
 
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -10,31 +10,15 @@
 # - SIGHUP with nothing changed: all zero.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki
-mkpki pki mta-sts.a.example mta-sts.b.example mta-sts.c.example mta-sts.d.example
-mkpki pki --out a2 mta-sts.a.example
-cp pki/ca.crt ca.crt
-mkdir certs probe domains.d staged
-for n in a b c; do
-	cp "pki/certs/mta-sts.$n.example.crt" "pki/certs/mta-sts.$n.example.key" certs/
-done
-service_readable certs pki
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-include: [domains.d/*.yaml]
-YAML
-} > cfg.yaml
+# Customers a and b; c's certificate there already, d's kept aside.
+fixture_prepare c.example
+mkpki pki mta-sts.d.example
+cert_versions a.example 2
+fixture_daemon --customer a.example=testing --customer b.example
 # customer NAME MODE: a customer file.
 customer() {
-	printf 'domains:\n  %s.example: {mode: %s, mx: [mx.%s.example], max_age: 1209600}\n' "$1" "$2" "$1"
+	domains_yaml "$1.example=$2"
 }
-customer a testing > domains.d/a.yaml
-customer b enforce > domains.d/b.yaml
-
-daemon_start
 expect_in daemon.log "started: serving 2 of 2 domains, 3 certificates"
 # burst SUMMARY: after the changes just made, exactly one reload, whose
 # summary line has SUMMARY (a fixed string) after "ms: "; $reload_ms is
@@ -61,10 +45,7 @@ burst "serving 3 of 3 domains (1 added, 0 removed, 1 policies and 0 certificates
 # ---- one removed, one certificate renewed
 mark=$(log_mark)
 rm domains.d/b.yaml
-cp -p pki/certs/a2.key certs/.a.key
-cp -p pki/certs/a2.crt certs/.a.crt
-mv certs/.a.key certs/mta-sts.a.example.key
-mv certs/.a.crt certs/mta-sts.a.example.crt
+install_cert pki/certs/a2 certs/mta-sts.a.example
 burst "serving 2 of 2 domains (0 added, 1 removed, 0 policies and 1 certificates changed), 3 certificate files (1 new, 1 gone)"
 expect_eq "$(served_serial mta-sts.a.example)" "$(file_serial pki/certs/a2.crt)" "a's renewed certificate"
 expect_unrecognized mta-sts.b.example
@@ -83,9 +64,7 @@ daemon_signal HUP
 burst "serving 3 of 4 domains (0 added, 0 removed, 0 policies and 0 certificates changed), 4 certificate files (0 new, 0 gone)"
 for n in a c d; do
 	# (policy's output in probe/, where a file written does not reload)
-	want=$(cd probe && hostd policy -c ../cfg.yaml "$n.example" && policy_id out)
+	want=$(config_id cfg.yaml "$n.example")
 	expect_eq "$(served_id "mta-sts.$n.example")" "$want" "$n's policy"
 done
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

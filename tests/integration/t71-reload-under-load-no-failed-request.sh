@@ -6,31 +6,19 @@
 # the body served is the last one written.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.a.example
-service_readable certs
-mkdir probe domains.d staged
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-include: [domains.d/*.yaml]
-YAML
-} > cfg.yaml
-printf 'domains:\n  a.example: {mode: testing, mx: [mx.a.example], max_age: 604800}\n' > staged/v1.yaml
-printf 'domains:\n  a.example: {mode: enforce, mx: [mx1.a.example, mx2.a.example], max_age: 1209600}\n' > staged/v2.yaml
+fixture_daemon --no-start \
+    --customer a.example='{mode: testing, mx: [mx.a.example], max_age: 604800}'
+mkdir staged
+cp domains.d/a.yaml staged/v1.yaml
+domains_yaml a.example='{mode: enforce, mx: [mx1.a.example, mx2.a.example], max_age: 1209600}' \
+    > staged/v2.yaml
 for v in 1 2; do
-	cp "staged/v$v.yaml" domains.d/a.yaml
-	hostd policy -c cfg.yaml a.example
-	expect_rc 0
-	mv out "staged/body$v"
+	policy_body "staged/v$v.yaml" a.example > "staged/body$v"
 done
-cp staged/v1.yaml domains.d/a.yaml
 reloads=50
 
 daemon_start
-expect_eq "$(served_id mta-sts.a.example)" "$(policy_id staged/body1)" "policy at start"
+expect_policy mta-sts.a.example staged/body1 "policy at start"
 
 # The load: until probe/stop exists, 20 s or 100000 requests at most.
 python3 - "$port" mta-sts.a.example ca.crt staged/body1 staged/body2 \
@@ -116,19 +104,12 @@ while [ "$i" -lt "$reloads" ]; do
 	i=$((i + 1))
 	v=$((i % 2 + 1))
 	mark=$(log_mark)
-	cp "staged/v$v.yaml" domains.d/.a.yaml.tmp
-	mv domains.d/.a.yaml.tmp domains.d/a.yaml
+	replace_file "staged/v$v.yaml" domains.d/a.yaml
 	await_log 3 "$mark" 'reloaded in'
 done
 reload_s=$(($(now_ms) - t0))
 : > probe/stop
-n=0
-while proc_alive "$loader"; do
-	n=$((n + 1))
-	[ "$n" -lt 300 ] || { kill "$loader"; fail "the load generator did not stop"; }
-	sleep 0.1
-done
-wait "$loader" || fail "the load generator failed: $(cat probe/load.err)"
+await_child "$loader" 30 "the load generator" probe/load.err
 cat probe/load.json
 echo
 echo "$reloads reloads in $reload_s ms"
@@ -147,8 +128,6 @@ expect_eq "$(($(field body1) + $(field body2)))" "$requests" "requests answered 
 	fail "fewer than $reloads reloads logged"
 expect_no_log_since "$mark0" 'reload refused'
 last=$((reloads % 2 + 1))
-expect_eq "$(served_id mta-sts.a.example)" "$(policy_id "staged/body$last")" "the body after the reloads (v$last, last written)"
-cmp probe/body "staged/body$last" || fail "not the bytes of body$last"
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_policy mta-sts.a.example "staged/body$last" \
+    "the body after the reloads (v$last, last written)"
+expect_clean_stop

@@ -10,28 +10,13 @@
 ndomains=50
 reloads=1000
 rss_bound_kib=2048
-mkpki .
-names=
+set --
 i=0
 while [ "$i" -lt "$ndomains" ]; do
-	names="$names mta-sts.d$i.example"
+	set -- "$@" "d$i.example={mode: enforce, mx: [mx$((i % 7)).hoster.example], max_age: 1209600}"
 	i=$((i + 1))
 done
-# shellcheck disable=SC2086
-mkpki . $names
-service_readable certs
-mkdir probe
-port=$(free_port)
-{
-	server_yaml
-	echo "certificates: [{directory: certs}]"
-	echo "domains:"
-	i=0
-	while [ "$i" -lt "$ndomains" ]; do
-		echo "  d$i.example: {mode: enforce, mx: [mx$((i % 7)).hoster.example], max_age: 1209600}"
-		i=$((i + 1))
-	done
-} > cfg.yaml
+fixture_daemon --no-start "$@"
 asan=0
 grep -qa __asan_init "$MTA_STS_HOSTD" && asan=1
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1

@@ -7,55 +7,31 @@
 # longer be served" the reload is refused.)
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example mta-sts.two.example mta-sts.four.example
-service_readable certs
-mkdir probe domains.d staged
-port=$(free_port)
-# main ONE_MX: the main file, one.example with these mx.
+# main ONE_MX: the main file, one.example with these mx (on line 9).
 main() {
-	server_yaml
-	cat <<YAML
-certificates: [{directory: certs}]
-include: [domains.d/*.yaml]
-domains:
-  one.example: {mode: enforce, mx: [$1], max_age: 1209600}
-  two.example: {mode: enforce, mx: [mx.two.example], max_age: 1209600}
-YAML
+	daemon_yaml --include 'domains.d/*.yaml' \
+	    one.example="{mode: enforce, mx: [$1], max_age: 1209600}" two.example
 }
-# customer NAME MODE MX: a customer file.
-customer() {
-	printf 'domains:\n  %s.example:\n    mode: %s\n    mx: [%s]\n    max_age: 1209600\n' "$1" "$2" "$3"
-}
-main mx.one.example > cfg.yaml
-customer four testing mx.four.example > domains.d/four.yaml
-customer four enforce mx.four.example > staged/four.yaml
+# cfg.yaml as main mx.one.example writes it.
+fixture_daemon --no-start one.example two.example --customer four.example=testing
+mkdir staged
+domains_yaml four.example=enforce > staged/four.yaml
 main "mx.one.example, mx2.one.example" > staged/cfg.yaml
-# policy_of CONFIG DOMAIN VAR: VAR gets the id of DOMAIN's policy in CONFIG.
-policy_of() {
-	hostd policy -c "$1" "$2"
-	expect_rc 0
-	eval "$3=\$(policy_id out)"
-}
-policy_of cfg.yaml one.example one_old
-policy_of cfg.yaml two.example two
-policy_of cfg.yaml four.example four_old
-policy_of staged/cfg.yaml one.example one_new
-mkdir x
-cp staged/four.yaml x/
-printf 'include: [x/*.yaml]\n' > x.yaml
-policy_of x.yaml four.example four_new
-rm -r x x.yaml
+one_old=$(config_id cfg.yaml one.example)
+two=$(config_id cfg.yaml two.example)
+four_old=$(config_id cfg.yaml four.example)
+one_new=$(config_id staged/cfg.yaml one.example)
+four_new=$(config_id staged/four.yaml four.example)
 
 daemon_start
 expect_eq "$(served_id mta-sts.four.example)" "$four_old" "four.example at start"
 
 # ---- a customer file with an invalid mode
 mark=$(log_mark)
-customer four enforcing mx.four.example > domains.d/four.yaml
+domains_yaml four.example=enforcing > domains.d/four.yaml
 await_log 2 "$mark" 'files changed'
 expect_steady 2 "$four_old" served_id mta-sts.four.example
-expect_log_since "$mark" "error: domains\.d/four\.yaml:3:[0-9]+: four\.example: mode 'enforcing'"
+expect_log_since "$mark" "error: domains\.d/four\.yaml:2:[0-9]+: four\.example: mode 'enforcing'"
 expect_log_since "$mark" 'reload refused.*mta-sts\.four\.example'
 expect_eq "$(served_id mta-sts.one.example)" "$one_old" "one.example with four.yaml wrong"
 expect_eq "$(served_id mta-sts.two.example)" "$two" "two.example with four.yaml wrong"
@@ -73,6 +49,4 @@ expect_eq "$(served_id mta-sts.two.example)" "$two" "two.example with one.exampl
 cp staged/cfg.yaml cfg.yaml
 expect_served 3 "$one_new" served_id mta-sts.one.example
 expect_eq "$(served_id mta-sts.four.example)" "$four_new" "four.example at the end"
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -6,28 +6,11 @@
 # watch the new directory although the reload that saw it was refused.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki
-for i in 1 2; do
-	mkpki pki --out "a$i" mta-sts.a.example
-done
-cp pki/ca.crt ca.crt
-mkdir certs probe
-cp pki/certs/a1.crt certs/mta-sts.a.example.crt
-cp pki/certs/a1.key certs/mta-sts.a.example.key
-service_readable certs pki
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-certificates: [{directory: certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-YAML
-} > cfg.yaml
+cert_versions a.example 1 2
+install_cert pki/certs/a1 certs/mta-sts.a.example
 old=$(file_serial pki/certs/a1.crt)
 new=$(file_serial pki/certs/a2.crt)
-
-daemon_start
+fixture_daemon a.example
 expect_eq "$(served_serial mta-sts.a.example)" "$old" "a at start"
 mark=$(log_mark)
 rm -rf certs
@@ -45,6 +28,4 @@ await 3 "$new" served_serial mta-sts.a.example || {
 	fail "the certificates copied into the recreated directory are not served after 3 s (still $await_got)"
 }
 echo "new certificate served $(($(now_ms) - t0)) ms after the copy"
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

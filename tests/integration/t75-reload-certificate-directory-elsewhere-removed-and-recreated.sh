@@ -5,30 +5,13 @@
 # notice a directory it was built from coming back, wherever it is).
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki
-for i in 1 2; do
-	mkpki pki --out "a$i" mta-sts.a.example
-done
-cp pki/ca.crt ca.crt
-mkdir -p etc srv/tls staged probe
-cp pki/certs/a1.crt srv/tls/mta-sts.a.example.crt
-cp pki/certs/a1.key srv/tls/mta-sts.a.example.key
-cp pki/certs/a2.crt staged/mta-sts.a.example.crt
-cp pki/certs/a2.key staged/mta-sts.a.example.key
-service_readable srv staged pki etc
-port=$(free_port)
-{
-	server_yaml
-	cat <<YAML
-certificates: [{directory: $T/srv/tls}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-YAML
-} > etc/cfg.yaml
+cert_versions a.example 1 2
+install_cert pki/certs/a1 srv/tls/mta-sts.a.example
+install_cert pki/certs/a2 staged/mta-sts.a.example
 old=$(file_serial pki/certs/a1.crt)
 new=$(file_serial pki/certs/a2.crt)
-
-daemon_start etc/cfg.yaml
+fixture_daemon --config etc/cfg.yaml --no-certs --certs "{directory: $T/srv/tls}" \
+    a.example
 expect_eq "$(served_serial mta-sts.a.example)" "$old" "a at start"
 mark=$(log_mark)
 rm -rf srv/tls
@@ -42,6 +25,4 @@ await 3 "$new" served_serial mta-sts.a.example || {
 	fail "the recreated certificate directory is not picked up after 3 s (still $await_got)"
 }
 echo "new certificate served $(($(now_ms) - t0)) ms after the directory came back"
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

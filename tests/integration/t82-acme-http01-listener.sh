@@ -5,31 +5,16 @@
 # redirect and never a policy.
 . "$TOP/tests/integration/lib.sh"
 
-"$TOP/tests/tools/mkpki" pki
-"$TOP/tests/tools/mkpki" pki mta-sts.a.example
-chgrp nogroup pki/certs/*.key
-chmod 640 pki/certs/*.key
-port=$(free_port)
 acme=$(free_port)
 mkdir -p webroot/.well-known/acme-challenge
 # The daemon reads the webroot as nobody.
-chmod 755 . pki pki/certs
 chmod -R 755 webroot
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 1}
-acme:
-  listen: ["127.0.0.1:$acme"]
-  webroot: webroot
-certificates: [{directory: pki/certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-  new.example: {mode: testing, mx: [mx.a.example], max_age: 86400}
-YAML
-"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$acme/" ||
-	fail "no ACME listener: $(cat daemon.log)"
+# new.example has no certificate yet.
+fixture_daemon --workers 1 \
+    --yaml "acme: {listen: [\"127.0.0.1:$acme\"], webroot: webroot}" \
+    --no-cert new.example a.example \
+    new.example='{mode: testing, mx: [mx.a.example], max_age: 86400}'
+await_http "http://127.0.0.1:$acme/"
 
 ch=webroot/.well-known/acme-challenge
 tok=LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0

@@ -4,11 +4,10 @@
 # dehydrated arguments.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki=$TOP/tests/tools/mkpki
-"$mkpki" pki
-"$mkpki" pki --days 90 mta-sts.fine.example
-"$mkpki" pki --days 10 mta-sts.soon.example
-"$mkpki" pki --expired mta-sts.old.example
+mkpki pki
+mkpki pki --days 90 mta-sts.fine.example
+mkpki pki --days 10 mta-sts.soon.example
+mkpki pki --expired mta-sts.old.example
 cat > c.yaml <<'YAML'
 certificates: [{directory: pki/certs}]
 policies:

@@ -7,18 +7,15 @@
 # the same way, without a restart.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki=$TOP/tests/tools/mkpki
-"$mkpki" pki
-"$mkpki" pki localhost	# pebble's own API certificate
+mkpki pki localhost	# pebble's own API certificate
 dns=$(free_port) chal=$(free_port) api=$(free_port) mgmt=$(free_port)
-http01=$(free_port) port=$(free_port)
-pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null || true' EXIT
+http01=$(free_port)
+daemon_trap	# pebble's processes are stopped at the end like the daemon
 
 pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
     -dns01 "127.0.0.1:$dns" -http01 "" -https01 "" -tlsalpn01 "" \
     -management "127.0.0.1:$chal" > challtestsrv.log 2>&1 &
-pids="$pids $!"
+daemon_pids="$daemon_pids $!"
 cat > pebble.json <<JSON
 {"pebble": {"listenAddress": "127.0.0.1:$api",
   "managementListenAddress": "127.0.0.1:$mgmt",
@@ -29,28 +26,19 @@ cat > pebble.json <<JSON
 JSON
 PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
     pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.log 2>&1 &
-pids="$pids $!"
+daemon_pids="$daemon_pids $!"
 wait_for 20 curl -s --cacert pki/ca.crt "https://localhost:$api/dir" ||
 	fail "pebble did not start: $(cat pebble.log)"
 
 # The daemon: two customer domains, no certificate for either yet.
-mkdir -p certs webroot
-chmod 755 . pki certs webroot
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 2}
-acme: {listen: ["127.0.0.1:$http01"], webroot: webroot}
-certificates: [{directory: certs}]
-policies:
-  hoster: {mode: enforce, mx: [mx.hoster.example], max_age: 1209600}
-domains:
-  new.example: hoster
-  other.example: hoster
-YAML
-"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
-pids="$pids $!"
-wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$http01/" ||
-	fail "the daemon did not start: $(cat daemon.log)"
-hostd names --missing -c c.yaml
+mkdir -p webroot
+chmod 755 webroot
+fixture_daemon --no-certs \
+    --yaml "acme: {listen: [\"127.0.0.1:$http01\"], webroot: webroot}" \
+    --yaml 'policies: {hoster: {mode: enforce, mx: [mx.hoster.example], max_age: 1209600}}' \
+    new.example='{policy: hoster}' other.example='{policy: hoster}'
+await_http "http://127.0.0.1:$http01/"
+hostd names --missing -c cfg.yaml
 expect_eq "$(cat out | tr '\n' ' ')" "mta-sts.new.example mta-sts.other.example " "names"
 
 curl -s --cacert pki/ca.crt "https://localhost:$mgmt/roots/0" > pebble-root.pem
@@ -74,8 +62,7 @@ served() {
 		[ $i -lt 50 ] || fail "$1 not served: $(tail -5 daemon.log)"
 		sleep 0.1
 	done
-	"$MTA_STS_HOSTD" policy -c c.yaml "$1" > want
-	cmp got want || fail "$1: the served policy differs"
+	cmp got "policies/$1" || fail "$1: the served policy differs"
 }
 
 # certbot, --webroot and the deploy hook.
@@ -111,7 +98,7 @@ LEGO_CA_CERTIFICATES=$T/pki/ca.crt lego --accept-tos --email hostmaster@example.
 	fail "lego failed: $(tail -20 lego.log)"
 served other.example
 
-hostd names --missing -c c.yaml
+hostd names --missing -c cfg.yaml
 expect_eq "$(cat out)" "" "nothing missing"
 # Every name was issued by pebble, through the listener.
 for d in new.example other.example; do

@@ -5,31 +5,15 @@
 # clients that pause between requests are not affected.
 . "$TOP/tests/integration/lib.sh"
 
-"$TOP/tests/tools/mkpki" pki
-"$TOP/tests/tools/mkpki" pki mta-sts.a.example
-port=$(free_port)
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 1}
-limits: {idle_timeout: 2, handshake_timeout: 2}
-certificates: [{directory: pki/certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-YAML
-"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-wait_for 10 curl -sf -o /dev/null --cacert pki/ca.crt \
-    --resolve "mta-sts.a.example:$port:127.0.0.1" \
-    "https://mta-sts.a.example:$port/.well-known/mta-sts.txt" ||
-	fail "not serving: $(cat daemon.log)"
+fixture_daemon --workers 1 --yaml 'limits: {idle_timeout: 2, handshake_timeout: 2}' a.example
+expect_good_client "at the start" a.example
 
-python3 - "$port" pki/ca.crt <<'PY'
+python3 - "$port" <<'PY'
 import socket, ssl, subprocess, sys, time
-port, ca = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.create_default_context(cafile=ca)
+from tlsclient import connect
+port = int(sys.argv[1])
 def conn():
-    return ctx.wrap_socket(socket.create_connection(("127.0.0.1", port),
-        timeout=5), server_hostname="mta-sts.a.example")
+    return connect(port, "mta-sts.a.example")
 
 # The endless trickle: a byte every 0.5 s, for at most 10 s.
 s = conn()
@@ -56,7 +40,7 @@ for i, b in enumerate(headers):
     if i == 3:
         # A good client is served while the trickle goes on.
         r = subprocess.run(["curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}",
-            "--cacert", ca, "--resolve", "mta-sts.a.example:%d:127.0.0.1" % port,
+            "--cacert", "ca.crt", "--resolve", "mta-sts.a.example:%d:127.0.0.1" % port,
             "https://mta-sts.a.example:%d/.well-known/mta-sts.txt" % port],
             capture_output=True, timeout=10)
         assert r.stdout == b"200", r

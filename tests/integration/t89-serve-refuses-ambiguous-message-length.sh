@@ -3,28 +3,13 @@
 # 6.1, 6.3); what was smuggled behind them is never answered.
 . "$TOP/tests/integration/lib.sh"
 
-"$TOP/tests/tools/mkpki" pki
-"$TOP/tests/tools/mkpki" pki mta-sts.a.example
-port=$(free_port)
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 1}
-limits: {idle_timeout: 5}
-certificates: [{directory: pki/certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-YAML
-"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-wait_for 10 curl -sf -o /dev/null --cacert pki/ca.crt \
-    --resolve "mta-sts.a.example:$port:127.0.0.1" \
-    "https://mta-sts.a.example:$port/.well-known/mta-sts.txt" ||
-	fail "not serving: $(cat daemon.log)"
+fixture_daemon --workers 1 --yaml 'limits: {idle_timeout: 5}' a.example
+expect_good_client "at the start" a.example
 
-python3 - "$port" pki/ca.crt <<'PY'
+python3 - "$port" <<'PY'
 import socket, ssl, sys, time
-port, ca = int(sys.argv[1]), sys.argv[2]
-ctx = ssl.create_default_context(cafile=ca)
+from tlsclient import connect
+port = int(sys.argv[1])
 smuggled = (b"GET /smuggled HTTP/1.1\r\nHost: mta-sts.a.example\r\n"
             b"Content-Length: 0\r\n\r\n")
 host = b"Host: mta-sts.a.example\r\n"
@@ -39,21 +24,20 @@ cases = {
         b"Transfer-Encoding: chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n" + smuggled,
 }
 for name, req in cases.items():
-    with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
-        with ctx.wrap_socket(raw, server_hostname="mta-sts.a.example") as s:
-            s.sendall(req)
-            got = b""
-            deadline = time.monotonic() + 4
-            while time.monotonic() < deadline:
-                try:
-                    chunk = s.recv(65536)
-                except (ssl.SSLError, ConnectionResetError, socket.timeout):
-                    break
-                if not chunk:
-                    break
-                got += chunk
-            else:
-                raise SystemExit("%s: the connection stayed open" % name)
+    with connect(port, "mta-sts.a.example") as s:
+        s.sendall(req)
+        got = b""
+        deadline = time.monotonic() + 4
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except (ssl.SSLError, ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            got += chunk
+        else:
+            raise SystemExit("%s: the connection stayed open" % name)
     assert got.count(b"HTTP/1.1 ") == 1, (name, got)
     assert got.startswith(b"HTTP/1.1 400 ") or got.startswith(b"HTTP/1.1 405 "), (name, got)
     assert b"/smuggled" not in got and b" 404 " not in got, (name, got)

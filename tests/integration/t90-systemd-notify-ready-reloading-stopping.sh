@@ -3,19 +3,8 @@
 # stops: the sd_notify protocol read from a real AF_UNIX datagram socket.
 . "$TOP/tests/integration/lib.sh"
 
-"$TOP/tests/tools/mkpki" pki
-"$TOP/tests/tools/mkpki" pki mta-sts.a.example
-chgrp nogroup pki/certs/*.key
-chmod 640 pki/certs/*.key
-chmod 755 . pki pki/certs
-port=$(free_port)
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 1}
-certificates: [{directory: pki/certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-YAML
-chmod 644 c.yaml
+# The daemon started by the service manager below, not by daemon_start.
+fixture_daemon --no-start --workers 1 a.example
 
 python3 - "$MTA_STS_HOSTD" "$T" "$port" <<'PY'
 import os, signal, socket, subprocess, sys, time
@@ -27,7 +16,7 @@ os.chmod(path, 0o777)          # the daemon writes to it as nobody
 sock.settimeout(10)
 env = dict(os.environ, NOTIFY_SOCKET=path)
 log = open(os.path.join(tmp, "daemon.log"), "w")
-d = subprocess.Popen([binary, "serve", "--foreground", "-c", "c.yaml"],
+d = subprocess.Popen([binary, "serve", "--foreground", "-c", "cfg.yaml"],
                      stderr=log, env=env)
 def message():
     data = sock.recv(4096).decode()

@@ -4,30 +4,13 @@
 # configured domain can be served.
 . "$TOP/tests/integration/lib.sh"
 
-"$TOP/tests/tools/mkpki" pki
-"$TOP/tests/tools/mkpki" pki mta-sts.a.example
-chgrp nogroup pki/certs/*.key
-chmod 640 pki/certs/*.key
-chmod 755 . pki pki/certs
-port=$(free_port)
-mport=$(free_port)
-cat > c.yaml <<YAML
-server: {listen: ["127.0.0.1:$port"], user: nobody, group: nogroup, workers: 2}
-metrics: {listen: ["127.0.0.1:$mport"]}
-certificates: [{directory: pki/certs}]
-domains:
-  a.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-  nocert.example: {mode: enforce, mx: [mx.a.example], max_age: 1209600}
-YAML
-chmod 644 c.yaml
 # Scrapes go to probe/: a file written in the configuration's directory
 # would make the daemon reload and throw the reload counter off.
-mkdir probe
-"$MTA_STS_HOSTD" serve --foreground -c c.yaml 2> daemon.log &
-pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null || true' EXIT
-wait_for 10 curl -sf -o /dev/null "http://127.0.0.1:$mport/healthz" ||
-	fail "no metrics listener: $(cat daemon.log)"
+mport=$(free_port)
+fixture_daemon --yaml "metrics: {listen: [\"127.0.0.1:$mport\"]}" \
+    --no-cert nocert.example a.example \
+    nocert.example='{mode: enforce, mx: [mx.a.example], max_age: 1209600}'
+await_http "http://127.0.0.1:$mport/healthz" -f
 
 scrape() {
 	curl -sf "http://127.0.0.1:$mport/metrics" > probe/metrics ||
@@ -41,7 +24,7 @@ value() {
 }
 
 get() {
-	curl -s -o /dev/null -w '%{http_code}' --cacert pki/ca.crt \
+	curl -s -o /dev/null -w '%{http_code}' --cacert ca.crt \
 	    --resolve "mta-sts.a.example:$port:127.0.0.1" \
 	    "https://mta-sts.a.example:$port$1"
 }
@@ -64,12 +47,12 @@ expect_eq "$(value 'mta_sts_domains_served')" 1 "served"
 expect_eq "$(value 'mta_sts_certificates')" 1 "certificates"
 expect_eq "$(value 'mta_sts_reloads_total')" 0 "reloads"
 expiry=$(value 'mta_sts_certificate_expiry_timestamp_seconds{domain="a.example"}')
-expect_eq "$expiry" "$(date -d "$(openssl x509 -in pki/certs/mta-sts.a.example.crt -noout -enddate | cut -d= -f2)" +%s)" "expiry"
+expect_eq "$expiry" "$(date -d "$(openssl x509 -in certs/mta-sts.a.example.crt -noout -enddate | cut -d= -f2)" +%s)" "expiry"
 [ "$(value 'mta_sts_last_reload_success_timestamp_seconds')" -gt 0 ] ||
 	fail "no start time"
 
 # A reload: counted, and the fetch counter carries over.
-kill -HUP $pid
+daemon_signal HUP
 i=0
 until scrape && [ "$(value 'mta_sts_reloads_total')" = 1 ]; do
 	i=$((i + 1)); [ $i -lt 50 ] || fail "the reload was not counted"; sleep 0.1
@@ -79,9 +62,9 @@ expect_eq "$(value 'mta_sts_reload_failures_total')" 0 "reload failures"
 
 # A new metrics address needs a restart: said so, and the old one stays.
 other=$(free_port)
-sed "s/127.0.0.1:$mport/127.0.0.1:$other/" c.yaml > c.new && mv c.new c.yaml
-chmod 644 c.yaml
-kill -HUP $pid
+sed "s/127.0.0.1:$mport/127.0.0.1:$other/" cfg.yaml > cfg.new && mv cfg.new cfg.yaml
+chmod 644 cfg.yaml
+daemon_signal HUP
 i=0
 until grep -q "new acme and metrics settings take effect at the next restart" daemon.log; do
 	i=$((i + 1)); [ $i -lt 50 ] || fail "no restart note: $(tail -3 daemon.log)"; sleep 0.1
@@ -90,17 +73,14 @@ expect_eq "$(curl -s -o health -w '%{http_code}' "http://127.0.0.1:$mport/health
 expect_in health "ok: serving 1 of 2 domains"
 expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$mport/other")" 404 other
 
-kill $pid
-wait $pid || fail "the daemon did not stop cleanly"
+expect_clean_stop
 
 # Domains configured and none of them servable: unhealthy.
 mkdir empty
-sed -e 's|directory: pki/certs|directory: empty|' \
-    -e "s/127.0.0.1:$other/127.0.0.1:$mport/" c.yaml > d.yaml
+sed -e 's|directory: certs|directory: empty|' \
+    -e "s/127.0.0.1:$other/127.0.0.1:$mport/" cfg.yaml > d.yaml
 chmod 644 d.yaml
-"$MTA_STS_HOSTD" serve --foreground -c d.yaml 2> daemon2.log &
-pid=$!
-wait_for 10 curl -s -o /dev/null "http://127.0.0.1:$mport/healthz" ||
-	fail "no metrics listener: $(cat daemon2.log)"
+daemon_start d.yaml
+await_http "http://127.0.0.1:$mport/healthz"
 expect_eq "$(curl -s -o health -w '%{http_code}' "http://127.0.0.1:$mport/healthz")" 503 "healthz"
 expect_in health "no domain is served (of 2 configured)"

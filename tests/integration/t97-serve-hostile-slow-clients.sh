@@ -10,23 +10,7 @@
 # (A trickle that never pauses is t88's.)
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-{
-	server_yaml
-	cat <<'YAML'
-limits:
-  handshake_timeout: 2
-  idle_timeout: 2
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
-} > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-mv out expected
+fixture_daemon --yaml 'limits: {handshake_timeout: 2, idle_timeout: 2}' one.example
 
 # good_client: curl (verified, resolved to 127.0.0.1) gets 200 with the
 # exact policy in under a second; prints the time taken.
@@ -34,10 +18,20 @@ good_client() {
 	_got=$(https mta-sts.one.example /.well-known/mta-sts.txt \
 	    -w '%{http_code} %{time_total}\n' | tail -1)
 	expect_eq "${_got%% *}" 200 "a good client while a hostile one is active"
-	cmp -s body expected || fail "a good client got another body"
+	cmp -s body policies/one.example || fail "a good client got another body"
 	awk -v t="${_got#* }" 'BEGIN { exit !(t < 1) }' ||
 	    fail "a good client was served in ${_got#* } s"
 	echo "${_got#* }"
+}
+# good_clients N PAUSE: N good clients, PAUSE seconds apart, their times
+# added to good.times.
+good_clients() {
+	i=0
+	while [ $i -lt "$1" ]; do
+		good_client >> good.times
+		sleep "$2"
+		i=$((i + 1))
+	done
 }
 
 # ---- (1) slowloris: trickled headers, then silence
@@ -77,13 +71,8 @@ print("slowloris: closed %.2f s after the request's first byte, got %r"
 PY
 slow=$!
 sleep 1
-i=0
-while [ $i -lt 8 ]; do
-	good_client >> good.times
-	sleep 0.5
-	i=$((i + 1))
-done
-wait $slow || { cat slowloris.out >&2; fail "slowloris"; }
+good_clients 8 0.5
+await_child "$slow" 20 slowloris slowloris.out
 cat slowloris.out
 
 # ---- (2) a ClientHello trickled byte by byte
@@ -128,17 +117,10 @@ print("trickled ClientHello: closed after %.2f s, %d of %d bytes sent (%s)"
 PY
 slow=$!
 sleep 0.3
-i=0
-while [ $i -lt 4 ]; do
-	good_client >> good.times
-	sleep 0.3
-	i=$((i + 1))
-done
-wait $slow || { cat hello.out >&2; fail "trickled ClientHello"; }
+good_clients 4 0.3
+await_child "$slow" 20 "trickled ClientHello" hello.out
 cat hello.out
 echo "good clients during both: $(wc -l < good.times | tr -d ' '), slowest $(sort -n good.times | tail -1) s"
 expect_eq "$(grep -c 'handshake timed out' daemon.log)" 1 "timed-out handshakes logged"
 
-proc_alive "$daemon_pid" || fail "the daemon died"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop

@@ -21,30 +21,13 @@
 #     the end of the stream.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-port=$(free_port)
-limits_yaml() {
-	server_yaml
-	cat <<YAML
-limits:
-  idle_timeout: 5
-  max_requests_per_connection: $1
-certificates: [{directory: certs}]
-domains:
-  one.example: {mode: enforce, mx: [mx.one.example], max_age: 1209600}
-YAML
+# serve N: the daemon with max_requests_per_connection N.
+serve() {
+	fixture_daemon \
+	    --yaml "limits: {idle_timeout: 5, max_requests_per_connection: $1}" \
+	    one.example
 }
-limits_yaml 1500 > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-mv out expected
-
-good_client() {
-	_got=$(https mta-sts.one.example /.well-known/mta-sts.txt)
-	expect_eq "$_got" "200 1" "a good client ($1)"
-	cmp -s body expected || fail "a good client got another body ($1)"
-}
+serve 1500
 
 # shapes: the python part, with helpers; $1 says which part.
 shapes() {
@@ -52,7 +35,7 @@ shapes() {
 import re, socket, ssl, sys, time
 from tlsclient import connect, read, responses
 port, part = int(sys.argv[1]), sys.argv[2]
-expected = open("expected", "rb").read()
+expected = open("policies/one.example", "rb").read()
 H = b"Host: mta-sts.one.example\r\n"
 P = b"/.well-known/mta-sts.txt"
 
@@ -164,13 +147,13 @@ PY
 
 # ---- (4) smuggling shapes
 shapes smuggling || fail "smuggling shapes"
-good_client "after the smuggling shapes"
+expect_good_client "after the smuggling shapes"
 expect_not_in daemon.log "/smuggled"
 
 # ---- (4b) HTTP/1.1 without Host
 mark=$(log_mark)
 shapes nohost || fail "HTTP/1.1 without Host"
-good_client "after HTTP/1.1 without Host"
+expect_good_client "after HTTP/1.1 without Host"
 # One access line per Host-less HTTP/1.1 request, with its 400.
 expect_eq "$(log_count_since "$mark" \
     'access: 127\.0\.0\.1:[0-9]+ mta-sts\.one\.example "GET /\.well-known/mta-sts\.txt" 400 [0-9]+ ')" \
@@ -178,21 +161,18 @@ expect_eq "$(log_count_since "$mark" \
 
 # ---- (5) HTTP/2 preface
 shapes h2 || fail "HTTP/2 preface"
-good_client "after the HTTP/2 preface"
+expect_good_client "after the HTTP/2 preface"
 
 # ---- (6) 1000 pipelined GETs in one write, a good client served meanwhile
 shapes pipeline 1000 1500 > pipeline.out 2>&1 &
 pipe=$!
-good_client "during the pipelined GETs"
-wait $pipe || { cat pipeline.out >&2; fail "1000 pipelined GETs"; }
+expect_good_client "during the pipelined GETs"
+await_child "$pipe" 30 "1000 pipelined GETs" pipeline.out
 cat pipeline.out
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_clean_stop
 
 # ... and at max_requests_per_connection 100: 100 responses, then the end.
-limits_yaml 100 > cfg.yaml
-daemon_start
+serve 100
 shapes pipeline 1000 100 || fail "1000 pipelined GETs with a limit of 100"
-good_client "after the pipelined GETs"
-daemon_stop
-expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
+expect_good_client "after the pipelined GETs"
+expect_clean_stop
