@@ -10,7 +10,7 @@
 # (4) a query string is ignored, as static web servers do: the policy.
 . "$TOP/tests/integration/lib.sh"
 
-serve_one_domain
+fixture_daemon one.example
 name=mta-sts.one.example
 
 # hello NAME: send a TLS 1.2 ClientHello with server_name NAME ("\0" for a
@@ -90,8 +90,8 @@ expect_in daemon.log '"GET /.well-known/mta-sts.txt%00" 404'
 # (4)
 expect_eq "$(https "$name" '/.well-known/mta-sts.txt?x=1')" "200 1" \
     "a query string"
-cmp -s body expected || fail "the policy with a query string differs"
+cmp -s body policies/one.example || fail "the policy with a query string differs"
 
 # And the plain request still gets the policy, on a connection of its own.
 expect_eq "$(https "$name" /.well-known/mta-sts.txt)" "200 1" "the policy"
-cmp -s body expected || fail "the policy differs"
+cmp -s body policies/one.example || fail "the policy differs"

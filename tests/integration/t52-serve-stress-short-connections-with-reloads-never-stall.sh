@@ -7,21 +7,14 @@
 # (BENCH_ONLY=stress).
 . "$TOP/tests/integration/lib.sh"
 
-mkpki .
-mkpki . mta-sts.one.example
-service_readable certs
-port=$(free_port)
-one_domain_yaml > cfg.yaml
-daemon_start
-hostd policy -c cfg.yaml one.example
-mv out expected
+fixture_daemon one.example
 
-"$TOP/tests/tools/stress" "$port" mta-sts.one.example expected \
+"$TOP/tests/tools/stress" "$port" mta-sts.one.example policies/one.example \
     --threads 12 --connections 1500 --seconds 60 --stall 1 \
     --reload-pid "$daemon_pid" --reload-every 0.05 > stress.sighup ||
 	{ cat stress.sighup; fail "stalls or failures with SIGHUP reloads"; }
 cat stress.sighup
-"$TOP/tests/tools/stress" "$port" mta-sts.one.example expected \
+"$TOP/tests/tools/stress" "$port" mta-sts.one.example policies/one.example \
     --threads 12 --connections 1500 --seconds 60 --stall 1 \
     --reload-file cfg.yaml --reload-every 0.25 > stress.edit ||
 	{ cat stress.edit; fail "stalls or failures with edits of the main file"; }

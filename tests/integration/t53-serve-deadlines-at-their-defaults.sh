@@ -11,7 +11,7 @@
 #     (request_timeout), without an answer.
 . "$TOP/tests/integration/lib.sh"
 
-serve_one_domain
+fixture_daemon one.example
 
 python3 - "$port" > deadlines <<'PY'
 import socket, sys, threading, time

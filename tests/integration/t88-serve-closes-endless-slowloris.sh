@@ -1,11 +1,11 @@
 # A client that trickles its request headers one byte at a time, each byte
-# sooner than idle_timeout, is closed once idle_timeout has passed since the
-# request's first byte (every byte is activity, so the idle timeout alone
-# would never fire); a good client is served meanwhile, and keep-alive
-# clients that pause between requests are not affected.
+# sooner than idle_timeout, is closed once request_timeout has passed since
+# the request's first byte (every byte is activity, so the idle timeout
+# alone would never fire); a good client is served meanwhile, and
+# keep-alive clients that pause between requests are not affected.
 . "$TOP/tests/integration/lib.sh"
 
-fixture_daemon --workers 1 --yaml 'limits: {idle_timeout: 2, handshake_timeout: 2}' a.example
+fixture_daemon --workers 1 --yaml 'limits: {idle_timeout: 2, request_timeout: 2, handshake_timeout: 2}' a.example
 expect_good_client "at the start" a.example
 
 python3 - "$port" <<'PY'

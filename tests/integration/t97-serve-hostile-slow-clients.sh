@@ -1,8 +1,9 @@
-# Hostile slow clients, with limits.handshake_timeout 2 and idle_timeout 2.
+# Hostile slow clients, with limits.handshake_timeout, idle_timeout and
+# request_timeout 2.
 # (1) Slowloris: the TLS handshake done, then a request's headers trickled
 #     one byte every 0.5 s, then silence mid-headers: while it trickles
 #     others are served at once, and the connection is closed about
-#     idle_timeout after the request's first byte (nothing, or a 4xx, sent
+#     request_timeout after the request's first byte (nothing, or a 4xx, sent
 #     back).
 # (2) A ClientHello trickled one byte every 0.25 s: closed about
 #     handshake_timeout after the connect, with no byte sent back, while
@@ -10,7 +11,7 @@
 # (A trickle that never pauses is t88's.)
 . "$TOP/tests/integration/lib.sh"
 
-fixture_daemon --yaml 'limits: {handshake_timeout: 2, idle_timeout: 2}' one.example
+fixture_daemon --yaml 'limits: {handshake_timeout: 2, idle_timeout: 2, request_timeout: 2}' one.example
 
 # good_client: curl (verified, resolved to 127.0.0.1) gets 200 with the
 # exact policy in under a second; prints the time taken.
