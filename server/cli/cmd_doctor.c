@@ -32,8 +32,8 @@
 #define DOCTOR_PROGRESS_MS	200
 
 struct doctor_pool {
-	struct doc_run		*dp_run;
-	struct doc_domain	*dp_domains;
+	struct doctor_context	*dp_ctx;
+	struct doctor_domain	*dp_domains;
 	size_t			 dp_count;
 	atomic_size_t		 dp_next;
 	atomic_size_t		 dp_done;
@@ -46,7 +46,7 @@ doctor_worker(void *arg)
 	size_t			 i;
 
 	while ((i = atomic_fetch_add(&pool->dp_next, 1)) < pool->dp_count) {
-		doctor_check_domain(pool->dp_run, &pool->dp_domains[i]);
+		doctor_domain_run(pool->dp_ctx, &pool->dp_domains[i]);
 		atomic_fetch_add(&pool->dp_done, 1);
 	}
 	/* wolfSSL's fixed-point ECC cache is per thread; wolfSSL_Cleanup()
@@ -110,26 +110,26 @@ doctor_number(const char *s, long min, long max, unsigned *out)
 }
 
 /* The domains to check: named ones (in A-label form), or all configured. */
-static struct doc_domain *
+static struct doctor_domain *
 doctor_domains(const struct config *cfg, char **names, size_t nnames,
     size_t *countp)
 {
-	struct doc_domain	*dd;
+	struct doctor_domain	*dm;
 	size_t			 n = nnames > 0 ? nnames :
 	    cfg != NULL ? cfg->cfg_ndomains : 0;
 	bool			 ok = true;
 
-	dd = xcalloc(n > 0 ? n : 1, sizeof(*dd));
+	dm = xcalloc(n > 0 ? n : 1, sizeof(*dm));
 	for (size_t i = 0; i < n; i++) {
 		char *why = NULL;
 
 		if (nnames == 0) {
-			dd[i].dd_name = xstrdup(cfg->cfg_domains[i].dom_name);
-			dd[i].dd_conf = &cfg->cfg_domains[i];
+			dm[i].dm_name = xstrdup(cfg->cfg_domains[i].dom_name);
+			dm[i].dm_conf = &cfg->cfg_domains[i];
 			continue;
 		}
-		dd[i].dd_name = name_normalize(names[i], 0, &why);
-		if (dd[i].dd_name == NULL) {
+		dm[i].dm_name = name_normalize(names[i], 0, &why);
+		if (dm[i].dm_name == NULL) {
 			fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
 			free(why);
 			ok = false;
@@ -137,20 +137,20 @@ doctor_domains(const struct config *cfg, char **names, size_t nnames,
 		}
 		if (cfg == NULL)
 			continue;
-		dd[i].dd_conf = config_domain(cfg, dd[i].dd_name);
-		if (dd[i].dd_conf == NULL) {
+		dm[i].dm_conf = config_domain(cfg, dm[i].dm_name);
+		if (dm[i].dm_conf == NULL) {
 			fprintf(stderr, "mta-sts-hostd doctor: %s is not in "
 			    "the configuration (use --remote to check any "
-			    "domain)\n", dd[i].dd_name);
+			    "domain)\n", dm[i].dm_name);
 			ok = false;
 		}
 	}
 	*countp = n;
 	if (ok)
-		return dd;
+		return dm;
 	for (size_t i = 0; i < n; i++)
-		doctor_domain_free(&dd[i]);
-	free(dd);
+		doctor_domain_free(&dm[i]);
+	free(dm);
 	return NULL;
 }
 
@@ -172,14 +172,14 @@ cmd_doctor(int argc, char **argv)
 	};
 	const char		*path = NULL, *resolver = NULL, *cafile = NULL;
 	const char		*state = NULL;
-	struct doc_history	 history = { 0 };
+	struct doctor_history	 history = { 0 };
 	bool			 remote = false, json = false;
 	unsigned		 timeout = DOCTOR_TIMEOUT_DEFAULT;
 	unsigned		 jobs = DOCTOR_JOBS_DEFAULT;
 	char			 helo[256] = "";
 	struct config		*cfg = NULL;
-	struct doc_run		 run = { .dr_smtp = true };
-	struct doctor_pool	 pool = { .dp_run = &run };
+	struct doctor_context	 ctx = { .cx_smtp = true };
+	struct doctor_pool	 pool = { .dp_ctx = &ctx };
 	char			*why = NULL;
 	int			 ch, rc = DOC_UNKNOWN;
 
@@ -213,7 +213,7 @@ cmd_doctor(int argc, char **argv)
 				return doctor_usage();
 			break;
 		case 'n':
-			run.dr_smtp = false;
+			ctx.cx_smtp = false;
 			break;
 		case 'H':
 			snprintf(helo, sizeof(helo), "%s", optarg);
@@ -248,28 +248,28 @@ cmd_doctor(int argc, char **argv)
 		goto out;
 	}
 	wolfSSL_Init();
-	run.dr_history = &history;
-	run.dr_cfg = cfg;
-	run.dr_timeout_ms = timeout * 1000;
-	run.dr_helo = helo;
-	run.dr_now = time(NULL);
-	if ((run.dr_tls = dnet_tls_context(cafile, &why)) == NULL ||
-	    (run.dr_dns = ddns_open(resolver, run.dr_timeout_ms, &why)) ==
-	    NULL) {
+	ctx.cx_history = &history;
+	ctx.cx_cfg = cfg;
+	ctx.cx_timeout_ms = timeout * 1000;
+	ctx.cx_helo = helo;
+	ctx.cx_now = time(NULL);
+	if ((ctx.cx_tls = doctor_net_tls_context(cafile, &why)) == NULL ||
+	    (ctx.cx_dns = doctor_dns_open(resolver, ctx.cx_timeout_ms,
+	    &why)) == NULL) {
 		fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
 		goto out;
 	}
-	doctor_expect_addresses(&run);
-	doctor_mx_cache_init(&run.dr_mx);
+	doctor_fetch_expect(&ctx);
+	doctor_mx_cache_init(&ctx.cx_mx);
 	doctor_run_all(&pool, jobs);
-	doctor_mx_cache_free(&run.dr_mx);
+	doctor_mx_cache_free(&ctx.cx_mx);
 	setlocale(LC_CTYPE, "");
 	if (json)
-		doctor_write_json(stdout, pool.dp_domains, pool.dp_count);
+		doctor_report_json(stdout, pool.dp_domains, pool.dp_count);
 	else
-		doctor_write_text(stdout, pool.dp_domains, pool.dp_count,
+		doctor_report_text(stdout, pool.dp_domains, pool.dp_count,
 		    strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
-	rc = (int)doctor_overall(pool.dp_domains, pool.dp_count);
+	rc = (int)doctor_report_overall(pool.dp_domains, pool.dp_count);
 	if (fflush(stdout) == EOF || ferror(stdout))
 		rc = DOC_UNKNOWN;
 	if (state != NULL && !doctor_history_save(&history, pool.dp_domains,
@@ -284,10 +284,10 @@ out:
 	for (size_t i = 0; pool.dp_domains != NULL && i < pool.dp_count; i++)
 		doctor_domain_free(&pool.dp_domains[i]);
 	free(pool.dp_domains);
-	strvec_free(&run.dr_host_expected);
-	ddns_close(run.dr_dns);
-	if (run.dr_tls != NULL)
-		wolfSSL_CTX_free(run.dr_tls);
+	strvec_free(&ctx.cx_host_expected);
+	doctor_dns_close(ctx.cx_dns);
+	if (ctx.cx_tls != NULL)
+		wolfSSL_CTX_free(ctx.cx_tls);
 	if (cfg != NULL)
 		config_free(cfg);
 	wolfSSL_Cleanup();
