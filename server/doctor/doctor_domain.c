@@ -4,7 +4,7 @@
  * policy fetched, the MX hosts found); the domain's status is its worst
  * finding.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <stdlib.h>
 

@@ -5,7 +5,7 @@
  * 200 without redirects, text/plain, the configured bytes, and the same
  * policy from every address.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * a failure is in the policy's mode, and what a sender then does; and the
  * record `mta-sts-hostd dns` would publish, as the remedy for a wrong one.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  * One line per domain, "domain mode since" (Unix seconds), replaced
  * atomically after each run.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
  * as a sender does it (RFC 8461 4.1, 4.2). MX hosts shared by many
  * domains (a hoster's) are resolved and probed once per run, in a cache.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <stdlib.h>
 #include <string.h>

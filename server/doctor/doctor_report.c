@@ -1,4 +1,4 @@
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <string.h>
 

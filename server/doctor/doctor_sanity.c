@@ -4,7 +4,7 @@
  * testing policy whose MX hosts all pass what enforce demands, with how
  * long it has been so (--state).
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include "../../config/policy.h"
 

@@ -4,7 +4,7 @@
  * once the policy served is known, whether its id is the configured
  * policy's, or stale.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <stdlib.h>
 #include <string.h>

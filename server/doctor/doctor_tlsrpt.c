@@ -3,7 +3,7 @@
  * senders report the deliveries MTA-STS made them refuse or flag: exactly
  * one, valid, and reporting where the configuration's tlsrpt.rua says.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <stdlib.h>
 
