@@ -1,26 +1,16 @@
 /*
- * `mta-sts-hostd doctor`: the live deployment, checked the way a sender
- * sees it (see doctor.h). Domains are checked concurrently, at most --jobs
- * at a time, each query and connection bounded by --timeout, so a hoster's
- * ten thousand domains take minutes; MX hosts shared by many domains are
- * probed once.
+ * `mta-sts-hostd doctor`: the options and the configuration; the doctor
+ * itself, the live deployment checked the way a sender sees it, is
+ * server/doctor/ (doctor_run()).
  */
 #include <getopt.h>
-#include <langinfo.h>
-#include <locale.h>
-#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-#include <wolfssl/options.h>
-#include <wolfssl/wolfcrypt/ecc.h>
-
 #include "../../config/config.h"
-#include "../../config/name.h"
-#include "../../config/xalloc.h"
 #include "cmd.h"
 #include "../doctor/doctor.h"
 
@@ -28,61 +18,6 @@
 #define DOCTOR_TIMEOUT_MAX	300
 #define DOCTOR_JOBS_DEFAULT	32
 #define DOCTOR_JOBS_MAX		512
-/* How often the progress line is redrawn on a terminal. */
-#define DOCTOR_PROGRESS_MS	200
-
-struct doctor_pool {
-	struct doc_run		*dp_run;
-	struct doc_domain	*dp_domains;
-	size_t			 dp_count;
-	atomic_size_t		 dp_next;
-	atomic_size_t		 dp_done;
-};
-
-static void *
-doctor_worker(void *arg)
-{
-	struct doctor_pool	*pool = arg;
-	size_t			 i;
-
-	while ((i = atomic_fetch_add(&pool->dp_next, 1)) < pool->dp_count) {
-		doctor_check_domain(pool->dp_run, &pool->dp_domains[i]);
-		atomic_fetch_add(&pool->dp_done, 1);
-	}
-	/* wolfSSL's fixed-point ECC cache is per thread; wolfSSL_Cleanup()
-	 * frees only the calling thread's. */
-	wc_ecc_fp_free();
-	return NULL;
-}
-
-/* Check every domain with `jobs` threads; a progress line on a terminal. */
-static void
-doctor_run_all(struct doctor_pool *pool, unsigned jobs)
-{
-	pthread_t	*threads;
-	size_t		 n = jobs < pool->dp_count ? jobs : pool->dp_count;
-	bool		 tty = isatty(STDERR_FILENO);
-	struct timespec	 pause = { 0, DOCTOR_PROGRESS_MS * 1000000L };
-
-	threads = xcalloc(n, sizeof(*threads));
-	for (size_t i = 0; i < n; i++)
-		if (pthread_create(&threads[i], NULL, doctor_worker, pool) != 0) {
-			n = i;		/* the others do the work */
-			break;
-		}
-	if (n == 0)
-		doctor_worker(pool);
-	while (tty && atomic_load(&pool->dp_done) < pool->dp_count) {
-		fprintf(stderr, "\rdoctor: %zu/%zu domains checked",
-		    atomic_load(&pool->dp_done), pool->dp_count);
-		nanosleep(&pause, NULL);
-	}
-	for (size_t i = 0; i < n; i++)
-		pthread_join(threads[i], NULL);
-	if (tty)
-		fputs("\r\033[K", stderr);
-	free(threads);
-}
 
 static int
 doctor_usage(void)
@@ -109,51 +44,6 @@ doctor_number(const char *s, long min, long max, unsigned *out)
 	return true;
 }
 
-/* The domains to check: named ones (in A-label form), or all configured. */
-static struct doc_domain *
-doctor_domains(const struct config *cfg, char **names, size_t nnames,
-    size_t *countp)
-{
-	struct doc_domain	*dd;
-	size_t			 n = nnames > 0 ? nnames :
-	    cfg != NULL ? cfg->cfg_ndomains : 0;
-	bool			 ok = true;
-
-	dd = xcalloc(n > 0 ? n : 1, sizeof(*dd));
-	for (size_t i = 0; i < n; i++) {
-		char *why = NULL;
-
-		if (nnames == 0) {
-			dd[i].dd_name = xstrdup(cfg->cfg_domains[i].dom_name);
-			dd[i].dd_conf = &cfg->cfg_domains[i];
-			continue;
-		}
-		dd[i].dd_name = name_normalize(names[i], 0, &why);
-		if (dd[i].dd_name == NULL) {
-			fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
-			free(why);
-			ok = false;
-			continue;
-		}
-		if (cfg == NULL)
-			continue;
-		dd[i].dd_conf = config_domain(cfg, dd[i].dd_name);
-		if (dd[i].dd_conf == NULL) {
-			fprintf(stderr, "mta-sts-hostd doctor: %s is not in "
-			    "the configuration (use --remote to check any "
-			    "domain)\n", dd[i].dd_name);
-			ok = false;
-		}
-	}
-	*countp = n;
-	if (ok)
-		return dd;
-	for (size_t i = 0; i < n; i++)
-		doctor_domain_free(&dd[i]);
-	free(dd);
-	return NULL;
-}
-
 int
 cmd_doctor(int argc, char **argv)
 {
@@ -170,17 +60,13 @@ cmd_doctor(int argc, char **argv)
 		{ "state", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char		*path = NULL, *resolver = NULL, *cafile = NULL;
-	const char		*state = NULL;
-	struct doc_history	 history = { 0 };
-	bool			 remote = false, json = false;
+	const char		*path = NULL;
+	bool			 remote = false;
 	unsigned		 timeout = DOCTOR_TIMEOUT_DEFAULT;
-	unsigned		 jobs = DOCTOR_JOBS_DEFAULT;
 	char			 helo[256] = "";
 	struct config		*cfg = NULL;
-	struct doc_run		 run = { .dr_smtp = true };
-	struct doctor_pool	 pool = { .dp_run = &run };
-	char			*why = NULL;
+	struct doctor_options	 opt = { .opt_jobs = DOCTOR_JOBS_DEFAULT,
+	    .opt_smtp = true, .opt_helo = helo };
 	int			 ch, rc = DOC_UNKNOWN;
 
 	while ((ch = getopt_long(argc, argv, "c:", longopts, NULL)) != -1) {
@@ -195,13 +81,13 @@ cmd_doctor(int argc, char **argv)
 			if (strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "text") != 0)
 				return doctor_usage();
-			json = strcmp(optarg, "json") == 0;
+			opt.opt_json = strcmp(optarg, "json") == 0;
 			break;
 		case 'R':
-			resolver = optarg;
+			opt.opt_resolver = optarg;
 			break;
 		case 'C':
-			cafile = optarg;
+			opt.opt_cafile = optarg;
 			break;
 		case 't':
 			if (!doctor_number(optarg, 1, DOCTOR_TIMEOUT_MAX,
@@ -209,17 +95,18 @@ cmd_doctor(int argc, char **argv)
 				return doctor_usage();
 			break;
 		case 'j':
-			if (!doctor_number(optarg, 1, DOCTOR_JOBS_MAX, &jobs))
+			if (!doctor_number(optarg, 1, DOCTOR_JOBS_MAX,
+			    &opt.opt_jobs))
 				return doctor_usage();
 			break;
 		case 'n':
-			run.dr_smtp = false;
+			opt.opt_smtp = false;
 			break;
 		case 'H':
 			snprintf(helo, sizeof(helo), "%s", optarg);
 			break;
 		case 's':
-			state = optarg;
+			opt.opt_state = optarg;
 			break;
 		default:
 			return doctor_usage();
@@ -239,57 +126,13 @@ cmd_doctor(int argc, char **argv)
 			goto out;
 		}
 	}
-	pool.dp_domains = doctor_domains(cfg, argv + optind,
-	    (size_t)(argc - optind), &pool.dp_count);
-	if (pool.dp_domains == NULL)
-		goto out;
-	if (state != NULL && !doctor_history_load(&history, state, &why)) {
-		fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
-		goto out;
-	}
-	wolfSSL_Init();
-	run.dr_history = &history;
-	run.dr_cfg = cfg;
-	run.dr_timeout_ms = timeout * 1000;
-	run.dr_helo = helo;
-	run.dr_now = time(NULL);
-	if ((run.dr_tls = dnet_tls_context(cafile, &why)) == NULL ||
-	    (run.dr_dns = ddns_open(resolver, run.dr_timeout_ms, &why)) ==
-	    NULL) {
-		fprintf(stderr, "mta-sts-hostd doctor: %s\n", why);
-		goto out;
-	}
-	doctor_expect_addresses(&run);
-	doctor_mx_cache_init(&run.dr_mx);
-	doctor_run_all(&pool, jobs);
-	doctor_mx_cache_free(&run.dr_mx);
-	setlocale(LC_CTYPE, "");
-	if (json)
-		doctor_write_json(stdout, pool.dp_domains, pool.dp_count);
-	else
-		doctor_write_text(stdout, pool.dp_domains, pool.dp_count,
-		    strcmp(nl_langinfo(CODESET), "UTF-8") == 0);
-	rc = (int)doctor_overall(pool.dp_domains, pool.dp_count);
-	if (fflush(stdout) == EOF || ferror(stdout))
-		rc = DOC_UNKNOWN;
-	if (state != NULL && !doctor_history_save(&history, pool.dp_domains,
-	    pool.dp_count, &why)) {
-		fprintf(stderr, "mta-sts-hostd doctor: cannot save the state: "
-		    "%s\n", why);
-		rc = DOC_UNKNOWN;
-	}
+	opt.opt_cfg = cfg;
+	opt.opt_names = argv + optind;
+	opt.opt_nnames = (size_t)(argc - optind);
+	opt.opt_timeout_ms = timeout * 1000;
+	rc = doctor_run(&opt);
 out:
-	free(why);
-	doctor_history_free(&history);
-	for (size_t i = 0; pool.dp_domains != NULL && i < pool.dp_count; i++)
-		doctor_domain_free(&pool.dp_domains[i]);
-	free(pool.dp_domains);
-	strvec_free(&run.dr_host_expected);
-	ddns_close(run.dr_dns);
-	if (run.dr_tls != NULL)
-		wolfSSL_CTX_free(run.dr_tls);
 	if (cfg != NULL)
 		config_free(cfg);
-	wolfSSL_Cleanup();
 	return rc;
 }

@@ -25,14 +25,14 @@
  * cancels it when the deadline passes, so no query takes longer than the
  * timeout however the resolver behaves.
  */
-struct ddns {
-	struct ub_ctx	*dd_ctx;
-	unsigned	 dd_timeout_ms;
-	pthread_t	 dd_pump;
-	atomic_bool	 dd_stop;
+struct doctor_resolver {
+	struct ub_ctx	*rs_ctx;
+	unsigned	 rs_timeout_ms;
+	pthread_t	 rs_pump;
+	atomic_bool	 rs_stop;
 };
 
-struct ddns_wait {
+struct doctor_dns_waiter {
 	pthread_mutex_t	 dw_lock;
 	pthread_cond_t	 dw_cond;
 	bool		 dw_done;
@@ -41,21 +41,21 @@ struct ddns_wait {
 };
 
 static void *
-ddns_pump(void *arg)
+doctor_dns_pump(void *arg)
 {
-	struct ddns	*dd = arg;
-	struct pollfd	 pfd = { .fd = ub_fd(dd->dd_ctx), .events = POLLIN };
+	struct doctor_resolver *rs = arg;
+	struct pollfd	 pfd = { .fd = ub_fd(rs->rs_ctx), .events = POLLIN };
 
-	while (!atomic_load(&dd->dd_stop)) {
+	while (!atomic_load(&rs->rs_stop)) {
 		if (poll(&pfd, 1, DDNS_PUMP_POLL_MS) > 0)
-			ub_process(dd->dd_ctx);
+			ub_process(rs->rs_ctx);
 	}
 	return NULL;
 }
 
 /* "1.2.3.4", "1.2.3.4:5353", "::1", "[::1]:5353" -> "addr@port" */
 static char *
-ddns_forwarder(const char *resolver, char **why)
+doctor_dns_forwarder(const char *resolver, char **why)
 {
 	unsigned char	 buf[sizeof(struct in6_addr)];
 	const char	*colon;
@@ -99,63 +99,63 @@ bad:
 	return NULL;
 }
 
-struct ddns *
-ddns_open(const char *resolver, unsigned timeout_ms, char **why)
+struct doctor_resolver *
+doctor_dns_open(const char *resolver, unsigned timeout_ms, char **why)
 {
-	struct ddns	*dd = xcalloc(1, sizeof(*dd));
+	struct doctor_resolver *rs = xcalloc(1, sizeof(*rs));
 	char		*fwd = NULL;
 	int		 err;
 
 	*why = NULL;
-	dd->dd_timeout_ms = timeout_ms;
-	if ((dd->dd_ctx = ub_ctx_create()) == NULL) {
+	rs->rs_timeout_ms = timeout_ms;
+	if ((rs->rs_ctx = ub_ctx_create()) == NULL) {
 		*why = xstrdup("cannot create the DNS resolver");
-		free(dd);
+		free(rs);
 		return NULL;
 	}
 	if (resolver != NULL) {
-		if ((fwd = ddns_forwarder(resolver, why)) == NULL)
+		if ((fwd = doctor_dns_forwarder(resolver, why)) == NULL)
 			goto fail;
-		err = ub_ctx_set_fwd(dd->dd_ctx, fwd);
+		err = ub_ctx_set_fwd(rs->rs_ctx, fwd);
 	} else
-		err = ub_ctx_resolvconf(dd->dd_ctx, NULL);
+		err = ub_ctx_resolvconf(rs->rs_ctx, NULL);
 	if (err == 0)
-		err = ub_ctx_async(dd->dd_ctx, 1);
+		err = ub_ctx_async(rs->rs_ctx, 1);
 	if (err != 0) {
 		*why = xasprintf("DNS resolver %s: %s", resolver != NULL ?
 		    resolver : "from /etc/resolv.conf", ub_strerror(err));
 		goto fail;
 	}
 	free(fwd);
-	if (pthread_create(&dd->dd_pump, NULL, ddns_pump, dd) != 0) {
+	if (pthread_create(&rs->rs_pump, NULL, doctor_dns_pump, rs) != 0) {
 		*why = xstrdup("cannot start the DNS thread");
-		ub_ctx_delete(dd->dd_ctx);
-		free(dd);
+		ub_ctx_delete(rs->rs_ctx);
+		free(rs);
 		return NULL;
 	}
-	return dd;
+	return rs;
 fail:
 	free(fwd);
-	ub_ctx_delete(dd->dd_ctx);
-	free(dd);
+	ub_ctx_delete(rs->rs_ctx);
+	free(rs);
 	return NULL;
 }
 
 void
-ddns_close(struct ddns *dd)
+doctor_dns_close(struct doctor_resolver *rs)
 {
-	if (dd == NULL)
+	if (rs == NULL)
 		return;
-	atomic_store(&dd->dd_stop, true);
-	pthread_join(dd->dd_pump, NULL);
-	ub_ctx_delete(dd->dd_ctx);
-	free(dd);
+	atomic_store(&rs->rs_stop, true);
+	pthread_join(rs->rs_pump, NULL);
+	ub_ctx_delete(rs->rs_ctx);
+	free(rs);
 }
 
 static void
-ddns_done(void *arg, int err, struct ub_result *result)
+doctor_dns_done(void *arg, int err, struct ub_result *result)
 {
-	struct ddns_wait *w = arg;
+	struct doctor_dns_waiter *w = arg;
 
 	pthread_mutex_lock(&w->dw_lock);
 	w->dw_err = err;
@@ -167,7 +167,7 @@ ddns_done(void *arg, int err, struct ub_result *result)
 
 /* A wire-format name (uncompressed, as libunbound gives rdata) as text. */
 static char *
-ddns_wire_name(const unsigned char *p, size_t len)
+doctor_dns_wire_name(const unsigned char *p, size_t len)
 {
 	char	buf[256 * 4 + 2];
 	size_t	off = 0, i = 0;
@@ -196,7 +196,7 @@ ddns_wire_name(const unsigned char *p, size_t len)
 }
 
 char *
-ddns_rdata(int type, const unsigned char *p, size_t len)
+doctor_dns_rdata(int type, const unsigned char *p, size_t len)
 {
 	char buf[INET6_ADDRSTRLEN];
 
@@ -208,7 +208,7 @@ ddns_rdata(int type, const unsigned char *p, size_t len)
 		return len == 16 && inet_ntop(AF_INET6, p, buf, sizeof(buf)) ?
 		    xstrdup(buf) : NULL;
 	case DDNS_TYPE_MX:
-		return len >= 3 ? ddns_wire_name(p + 2, len - 2) : NULL;
+		return len >= 3 ? doctor_dns_wire_name(p + 2, len - 2) : NULL;
 	case DDNS_TYPE_TXT: {
 		/* One record's strings are one text (RFC 8461 3.1). */
 		char	*txt = xmalloc(len + 1), *q = txt;
@@ -237,13 +237,13 @@ ddns_rdata(int type, const unsigned char *p, size_t len)
 }
 
 static void
-ddns_result(const char *name, int type, const struct ub_result *r,
-    struct ddns_answer *a)
+doctor_dns_result(const char *name, int type, const struct ub_result *r,
+    struct doctor_dns_answer *a)
 {
 	if (r->rcode != 0 && r->rcode != 3) {
 		a->da_status = DDNS_FAIL;
 		a->da_why = xasprintf("%s %s: the resolver answered %s", name,
-		    ddns_type_name(type), r->rcode == 2 ? "SERVFAIL" :
+		    doctor_dns_type_name(type), r->rcode == 2 ? "SERVFAIL" :
 		    r->rcode == 5 ? "REFUSED" : "an error");
 		return;
 	}
@@ -265,13 +265,13 @@ ddns_result(const char *name, int type, const struct ub_result *r,
 		return;
 	}
 	for (size_t i = 0; r->data[i] != NULL; i++) {
-		char *s = ddns_rdata(type, (unsigned char *)r->data[i],
+		char *s = doctor_dns_rdata(type, (unsigned char *)r->data[i],
 		    (size_t)r->len[i]);
 
 		if (s == NULL) {
 			a->da_status = DDNS_FAIL;
 			a->da_why = xasprintf("%s %s: a record cannot be read",
-			    name, ddns_type_name(type));
+			    name, doctor_dns_type_name(type));
 			return;
 		}
 		strvec_push(&a->da_data, s);
@@ -280,7 +280,7 @@ ddns_result(const char *name, int type, const struct ub_result *r,
 }
 
 static void
-ddns_deadline(struct timespec *ts, unsigned ms)
+doctor_dns_deadline(struct timespec *ts, unsigned ms)
 {
 	clock_gettime(CLOCK_REALTIME, ts);	/* pthread_cond_timedwait's */
 	ts->tv_sec += ms / 1000;
@@ -292,24 +292,25 @@ ddns_deadline(struct timespec *ts, unsigned ms)
 }
 
 void
-ddns_query(struct ddns *dd, const char *name, int type, struct ddns_answer *a)
+doctor_dns_query(struct doctor_resolver *rs, const char *name, int type,
+    struct doctor_dns_answer *a)
 {
-	struct ddns_wait	w = { .dw_done = false };
+	struct doctor_dns_waiter w = { .dw_done = false };
 	struct timespec		deadline;
 	int			id, err;
 
 	memset(a, 0, sizeof(*a));
 	pthread_mutex_init(&w.dw_lock, NULL);
 	pthread_cond_init(&w.dw_cond, NULL);
-	err = ub_resolve_async(dd->dd_ctx, name, type, 1 /* IN */, &w,
-	    ddns_done, &id);
+	err = ub_resolve_async(rs->rs_ctx, name, type, 1 /* IN */, &w,
+	    doctor_dns_done, &id);
 	if (err != 0) {
 		a->da_status = DDNS_FAIL;
-		a->da_why = xasprintf("%s %s: %s", name, ddns_type_name(type),
-		    ub_strerror(err));
+		a->da_why = xasprintf("%s %s: %s", name,
+		    doctor_dns_type_name(type), ub_strerror(err));
 		goto out;
 	}
-	ddns_deadline(&deadline, dd->dd_timeout_ms);
+	doctor_dns_deadline(&deadline, rs->rs_timeout_ms);
 	pthread_mutex_lock(&w.dw_lock);
 	while (!w.dw_done) {
 		if (pthread_cond_timedwait(&w.dw_cond, &w.dw_lock,
@@ -317,10 +318,11 @@ ddns_query(struct ddns *dd, const char *name, int type, struct ddns_answer *a)
 			continue;
 		pthread_mutex_unlock(&w.dw_lock);
 		/* Cancelled: the callback will not run. Else it is running. */
-		if (ub_cancel(dd->dd_ctx, id) == 0) {
+		if (ub_cancel(rs->rs_ctx, id) == 0) {
 			a->da_status = DDNS_FAIL;
 			a->da_why = xasprintf("%s %s: no answer within %u ms",
-			    name, ddns_type_name(type), dd->dd_timeout_ms);
+			    name, doctor_dns_type_name(type),
+			    rs->rs_timeout_ms);
 			goto out;
 		}
 		pthread_mutex_lock(&w.dw_lock);
@@ -330,10 +332,10 @@ ddns_query(struct ddns *dd, const char *name, int type, struct ddns_answer *a)
 	pthread_mutex_unlock(&w.dw_lock);
 	if (w.dw_err != 0) {
 		a->da_status = DDNS_FAIL;
-		a->da_why = xasprintf("%s %s: %s", name, ddns_type_name(type),
-		    ub_strerror(w.dw_err));
+		a->da_why = xasprintf("%s %s: %s", name,
+		    doctor_dns_type_name(type), ub_strerror(w.dw_err));
 	} else
-		ddns_result(name, type, w.dw_result, a);
+		doctor_dns_result(name, type, w.dw_result, a);
 	ub_resolve_free(w.dw_result);
 out:
 	pthread_cond_destroy(&w.dw_cond);
@@ -341,7 +343,7 @@ out:
 }
 
 void
-ddns_answer_free(struct ddns_answer *a)
+doctor_dns_answer_free(struct doctor_dns_answer *a)
 {
 	strvec_free(&a->da_data);
 	free(a->da_canon);
@@ -349,8 +351,40 @@ ddns_answer_free(struct ddns_answer *a)
 	memset(a, 0, sizeof(*a));
 }
 
+enum doctor_dns_status
+doctor_dns_addresses(struct doctor_resolver *rs, const char *name,
+    struct strvec *out, char **canon, char **why)
+{
+	static const int	 types[] = { DDNS_TYPE_A, DDNS_TYPE_AAAA };
+	enum doctor_dns_status	 best = DDNS_NXDOMAIN;
+
+	for (size_t t = 0; t < 2; t++) {
+		struct doctor_dns_answer a;
+
+		doctor_dns_query(rs, name, types[t], &a);
+		if (a.da_status == DDNS_OK) {
+			best = DDNS_OK;
+			for (size_t i = 0; i < a.da_data.sv_count; i++)
+				strvec_push(out,
+				    xstrdup(a.da_data.sv_items[i]));
+		} else if (a.da_status == DDNS_FAIL && best != DDNS_OK) {
+			best = DDNS_FAIL;
+			free(*why);
+			*why = a.da_why;
+			a.da_why = NULL;
+		} else if (a.da_status == DDNS_NODATA && best == DDNS_NXDOMAIN)
+			best = DDNS_NODATA;
+		if (a.da_canon != NULL && canon != NULL && *canon == NULL) {
+			*canon = a.da_canon;
+			a.da_canon = NULL;
+		}
+		doctor_dns_answer_free(&a);
+	}
+	return best;
+}
+
 const char *
-ddns_type_name(int type)
+doctor_dns_type_name(int type)
 {
 	switch (type) {
 	case DDNS_TYPE_A:

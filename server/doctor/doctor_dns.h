@@ -15,15 +15,15 @@
 #define DDNS_TYPE_TXT	16
 #define DDNS_TYPE_AAAA	28
 
-enum ddns_status {
+enum doctor_dns_status {
 	DDNS_OK,		/* data, in da_data */
 	DDNS_NODATA,		/* the name exists, no record of the type */
 	DDNS_NXDOMAIN,		/* the name does not exist */
 	DDNS_FAIL,		/* SERVFAIL, REFUSED, timeout, ...: da_why */
 };
 
-struct ddns_answer {
-	enum ddns_status	 da_status;
+struct doctor_dns_answer {
+	enum doctor_dns_status	 da_status;
 	/* TXT: the strings of each record joined; MX: the host ("" for a
 	 * null MX); A/AAAA: the address as text. */
 	struct strvec		 da_data;
@@ -31,20 +31,27 @@ struct ddns_answer {
 	char			*da_why;	/* for DDNS_FAIL */
 };
 
-struct ddns;
+struct doctor_resolver;
 
 /* `resolver` is "ADDRESS[:PORT]" / "[IPv6]:PORT", or NULL for the
  * system's (/etc/resolv.conf). NULL with *why on error. */
-struct ddns	*ddns_open(const char *resolver, unsigned timeout_ms,
-		    char **why);
-void		 ddns_close(struct ddns *);
+struct doctor_resolver *doctor_dns_open(const char *resolver,
+	    unsigned timeout_ms, char **why);
+void	doctor_dns_close(struct doctor_resolver *);
 
 /* Safe to call from several threads at once. */
-void		 ddns_query(struct ddns *, const char *name, int type,
-		    struct ddns_answer *);
-void		 ddns_answer_free(struct ddns_answer *);
-const char	*ddns_type_name(int type);
+void	doctor_dns_query(struct doctor_resolver *, const char *name, int type,
+	    struct doctor_dns_answer *);
+void	doctor_dns_answer_free(struct doctor_dns_answer *);
+/*
+ * The A and AAAA records of `name` appended to `out`, the CNAME target in
+ * *canon unless canon is NULL: DDNS_OK if either has data, else DDNS_FAIL
+ * (with *why) if a query failed, else DDNS_NODATA or DDNS_NXDOMAIN.
+ */
+enum doctor_dns_status doctor_dns_addresses(struct doctor_resolver *,
+	    const char *name, struct strvec *out, char **canon, char **why);
+const char *doctor_dns_type_name(int type);
 /* One record's rdata as da_data holds it; NULL if it cannot be read. */
-char		*ddns_rdata(int type, const unsigned char *, size_t);
+char	*doctor_dns_rdata(int type, const unsigned char *, size_t);
 
 #endif

@@ -5,7 +5,7 @@
  * One line per domain, "domain mode since" (Unix seconds), replaced
  * atomically after each run.
  */
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -15,22 +15,22 @@
 
 #include "../../config/xalloc.h"
 
-struct doc_history_entry {
-	char			*se_domain;
-	enum policy_mode	 se_mode;
-	time_t			 se_since;
+struct doctor_history_entry {
+	char			*he_domain;
+	enum policy_mode	 he_mode;
+	time_t			 he_since;
 };
 
 static int
-doc_history_cmp(const void *a, const void *b)
+doctor_history_cmp(const void *a, const void *b)
 {
-	const struct doc_history_entry *x = a, *y = b;
+	const struct doctor_history_entry *x = a, *y = b;
 
-	return strcmp(x->se_domain, y->se_domain);
+	return strcmp(x->he_domain, y->he_domain);
 }
 
 bool
-doctor_history_load(struct doc_history *h, const char *path, char **why)
+doctor_history_load(struct doctor_history *h, const char *path, char **why)
 {
 	FILE	*fp;
 	char	 line[512];
@@ -47,7 +47,7 @@ doctor_history_load(struct doc_history *h, const char *path, char **why)
 	while (fgets(line, sizeof(line), fp) != NULL) {
 		char		 domain[256], mode[16];
 		long long	 since;
-		struct doc_history_entry *e;
+		struct doctor_history_entry *e;
 
 		lineno++;
 		if (sscanf(line, "%255s %15s %lld", domain, mode, &since) != 3) {
@@ -60,37 +60,37 @@ doctor_history_load(struct doc_history *h, const char *path, char **why)
 		h->dh_entries = xreallocarray(h->dh_entries, h->dh_count + 1,
 		    sizeof(*h->dh_entries));
 		e = &h->dh_entries[h->dh_count];
-		if (policy_mode_parse(mode, &e->se_mode) != 0)
+		if (policy_mode_parse(mode, &e->he_mode) != 0)
 			continue;	/* a mode of a later version */
-		e->se_domain = xstrdup(domain);
-		e->se_since = (time_t)since;
+		e->he_domain = xstrdup(domain);
+		e->he_since = (time_t)since;
 		h->dh_count++;
 	}
 	fclose(fp);
 	qsort(h->dh_entries, h->dh_count, sizeof(*h->dh_entries),
-	    doc_history_cmp);
+	    doctor_history_cmp);
 	return true;
 }
 
 time_t
-doctor_history_since(const struct doc_history *h, const char *domain,
+doctor_history_since(const struct doctor_history *h, const char *domain,
     enum policy_mode mode, time_t now)
 {
-	struct doc_history_entry	 key = { .se_domain = (char *)domain };
-	struct doc_history_entry	*e;
+	struct doctor_history_entry	 key = { .he_domain = (char *)domain };
+	struct doctor_history_entry	*e;
 
 	if (h == NULL || h->dh_path == NULL)
 		return 0;
 	if (h->dh_count == 0)
 		return now;
 	e = bsearch(&key, h->dh_entries, h->dh_count, sizeof(*e),
-	    doc_history_cmp);
-	return e != NULL && e->se_mode == mode ? e->se_since : now;
+	    doctor_history_cmp);
+	return e != NULL && e->he_mode == mode ? e->he_since : now;
 }
 
 bool
-doctor_history_save(const struct doc_history *h, const struct doc_domain *dd,
-    size_t n, char **why)
+doctor_history_save(const struct doctor_history *h,
+    const struct doctor_domain *dm, size_t n, char **why)
 {
 	char	*tmp = xasprintf("%s.tmp", h->dh_path);
 	FILE	*fp = fopen(tmp, "we");
@@ -102,10 +102,10 @@ doctor_history_save(const struct doc_history *h, const struct doc_domain *dd,
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (dd[i].dd_mode_since != 0)
-			fprintf(fp, "%s %s %lld\n", dd[i].dd_name,
-			    policy_mode_name(dd[i].dd_mode),
-			    (long long)dd[i].dd_mode_since);
+		if (dm[i].dm_mode_since != 0)
+			fprintf(fp, "%s %s %lld\n", dm[i].dm_name,
+			    policy_mode_name(dm[i].dm_mode),
+			    (long long)dm[i].dm_mode_since);
 	ok = fflush(fp) == 0 && fsync(fileno(fp)) == 0;
 	ok = fclose(fp) == 0 && ok;
 	if (ok && rename(tmp, h->dh_path) != 0)
@@ -119,10 +119,10 @@ doctor_history_save(const struct doc_history *h, const struct doc_domain *dd,
 }
 
 void
-doctor_history_free(struct doc_history *h)
+doctor_history_free(struct doctor_history *h)
 {
 	for (size_t i = 0; i < h->dh_count; i++)
-		free(h->dh_entries[i].se_domain);
+		free(h->dh_entries[i].he_domain);
 	free(h->dh_entries);
 	h->dh_entries = NULL;
 	h->dh_count = 0;

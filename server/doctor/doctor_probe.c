@@ -24,7 +24,7 @@
 
 /* A header's value if `line` is that header ("Name: value"), else NULL. */
 static const char *
-probe_header(const char *line, const char *name)
+doctor_probe_header(const char *line, const char *name)
 {
 	size_t n = strlen(name);
 
@@ -38,7 +38,7 @@ probe_header(const char *line, const char *name)
 
 /* Decode a chunked body in place; false if it is not well formed. */
 static bool
-probe_dechunk(char *buf, size_t len, size_t *outlen)
+doctor_probe_dechunk(char *buf, size_t len, size_t *outlen)
 {
 	size_t in = 0, out = 0;
 
@@ -71,7 +71,8 @@ probe_dechunk(char *buf, size_t len, size_t *outlen)
 }
 
 void
-probe_parse_response(char *buf, size_t len, struct https_fetch *hf)
+doctor_probe_parse_response(char *buf, size_t len,
+    struct doctor_https_fetch *hf)
 {
 	char	*hdr_end = memmem(buf, len, "\r\n\r\n", 4), *line, *next;
 	char	*body;
@@ -95,20 +96,23 @@ probe_parse_response(char *buf, size_t len, struct https_fetch *hf)
 		next = strstr(line, "\r\n");
 		if (next != NULL)
 			*next = '\0';
-		if ((v = probe_header(line, "Content-Type")) != NULL) {
+		if ((v = doctor_probe_header(line, "Content-Type")) != NULL) {
 			free(hf->hf_content_type);
 			hf->hf_content_type = xstrdup(v);
-		} else if ((v = probe_header(line, "Location")) != NULL) {
+		} else if ((v = doctor_probe_header(line, "Location")) !=
+		    NULL) {
 			free(hf->hf_location);
 			hf->hf_location = xstrdup(v);
-		} else if ((v = probe_header(line, "Content-Length")) != NULL)
+		} else if ((v = doctor_probe_header(line, "Content-Length")) !=
+		    NULL)
 			clen = strtol(v, NULL, 10);
-		else if ((v = probe_header(line, "Transfer-Encoding")) != NULL)
+		else if ((v = doctor_probe_header(line, "Transfer-Encoding")) !=
+		    NULL)
 			chunked = strcasestr(v, "chunked") != NULL;
 		if (next != NULL)
 			*next = '\r';
 	}
-	if (chunked && !probe_dechunk(body, blen, &blen)) {
+	if (chunked && !doctor_probe_dechunk(body, blen, &blen)) {
 		hf->hf_why = xstrdup("the chunked body is not well formed");
 		return;
 	}
@@ -124,35 +128,35 @@ probe_parse_response(char *buf, size_t len, struct https_fetch *hf)
 }
 
 void
-probe_https(WOLFSSL_CTX *ctx, const char *address, const char *host,
-    unsigned timeout_ms, struct https_fetch *hf)
+doctor_probe_https(WOLFSSL_CTX *ctx, const char *address, const char *host,
+    unsigned timeout_ms, struct doctor_https_fetch *hf)
 {
 	/* Room for headers and a body one byte over the senders' limit. */
 	size_t		 cap = PROBE_HEADER_MAX + POLICY_BODY_LIMIT + 1;
 	char		*buf = NULL, *req, *why = NULL;
 	size_t		 len = 0;
 	ssize_t		 n;
-	struct dnet	 dn;
+	struct doctor_conn co;
 
 	memset(hf, 0, sizeof(*hf));
-	if (!dnet_connect(&dn, address, PROBE_HTTPS_PORT, timeout_ms,
+	if (!doctor_net_connect(&co, address, PROBE_HTTPS_PORT, timeout_ms,
 	    &hf->hf_why)) {
-		hf->hf_no_route = dn.dn_connect_errno == ENETUNREACH;
+		hf->hf_no_route = co.co_connect_errno == ENETUNREACH;
 		goto out;
 	}
 	hf->hf_connected = true;
-	if (!dnet_tls(&dn, ctx, host, &hf->hf_tls))
+	if (!doctor_net_tls(&co, ctx, host, &hf->hf_tls))
 		goto out;
 	req = xasprintf("GET " PROBE_POLICY_PATH " HTTP/1.1\r\nHost: %s\r\n"
 	    "User-Agent: mta-sts-hostd-doctor/" MTA_STS_VERSION "\r\n"
 	    "Accept: */*\r\nConnection: close\r\n\r\n", host);
-	if (!dnet_write(&dn, req, strlen(req), &hf->hf_why)) {
+	if (!doctor_net_write(&co, req, strlen(req), &hf->hf_why)) {
 		free(req);
 		goto out;
 	}
 	free(req);
 	buf = xmalloc(cap + 1);
-	while (len < cap && (n = dnet_read(&dn, buf + len, cap - len,
+	while (len < cap && (n = doctor_net_read(&co, buf + len, cap - len,
 	    &why)) > 0)
 		len += (size_t)n;
 	if (why != NULL && len == 0) {
@@ -161,23 +165,23 @@ probe_https(WOLFSSL_CTX *ctx, const char *address, const char *host,
 	}
 	free(why);
 	buf[len] = '\0';
-	probe_parse_response(buf, len, hf);
+	doctor_probe_parse_response(buf, len, hf);
 	if (hf->hf_body_len > POLICY_BODY_LIMIT || len == cap)
 		hf->hf_too_large = true;
 out:
 	free(buf);
-	dnet_close(&dn);
+	doctor_net_close(&co);
 }
 
 /* Read a whole reply; its code, and whether a line announces `keyword`. */
 static int
-probe_smtp_reply(struct dnet *dn, const char *keyword, bool *found,
-    char **why)
+doctor_probe_smtp_reply(struct doctor_conn *co, const char *keyword,
+    bool *found, char **why)
 {
 	int code = -1;
 
 	for (int i = 0; i < PROBE_SMTP_LINES_MAX; i++) {
-		char	*line = dnet_line(dn, PROBE_SMTP_LINE_MAX, why);
+		char	*line = doctor_net_line(co, PROBE_SMTP_LINE_MAX, why);
 		bool	 last;
 
 		if (line == NULL)
@@ -204,69 +208,71 @@ probe_smtp_reply(struct dnet *dn, const char *keyword, bool *found,
 }
 
 void
-probe_smtp(WOLFSSL_CTX *ctx, const char *address, const char *mx,
-    const char *helo, unsigned timeout_ms, struct smtp_probe *sp)
+doctor_probe_smtp(WOLFSSL_CTX *ctx, const char *address, const char *mx,
+    const char *helo, unsigned timeout_ms, struct doctor_smtp_probe *sm)
 {
-	struct dnet	 dn;
+	struct doctor_conn co;
 	char		*cmd;
 	int		 code;
 
-	memset(sp, 0, sizeof(*sp));
-	if (!dnet_connect(&dn, address, PROBE_SMTP_PORT, timeout_ms,
-	    &sp->sp_why))
+	memset(sm, 0, sizeof(*sm));
+	if (!doctor_net_connect(&co, address, PROBE_SMTP_PORT, timeout_ms,
+	    &sm->sm_why))
 		goto out;
-	sp->sp_connected = true;
-	if ((code = probe_smtp_reply(&dn, NULL, NULL, &sp->sp_why)) == -1)
+	sm->sm_connected = true;
+	code = doctor_probe_smtp_reply(&co, NULL, NULL, &sm->sm_why);
+	if (code == -1)
 		goto out;
 	if (code != 220) {
-		sp->sp_why = xasprintf("the greeting is %d, not 220", code);
+		sm->sm_why = xasprintf("the greeting is %d, not 220", code);
 		goto out;
 	}
 	cmd = xasprintf("EHLO %s\r\n", helo);
-	if (!dnet_write(&dn, cmd, strlen(cmd), &sp->sp_why)) {
+	if (!doctor_net_write(&co, cmd, strlen(cmd), &sm->sm_why)) {
 		free(cmd);
 		goto out;
 	}
 	free(cmd);
-	code = probe_smtp_reply(&dn, "STARTTLS", &sp->sp_starttls,
-	    &sp->sp_why);
+	code = doctor_probe_smtp_reply(&co, "STARTTLS", &sm->sm_starttls,
+	    &sm->sm_why);
 	if (code == -1)
 		goto out;
 	if (code != 250) {
-		sp->sp_why = xasprintf("EHLO was answered %d", code);
+		sm->sm_why = xasprintf("EHLO was answered %d", code);
 		goto out;
 	}
-	if (!sp->sp_starttls)
+	if (!sm->sm_starttls)
 		goto quit;
-	if (!dnet_write(&dn, "STARTTLS\r\n", 10, &sp->sp_why))
+	if (!doctor_net_write(&co, "STARTTLS\r\n", 10, &sm->sm_why))
 		goto out;
-	if ((code = probe_smtp_reply(&dn, NULL, NULL, &sp->sp_why)) == -1)
+	code = doctor_probe_smtp_reply(&co, NULL, NULL, &sm->sm_why);
+	if (code == -1)
 		goto out;
 	if (code != 220) {
-		sp->sp_why = xasprintf("STARTTLS was answered %d", code);
+		sm->sm_why = xasprintf("STARTTLS was answered %d", code);
 		goto out;
 	}
 	/* Bytes before the handshake would be read as if encrypted. */
-	if (dn.dn_start != dn.dn_end) {
-		sp->sp_why = xstrdup("the server sent data after its "
+	if (co.co_start != co.co_end) {
+		sm->sm_why = xstrdup("the server sent data after its "
 		    "STARTTLS reply (a plaintext injection)");
 		goto out;
 	}
-	sp->sp_tls_done = true;
-	if (!dnet_tls(&dn, ctx, mx, &sp->sp_tls))
+	sm->sm_tls_done = true;
+	if (!doctor_net_tls(&co, ctx, mx, &sm->sm_tls))
 		goto out;
 quit:
 	cmd = NULL;
-	if (!dnet_write(&dn, "QUIT\r\n", 6, &cmd))
+	if (!doctor_net_write(&co, "QUIT\r\n", 6, &cmd))
 		free(cmd);	/* the verdict is in; a lost QUIT changes nothing */
 out:
-	dnet_close(&dn);
+	doctor_net_close(&co);
 }
 
 void
-https_fetch_free(struct https_fetch *hf)
+doctor_probe_https_free(struct doctor_https_fetch *hf)
 {
-	dtls_info_free(&hf->hf_tls);
+	doctor_net_tls_result_free(&hf->hf_tls);
 	free(hf->hf_content_type);
 	free(hf->hf_location);
 	free(hf->hf_body);
@@ -274,8 +280,8 @@ https_fetch_free(struct https_fetch *hf)
 }
 
 void
-smtp_probe_free(struct smtp_probe *sp)
+doctor_probe_smtp_free(struct doctor_smtp_probe *sm)
 {
-	dtls_info_free(&sp->sp_tls);
-	free(sp->sp_why);
+	doctor_net_tls_result_free(&sm->sm_tls);
+	free(sm->sm_why);
 }

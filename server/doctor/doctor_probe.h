@@ -13,10 +13,11 @@
 #define PROBE_HTTPS_PORT	443
 #define PROBE_SMTP_PORT		25
 
-struct https_fetch {
+/* What fetching the policy over HTTPS gave. */
+struct doctor_https_fetch {
 	bool		 hf_connected;
 	bool		 hf_no_route;		/* this host has no route there */
-	struct dtls_info hf_tls;
+	struct doctor_tls_result hf_tls;
 	int		 hf_status;		/* 0: no HTTP answer */
 	char		*hf_content_type;	/* NULL: none */
 	char		*hf_location;
@@ -26,24 +27,26 @@ struct https_fetch {
 	char		*hf_why;		/* set when no answer was read */
 };
 
-struct smtp_probe {
-	bool		 sp_connected;
-	bool		 sp_starttls;		/* offered in the EHLO reply */
-	bool		 sp_tls_done;		/* handshake attempted */
-	struct dtls_info sp_tls;
-	char		*sp_why;		/* connection or dialogue error */
+/* What STARTTLS with an MX host gave. */
+struct doctor_smtp_probe {
+	bool		 sm_connected;
+	bool		 sm_starttls;		/* offered in the EHLO reply */
+	bool		 sm_tls_done;		/* handshake attempted */
+	struct doctor_tls_result sm_tls;
+	char		*sm_why;		/* connection or dialogue error */
 };
 
-void	probe_https(WOLFSSL_CTX *, const char *address, const char *host,
-	    unsigned timeout_ms, struct https_fetch *);
-void	probe_smtp(WOLFSSL_CTX *, const char *address, const char *mx,
-	    const char *helo, unsigned timeout_ms, struct smtp_probe *);
+void	doctor_probe_https(WOLFSSL_CTX *, const char *address,
+	    const char *host, unsigned timeout_ms, struct doctor_https_fetch *);
+void	doctor_probe_smtp(WOLFSSL_CTX *, const char *address, const char *mx,
+	    const char *helo, unsigned timeout_ms, struct doctor_smtp_probe *);
 
 /* Split a response (NUL-terminated after `len`) into status, headers and
  * body; a body that is not well formed sets hf_why. */
-void	probe_parse_response(char *buf, size_t len, struct https_fetch *);
+void	doctor_probe_parse_response(char *buf, size_t len,
+	    struct doctor_https_fetch *);
 
-void	https_fetch_free(struct https_fetch *);
-void	smtp_probe_free(struct smtp_probe *);
+void	doctor_probe_https_free(struct doctor_https_fetch *);
+void	doctor_probe_smtp_free(struct doctor_smtp_probe *);
 
 #endif

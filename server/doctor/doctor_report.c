@@ -1,4 +1,4 @@
-#include "doctor.h"
+#include "doctor_check.h"
 
 #include <string.h>
 
@@ -9,7 +9,7 @@
 static const struct {
 	const char	*id;
 	const char	*label;
-} doctor_checks[] = {
+} doctor_report_labels[] = {
 	{ "configuration", "configuration" },
 	{ "sts-record", "_mta-sts TXT" },
 	{ "policy-host", "policy host" },
@@ -22,17 +22,17 @@ static const struct {
 };
 
 static const char *
-doctor_label(const char *id)
+doctor_report_label(const char *id)
 {
-	for (size_t i = 0; i < sizeof(doctor_checks) / sizeof(doctor_checks[0]);
-	    i++)
-		if (strcmp(doctor_checks[i].id, id) == 0)
-			return doctor_checks[i].label;
+	for (size_t i = 0; i < sizeof(doctor_report_labels) /
+	    sizeof(doctor_report_labels[0]); i++)
+		if (strcmp(doctor_report_labels[i].id, id) == 0)
+			return doctor_report_labels[i].label;
 	return id;
 }
 
-const char *
-doctor_status_name(enum doc_status s)
+static const char *
+doctor_report_status(enum doctor_status s)
 {
 	switch (s) {
 	case DOC_OK:
@@ -50,7 +50,7 @@ doctor_status_name(enum doc_status s)
 }
 
 static const char *
-doctor_mark(enum doc_status s, bool utf8)
+doctor_report_mark(enum doctor_status s, bool utf8)
 {
 	switch (s) {
 	case DOC_OK:
@@ -66,45 +66,46 @@ doctor_mark(enum doc_status s, bool utf8)
 	return utf8 ? "-" : "skip";
 }
 
-enum doc_status
-doctor_overall(const struct doc_domain *dd, size_t n)
+enum doctor_status
+doctor_report_overall(const struct doctor_domain *dm, size_t n)
 {
-	enum doc_status worst = DOC_OK;
+	enum doctor_status worst = DOC_OK;
 
 	for (size_t i = 0; i < n; i++)
-		if (dd[i].dd_status > worst && dd[i].dd_status != DOC_SKIPPED)
-			worst = dd[i].dd_status;
+		if (dm[i].dm_status > worst && dm[i].dm_status != DOC_SKIPPED)
+			worst = dm[i].dm_status;
 	return worst;
 }
 
 void
-doctor_write_text(FILE *fp, const struct doc_domain *dd, size_t n, bool utf8)
+doctor_report_text(FILE *fp, const struct doctor_domain *dm, size_t n,
+    bool utf8)
 {
 	size_t count[3] = { 0 };
 
 	for (size_t i = 0; i < n; i++) {
-		const struct doc_domain *d = &dd[i];
+		const struct doctor_domain *d = &dm[i];
 
-		fprintf(fp, "%s: %s", d->dd_name,
-		    d->dd_status == DOC_OK ? "OK" :
-		    d->dd_status == DOC_WARNING ? "WARNING" : "CRITICAL");
-		if (d->dd_conf != NULL && d->dd_conf->dom_valid)
+		fprintf(fp, "%s: %s", d->dm_name,
+		    d->dm_status == DOC_OK ? "OK" :
+		    d->dm_status == DOC_WARNING ? "WARNING" : "CRITICAL");
+		if (d->dm_conf != NULL && d->dm_conf->dom_valid)
 			fprintf(fp, " (%s, id %s)",
-			    policy_mode_name(d->dd_conf->dom_policy.pol_mode),
-			    d->dd_conf->dom_id);
+			    policy_mode_name(d->dm_conf->dom_policy.pol_mode),
+			    d->dm_conf->dom_id);
 		fputc('\n', fp);
-		for (size_t j = 0; j < d->dd_nchecks; j++) {
-			const struct doc_check *c = &d->dd_checks[j];
+		for (size_t j = 0; j < d->dm_nfindings; j++) {
+			const struct doctor_finding *f = &d->dm_findings[j];
 
 			fprintf(fp, "  %s %-14s %s\n",
-			    doctor_mark(c->dc_status, utf8),
-			    doctor_label(c->dc_check), c->dc_message);
-			if (c->dc_remedy != NULL)
+			    doctor_report_mark(f->df_status, utf8),
+			    doctor_report_label(f->df_check), f->df_message);
+			if (f->df_remedy != NULL)
 				fprintf(fp, "  %s %-14s %s\n", utf8 ? " " :
-				    "    ", "", c->dc_remedy);
+				    "    ", "", f->df_remedy);
 		}
-		if (d->dd_status <= DOC_CRITICAL)
-			count[d->dd_status]++;
+		if (d->dm_status <= DOC_CRITICAL)
+			count[d->dm_status]++;
 		fputc('\n', fp);
 	}
 	fprintf(fp, "doctor: %zu domain%s: %zu OK, %zu WARNING, %zu "
@@ -113,21 +114,21 @@ doctor_write_text(FILE *fp, const struct doc_domain *dd, size_t n, bool utf8)
 }
 
 void
-doctor_write_json(FILE *fp, const struct doc_domain *dd, size_t n)
+doctor_report_json(FILE *fp, const struct doctor_domain *dm, size_t n)
 {
 	fputs("{\n  \"schema\": \"" DOCTOR_JSON_SCHEMA "\",\n", fp);
 	fprintf(fp, "  \"status\": \"%s\",\n",
-	    doctor_status_name(doctor_overall(dd, n)));
+	    doctor_report_status(doctor_report_overall(dm, n)));
 	fputs("  \"domains\": [", fp);
 	for (size_t i = 0; i < n; i++) {
-		const struct doc_domain *d = &dd[i];
-		const struct domain *conf = d->dd_conf;
+		const struct doctor_domain *d = &dm[i];
+		const struct domain *conf = d->dm_conf;
 		bool valid = conf != NULL && conf->dom_valid;
 
 		fprintf(fp, "%s\n    {\"domain\": ", i > 0 ? "," : "");
-		json_string(fp, d->dd_name);
+		json_string(fp, d->dm_name);
 		fprintf(fp, ", \"status\": \"%s\", \"configured\": %s,\n",
-		    doctor_status_name(d->dd_status),
+		    doctor_report_status(d->dm_status),
 		    conf != NULL ? "true" : "false");
 		fputs("     \"policy_id\": ", fp);
 		json_string(fp, valid ? conf->dom_id : NULL);
@@ -135,17 +136,17 @@ doctor_write_json(FILE *fp, const struct doc_domain *dd, size_t n)
 		json_string(fp, valid ?
 		    policy_mode_name(conf->dom_policy.pol_mode) : NULL);
 		fputs(",\n     \"checks\": [", fp);
-		for (size_t j = 0; j < d->dd_nchecks; j++) {
-			const struct doc_check *c = &d->dd_checks[j];
+		for (size_t j = 0; j < d->dm_nfindings; j++) {
+			const struct doctor_finding *f = &d->dm_findings[j];
 
 			fprintf(fp, "%s\n      {\"check\": \"%s\", \"status\": "
 			    "\"%s\", \"subject\": ", j > 0 ? "," : "",
-			    c->dc_check, doctor_status_name(c->dc_status));
-			json_string(fp, c->dc_subject);
+			    f->df_check, doctor_report_status(f->df_status));
+			json_string(fp, f->df_subject);
 			fputs(",\n       \"message\": ", fp);
-			json_string(fp, c->dc_message);
+			json_string(fp, f->df_message);
 			fputs(",\n       \"remedy\": ", fp);
-			json_string(fp, c->dc_remedy);
+			json_string(fp, f->df_remedy);
 			fputc('}', fp);
 		}
 		fputs("]}", fp);

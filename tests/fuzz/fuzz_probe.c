@@ -18,12 +18,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const int	 types[] = { DDNS_TYPE_A, DDNS_TYPE_AAAA,
 	    DDNS_TYPE_MX, DDNS_TYPE_TXT };
-	struct https_fetch	 hf;
+	struct doctor_https_fetch hf;
 	char			*buf, *rd;
 
 	if (size == 0)
 		return 0;
-	rd = ddns_rdata(types[data[0] % 4], data + 1, size - 1);
+	rd = doctor_dns_rdata(types[data[0] % 4], data + 1, size - 1);
 	free(rd);
 
 	buf = malloc(size);
@@ -32,10 +32,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(buf, data + 1, size - 1);
 	buf[size - 1] = '\0';
 	memset(&hf, 0, sizeof(hf));
-	probe_parse_response(buf, size - 1, &hf);
+	doctor_probe_parse_response(buf, size - 1, &hf);
 	if (hf.hf_body != NULL && hf.hf_body_len > size)
 		abort();	/* a body never grows */
-	https_fetch_free(&hf);
+	doctor_probe_https_free(&hf);
 	free(buf);
 	return 0;
 }
