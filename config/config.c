@@ -1,7 +1,6 @@
 /*
- * Loading a configuration, freeing it, and looking things up in it: the
- * public side of config.h. The loading itself is in the files named in
- * config_internal.h, one step each.
+ * Freeing a configuration and looking things up in it: the public side of
+ * config.h, with load.c's config_load().
  */
 #include "config.h"
 
@@ -10,31 +9,6 @@
 
 #include "config_internal.h"
 #include "xalloc.h"
-
-struct config *
-config_load(const char *path)
-{
-	struct config	*cfg = xcalloc(1, sizeof(*cfg));
-	struct loader	 ld = { .ld_cfg = cfg };
-	size_t		 errors_before;
-
-	cfg->cfg_path = xstrdup(path);
-	sections_defaults(cfg);
-	files_read(&ld, path);
-	/* If the files hold errors, they may be why no domain was read. */
-	errors_before = cfg->cfg_diags.dl_errors;
-	sections_finish(cfg);
-	resolve_domains(&ld);
-	if (cfg->cfg_ndomains == 0 && errors_before == 0) {
-		struct srcpos pos = { .sp_file = cfg->cfg_path };
-
-		diag_add(&cfg->cfg_diags, DIAG_WARNING, &pos, NULL,
-		    "no domains are configured: add them under 'domains:' "
-		    "or in an included file");
-	}
-	diag_sort(&cfg->cfg_diags, &cfg->cfg_files);
-	return cfg;
-}
 
 void
 config_free(struct config *cfg)
