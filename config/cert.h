@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Certificates and keys, loaded from the configured sources and indexed by
  * the dNSNames of their subjectAltName. Everything a handshake needs is kept

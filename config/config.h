@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The configuration model: everything mta-sts-hostd reads from YAML, validated
  * and with every policy rendered and its id computed. Loading never stops at

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The configuration loader's own interfaces, shared by the files that build
  * a struct config and by nothing else: config.h is the model its users see,

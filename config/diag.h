@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Diagnostics: errors and warnings about configuration input, each tied to a
  * file, line and column and, where it has one, the domain or template it is

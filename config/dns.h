@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The DNS records that go with a configuration: the _mta-sts TXT with each
  * policy's id, TLS-RPT, the mta-sts.<domain> policy host, and for hosters the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The customers' part of the configuration: `policies:` (named policy
  * templates) and `domains:` (each domain, naming a template or setting its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The files of a configuration: the main file, whose keys are the daemon's
  * sections and the customers', then the files its `include:` patterns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The little JSON the tools write: strings, escaped. */
 #ifndef MTA_STS_JSON_H
 #define MTA_STS_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config_load(): a configuration, step by step, each step in a file of its
  * own (config_internal.h names them): the defaults and the files read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Host names as RFC 8461 wants them: RFC 5321 host names in A-label form,
  * no trailing dot, no underscore; an mx pattern may start with "*." which

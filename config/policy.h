@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The policy file of RFC 8461 section 3.2, rendered canonically, and the id
  * derived from its bytes.

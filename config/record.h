@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The TXT records a sender reads before it fetches a policy: _mta-sts
  * (RFC 8461 section 3.1) and _smtp._tls (RFC 8460 section 3), parsed the way

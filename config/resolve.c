@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The step after every file is read: templates sorted by name with
  * duplicates refused, then each domain, in name order with duplicates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sections of the main file that configure the daemon and the records
  * it publishes, not the customers: server (listen addresses, accounts,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 #ifndef MTA_STS_STRVEC_H
 #define MTA_STS_STRVEC_H
 

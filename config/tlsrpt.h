@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* TLS-RPT (RFC 8460) reporting URIs and the _smtp._tls record. */
 #ifndef MTA_STS_TLSRPT_H
 #define MTA_STS_TLSRPT_H

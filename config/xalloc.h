@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Allocation that cannot fail. The configuration is built at start-up and on
  * reload; running out of memory there is not something a caller can repair,

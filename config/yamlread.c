@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The typed readers of the configuration loader (yamlread.h): every value
  * in the YAML files goes through one of these, so a value of the wrong kind

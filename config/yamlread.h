@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Typed readers over the YAML tree (yamltree.h) for the configuration
  * loader: one value, a whole number in a range, true or false, a host name,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A small tree built from libyaml's event stream. The configuration loader
  * walks this tree instead of libyaml's document API because it needs three

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The plain-HTTP listener for ACME HTTP-01 challenges: it answers only
  * GET /.well-known/acme-challenge/<token> for configured mta-sts.<domain>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's shared state: the server, its workers, their connections,
  * and the limits every part of the daemon keeps, each with its reason.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The HTTP side: libmicrohttpd answers only GET and HEAD of
  * /.well-known/mta-sts.txt, for the name the TLS handshake selected.

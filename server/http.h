@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The HTTP side of the policy server: libmicrohttpd, fed by the relay
  * (see http.c).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Connections per client address, across all workers. Touched on accept and
  * close only, never on the request path, so one mutex is enough.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's listening sockets: the policy server's (one per worker and
  * address, sharing it with SO_REUSEPORT) and the side listeners'.

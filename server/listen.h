@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Listening sockets, bound at start-up before privileges are dropped.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Logging, after OpenBSD's log.c: log_warn appends strerror(errno),
  * log_warnx does not; fatal/fatalx exit and are only for start-up or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The metrics and health listener: Prometheus text exposition at /metrics
  * and /healthz, on addresses meant for 127.0.0.1 or a private network.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Telling the service manager what the daemon is doing (sd_notify): ready
  * once the first snapshot serves and the sockets are bound, reloading and

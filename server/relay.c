@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The relay between a client's TLS connection and libmicrohttpd, which
  * speaks TLS only through GnuTLS. After the handshake the plaintext goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reload: build a complete new snapshot next to the current one, check it,
  * swap it in, and say what changed. Every trigger (SIGHUP, inotify) comes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The allow-list admits what the daemon does once it has started, and
  * nothing else: serving (the workers' event loops, the relay, libmicrohttpd,

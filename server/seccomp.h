@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The system call allow-list (seccomp, through libseccomp). `serve` installs
  * it once start-up is over: sockets bound, keys loaded, privileges and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The daemon's start-up and main loop. Start-up order matters: load and
  * check everything, bind, load keys, drop privileges, and only then report

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Side listeners: small plain-HTTP services next to the policy server (ACME
  * challenges, metrics). Each address gets a socket bound at start-up, before

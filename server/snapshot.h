@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A snapshot holds everything a request needs: the configuration with its
  * rendered policies, the certificates, and the table from each served name

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * TLS session tickets with keys the daemon makes and rotates itself.
  *

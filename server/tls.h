@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * TLS with wolfSSL: one context for every name. The certificate is chosen
  * per connection from the SNI name in the connection's snapshot, so names

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Watching the files a snapshot was built from, with inotify. Directories
  * are watched, not files: editors, install(1), certbot (live/ symlinks into

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * A worker: one event loop, on a thread of its own (see daemon.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the subcommands share: the table of commands with their usage
  * texts, loading the configuration, and writing the output.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The command line: main() (main.c) finds the subcommand in the table of
  * cmd.c and runs it; each subcommand is a cmd_*.c of this folder, which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mta-sts-hostd check`: is this configuration fit to serve? */
 #include <getopt.h>
 #include <stdbool.h>

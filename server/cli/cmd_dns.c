@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mta-sts-hostd dns`: the records DNS operators publish. */
 #include <errno.h>
 #include <getopt.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `mta-sts-hostd doctor`: the options and the configuration; the doctor
  * itself, the live deployment checked the way a sender sees it, is

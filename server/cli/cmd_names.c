@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `mta-sts-hostd names`: the mta-sts.<domain> names that need a
  * certificate, for an ACME client. One certificate per name is the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mta-sts-hostd policy DOMAIN`: the exact bytes the daemon serves. */
 #include <getopt.h>
 #include <stdbool.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `mta-sts-hostd serve` (the default command): the daemon's options.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mta-sts-hostd: an MTA-STS (RFC 8461) policy host. One binary, subcommands
  * for the daemon and for the tools around it (cmd.c has their table).

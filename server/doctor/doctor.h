@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `mta-sts-hostd doctor`: checks a live deployment the way senders see it,
  * domain by domain: the _mta-sts record and its id, the policy host's

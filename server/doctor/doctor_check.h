@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the files of the doctor share (doctor.h has the layout and the
  * names): the context of a run, a domain and its findings, one domain

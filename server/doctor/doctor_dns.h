@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The doctor's DNS: libunbound, either forwarding to a given resolver or to
  * the system's, with a time limit on every query. CNAMEs are followed as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One domain, checked the way a sender meets it: the configuration, then
  * the checks in order, each using what the earlier ones learnt (the

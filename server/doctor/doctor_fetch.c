@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy-host and policy-fetch: the addresses of mta-sts.<domain>, each
  * one this deployment's, and the policy fetched over HTTPS from every one

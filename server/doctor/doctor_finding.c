@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What every check uses to say what it found: a finding with its status,
  * subject, message and remedy, added to the domain under check; how severe

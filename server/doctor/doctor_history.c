@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `doctor --state FILE`: since when each domain has had its current mode,
  * across runs, so the doctor can tell a policy that has been in testing for

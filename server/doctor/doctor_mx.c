@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mx-match, mx-pattern and smtp-starttls: the domain's MX hosts against
  * the policy's mx patterns (MX drift: a host no pattern matches, a

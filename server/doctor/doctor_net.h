@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The doctor's connections: TCP with one deadline for everything done on
  * it, and TLS through wolfSSL's client side, verified as a sender verifies

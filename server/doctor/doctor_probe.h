@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What a sender does on the wire, done once: fetch the policy over HTTPS
  * (RFC 8461 3.3), and STARTTLS with an MX host (RFC 8461 4.1, 4.2).

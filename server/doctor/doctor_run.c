@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * One run of the doctor: the domains to check, the resolver and the TLS
  * context they share, then the checks, concurrently, at most --jobs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy-sanity: the policy's own settings, whoever serves it: mode none
  * (MTA-STS being withdrawn), a max_age too short for the mode, and a

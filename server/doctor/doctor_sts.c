@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sts-record: the _mta-sts TXT record senders look up first (RFC 8461
  * 3.1): exactly one v=STSv1 record, valid, and alone at its name; then,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tlsrpt-record: the _smtp._tls TXT record (RFC 8460) through which
  * senders report the deliveries MTA-STS made them refuse or flag: exactly

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * loadgen: the benchmark's HTTPS load generator (OpenSSL's libssl client).
  * The same client drives mta-sts-hostd and nginx.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mkcerts: a throwaway PKI for the benchmark, fast. One P-256 CA, then one
  * ECDSA P-256 certificate per name (the name in its subjectAltName), the way

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: a certificate chain and key pair. The input is split at
  * its first 0 byte into the chain PEM and the key PEM (no 0 byte: the whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the bytes as a main configuration file through
  * config_load, then, if it loaded without error, the DNS records in all

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the HTTP request path. The input (see fuzz_stream_run)
  * is the plaintext a client sends once its TLS handshake for

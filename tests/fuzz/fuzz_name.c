@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: host name normalisation (with and without a wildcard
  * label allowed), pattern matching of the results, and TLS-RPT URI checks,

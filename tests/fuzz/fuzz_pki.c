@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Certificates and keys for the server-side fuzz targets (fuzz_server.c):
  * self-signed, valid from 2026-12-01 for a hundred years, made with

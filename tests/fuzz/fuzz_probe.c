@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: what `doctor` reads from servers it does not control:
  * an HTTP response to the policy fetch (status, headers, chunked bodies) and

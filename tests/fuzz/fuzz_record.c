@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: what `doctor` parses from the outside world, as senders
  * parse it: _mta-sts and _smtp._tls TXT records, and policy bodies. A policy

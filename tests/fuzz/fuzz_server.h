@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the server-side fuzz targets (fuzz_http, fuzz_tls) share: the daemon
  * as serve sets up one worker, built once per process, and the way an input

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the TLS record and ClientHello path. The input (see
  * fuzz_stream_run) is what a client sends on a new TCP connection, written

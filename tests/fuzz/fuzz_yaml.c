@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target: the YAML tree builder on arbitrary bytes. Everything it
  * returns (tree and diagnostics) is freed before the next input.

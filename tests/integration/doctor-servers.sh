@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The real servers the doctor is checked against, for tests and the
 # benchmark: nsd (authoritative DNS) and postfix (SMTP with STARTTLS), each
 # on its standard port inside a network namespace the caller made with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The world the doctor tests check, built inside a network namespace of the
 # test's own (so every server is on its standard port): nsd serving one zone
 # per test domain on 127.0.0.53:53, the daemon serving their policies on

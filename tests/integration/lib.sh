@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Helpers shared by the integration tests. Each test runs in its own empty
 # directory ($T) with $MTA_STS_HOSTD naming the binary and $TOP the source tree.
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped example configuration and every example setup are valid, with
 # no warning, and serve the domains they describe.
 . "$TOP/tests/integration/lib.sh"

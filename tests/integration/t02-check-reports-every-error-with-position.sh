@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check reports every error of every file in one run, each with
 # file:line:column and the domain it is about, keeps the valid domains
 # servable, and exits 1.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # policy prints the exact bytes served (CRLF on every line, canonical order,
 # no blank line) and --id prints the first 32 hex digits of their SHA-256;
 # identical policies share one id and any change to the policy changes it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Exit codes scripts rely on: 0 valid (warnings allowed), 1 errors or, with
 # --strict, warnings; 2 for a usage error. A missing file is an error naming it.
 . "$TOP/tests/integration/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The testing-to-enforce example: only mode and max_age change between the
 # two steps, and the published id changes with them.
 . "$TOP/tests/integration/lib.sh"

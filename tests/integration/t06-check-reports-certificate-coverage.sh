@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # check reports, per domain, the certificate that covers mta-sts.<domain> and
 # its days to expiry, and fails naming every domain that no valid
 # certificate covers (none at all, expired, key not matching).

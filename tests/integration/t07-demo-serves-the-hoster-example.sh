@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make demo's script: a throwaway CA, a certificate per hoster example domain,
 # and the daemon serving their policies over verified HTTPS.
 . "$TOP/tests/integration/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `dns --output-dir` writes one bind snippet per zone; each, $INCLUDEd into a
 # minimal zone with SOA and NS, loads in named-checkzone without a warning,
 # and the loaded zone (named-checkzone -D) holds exactly the expected records:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Every per-zone snippet of `dns --output-dir`, $INCLUDEd into a minimal zone
 # with SOA and NS, is accepted by NSD's zone parser (nsd-checkzone), and the
 # records NSD loaded (nsd-checkzone -p) are exactly the ones the generator

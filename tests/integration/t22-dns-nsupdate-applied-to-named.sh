@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `dns --format nsupdate --server ADDR:PORT` piped into nsupdate(1) with a
 # TSIG key updates a real named: dig then returns the _mta-sts TXT whose id is
 # `policy --id` and the first 32 hex digits of the SHA-256 of the served

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `dns --format json` is valid JSON (python3's json module) with the
 # documented structure: schema "mta-sts-hostd.dns/1", domains[] (domain,
 # policy_id, mode, max_age, template, zone, delegated, policy_url),

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Domains named on the command line are the only ones emitted, in every
 # format, and in delegation mode only the shared records they use come with
 # them; names are matched after normalisation (case, U-labels) and a name

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `doctor` against a real deployment (nsd, the daemon, postfix with
 # STARTTLS) in a network namespace: each kind of fault gets its exact
 # verdict and Nagios exit code (0 OK, 1 warning, 2 critical), and the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `doctor --remote` checks a domain without a configuration, from the
 # policy it fetches; --no-smtp leaves STARTTLS out; a resolver that never
 # answers costs at most the timeout per query; an MX host shared by many

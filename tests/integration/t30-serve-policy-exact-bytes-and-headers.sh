@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # GET https://mta-sts.<domain>/.well-known/mta-sts.txt, verified by curl
 # against the test CA, returns 200 with exactly the bytes `policy` prints
 # (CRLF lines) whose SHA-256 starts with the id, Content-Type text/plain,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Each of 201 names gets its own certificate, chosen by SNI: ECDSA and RSA
 # keys, exact names and *.<domain> wildcards, each with a serial of its own,
 # checked by curl (verifying against the test CA, so the subjectAltName

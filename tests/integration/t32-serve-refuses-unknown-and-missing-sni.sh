@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A handshake for a name the daemon has no policy for, or without SNI at
 # all, is aborted with the unrecognized_name alert (112) and no certificate
 # is sent, never one for another name; the refusal is logged, a name with

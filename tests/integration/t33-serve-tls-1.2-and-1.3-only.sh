@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # TLS 1.2 and TLS 1.3 handshakes both succeed and verify, with an ECDSA and
 # an RSA certificate; a TLS 1.1 (or older) client is refused with the
 # protocol_version alert and gets no certificate.

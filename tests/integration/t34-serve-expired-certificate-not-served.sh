@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A domain whose only certificate has expired is not served: its name is
 # refused with unrecognized_name (never the expired certificate), the log
 # says which file expired and when, and the other domains are served.

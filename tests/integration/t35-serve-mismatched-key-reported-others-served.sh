@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A certificate whose key file holds another key is reported in the log,
 # naming the key file and the certificate, and is not used: its name is
 # refused, and every other domain is served.

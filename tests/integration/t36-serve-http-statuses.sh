@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Only GET and HEAD of /.well-known/mta-sts.txt succeed. Another path is 404;
 # POST, PUT, DELETE and OPTIONS are 405 with "Allow: GET, HEAD"; a Host header
 # naming another host than the TLS server name is 421, the right name with a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # One TLS connection carries many requests: curl fetching several URLs
 # connects once, and the access log shows one client port for all of them;
 # 60 requests written at once (pipelined, about 5 KiB, more than the relay's

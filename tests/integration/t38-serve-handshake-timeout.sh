@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # With limits.handshake_timeout 2, a client that sends half a ClientHello
 # and stalls is disconnected after about 2 seconds (not before, not much
 # later), and a client that connects and sends nothing likewise; while they

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # 1000 TLS connections open at the same time (every handshake done before
 # any request is sent) each get 200 with the exact policy bytes, within a
 # bounded time; the access log has a line for each.

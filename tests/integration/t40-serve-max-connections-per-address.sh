@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # With limits.max_connections_per_address 5, five connections from
 # 127.0.0.1 are served; a sixth open at the same time is closed without a
 # handshake or any response, and the five still work afterwards. Once one of

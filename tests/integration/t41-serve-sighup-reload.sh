@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SIGHUP reloads: after a policy file changes, new connections get the new
 # body (the bytes `policy` prints for the new file). A YAML syntax error,
 # in an included file or in the main file, followed by SIGHUP is logged with

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SIGTERM with connections open (idle keep-alive ones, one in the middle of
 # a request, one stalled in its handshake) makes the daemon close them and
 # exit 0 within a few seconds; the idle ones see the connection closed.

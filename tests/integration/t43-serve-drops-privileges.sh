@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Started as root with user nobody and group nogroup, the serving daemon
 # (every thread of it) has real, effective, saved and filesystem uid and gid
 # of nobody/nogroup, no supplementary group but nogroup, and no

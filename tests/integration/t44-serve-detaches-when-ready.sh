@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # `serve` without --foreground returns 0 only once the daemon accepts on its
 # port (the very first connection attempt after it returns succeeds), and the
 # detached daemon, in a session of its own, keeps serving; a daemon that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Oversized names and renegotiation, while a good client is served:
 # (1) a ClientHello whose SNI is 254 to 16,000 bytes (no host name is longer
 #     than 253) is refused at once with the unrecognized_name alert, and one

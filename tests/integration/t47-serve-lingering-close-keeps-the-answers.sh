@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A client that pipelines past max_requests_per_connection (20) and reads
 # slowly, with a small receive window: when the daemon is done it still
 # gets all 20 answers, then close_notify and the end of the stream, never a

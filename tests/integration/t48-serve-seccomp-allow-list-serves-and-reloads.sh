@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The system call allow-list is on by default and covers every thread of
 # the daemon (Seccomp: 2 in each /proc/PID/task/*/status: the workers, the
 # ACME and metrics listeners' threads, the main thread); under it the

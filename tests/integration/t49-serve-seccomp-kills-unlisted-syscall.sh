@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A system call outside the allow-list kills the whole daemon. The test
 # build (seccomp-test/mta-sts-hostd next to the binary under test, which
 # `make integration` builds) has a thread, started before the filter and so

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Session tickets resume a TLS 1.2 or 1.3 session under the name they were
 # issued for, and give a full handshake under any other name (RFC 6066 3).
 . "$TOP/tests/integration/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Client bytes that a C string would cut short never select a name or a
 # path they do not spell out:
 # (1) a ClientHello whose server_name is "mta-sts.one.example\0anything"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Many short connections at once, each with its handshake written in small
 # pieces over several TCP segments and one to three pipelined requests,
 # while the daemon reloads every 50 ms (SIGHUP) and the main file is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The three deadlines at their defaults (no limits: section), each within
 # a second, all four clients at once:
 # (1) a TCP connection that never starts its handshake: closed 10 s after

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The main YAML edited in place (truncated and rewritten, the same inode, as
 # `vi` with backupcopy or `cat > file` do): new TLS connections get the new
 # policy, byte for byte, less than a second after the write, without a

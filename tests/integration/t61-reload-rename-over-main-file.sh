@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The main YAML replaced by rename (written to a temporary file in the same
 # directory, then renamed over it, as sed -i, install and most editors do;
 # and vim's way: the old file renamed to a backup, a new one written): new

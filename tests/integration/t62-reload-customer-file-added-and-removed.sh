@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Customers come and go as files in an included domains.d/: a new
 # customer's file (its certificate dropped into the certificate directory
 # first) is served within seconds, without a signal; a customer file that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A certbot renewal in the Let's Encrypt layout: the configuration names the
 # letsencrypt directory; archive/<name>/ gets fullchainN.pem and privkeyN.pem
 # and the live/<name>/ symlinks are flipped to them, either by `ln -sfn` or

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Kubernetes ConfigMap and Secret volumes, as the kubelet's atomic writer
 # lays them out: the files in a timestamped ..<ts>/ directory, ..data -> it,
 # and top-level symlinks NAME -> ..data/NAME. An update writes a new ..<ts>/,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Files caught half-written or left broken never take a served policy away:
 # - the main YAML written in two parts, the second ~0.5 s after the first
 #   (longer than the 200 ms debounce, so the daemon reads the first half):

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A renewal that writes the new key 1.5 s before the new certificate: while
 # the key does not match the certificate, the reload is refused (the log
 # names the key file and says the name would no longer be served) and the

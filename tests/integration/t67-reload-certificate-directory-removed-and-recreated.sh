@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The certificate directory removed (rm -rf) and, a moment later, recreated
 # with new certificates (copied in as a whole): while it is gone the reload
 # is refused and the old certificates are still served; once it is back the

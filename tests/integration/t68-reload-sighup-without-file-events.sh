@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # SIGHUP reloads at once, whether or not inotify saw anything: a policy
 # rewritten through a descriptor that stays open (no close, so no
 # IN_CLOSE_WRITE), and a certificate changed by flipping a directory

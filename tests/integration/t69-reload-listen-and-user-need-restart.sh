@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Settings that only a restart can apply: a reload that changes `listen`
 # and `user`/`group` logs that each takes effect at the next restart, still
 # applies the rest of the change (the new policy is served), and the daemon

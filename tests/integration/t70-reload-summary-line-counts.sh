@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Each reload logs exactly one summary line, "reloaded in X ms: serving N
 # of M domains (A added, R removed, P policies and C certificates changed),
 # F certificate files (n new, g gone)", with the right numbers, a burst of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Reloads under load: a load generator (2 threads, a new TLS connection for
 # every request, bounded in time and count) runs while the test makes 50
 # reloads by renaming one of two versions of a customer file into place,

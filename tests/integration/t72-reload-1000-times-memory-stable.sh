@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # 1000 reloads (SIGHUP, each awaited in the log) of a configuration with 50
 # domains, each with its own certificate, with requests in between: the
 # daemon's resident memory (VmRSS) grows by less than 2 MiB between the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A served domain's entry given an invalid value (a customer file saying
 # `mode: enforcing`, or a bad mx in the main file) is an error that would
 # take a served name away: the reload is refused, the log names the file and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The certificate directory removed, then recreated the way a person or a
 # script does it: `mkdir` first (the daemon reloads, finds no certificate
 # and refuses), the certificates copied in a second later. The copy into the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A certificate directory that is not in the configuration's directory
 # (/etc/mta-sts-hostd/mta-sts-hostd.yaml naming /var/lib/.../tls, here
 # etc/ and srv/tls) removed and recreated with new certificates: once it is

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The restart notes compare with what the running process uses: `listen`,
 # `user`/`group`, `workers` and `limits` changed (logged as taking effect at
 # the next restart), then changed back to the values the daemon runs with:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Each ACME client hook, called as its client calls it, installs the chain
 # and key into the daemon's certificate directory (key 0640 root:group, no
 # temporary file left), and the running daemon serves the new certificate

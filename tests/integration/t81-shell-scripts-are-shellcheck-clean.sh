@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The hooks operators install, and the project's own tools (the PKI and demo
 # scripts, the integration tests' runner and lib.sh, which every test
 # sources), are POSIX sh that shellcheck finds nothing wrong with.

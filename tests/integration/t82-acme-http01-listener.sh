@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The plain-HTTP ACME listener answers GET /.well-known/acme-challenge/TOKEN
 # from the webroot for configured mta-sts.<domain> hosts (with or without a
 # certificate yet) and nothing else: bad tokens, path tricks, symlinks,

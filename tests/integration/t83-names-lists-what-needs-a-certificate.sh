@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # names lists the mta-sts.<domain> names of the configured domains: all of
 # them, only those without a valid certificate, or those also expiring
 # within N days (30 by default), as plain names or as certbot, lego and

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End to end against a real ACME server: Debian's pebble (with its mock DNS
 # pointing every name at 127.0.0.1) validates HTTP-01 through the daemon's
 # ACME listener; certbot (--webroot, deploy hook) and lego (--http.webroot,

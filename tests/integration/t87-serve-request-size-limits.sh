@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Request size limits (each request on a fresh TLS connection, reads bounded
 # in time): a request line and headers of up to 16 KiB with up to 100
 # fields get their answer (200), right up to the limit, where libmicrohttpd

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A client that trickles its request headers one byte at a time, each byte
 # sooner than idle_timeout, is closed once request_timeout has passed since
 # the request's first byte (every byte is activity, so the idle timeout

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Request smuggling shapes: two Content-Length headers, or Content-Length
 # with Transfer-Encoding, get one 400 and the connection closed (RFC 9112
 # 6.1, 6.3); what was smuggled behind them is never answered.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Under a service manager (NOTIFY_SOCKET), the daemon says READY=1 once it
 # serves, RELOADING=1 then READY=1 around a reload, and STOPPING=1 when it
 # stops: the sd_notify protocol read from a real AF_UNIX datagram socket.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shipped systemd unit passes systemd-analyze verify, and
 # systemd-analyze security rates its exposure 1.5 or lower.
 . "$TOP/tests/integration/lib.sh"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The manual pages mta-sts-hostd(8) and mta-sts-hostd.yaml(5) build with
 # scdoc, are clean under `mandoc -T lint`, render with mandoc and man, and
 # document what the code accepts: every key of every table the configuration

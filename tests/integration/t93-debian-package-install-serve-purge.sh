@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Debian package: `make deb` builds it (normal build flags, also when the
 # suite runs under AddressSanitizer) and lintian finds no error; apt installs
 # it without a running systemd; it ships the binary, the unit (enabled), the

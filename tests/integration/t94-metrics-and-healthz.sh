@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The metrics listener serves Prometheus text that promtool accepts, its
 # counters move as requests, refused handshakes and reloads happen, the
 # per-domain fetch counter survives a reload, and /healthz fails when no

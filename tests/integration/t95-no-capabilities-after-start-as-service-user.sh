@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Started the way the systemd unit starts it, as the service user with an
 # ambient CAP_NET_BIND_SERVICE, the daemon binds a port below 1024 and then
 # holds no capability at all; started as root, it ends the same way.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The Kubernetes manifests render (kubectl kustomize, offline), run the
 # daemon as non-root with a read-only root filesystem, no capability and
 # /healthz probes on the metrics port the ConfigMap's configuration opens;

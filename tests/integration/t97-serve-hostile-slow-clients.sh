@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile slow clients, with limits.handshake_timeout, idle_timeout and
 # request_timeout 2.
 # (1) Slowloris: the TLS handshake done, then a request's headers trickled

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile connection floods, with limits.handshake_timeout 3.
 # (3) 2000 TCP connections from one process that send nothing
 #     (max_connections_per_address raised to 3000): all are accepted, a good

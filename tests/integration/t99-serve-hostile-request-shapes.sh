@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hostile request shapes on TLS connections (each a fresh connection, reads
 # bounded in time), while a good client (curl) is served in between.
 # (4) Smuggling shapes that get exactly one response and nothing else:

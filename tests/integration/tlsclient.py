@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """What the integration tests' Python clients share (lib.sh puts this
 directory on PYTHONPATH): a TLS connection to the daemon on 127.0.0.1,
 verified against the test CA, a read bounded in time, and a byte stream

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """The records of a loaded zone as the DNS tests compare them: master-file
 text on stdin (named-checkzone -D, nsd-checkzone -p: $ORIGIN, relative and
 blank owners, a multi-line SOA) to sorted "OWNER TTL TYPE RDATA" lines on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Certificate loading and indexing (config/cert.c), the snapshot's name
  * table and the reload diff. Certificates come from tests/tools/mkpki, run

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * config.c: loading YAML into the configuration model. Every validation rule
  * is exercised with an input it accepts and one it refuses, and every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dns.c: the records that go with a configuration, built from YAML loaded
  * with config_load() and written as BIND zone-file snippets, an nsupdate

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * name.c: host names as RFC 8461 wants them (RFC 5321 host names in A-label
  * form, lower case, no trailing dot), mx patterns with a leading "*." label,

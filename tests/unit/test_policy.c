@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy.c: the exact bytes served (RFC 8461 3.2) and the id derived from
  * them, which the DNS record must carry and which must change exactly when

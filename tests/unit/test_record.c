@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * record.c: the _mta-sts TXT record (RFC 8461 section 3.1) and the
  * _smtp._tls TXT record (RFC 8460 section 3), read the way senders read

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tlsrpt.c: RFC 8460 reporting URIs and the _smtp._tls record. The rua value
  * is a comma-separated list, so a raw ',' or ';' inside one URI would split

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the unit tests share: leak checking per test and per case under ASan,
  * a fresh temporary directory per test (or per case) for files the code
