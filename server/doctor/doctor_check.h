@@ -87,6 +87,7 @@ struct doctor_domain_check {
 	char			 dc_dns_id[RECORD_STS_ID_MAX + 1];
 	char			*dc_sts_name;	/* where the TXT was found */
 	struct strvec		 dc_host_addrs;	/* mta-sts.<domain> */
+	bool			 dc_host_unknown;	/* its lookup failed */
 	bool			 dc_have_policy;
 	struct policy		 dc_policy;	/* configured, or fetched */
 	char			*dc_served;	/* a body served, or NULL */

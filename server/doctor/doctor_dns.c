@@ -100,6 +100,36 @@ bad:
 	return NULL;
 }
 
+/*
+ * The zones libunbound answers itself by default, as a resolver serving
+ * clients should (RFC 6761, RFC 6762, RFC 7686, RFC 8375): the doctor is a
+ * client, and a lab or CI zone under .test served by the resolver it was
+ * given must be asked there, not reported absent. The reverse zones of
+ * private and link-local addresses go with unblock-lan-zones.
+ */
+static const char *const doctor_dns_special_zones[] = {
+	"localhost.", "test.", "invalid.", "onion.", "local.", "home.arpa.",
+	"resolver.arpa.", "service.arpa.",
+};
+
+static int
+doctor_dns_ask_everything(struct ub_ctx *ctx)
+{
+	int err = ub_ctx_set_option(ctx, "unblock-lan-zones:", "yes");
+
+	for (size_t i = 0; err == 0 && i < sizeof(doctor_dns_special_zones) /
+	    sizeof(doctor_dns_special_zones[0]); i++) {
+		char zone[64];
+
+		/* A transparent zone without data resolves as any other
+		 * name; "nodefault" is honoured only in a file. */
+		snprintf(zone, sizeof(zone), "%s transparent",
+		    doctor_dns_special_zones[i]);
+		err = ub_ctx_set_option(ctx, "local-zone:", zone);
+	}
+	return err;
+}
+
 struct doctor_resolver *
 doctor_dns_open(const char *resolver, unsigned timeout_ms, char **why)
 {
@@ -120,6 +150,8 @@ doctor_dns_open(const char *resolver, unsigned timeout_ms, char **why)
 		err = ub_ctx_set_fwd(rs->rs_ctx, fwd);
 	} else
 		err = ub_ctx_resolvconf(rs->rs_ctx, NULL);
+	if (err == 0)
+		err = doctor_dns_ask_everything(rs->rs_ctx);
 	if (err == 0)
 		err = ub_ctx_async(rs->rs_ctx, 1);
 	if (err != 0) {

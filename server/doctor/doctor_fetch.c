@@ -70,10 +70,19 @@ doctor_fetch_host(struct doctor_domain_check *dc)
 
 	s = doctor_dns_addresses(dc->dc_ctx->cx_dns, host, &dc->dc_host_addrs,
 	    &canon, &why);
+	if (s == DDNS_FAIL) {
+		/* A lookup that failed says nothing of the record. */
+		dc->dc_host_unknown = true;
+		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL,
+		    "%s: %s", host, why);
+		doctor_finding_remedy(dc, "check the zone's name servers (and "
+		    "--resolver)");
+		goto out;
+	}
 	if (s != DDNS_OK) {
 		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL,
-		    "%s: %s", host, s == DDNS_FAIL ? why : "no A or AAAA "
-		    "record: senders cannot fetch the policy");
+		    "%s: no A or AAAA record: senders cannot fetch the policy",
+		    host);
 		doctor_finding_remedy_record(dc, DNS_PURPOSE_POLICY_HOST,
 		    "point it at the policy host (A/AAAA or a CNAME)");
 		goto out;
@@ -248,7 +257,8 @@ doctor_fetch_policy(struct doctor_domain_check *dc)
 
 	if (dc->dc_host_addrs.sv_count == 0) {
 		doctor_finding_add(dc, "policy-fetch", NULL, DOC_SKIPPED, "%s: "
-		    "not fetched: %s has no address", url, host);
+		    "not fetched: %s %s", url, host, dc->dc_host_unknown ?
+		    "could not be looked up" : "has no address");
 		goto out;
 	}
 	for (size_t i = 0; i < dc->dc_host_addrs.sv_count &&

@@ -22,6 +22,8 @@
 #   slowmx.example        its MX accepts connections and never speaks
 #   ready.example         nothing; testing, with every MX passing
 #   elsewhere.example     mta-sts points at an address that is not the daemon
+#   lab.test              nothing, under a special-use TLD (RFC 6761) that a
+#                         resolver library answers itself unless told not to
 
 . "$TOP/tests/integration/doctor-servers.sh"
 doctor_netns 127.0.0.25 127.0.0.26
@@ -30,7 +32,7 @@ DNS=127.0.0.53
 WEB=127.0.0.10
 DOMAINS="good.example customer.example twotxt.example stale.example nohost.example
 notlsrpt.example mxdrift.example wild.example wrongname.example trial.example
-slowmx.example ready.example elsewhere.example"
+slowmx.example ready.example elsewhere.example lab.test"
 
 # ---- certificates: the daemon's, and the two MX hosts'
 mkpki .
@@ -72,6 +74,7 @@ domains:
   slowmx.example: {mode: enforce, mx: [mx.slowmx.example], max_age: 1209600, delegate: false}
   ready.example: {mode: testing, mx: [mx1.good.example], max_age: 1209600, delegate: false}
   elsewhere.example: {policy: shared, delegate: false}
+  lab.test: {policy: shared, delegate: false}
 YAML
 daemon_start
 
@@ -131,6 +134,8 @@ mta-sts IN A 127.0.0.99
 @ IN MX 10 mx1.good.example.
 _smtp._tls IN TXT "v=TLSRPTv1; rua=mailto:tlsrpt@hoster.example"
 ZONE
+
+std_zone lab.test mx1.good.example < /dev/null
 
 nsd_serve _mta-sts.good.example
 

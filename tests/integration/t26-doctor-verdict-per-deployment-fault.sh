@@ -15,6 +15,11 @@ verdict customer.example 0 sts-record=ok policy-host=ok policy-fetch=ok \
 expect_in out "through the CNAME to shared._mta-sts.hoster.example"
 expect_in out "mta-sts.customer.example: $WEB (through the CNAME to mta-sts.hoster.example)"
 
+# A zone under .test, served by the resolver given: asked there, not taken
+# for absent by a resolver library that answers .test itself (RFC 6761).
+verdict lab.test 0 sts-record=ok policy-host=ok policy-fetch=ok \
+    mx-match=ok@mx1.good.example tlsrpt-record=ok
+
 verdict elsewhere.example 2 policy-host=critical policy-fetch=critical@127.0.0.99
 expect_in out "mta-sts.elsewhere.example resolves to 127.0.0.99, and 127.0.0.99 is not this deployment (dns.policy_host.addresses: $WEB)"
 expect_in out "publish mta-sts.elsewhere.example. A $WEB"
@@ -57,7 +62,7 @@ expect_in out "mx.slowmx.example [127.0.0.27]: timed out waiting for the server"
 # per domain and a summary.
 LC_ALL=C.UTF-8 doctor
 expect_rc 2 "doctor over every domain"
-expect_in out "doctor: 13 domains: 3 OK, 2 WARNING, 8 CRITICAL"
+expect_in out "doctor: 14 domains: 4 OK, 2 WARNING, 8 CRITICAL"
 expect_in out "good.example: OK (enforce, id $(id_of good.example))"
 expect_in out "stale.example: CRITICAL"
 expect_in out "  ✓ _mta-sts TXT"

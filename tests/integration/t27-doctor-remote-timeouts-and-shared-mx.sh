@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `doctor --remote` checks a domain without a configuration, from the
-# policy it fetches; --no-smtp leaves STARTTLS out; a resolver that never
-# answers costs at most the timeout per query; an MX host shared by many
+# policy it fetches; --no-smtp leaves STARTTLS out; a lookup the resolver
+# refuses is reported as a failed lookup, not as a missing record; a
+# resolver that never answers costs at most the timeout per query; an MX host shared by many
 # domains is probed once; usage errors exit 3 (UNKNOWN); a terminal gets a
 # progress line.
 . "$TOP/tests/integration/lib.sh"
@@ -30,6 +31,16 @@ remote nowhere.good.example
 expect_rc 2 "doctor --remote nowhere.good.example"
 expect_in out "_mta-sts.nowhere.good.example has no TXT record starting with v=STSv1"
 expect_in out "mta-sts.nowhere.good.example: no A or AAAA record"
+# A lookup that fails (nsd refuses a zone it does not serve, which the
+# resolver library answers as SERVFAIL) is reported as a failed lookup, not
+# as a missing record.
+remote unserved.example
+expect_rc 2 "doctor --remote unserved.example"
+expect_in out "_mta-sts.unserved.example TXT: the resolver answered SERVFAIL"
+expect_in out "mta-sts.unserved.example could not be looked up"
+expect_not_in out "has no TXT record"
+expect_not_in out "no A or AAAA record"
+expect_not_in out "has no address"
 
 # With dns.policy_host.cname, mta-sts.<domain> must lead to the addresses
 # of that host, through a CNAME or not.
