@@ -132,4 +132,8 @@ CONF
 			fail "postfix does not answer on ${_s%%=*}"
 		}
 	done
+	# The pid above is postfix's script; its master must be stopped too,
+	# or it outlives the test.
+	_mp=$(tr -d ' \n' < "$T/pfq/pid/master.pid" 2>/dev/null || true)
+	[ -z "$_mp" ] || daemon_pids="$daemon_pids $_mp"
 }
