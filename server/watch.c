@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,10 @@ struct watcher {
 	int		*wa_wds;
 	size_t		 wa_nwds;
 	struct strvec	 wa_dirs;	/* what is watched, for messages */
+	/* The names that matter in the watched directories (watch_matters):
+	 * the configuration's files, and its include patterns' last parts. */
+	struct strvec	 wa_names;
+	struct strvec	 wa_globs;
 };
 
 struct watcher *
@@ -152,6 +157,61 @@ watch_add_cert_dir(struct strvec *dirs, const char *dir, int depth)
 	closedir(d);
 }
 
+static const char *
+watch_base(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
+}
+
+static void
+watch_add_name(struct strvec *names, const char *path)
+{
+	const char *base = watch_base(path);
+
+	if (*base != '\0' && !strvec_contains(names, base))
+		strvec_push(names, xstrdup(base));
+}
+
+/*
+ * Does a change to `name` in a watched directory matter? A directory does
+ * (a certificate directory or certbot lineage made or removed), and so do
+ * the configuration's own files, what its include patterns match,
+ * certificates and keys (*.crt, *.key, *.pem: every layout the daemon
+ * reads, Kubernetes' tls.crt and tls.key too) and Kubernetes' ..data
+ * swap (..data, ..2026_12_04_...). Dotfiles do not: the ACME hooks and
+ * editors write them first and rename them into place, and the rename
+ * carries the real name. Nor does anything else: a log or state file
+ * written next to the configuration must not reload a fleet.
+ */
+static bool
+watch_matters(const struct watcher *wa, const struct inotify_event *ev)
+{
+	static const char *const suffixes[] = { ".crt", ".key", ".pem" };
+	const char	*name = ev->name;
+	size_t		 len;
+
+	if (ev->len == 0 || (ev->mask & (IN_ISDIR | IN_Q_OVERFLOW |
+	    IN_DELETE_SELF | IN_MOVE_SELF)))
+		return true;
+	if (name[0] == '.')
+		return name[1] == '.';
+	if (strvec_contains(&wa->wa_names, name))
+		return true;
+	for (size_t i = 0; i < wa->wa_globs.sv_count; i++)
+		if (fnmatch(wa->wa_globs.sv_items[i], name, FNM_PERIOD) == 0)
+			return true;
+	len = strlen(name);
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t n = strlen(suffixes[i]);
+
+		if (len > n && strcmp(name + len - n, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
 size_t
 watch_set(struct watcher *wa, const struct config *cfg)
 {
@@ -159,6 +219,18 @@ watch_set(struct watcher *wa, const struct config *cfg)
 
 	if (wa->wa_fd == -1)
 		return 0;
+	strvec_free(&wa->wa_names);
+	strvec_free(&wa->wa_globs);
+	watch_add_name(&wa->wa_names, cfg->cfg_path);
+	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
+		watch_add_name(&wa->wa_names, cfg->cfg_files.sv_items[i]);
+	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
+		watch_add_name(&wa->wa_globs, cfg->cfg_includes.sv_items[i]);
+	for (size_t i = 0; i < cfg->cfg_ncerts; i++)
+		if (cfg->cfg_certs[i].csrc_directory == NULL) {
+			watch_add_name(&wa->wa_names, cfg->cfg_certs[i].csrc_cert);
+			watch_add_name(&wa->wa_names, cfg->cfg_certs[i].csrc_key);
+		}
 	watch_add_parent(&dirs, cfg->cfg_path);
 	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
 		watch_add_parent(&dirs, cfg->cfg_files.sv_items[i]);
@@ -213,7 +285,7 @@ watch_read(struct watcher *wa)
 
 			/* A removed watch says goodbye; the next reload
 			 * recomputes the set anyway. */
-			if (!(ev->mask & IN_IGNORED))
+			if (!(ev->mask & IN_IGNORED) && watch_matters(wa, ev))
 				any = true;
 			if (ev->mask & IN_Q_OVERFLOW)
 				log_warnx("inotify: event queue overflow; "
@@ -233,5 +305,7 @@ watch_free(struct watcher *wa)
 		close(wa->wa_fd);
 	free(wa->wa_wds);
 	strvec_free(&wa->wa_dirs);
+	strvec_free(&wa->wa_names);
+	strvec_free(&wa->wa_globs);
 	free(wa);
 }
