@@ -197,11 +197,13 @@ clean:
 # Benchmark against nginx on loopback (tests/bench/run): installs nginx and
 # libssl-dev if missing; BENCH_DOMAINS=N (default 10000), BENCH_DURATION=S,
 # BENCH_IDLE=N idle connections (default 10000), BENCH_ONLY=idle for that
-# memory measurement alone. Results in build/bench/results.txt.
+# memory measurement alone, BENCH_ONLY=stress the stress run alone (see
+# bench-stress). Results in build/bench/results.txt.
 .PHONY: bench bench-doctor bench-stress
 bench: all
-	tests/bench/run $(abspath $(BIN))
-	tests/bench/stress $(abspath $(BIN))
+	@[ "$${BENCH_ONLY:-}" = stress ] || tests/bench/run $(abspath $(BIN))
+	@[ -n "$${BENCH_ONLY:-}" ] && [ "$$BENCH_ONLY" != stress ] || \
+	    tests/bench/stress $(abspath $(BIN))
 
 # Short connections with their handshakes in pieces and pipelined requests,
 # under constant reloads (tests/bench/stress; BENCH_STRESS_CONNECTIONS=N,
