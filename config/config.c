@@ -43,6 +43,7 @@ config_free(struct config *cfg)
 	strvec_free(&cfg->cfg_dns.dns_rua);
 	free(cfg->cfg_dns.dns_delegation_zone);
 	free(cfg->cfg_user);
+	free(cfg->cfg_ticket_keys);
 	free(cfg->cfg_group);
 	diag_free(&cfg->cfg_diags);
 	strvec_free(&cfg->cfg_files);

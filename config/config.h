@@ -151,6 +151,9 @@ struct config {
 	enum log_level		 cfg_log_level;
 	bool			 cfg_access_log;	/* a line per request */
 	bool			 cfg_seccomp;	/* the system call allow-list */
+	/* Session ticket keys shared by replicas, or NULL: the daemon makes
+	 * and rotates its own. */
+	char			*cfg_ticket_keys;
 	struct limits		 cfg_limits;
 	struct cert_source	*cfg_certs;
 	size_t			 cfg_ncerts;

@@ -228,6 +228,18 @@ sections_read_seccomp(struct loader *ld, struct ynode *n, void *obj)
 	}
 }
 
+static void
+sections_read_ticket_keys(struct loader *ld, struct ynode *n, void *obj)
+{
+	char *path = files_path(ld, n, "session_ticket_keys");
+
+	(void)obj;
+	if (path == NULL)
+		return;
+	free(ld->ld_cfg->cfg_ticket_keys);
+	ld->ld_cfg->cfg_ticket_keys = path;
+}
+
 static const struct yread_key sections_server_keys[] = {
 	{ "listen", sections_read_listen },
 	{ "user", sections_read_user },
@@ -237,6 +249,7 @@ static const struct yread_key sections_server_keys[] = {
 	{ "log_level", sections_read_log_level },
 	{ "access_log", sections_read_access_log },
 	{ "seccomp", sections_read_seccomp },
+	{ "session_ticket_keys", sections_read_ticket_keys },
 	{ NULL, NULL },
 };
 

@@ -61,6 +61,24 @@ server_tickets(struct server *srv, struct ticket_keys *keys)
 }
 
 int
+server_load_tickets(struct server *srv, const char *path, char *err,
+    size_t errlen)
+{
+	struct ticket_keys	keys = { 0 };
+	int			rc;
+
+	/* Read outside the lock: the workers copy the keys under it. */
+	if ((rc = ticket_keys_load(&keys, path, err, errlen)) == 0) {
+		pthread_mutex_lock(&srv->srv_lock);
+		ticket_keys_wipe(&srv->srv_tickets);
+		srv->srv_tickets = keys;
+		pthread_mutex_unlock(&srv->srv_lock);
+	}
+	ticket_keys_wipe(&keys);
+	return rc;
+}
+
+int
 server_rotate_tickets(struct server *srv, time_t now)
 {
 	int rc;

@@ -298,5 +298,9 @@ void		 server_tickets(struct server *, struct ticket_keys *keys);
 /* Replace the sealing key (the current one stays to open tickets); -1 if
  * no randomness could be had. Workers take the new keys when woken. */
 int		 server_rotate_tickets(struct server *, time_t now);
+/* Put the keys of a key file in service (server.session_ticket_keys);
+ * -1 and why in `err`, the keys in service kept, if it cannot be used. */
+int		 server_load_tickets(struct server *, const char *path,
+		    char *err, size_t errlen);
 
 #endif

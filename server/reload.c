@@ -164,6 +164,28 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 
 static int reload_build(struct server *, const char *);
 
+/*
+ * The session ticket keys follow the configuration: a key file is read
+ * again (its owner rotates the keys by replacing it), and without one the
+ * daemon makes its own. A file that cannot be used leaves the keys in
+ * service as they are.
+ */
+static void
+reload_tickets(struct server *srv, const struct config *cfg)
+{
+	char err[512];
+
+	if (cfg->cfg_ticket_keys != NULL) {
+		if (server_load_tickets(srv, cfg->cfg_ticket_keys, err,
+		    sizeof(err)) == -1)
+			log_warnx("reload: session_ticket_keys: %s; the session "
+			    "ticket keys in service stay", err);
+	} else if (srv->srv_tickets.tks_from_file &&
+	    server_rotate_tickets(srv, time(NULL)) == -1)
+		log_warn("reload: cannot make session ticket keys; the "
+		    "file's stay in service");
+}
+
 /* Every reload, refused or not, ends with the service manager told READY. */
 int
 reload_run(struct server *srv, const char *path)
@@ -240,6 +262,7 @@ reload_build(struct server *srv, const char *path)
 	reload_diff(old, snap, &rd);
 	/* This thread is the only one to publish: `old` is what goes. */
 	old = server_publish(srv, snap);
+	reload_tickets(srv, cfg);
 	for (unsigned i = 0; i < srv->srv_nworkers; i++)
 		worker_wake(&srv->srv_workers[i]);
 	log_info("reloaded in %.1f ms: serving %zu of %zu domains (%zu added, "

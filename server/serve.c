@@ -147,8 +147,11 @@ serve_wait(struct server *srv, int sfd, const char *path,
 		}
 		timeout = (int)(due - now);
 	}
-	/* Only this thread writes the keys: it reads them without the lock. */
-	if (rotate < st->st_ticket_retry)
+	/* Only this thread writes the keys: it reads them without the lock.
+	 * Keys from a file are the file's owner's to rotate. */
+	if (srv->srv_tickets.tks_from_file)
+		rotate = wall + TICKET_ROTATE_SECONDS;
+	else if (rotate < st->st_ticket_retry)
 		rotate = st->st_ticket_retry;
 	if (wall >= rotate) {
 		if (server_rotate_tickets(srv, wall) == -1) {
@@ -279,7 +282,12 @@ serve_run(const char *path, bool foreground)
 	srv.srv_addrs = limit_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
 	pthread_mutex_init(&srv.srv_lock, NULL);
-	if (server_rotate_tickets(&srv, time(NULL)) == -1)
+	if (cfg->cfg_ticket_keys != NULL) {
+		if (server_load_tickets(&srv, cfg->cfg_ticket_keys, err,
+		    sizeof(err)) == -1)
+			fatalx("%s: cannot start: session_ticket_keys: %s",
+			    path, err);
+	} else if (server_rotate_tickets(&srv, time(NULL)) == -1)
 		fatal("cannot make session ticket keys");
 	http_init();
 

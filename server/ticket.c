@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "ticket.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <wolfssl/wolfcrypt/coding.h>
 #include <wolfssl/wolfcrypt/hmac.h>
 
 #include "log.h"
@@ -36,9 +42,16 @@ ticket_keys_rotate(struct ticket_keys *keys, time_t now)
 	if (ticket_random(fresh.tk_name, sizeof(fresh.tk_name)) == -1 ||
 	    ticket_random(fresh.tk_secret, sizeof(fresh.tk_secret)) == -1)
 		return -1;
+	if (keys->tks_from_file) {
+		/* The file's keys go: from now on the daemon makes its own. */
+		ticket_keys_wipe(keys);
+	}
 	explicit_bzero(&keys->tks_keys[1], sizeof(keys->tks_keys[1]));
 	keys->tks_keys[1] = keys->tks_keys[0];
 	keys->tks_keys[0] = fresh;
+	keys->tks_count = keys->tks_keys[1].tk_valid ? 2 : 1;
+	for (size_t i = 2; i < TICKET_KEYS_MAX; i++)
+		explicit_bzero(&keys->tks_keys[i], sizeof(keys->tks_keys[i]));
 	keys->tks_rotated = now;
 	explicit_bzero(&fresh, sizeof(fresh));
 	return 0;
@@ -48,6 +61,87 @@ time_t
 ticket_keys_due(const struct ticket_keys *keys)
 {
 	return keys->tks_rotated + TICKET_ROTATE_SECONDS;
+}
+
+/* One line of a key file: the base64 of a name and a secret. */
+static int
+ticket_keys_line(struct ticket_keys *keys, char *line, const char *path,
+    unsigned lineno, char *err, size_t errlen)
+{
+	unsigned char	raw[TICKET_FILE_KEY_SIZE + 4];
+	word32		n = sizeof(raw);
+	size_t		len = strcspn(line, "\r");
+	int		rc = 0;
+
+	line[len] = '\0';
+	if (keys->tks_count == TICKET_KEYS_MAX) {
+		snprintf(err, errlen, "%s:%u: more than %d keys", path, lineno,
+		    TICKET_KEYS_MAX);
+		return -1;
+	}
+	if (Base64_Decode((const unsigned char *)line, (word32)len, raw, &n) !=
+	    0 || n != TICKET_FILE_KEY_SIZE) {
+		snprintf(err, errlen, "%s:%u: not the base64 of %d bytes "
+		    "(make one with: openssl rand -base64 %d)", path, lineno,
+		    TICKET_FILE_KEY_SIZE, TICKET_FILE_KEY_SIZE);
+		rc = -1;
+	} else {
+		struct ticket_key *k = &keys->tks_keys[keys->tks_count++];
+
+		memcpy(k->tk_name, raw, WOLFSSL_TICKET_NAME_SZ);
+		memcpy(k->tk_secret, raw + WOLFSSL_TICKET_NAME_SZ,
+		    TICKET_KEY_SIZE);
+		k->tk_valid = true;
+	}
+	explicit_bzero(raw, sizeof(raw));
+	return rc;
+}
+
+int
+ticket_keys_load(struct ticket_keys *keys, const char *path, char *err,
+    size_t errlen)
+{
+	struct ticket_keys	 fresh = { .tks_from_file = true };
+	char			 buf[TICKET_FILE_MAX + 1], *line, *next;
+	unsigned		 lineno = 0;
+	ssize_t			 n;
+	int			 fd, rc = 0;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (n < 0 || n > TICKET_FILE_MAX) {
+		snprintf(err, errlen, "%s: %s", path, n < 0 ? strerror(errno) :
+		    "larger than a key file can be");
+		explicit_bzero(buf, sizeof(buf));
+		return -1;
+	}
+	buf[n] = '\0';
+	for (line = buf; rc == 0 && line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		line += strspn(line, " \t");
+		if (*line == '\0' || *line == '#' || *line == '\r')
+			continue;
+		rc = ticket_keys_line(&fresh, line, path, lineno, err, errlen);
+	}
+	explicit_bzero(buf, sizeof(buf));
+	if (rc == 0 && fresh.tks_count == 0) {
+		snprintf(err, errlen, "%s: no key in it", path);
+		rc = -1;
+	}
+	if (rc == 0) {
+		ticket_keys_wipe(keys);
+		*keys = fresh;
+	}
+	explicit_bzero(&fresh, sizeof(fresh));
+	return rc;
 }
 
 void
@@ -95,7 +189,7 @@ ticket_seal(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
 	unsigned char			 key[TICKET_KEY_SIZE];
 	int				 rc = WOLFSSL_TICKET_RET_FATAL;
 
-	if (keys == NULL || !keys->tks_keys[0].tk_valid)
+	if (keys == NULL || keys->tks_count == 0)
 		return rc;
 	memcpy(name, keys->tks_keys[0].tk_name, WOLFSSL_TICKET_NAME_SZ);
 	if (ticket_name_key(&keys->tks_keys[0], ssl, key) == -1)
@@ -126,10 +220,10 @@ ticket_open(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
 
 	if (keys == NULL)
 		return rc;
-	for (int i = 0; i < 2; i++)
-		if (keys->tks_keys[i].tk_valid && memcmp(
-		    keys->tks_keys[i].tk_name, name, WOLFSSL_TICKET_NAME_SZ) == 0)
-			which = i;
+	for (size_t i = 0; i < keys->tks_count && which == -1; i++)
+		if (memcmp(keys->tks_keys[i].tk_name, name,
+		    WOLFSSL_TICKET_NAME_SZ) == 0)
+			which = (int)i;
 	/* An unknown or expired key, or no SNI: a full handshake. */
 	if (which == -1 || ticket_name_key(&keys->tks_keys[which], ssl, key) ==
 	    -1)
@@ -137,7 +231,8 @@ ticket_open(WOLFSSL *ssl, unsigned char name[WOLFSSL_TICKET_NAME_SZ],
 	if (wc_ChaCha20Poly1305_Decrypt(key, iv, name, WOLFSSL_TICKET_NAME_SZ,
 	    ticket, (word32)len, mac, ticket) == 0) {
 		*outlen = len;
-		/* Sealed with the previous key: resume, and issue a fresh one. */
+		/* Sealed with a key that no longer seals: resume, and issue
+		 * a ticket sealed with the one that does. */
 		rc = which == 0 ? WOLFSSL_TICKET_RET_OK :
 		    WOLFSSL_TICKET_RET_CREATE;
 	}

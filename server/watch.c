@@ -226,6 +226,8 @@ watch_set(struct watcher *wa, const struct config *cfg)
 		watch_add_name(&wa->wa_names, cfg->cfg_files.sv_items[i]);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
 		watch_add_name(&wa->wa_globs, cfg->cfg_includes.sv_items[i]);
+	if (cfg->cfg_ticket_keys != NULL)
+		watch_add_name(&wa->wa_names, cfg->cfg_ticket_keys);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++)
 		if (cfg->cfg_certs[i].csrc_directory == NULL) {
 			watch_add_name(&wa->wa_names, cfg->cfg_certs[i].csrc_cert);
@@ -236,6 +238,8 @@ watch_set(struct watcher *wa, const struct config *cfg)
 		watch_add_parent(&dirs, cfg->cfg_files.sv_items[i]);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
 		watch_add_pattern(&dirs, cfg->cfg_includes.sv_items[i]);
+	if (cfg->cfg_ticket_keys != NULL)
+		watch_add_parent(&dirs, cfg->cfg_ticket_keys);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
 

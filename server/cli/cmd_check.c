@@ -9,6 +9,7 @@
 #include "../../config/config.h"
 #include "cmd.h"
 #include "../snapshot.h"
+#include "../ticket.h"
 
 /* ACME clients renew 30 days ahead; this close to expiry, renewal failed. */
 #define CHECK_EXPIRY_WARN_DAYS	14
@@ -38,6 +39,24 @@ cmd_check_coverage(const struct snapshot *snap, time_t now, bool quiet,
 			    "expires in %ld day%s (%s): its renewal is overdue",
 			    h->h_name, days, days == 1 ? "" : "s", crt->crt_file);
 	}
+}
+
+/* The session ticket key file, read as the daemon would read it. */
+static int
+cmd_check_ticket_keys(const struct config *cfg)
+{
+	struct ticket_keys	keys = { 0 };
+	char			err[512];
+	int			rc = 0;
+
+	if (cfg->cfg_ticket_keys == NULL)
+		return 0;
+	if ((rc = ticket_keys_load(&keys, cfg->cfg_ticket_keys, err,
+	    sizeof(err))) == -1)
+		fprintf(stderr, "%s: error: session_ticket_keys: %s\n",
+		    cfg->cfg_path, err);
+	ticket_keys_wipe(&keys);
+	return rc;
 }
 
 int
@@ -92,6 +111,8 @@ cmd_check(int argc, char **argv)
 	errors = cfg->cfg_diags.dl_errors;
 	warnings = cfg->cfg_diags.dl_warnings;
 	servable = config_valid_domains(cfg);
+	if (cmd_check_ticket_keys(cfg) == -1)
+		errors++;
 	if (certs) {
 		/* The snapshot the daemon would build, certificates and all. */
 		snap = snapshot_build(cfg, now, 0);
