@@ -225,13 +225,52 @@ cert_parse_key(struct cert *crt, const char *pem, size_t len,
 	return true;
 }
 
+/* `n` decimal digits at `p`, or -1. */
+static int
+cert_digits(const unsigned char *p, int n)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	return v;
+}
+
+/*
+ * A certificate's date, RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (years 1950
+ * to 2049) or GeneralizedTime YYYYMMDDHHMMSSZ, always in UTC. Read here
+ * rather than with wolfSSL_ASN1_TIME_to_tm, which goes through mktime()
+ * and so reloads the time zone on every call; 0 if it is not such a date.
+ */
 static time_t
 cert_time(const WOLFSSL_ASN1_TIME *t)
 {
-	struct tm tm;
+	const unsigned char	*p;
+	struct tm		 tm;
+	int			 year, ylen;
 
+	if (t == NULL)
+		return 0;
+	p = t->data;
+	ylen = t->length == 13 ? 2 : t->length == 15 ? 4 : 0;
+	if (ylen == 0 || p[t->length - 1] != 'Z' ||
+	    (year = cert_digits(p, ylen)) < 0)
+		return 0;
+	if (ylen == 2)
+		year += year < 50 ? 2000 : 1900;
 	memset(&tm, 0, sizeof(tm));
-	if (t == NULL || wolfSSL_ASN1_TIME_to_tm(t, &tm) != WOLFSSL_SUCCESS)
+	tm.tm_year = year - 1900;
+	tm.tm_mon = cert_digits(p + ylen, 2) - 1;
+	tm.tm_mday = cert_digits(p + ylen + 2, 2);
+	tm.tm_hour = cert_digits(p + ylen + 4, 2);
+	tm.tm_min = cert_digits(p + ylen + 6, 2);
+	tm.tm_sec = cert_digits(p + ylen + 8, 2);
+	if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 ||
+	    tm.tm_mday > 31 || tm.tm_hour < 0 || tm.tm_hour > 23 ||
+	    tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60)
 		return 0;
 	return timegm(&tm);
 }

@@ -185,13 +185,6 @@ doctor_run(const struct doctor_options *opt)
 	}
 	doctor_fetch_expect(&ctx);
 	doctor_mx_cache_init(&ctx.cx_mx);
-	/*
-	 * wolfSSL reads a certificate's dates with mktime(), whose first call
-	 * sets up the time zone: done here, before the threads, the later
-	 * calls only compare it (glibc does it under a lock of its own, which
-	 * ThreadSanitizer cannot see).
-	 */
-	tzset();
 	doctor_run_pool(&pool, opt->opt_jobs);
 	doctor_mx_cache_free(&ctx.cx_mx);
 	rc = doctor_run_report(opt, &pool);
