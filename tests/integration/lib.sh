@@ -52,6 +52,17 @@ require_tools() {
 	done
 }
 
+# sanitizer: the sanitizer $MTA_STS_HOSTD is built with: asan (with UBSan),
+# tsan, or nothing. Memory and thread counts of a daemon built with one are
+# not a normal daemon's.
+sanitizer() {
+	if grep -qa __asan_init "$MTA_STS_HOSTD"; then
+		echo asan
+	elif grep -qa __tsan_init "$MTA_STS_HOSTD"; then
+		echo tsan
+	fi
+}
+
 # A free TCP/UDP port on 127.0.0.1 (both protocols), for servers a test starts.
 free_port() {
 	python3 - <<'PY'

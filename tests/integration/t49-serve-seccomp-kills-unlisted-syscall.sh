@@ -29,7 +29,7 @@ done
 # main, two workers and the trigger's thread (and ThreadSanitizer's own, in
 # that build)
 threads=4
-! ldd "$test_bin" | grep -q libtsan || threads=5
+[ "$(sanitizer)" != tsan ] || threads=5
 expect_eq "$(awk '$1 == "Threads:" { print $2 }' "/proc/$daemon_pid/status")" "$threads" "threads"
 
 daemon_signal USR1
