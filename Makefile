@@ -269,7 +269,7 @@ FUZZ_PROBE_SRCS	:= server/doctor/doctor_probe.c server/doctor/doctor_net.c \
 # fuzz_http and fuzz_tls: one worker of the daemon, its loop turned by the
 # target (tests/fuzz/fuzz_server.c).
 FUZZ_SERVER_SRCS := tests/fuzz/fuzz_server.c tests/fuzz/fuzz_pki.c \
-		   server/daemon.c server/worker.c server/relay.c server/http.c \
+		   server/server.c server/worker.c server/relay.c server/http.c \
 		   server/tls.c server/ticket.c server/snapshot.c server/limit.c \
 		   $(FUZZ_CERT_SRCS)
 

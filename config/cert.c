@@ -104,7 +104,7 @@ cert_wipe_free(void *p, size_t len)
 
 /* The next "-----BEGIN X-----" ... "-----END X-----" block after *pos. */
 static bool
-pem_next(const char *buf, size_t len, size_t *pos, struct pem_block *pb)
+cert_pem_next(const char *buf, size_t len, size_t *pos, struct pem_block *pb)
 {
 	static const char begin[] = "-----BEGIN ";
 	const char *end = buf + len, *p = buf + *pos, *label, *dash, *stop;
@@ -133,7 +133,7 @@ pem_next(const char *buf, size_t len, size_t *pos, struct pem_block *pb)
 }
 
 static bool
-pem_is(const struct pem_block *pb, const char *label)
+cert_pem_is(const struct pem_block *pb, const char *label)
 {
 	return pb->pb_label_len == strlen(label) &&
 	    memcmp(pb->pb_label, label, pb->pb_label_len) == 0;
@@ -147,11 +147,11 @@ cert_parse_chain(struct cert *crt, const char *pem, size_t len,
 	struct pem_block	pb;
 	size_t			pos = 0;
 
-	while (pem_next(pem, len, &pos, &pb)) {
+	while (cert_pem_next(pem, len, &pos, &pb)) {
 		unsigned char	*der;
 		int		 n;
 
-		if (!pem_is(&pb, "CERTIFICATE"))
+		if (!cert_pem_is(&pb, "CERTIFICATE"))
 			continue;
 		der = xmalloc(pb.pb_len);
 		n = wc_CertPemToDer((const unsigned char *)pb.pb_start,
@@ -185,19 +185,19 @@ cert_parse_key(struct cert *crt, const char *pem, size_t len,
 	struct pem_block	pb;
 	size_t			pos = 0;
 
-	while (pem_next(pem, len, &pos, &pb)) {
+	while (cert_pem_next(pem, len, &pos, &pb)) {
 		unsigned char	*der;
 		int		 n;
 
-		if (pem_is(&pb, "ENCRYPTED PRIVATE KEY")) {
+		if (cert_pem_is(&pb, "ENCRYPTED PRIVATE KEY")) {
 			cert_error(diags, file, "the private key is encrypted; "
 			    "the daemon needs it unencrypted (readable only by "
 			    "root and its group)");
 			return false;
 		}
-		if (!pem_is(&pb, "PRIVATE KEY") &&
-		    !pem_is(&pb, "EC PRIVATE KEY") &&
-		    !pem_is(&pb, "RSA PRIVATE KEY"))
+		if (!cert_pem_is(&pb, "PRIVATE KEY") &&
+		    !cert_pem_is(&pb, "EC PRIVATE KEY") &&
+		    !cert_pem_is(&pb, "RSA PRIVATE KEY"))
 			continue;
 		if (crt->crt_key != NULL) {
 			cert_error(diags, file, "more than one private key");

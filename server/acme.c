@@ -16,7 +16,7 @@
 #include "../config/config.h"
 #include "../config/name.h"
 #include "../config/xalloc.h"
-#include "daemon.h"
+#include "server.h"
 #include "log.h"
 #include "sidehttp.h"
 #include "snapshot.h"

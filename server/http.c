@@ -15,7 +15,7 @@
 
 #include <microhttpd.h>
 
-#include "daemon.h"
+#include "server.h"
 #include "log.h"
 #include "snapshot.h"
 

@@ -11,7 +11,7 @@
 
 #include "../config/config.h"
 #include "../config/xalloc.h"
-#include "daemon.h"
+#include "server.h"
 #include "log.h"
 #include "sidehttp.h"
 #include "snapshot.h"

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#include "daemon.h"
+#include "server.h"
 
 /* A connection in the handshake state, counted against the limits; NULL
  * (and `fd` closed) when a limit refuses it. */

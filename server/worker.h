@@ -5,7 +5,7 @@
 #ifndef MTA_STS_WORKER_H
 #define MTA_STS_WORKER_H
 
-#include "daemon.h"
+#include "server.h"
 
 int		 worker_init(struct worker *, struct server *, unsigned id,
 		    const struct config *);

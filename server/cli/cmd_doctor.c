@@ -21,7 +21,7 @@
 #define DOCTOR_JOBS_MAX		512
 
 static int
-doctor_usage(void)
+cmd_doctor_usage(void)
 {
 	fputs("usage: mta-sts-hostd doctor [-c FILE] [--format text|json] "
 	    "[--resolver ADDRESS[:PORT]]\n"
@@ -34,7 +34,7 @@ doctor_usage(void)
 }
 
 static bool
-doctor_number(const char *s, long min, long max, unsigned *out)
+cmd_doctor_number(const char *s, long min, long max, unsigned *out)
 {
 	char	*end;
 	long	 v = strtol(s, &end, 10);
@@ -81,7 +81,7 @@ cmd_doctor(int argc, char **argv)
 		case 'f':
 			if (strcmp(optarg, "json") != 0 &&
 			    strcmp(optarg, "text") != 0)
-				return doctor_usage();
+				return cmd_doctor_usage();
 			opt.opt_json = strcmp(optarg, "json") == 0;
 			break;
 		case 'R':
@@ -91,14 +91,14 @@ cmd_doctor(int argc, char **argv)
 			opt.opt_cafile = optarg;
 			break;
 		case 't':
-			if (!doctor_number(optarg, 1, DOCTOR_TIMEOUT_MAX,
+			if (!cmd_doctor_number(optarg, 1, DOCTOR_TIMEOUT_MAX,
 			    &timeout))
-				return doctor_usage();
+				return cmd_doctor_usage();
 			break;
 		case 'j':
-			if (!doctor_number(optarg, 1, DOCTOR_JOBS_MAX,
+			if (!cmd_doctor_number(optarg, 1, DOCTOR_JOBS_MAX,
 			    &opt.opt_jobs))
-				return doctor_usage();
+				return cmd_doctor_usage();
 			break;
 		case 'n':
 			opt.opt_smtp = false;
@@ -110,11 +110,11 @@ cmd_doctor(int argc, char **argv)
 			opt.opt_state = optarg;
 			break;
 		default:
-			return doctor_usage();
+			return cmd_doctor_usage();
 		}
 	}
 	if ((remote && (path != NULL || optind == argc)))
-		return doctor_usage();
+		return cmd_doctor_usage();
 	if (helo[0] == '\0' && (gethostname(helo, sizeof(helo) - 1) != 0 ||
 	    helo[0] == '\0'))
 		snprintf(helo, sizeof(helo), "localhost");

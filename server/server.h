@@ -11,12 +11,13 @@
  * (snapshot.c), which reload.c replaces and server_snapshot() hands out.
  * Nothing on the request path takes a lock.
  *
- * This header declares; it calls nobody. The modules include it and each
- * other's headers only downwards: worker.c uses relay.c and http.c, which
- * use neither the worker's functions nor each other's.
+ * This header, and server.c with it, calls nothing else of the daemon but
+ * the snapshot's reference counts and the ticket keys. The modules include
+ * it and each other's headers only downwards: worker.c uses relay.c and
+ * http.c, which use neither the worker's functions nor each other's.
  */
-#ifndef MTA_STS_DAEMON_H
-#define MTA_STS_DAEMON_H
+#ifndef MTA_STS_SERVER_H
+#define MTA_STS_SERVER_H
 
 #include <netinet/in.h>
 #include <pthread.h>
@@ -278,8 +279,23 @@ struct server {
 };
 
 /* Monotonic clocks, for deadlines and durations. */
-uint64_t	 clock_ms(void);
-uint64_t	 clock_us(void);
+static inline uint64_t
+clock_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static inline uint64_t
+clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 /*
  * The snapshot in service, with a reference of the caller's own
