@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A worker: one event loop, on a thread of its own (see daemon.h).
+ * A worker: one event loop, on a thread of its own (see server.h).
  */
 #ifndef MTA_STS_WORKER_H
 #define MTA_STS_WORKER_H
