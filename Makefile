@@ -212,6 +212,15 @@ bench: all
 bench-stress: all
 	tests/bench/stress $(abspath $(BIN))
 
+# The daemon alone at a hoster's scale (tests/bench/scale): BENCH_SCALE_N
+# customers (default 100000), a file and a certificate each; start-up, memory,
+# one customer added, changed and removed, a full reload, handshake CPU.
+# Results in build/bench/scale-N.txt.
+.PHONY: bench-scale
+bench-scale: all
+	@$(call install_missing,libssl-dev python3 curl)
+	tests/bench/scale $(abspath $(BIN))
+
 # `doctor` over BENCH_DOCTOR_DOMAINS (10000) domains in a network namespace
 # (tests/bench/doctor); results in build/bench/doctor-results.txt.
 bench-doctor: all
