@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Freeing a configuration and looking things up in it: the public side of
- * config.h, with load.c's config_load().
+ * config.h, with config_load.c's config_load().
  */
 #include "config.h"
 

@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the threads of the daemon hand each other through struct server:
+ * the snapshot in service and the session ticket keys (see server.h).
+ */
 #include "server.h"
 
 #include <time.h>
