@@ -27,12 +27,17 @@ daemon_start cfg2.yaml
 pid2=$daemon_pid
 port=$port1
 
-# resume VERSION FROM TO: a ticket from the daemon on port FROM, presented
-# to the one on port TO: "reused" or "full".
-resume() {
-	python3 - "$@" <<'PY'
+# ticket.py VERSION [--wait] FROM TO...: a ticket from the daemon on port
+# FROM presented to each daemon TO, one line each: "reused" or "full".
+# With --wait it prints "issued" once it holds the ticket and waits for a
+# line on standard input first (the keys are rotated meanwhile).
+cat > ticket.py <<'PY'
 import socket, ssl, sys
-v = {"1.3": ssl.TLSVersion.TLSv1_3, "1.2": ssl.TLSVersion.TLSv1_2}[sys.argv[1]]
+args = sys.argv[1:]
+v = {"1.3": ssl.TLSVersion.TLSv1_3, "1.2": ssl.TLSVersion.TLSv1_2}[args.pop(0)]
+wait = args[0] == "--wait"
+if wait:
+    args.pop(0)
 ctx = ssl.create_default_context(cafile="ca.crt")
 ctx.minimum_version = ctx.maximum_version = v
 name = "mta-sts.a.example"
@@ -44,11 +49,15 @@ def fetch(port, session=None):
     while s.recv(4096):
         pass
     return s
-first = fetch(int(sys.argv[2]))
-again = fetch(int(sys.argv[3]), first.session)
-print("reused" if again.session_reused else "full")
+first = fetch(int(args[0]))
+if wait:
+    print("issued", flush=True)
+    sys.stdin.readline()
+for port in args[1:]:
+    again = fetch(int(port), first.session)
+    print("reused" if again.session_reused else "full", flush=True)
 PY
-}
+resume() { python3 ticket.py "$@"; }
 for v in 1.3 1.2; do
 	expect_eq "$(resume $v "$port1" "$port2")" reused "TLS $v: 1 to 2"
 	expect_eq "$(resume $v "$port2" "$port1")" reused "TLS $v: 2 to 1"
@@ -63,28 +72,8 @@ await_reloads() {
 
 # Rotation: k2 seals, k1 still opens. A ticket issued by daemon 1 before
 # the rotation resumes on daemon 2 after it.
-cat > old-ticket.py <<'PY'
-import pickle, socket, ssl, sys, time
-ctx = ssl.create_default_context(cafile="ca.crt")
-ctx.minimum_version = ctx.maximum_version = ssl.TLSVersion.TLSv1_2
-name = "mta-sts.a.example"
-def fetch(port, session=None):
-    s = ctx.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
-                        server_hostname=name, session=session)
-    s.sendall(b"GET /.well-known/mta-sts.txt HTTP/1.1\r\nHost: " +
-              name.encode() + b"\r\nConnection: close\r\n\r\n")
-    while s.recv(4096):
-        pass
-    return s
-first = fetch(int(sys.argv[1]))
-print("issued", flush=True)
-sys.stdin.readline()		# the keys are rotated meanwhile
-for port in sys.argv[2:]:
-    again = fetch(int(port), first.session)
-    print("reused" if again.session_reused else "full", flush=True)
-PY
 mkfifo go
-python3 old-ticket.py "$port1" "$port2" "$port2" < go > old.out &
+python3 ticket.py 1.2 --wait "$port1" "$port2" "$port2" < go > old.out &
 client=$!
 exec 3> go
 await 10 issued cat old.out || fail "no ticket issued"
@@ -101,7 +90,7 @@ expect_eq "$(sed -n 2p old.out)" reused "a ticket sealed with the old key"
 expect_eq "$(resume 1.3 "$port1" "$port2")" reused "TLS 1.3 after the rotation"
 
 # The old key gone: a ticket sealed with it gets a full handshake.
-python3 old-ticket.py "$port2" "$port1" < go > old2.out &
+python3 ticket.py 1.2 --wait "$port2" "$port1" < go > old2.out &
 client=$!
 exec 3> go
 await 10 issued cat old2.out || fail "no ticket issued"
