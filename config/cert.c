@@ -17,6 +17,8 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/rsa.h>
 
+#include "stamp.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 struct pem_block {
@@ -48,10 +50,11 @@ cert_warning(struct diag_list *diags, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Read a whole file; *lenp gets its size. The buffer may hold a key: the
- * caller wipes it. */
+/* Read a whole file; *lenp gets its size, *stp its stamp as it was
+ * opened. The buffer may hold a key: the caller wipes it. */
 static char *
-cert_read_file(const char *path, size_t *lenp, struct diag_list *diags)
+cert_read_file(const char *path, size_t *lenp, struct stamp *stp,
+    struct diag_list *diags)
 {
 	struct stat	 st;
 	char		*buf;
@@ -77,6 +80,7 @@ cert_read_file(const char *path, size_t *lenp, struct diag_list *diags)
 		close(fd);
 		return NULL;
 	}
+	*stp = stamp_of(&st);
 	buf = xmalloc((size_t)st.st_size + 1);
 	while (off < (size_t)st.st_size) {
 		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
@@ -438,6 +442,34 @@ cert_free(struct cert *crt)
 	strvec_free(&crt->crt_names);
 }
 
+static struct cert *
+cert_ref(struct cert *crt)
+{
+	atomic_fetch_add_explicit(&crt->crt_refs, 1, memory_order_relaxed);
+	return crt;
+}
+
+static void
+cert_unref(struct cert *crt)
+{
+	if (crt == NULL || atomic_fetch_sub_explicit(&crt->crt_refs, 1,
+	    memory_order_acq_rel) != 1)
+		return;
+	cert_free(crt);
+	free(crt);
+}
+
+static void
+certset_add(struct certset *set, struct cert *crt)
+{
+	if (set->cs_count == set->cs_cap) {
+		set->cs_cap = set->cs_cap != 0 ? 2 * set->cs_cap : 16;
+		set->cs_certs = xreallocarray(set->cs_certs, set->cs_cap,
+		    sizeof(*set->cs_certs));
+	}
+	set->cs_certs[set->cs_count++] = crt;
+}
+
 static void
 cert_format_date(time_t t, char *buf, size_t size)
 {
@@ -447,68 +479,239 @@ cert_format_date(time_t t, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
-bool
-cert_load_pair(struct certset *set, const char *chain_file,
-    const char *key_file, struct diag_list *diags, time_t now)
+/*
+ * What a certificate says of itself at `now`, said at every load, from the
+ * cache too: an expiry date passes while the file stays the same.
+ */
+static void
+cert_report(const struct cert *crt, struct diag_list *diags, time_t now)
 {
-	struct cert	 crt = { 0 };
+	char date[64];
+
+	if (crt->crt_names.sv_count == 0)
+		cert_warning(diags, crt->crt_file, "the certificate has no DNS "
+		    "name in its subjectAltName (the subject CN does not "
+		    "count), so it serves no name");
+	if (crt->crt_not_after <= now) {
+		cert_format_date(crt->crt_not_after, date, sizeof(date));
+		cert_warning(diags, crt->crt_file, "the certificate expired on "
+		    "%s and is not served; renew it", date);
+	} else if (crt->crt_not_before > now) {
+		cert_format_date(crt->crt_not_before, date, sizeof(date));
+		cert_warning(diags, crt->crt_file, "the certificate is not "
+		    "valid before %s and is not served until then", date);
+	}
+}
+
+/* A chain and its key parsed and checked; NULL once `diags` says why. */
+static struct cert *
+cert_parse_pair(const char *chain_file, const char *key_file,
+    struct stamp *chain_stamp, struct stamp *key_stamp,
+    struct diag_list *diags)
+{
+	struct cert	*crt = xcalloc(1, sizeof(*crt));
 	char		*chain_pem, *key_pem = NULL;
 	size_t		 chain_len, key_len = 0;
 	WOLFSSL_X509	*leaf = NULL;
 	size_t		 off = 0;
 	bool		 ok = false;
-	char		 date[64];
 
-	chain_pem = cert_read_file(chain_file, &chain_len, diags);
+	atomic_init(&crt->crt_refs, 1);
+	chain_pem = cert_read_file(chain_file, &chain_len, chain_stamp, diags);
 	if (chain_pem == NULL)
-		return false;
+		goto out;
+	*key_stamp = *chain_stamp;
 	if (strcmp(chain_file, key_file) != 0) {
-		key_pem = cert_read_file(key_file, &key_len, diags);
+		key_pem = cert_read_file(key_file, &key_len, key_stamp, diags);
 		if (key_pem == NULL)
 			goto out;
 	}
-	crt.crt_file = xstrdup(chain_file);
-	crt.crt_key_file = xstrdup(key_file);
-	if (!cert_parse_chain(&crt, chain_pem, chain_len, chain_file, diags))
+	crt->crt_file = xstrdup(chain_file);
+	crt->crt_key_file = xstrdup(key_file);
+	if (!cert_parse_chain(crt, chain_pem, chain_len, chain_file, diags))
 		goto out;
-	if (!cert_parse_key(&crt, key_pem ? key_pem : chain_pem,
+	if (!cert_parse_key(crt, key_pem ? key_pem : chain_pem,
 	    key_pem ? key_len : chain_len, key_file, diags))
 		goto out;
-	leaf = cert_chain_x509(&crt, &off);
+	leaf = cert_chain_x509(crt, &off);
 	if (leaf == NULL) {
 		cert_error(diags, chain_file, "the certificate cannot be "
 		    "decoded");
 		goto out;
 	}
-	cert_read_leaf(&crt, leaf);
-	if (!cert_check_order(&crt, leaf, chain_file, diags) ||
-	    !cert_check_key(&crt, leaf, key_file, diags))
-		goto out;
-	if (crt.crt_names.sv_count == 0)
-		cert_warning(diags, chain_file, "the certificate has no DNS "
-		    "name in its subjectAltName (the subject CN does not "
-		    "count), so it serves no name");
-	if (crt.crt_not_after <= now) {
-		cert_format_date(crt.crt_not_after, date, sizeof(date));
-		cert_warning(diags, chain_file, "the certificate expired on %s "
-		    "and is not served; renew it", date);
-	} else if (crt.crt_not_before > now) {
-		cert_format_date(crt.crt_not_before, date, sizeof(date));
-		cert_warning(diags, chain_file, "the certificate is not valid "
-		    "before %s and is not served until then", date);
-	}
-	set->cs_certs = xreallocarray(set->cs_certs, set->cs_count + 1,
-	    sizeof(*set->cs_certs));
-	set->cs_certs[set->cs_count++] = crt;
-	memset(&crt, 0, sizeof(crt));
-	ok = true;
+	cert_read_leaf(crt, leaf);
+	ok = cert_check_order(crt, leaf, chain_file, diags) &&
+	    cert_check_key(crt, leaf, key_file, diags);
 out:
 	if (leaf != NULL)
 		wolfSSL_X509_free(leaf);
-	cert_free(&crt);
-	cert_wipe_free(chain_pem, chain_len);
+	if (chain_pem != NULL)
+		cert_wipe_free(chain_pem, chain_len);
 	cert_wipe_free(key_pem, key_len);
-	return ok;
+	if (!ok) {
+		cert_unref(crt);
+		return NULL;
+	}
+	return crt;
+}
+
+bool
+cert_load_pair(struct certset *set, const char *chain_file,
+    const char *key_file, struct diag_list *diags, time_t now)
+{
+	struct stamp	 chain_stamp, key_stamp;
+	struct cert	*crt = cert_parse_pair(chain_file, key_file,
+	    &chain_stamp, &key_stamp, diags);
+
+	if (crt == NULL)
+		return false;
+	cert_report(crt, diags, now);
+	certset_add(set, crt);
+	return true;
+}
+
+/* ---- The cache of parsed pairs, by chain file ------------------------- */
+
+struct certcache_entry {
+	char		*cce_key_file;
+	struct stamp	 cce_chain;
+	struct stamp	 cce_key;
+	struct cert	*cce_cert;
+	unsigned	 cce_gen;	/* the last load that used it */
+};
+
+struct certcache {
+	struct strmap	 cc_map;	/* chain file -> struct certcache_entry */
+	unsigned	 cc_gen;
+	size_t		 cc_parsed;
+	size_t		 cc_reused;
+};
+
+struct certcache *
+certcache_new(void)
+{
+	return xcalloc(1, sizeof(struct certcache));
+}
+
+static void
+certcache_entry_free(struct certcache_entry *e)
+{
+	cert_unref(e->cce_cert);
+	free(e->cce_key_file);
+	free(e);
+}
+
+void
+certcache_free(struct certcache *cc)
+{
+	const char	*key;
+	void		*value;
+
+	if (cc == NULL)
+		return;
+	for (size_t pos = 0; strmap_next(&cc->cc_map, &pos, &key, &value);)
+		certcache_entry_free(value);
+	strmap_free(&cc->cc_map);
+	free(cc);
+}
+
+void
+certcache_counts(const struct certcache *cc, size_t *parsed, size_t *reused)
+{
+	*parsed = cc->cc_parsed;
+	*reused = cc->cc_reused;
+}
+
+/* The cached certificate of a pair whose files are as they were. */
+static struct cert *
+certcache_lookup(struct certcache *cc, const char *chain_file,
+    const char *key_file)
+{
+	struct certcache_entry	*e = strmap_get(&cc->cc_map, chain_file);
+	struct stat		 st;
+	struct stamp		 chain, key;
+
+	if (e == NULL || strcmp(e->cce_key_file, key_file) != 0 ||
+	    stat(chain_file, &st) == -1)
+		return NULL;
+	chain = stamp_of(&st);
+	if (strcmp(chain_file, key_file) == 0)
+		key = chain;
+	else if (stat(key_file, &st) == -1)
+		return NULL;
+	else
+		key = stamp_of(&st);
+	if (!stamp_equal(&chain, &e->cce_chain) ||
+	    !stamp_equal(&key, &e->cce_key))
+		return NULL;
+	e->cce_gen = cc->cc_gen;
+	return e->cce_cert;
+}
+
+static void
+certcache_store(struct certcache *cc, const char *chain_file,
+    const char *key_file, const struct stamp *chain, const struct stamp *key,
+    struct cert *crt)
+{
+	struct certcache_entry *e = xcalloc(1, sizeof(*e));
+
+	e->cce_key_file = xstrdup(key_file);
+	e->cce_chain = *chain;
+	e->cce_key = *key;
+	e->cce_cert = cert_ref(crt);
+	e->cce_gen = cc->cc_gen;
+	e = strmap_put(&cc->cc_map, chain_file, e);
+	if (e != NULL)
+		certcache_entry_free(e);
+}
+
+/* Pairs no longer in any source go, and their certificates with them once
+ * no snapshot holds them. */
+static void
+certcache_sweep(struct certcache *cc)
+{
+	struct strvec	 gone = { 0 };
+	const char	*key;
+	void		*value;
+
+	for (size_t pos = 0; strmap_next(&cc->cc_map, &pos, &key, &value);)
+		if (((struct certcache_entry *)value)->cce_gen != cc->cc_gen)
+			strvec_push(&gone, xstrdup(key));
+	for (size_t i = 0; i < gone.sv_count; i++)
+		certcache_entry_free(strmap_del(&cc->cc_map,
+		    gone.sv_items[i]));
+	strvec_free(&gone);
+}
+
+/* One pair of a source, from the cache when its files are unchanged. */
+static void
+certset_load_pair(struct certset *set, const char *chain_file,
+    const char *key_file, struct diag_list *diags, time_t now,
+    struct certcache *cc)
+{
+	struct stamp	 chain, key;
+	struct cert	*crt;
+
+	if (cc == NULL) {
+		(void)cert_load_pair(set, chain_file, key_file, diags, now);
+		return;
+	}
+	crt = certcache_lookup(cc, chain_file, key_file);
+	if (crt != NULL) {
+		cc->cc_reused++;
+		cert_ref(crt);
+	} else {
+		/* A pair that fails is not kept: it is read again, and its
+		 * errors said again, at every load until it is mended. */
+		crt = cert_parse_pair(chain_file, key_file, &chain, &key,
+		    diags);
+		if (crt == NULL)
+			return;
+		cc->cc_parsed++;
+		certcache_store(cc, chain_file, key_file, &chain, &key, crt);
+	}
+	cert_report(crt, diags, now);
+	certset_add(set, crt);
 }
 
 static bool
@@ -543,7 +746,7 @@ cert_has_suffix(const char *name, const char *suffix)
  */
 static void
 cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
-    time_t now, int depth)
+    time_t now, struct certcache *cc, int depth)
 {
 	struct dirent	**ents;
 	char		 *sub;
@@ -551,7 +754,7 @@ cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
 
 	sub = xasprintf("%s/live", dir);
 	if (depth == 0 && cert_is_dir(sub)) {
-		cert_scan_dir(set, sub, diags, now, depth + 1);
+		cert_scan_dir(set, sub, diags, now, cc, depth + 1);
 		free(sub);
 		return;
 	}
@@ -569,11 +772,15 @@ cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
 		if (name[0] == '.')
 			continue;	/* dotfiles, and Kubernetes' ..data */
 		path = xasprintf("%s/%s", dir, name);
-		if (cert_is_dir(path)) {
+		/* The entry's type saves a stat(2) per file; a symlink, or
+		 * a file system that does not say, is asked. */
+		if (ents[i]->d_type == DT_DIR || ((ents[i]->d_type == DT_LNK ||
+		    ents[i]->d_type == DT_UNKNOWN) && cert_is_dir(path))) {
 			chain = xasprintf("%s/fullchain.pem", path);
 			key = xasprintf("%s/privkey.pem", path);
 			if (cert_is_file(chain) && cert_is_file(key))
-				cert_load_pair(set, chain, key, diags, now);
+				certset_load_pair(set, chain, key, diags, now,
+				    cc);
 			free(chain);
 			free(key);
 		} else if (cert_has_suffix(name, ".crt") ||
@@ -588,9 +795,11 @@ cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
 				key = xasprintf("%s/privkey.pem", dir);
 			}
 			if (cert_is_file(key))
-				cert_load_pair(set, path, key, diags, now);
+				certset_load_pair(set, path, key, diags, now,
+				    cc);
 			else if (cert_has_suffix(name, ".pem"))
-				cert_load_pair(set, path, path, diags, now);
+				certset_load_pair(set, path, path, diags, now,
+				    cc);
 			else
 				cert_error(diags, path, "no key for this "
 				    "certificate: expected %s", key);
@@ -621,12 +830,12 @@ certset_index(struct certset *set)
 	size_t n = 0;
 
 	for (size_t i = 0; i < set->cs_count; i++)
-		n += set->cs_certs[i].crt_names.sv_count;
+		n += set->cs_certs[i]->crt_names.sv_count;
 	free(set->cs_index);
 	set->cs_index = xcalloc(n, sizeof(*set->cs_index));
 	set->cs_nindex = 0;
 	for (size_t i = 0; i < set->cs_count; i++) {
-		const struct strvec *names = &set->cs_certs[i].crt_names;
+		const struct strvec *names = &set->cs_certs[i]->crt_names;
 
 		for (size_t j = 0; j < names->sv_count; j++) {
 			set->cs_index[set->cs_nindex].cn_name =
@@ -640,18 +849,25 @@ certset_index(struct certset *set)
 
 void
 certset_load(struct certset *set, const struct config *cfg,
-    struct diag_list *diags, time_t now)
+    struct diag_list *diags, time_t now, struct certcache *cc)
 {
 	memset(set, 0, sizeof(*set));
+	if (cc != NULL) {
+		cc->cc_gen++;
+		cc->cc_parsed = cc->cc_reused = 0;
+	}
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
 
 		if (cs->csrc_directory != NULL)
-			cert_scan_dir(set, cs->csrc_directory, diags, now, 0);
+			cert_scan_dir(set, cs->csrc_directory, diags, now, cc,
+			    0);
 		else
-			cert_load_pair(set, cs->csrc_cert, cs->csrc_key, diags,
-			    now);
+			certset_load_pair(set, cs->csrc_cert, cs->csrc_key,
+			    diags, now, cc);
 	}
+	if (cc != NULL)
+		certcache_sweep(cc);
 	certset_index(set);
 }
 
@@ -672,7 +888,7 @@ certset_best(const struct certset *set, const char *name, time_t now,
 	}
 	for (; lo < set->cs_nindex &&
 	    strcmp(set->cs_index[lo].cn_name, name) == 0; lo++) {
-		const struct cert *c = &set->cs_certs[set->cs_index[lo].cn_cert];
+		const struct cert *c = set->cs_certs[set->cs_index[lo].cn_cert];
 
 		if (c->crt_not_before > now || c->crt_not_after <= now)
 			continue;
@@ -703,7 +919,7 @@ void
 certset_free(struct certset *set)
 {
 	for (size_t i = 0; i < set->cs_count; i++)
-		cert_free(&set->cs_certs[i]);
+		cert_unref(set->cs_certs[i]);
 	free(set->cs_certs);
 	free(set->cs_index);
 	memset(set, 0, sizeof(*set));

@@ -7,6 +7,7 @@
 #ifndef MTA_STS_CERT_H
 #define MTA_STS_CERT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
@@ -20,7 +21,13 @@
 /* RFC 5280 4.1.2.2: a serial number has at most 20 octets. */
 #define CERT_SERIAL_MAX		20
 
+/*
+ * A certificate is shared by every set that holds it (a reload's next
+ * snapshot shares the unchanged ones with the one in service) and freed,
+ * its key wiped, with its last reference, on whichever thread drops it.
+ */
 struct cert {
+	atomic_uint	 crt_refs;
 	char		*crt_file;	/* the chain's file, for messages */
 	char		*crt_key_file;
 	unsigned char	*crt_chain;	/* DER certificates, leaf first */
@@ -41,18 +48,35 @@ struct cert_name {
 };
 
 struct certset {
-	struct cert		*cs_certs;
-	size_t			 cs_count;
+	struct cert		**cs_certs;	/* a reference each */
+	size_t			  cs_count;
+	size_t			  cs_cap;
 	struct cert_name	*cs_index;	/* sorted by name */
 	size_t			 cs_nindex;
 };
 
 /*
+ * What was parsed from each certificate file, kept from one load to the
+ * next by the file's stamp (stamp.h): a reload parses only the pairs whose
+ * chain or key changed, and shares the other certificates with the set in
+ * service instead of copying them.
+ */
+struct certcache;
+
+struct certcache	*certcache_new(void);
+void			 certcache_free(struct certcache *);
+/* Pairs parsed by the last load, and pairs taken from the cache. */
+void			 certcache_counts(const struct certcache *,
+			    size_t *parsed, size_t *reused);
+
+/*
  * Load every source of `cfg`. A file that cannot be used is reported in
- * `diags` (naming the file) and skipped; the others still load.
+ * `diags` (naming the file) and skipped; the others still load. With a
+ * cache (or NULL), unchanged pairs are taken from it, and it is left
+ * holding exactly the pairs of this load.
  */
 void		 certset_load(struct certset *, const struct config *,
-		    struct diag_list *, time_t now);
+		    struct diag_list *, time_t now, struct certcache *);
 /* Load one chain and key; false (and a diagnostic) if unusable. */
 bool		 cert_load_pair(struct certset *, const char *chain_file,
 		    const char *key_file, struct diag_list *, time_t now);

@@ -33,6 +33,7 @@
 #include <stdint.h>
 
 #include "config.h"
+#include "strmap.h"
 #include "yamltree.h"
 
 /* What a domain or template sets itself, before templates are applied. */
@@ -60,14 +61,12 @@ struct pending_domain {
 };
 
 /* Private to files.c. */
-struct file_id;
 struct include_pattern;
 
 /* The state of one config_load(), from the first file read to resolution. */
 struct loader {
 	struct config		*ld_cfg;
-	struct file_id		*ld_seen;	/* every file read, by identity */
-	size_t			 ld_nseen;
+	struct strmap		 ld_seen;	/* every file read, by identity */
 	struct pending_domain	*ld_domains;
 	size_t			 ld_ndomains;
 	const char		*ld_subject;	/* domain or template being read */

@@ -9,19 +9,17 @@
 #include <glob.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "strmap.h"
 #include "xalloc.h"
 #include "yamlread.h"
-
-struct file_id {
-	dev_t	fi_dev;
-	ino_t	fi_ino;
-};
 
 struct include_pattern {
 	char		*ip_pattern;	/* absolute */
@@ -105,17 +103,16 @@ files_name(struct config *cfg, const char *path)
 static bool
 files_seen(struct loader *ld, const char *path)
 {
-	struct stat st;
+	struct stat	st;
+	char		id[64];
 
 	if (stat(path, &st) == -1)
 		return false;	/* opening it will say why */
-	for (size_t i = 0; i < ld->ld_nseen; i++)
-		if (ld->ld_seen[i].fi_dev == st.st_dev &&
-		    ld->ld_seen[i].fi_ino == st.st_ino)
-			return true;
-	ld->ld_seen = xreallocarray(ld->ld_seen, ld->ld_nseen + 1,
-	    sizeof(*ld->ld_seen));
-	ld->ld_seen[ld->ld_nseen++] = (struct file_id){ st.st_dev, st.st_ino };
+	snprintf(id, sizeof(id), "%jx:%jx", (uintmax_t)st.st_dev,
+	    (uintmax_t)st.st_ino);
+	if (strmap_get(&ld->ld_seen, id) != NULL)
+		return true;
+	(void)strmap_put(&ld->ld_seen, id, ld);
 	return false;
 }
 
@@ -229,9 +226,7 @@ files_read(struct loader *ld, const char *path)
 	(void)files_seen(ld, path);
 	files_read_file(ld, path, true);
 	files_read_includes(ld);
-	free(ld->ld_seen);
-	ld->ld_seen = NULL;
-	ld->ld_nseen = 0;
+	strmap_free(&ld->ld_seen);
 	free(ld->ld_dir);
 	ld->ld_dir = NULL;
 }

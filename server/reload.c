@@ -37,7 +37,7 @@ reload_sorted_certs(const struct certset *set)
 	const struct cert **v = xcalloc(set->cs_count, sizeof(*v));
 
 	for (size_t i = 0; i < set->cs_count; i++)
-		v[i] = &set->cs_certs[i];
+		v[i] = set->cs_certs[i];
 	if (set->cs_count > 1)
 		qsort(v, set->cs_count, sizeof(*v), reload_cert_cmp);
 	return v;
@@ -227,7 +227,7 @@ reload_build(struct server *srv, const char *path)
 		config_free(cfg);
 		return -1;
 	}
-	snap = snapshot_build(cfg, time(NULL), 1);
+	snap = snapshot_build(cfg, time(NULL), 1, srv->srv_certcache);
 	log_diags(&cfg->cfg_diags);
 	log_diags(&snap->snap_diags);
 	/*

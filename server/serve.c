@@ -291,7 +291,8 @@ serve_run(const char *path, bool foreground)
 		fatal("cannot make session ticket keys");
 	http_init();
 
-	snap = snapshot_build(cfg, time(NULL), 1);
+	srv.srv_certcache = certcache_new();
+	snap = snapshot_build(cfg, time(NULL), 1, srv.srv_certcache);
 	log_diags(&snap->snap_diags);
 	srv.srv_snap = snap;
 	/* Limits are fixed for the life of the process (see reload). */
@@ -387,6 +388,7 @@ serve_run(const char *path, bool foreground)
 	ticket_keys_wipe(&srv.srv_tickets);
 	wolfSSL_Cleanup();
 	watch_free(srv.srv_watch);
+	certcache_free(srv.srv_certcache);	/* wipes the keys */
 	strvec_free(&srv.srv_start_listen);
 	free(srv.srv_start_user);
 	free(srv.srv_start_group);

@@ -117,6 +117,7 @@ stat_inc(_Atomic uint64_t *c)
 }
 
 struct MHD_Daemon;
+struct certcache;
 struct limit_table;
 struct snapshot;
 struct server;
@@ -272,6 +273,8 @@ struct server {
 	struct ticket_keys	 srv_tickets;
 	atomic_bool		 srv_stop;
 	struct watcher		*srv_watch;	/* main thread only */
+	/* What the last load parsed, for the next: main thread only. */
+	struct certcache	*srv_certcache;
 	/* Written by the main thread only. */
 	_Atomic uint64_t	 srv_reloads;
 	_Atomic uint64_t	 srv_reload_failures;

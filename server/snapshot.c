@@ -8,20 +8,8 @@
 #include <microhttpd.h>
 
 #include "../config/name.h"
+#include "../config/strmap.h"
 #include "../config/xalloc.h"
-
-/* FNV-1a: names are short and the table is rebuilt only on reload. */
-static uint64_t
-snapshot_hash(const char *s, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
 
 static void
 snapshot_index(struct snapshot *snap)
@@ -35,7 +23,7 @@ snapshot_index(struct snapshot *snap)
 	snap->snap_mask = size - 1;
 	for (size_t i = 0; i < snap->snap_nhosts; i++) {
 		const struct host *h = &snap->snap_hosts[i];
-		size_t slot = snapshot_hash(h->h_name, h->h_name_len) &
+		size_t slot = strmap_hash(h->h_name, h->h_name_len) &
 		    snap->snap_mask;
 
 		while (snap->snap_slots[slot] != 0)
@@ -55,7 +43,7 @@ snapshot_lookup(const struct snapshot *snap, const char *name, size_t len)
 	/* SNI is case-insensitive (RFC 6066 3). */
 	for (size_t i = 0; i < len; i++)
 		lower[i] = (char)tolower((unsigned char)name[i]);
-	slot = snapshot_hash(lower, len) & snap->snap_mask;
+	slot = strmap_hash(lower, len) & snap->snap_mask;
 	while (snap->snap_slots[slot] != 0) {
 		const struct host *h = &snap->snap_hosts[snap->snap_slots[slot] - 1];
 
@@ -82,15 +70,38 @@ snapshot_response(const struct domain *d)
 	return r;
 }
 
+/*
+ * One response per distinct policy: customers of a hoster share a handful
+ * of policies, so a million names need a handful of responses, not a
+ * million copies of the same bytes.
+ */
+static struct MHD_Response *
+snapshot_shared_response(struct snapshot *snap, struct strmap *by_id,
+    const struct domain *d)
+{
+	struct MHD_Response *r = strmap_get(by_id, d->dom_id);
+
+	if (r != NULL)
+		return r;
+	r = snapshot_response(d);
+	(void)strmap_put(by_id, d->dom_id, r);
+	snap->snap_responses = xreallocarray(snap->snap_responses,
+	    snap->snap_nresponses + 1, sizeof(*snap->snap_responses));
+	snap->snap_responses[snap->snap_nresponses++] = r;
+	return r;
+}
+
 struct snapshot *
-snapshot_build(struct config *cfg, time_t now, int with_responses)
+snapshot_build(struct config *cfg, time_t now, int with_responses,
+    struct certcache *cc)
 {
 	struct snapshot	*snap = xcalloc(1, sizeof(*snap));
+	struct strmap	 by_id = { 0 };
 
 	atomic_init(&snap->snap_refs, 1);
 	snap->snap_cfg = cfg;
 	snap->snap_built = now;
-	certset_load(&snap->snap_certs, cfg, &snap->snap_diags, now);
+	certset_load(&snap->snap_certs, cfg, &snap->snap_diags, now, cc);
 	snap->snap_hosts = xcalloc(cfg->cfg_ndomains, sizeof(*snap->snap_hosts));
 	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
 		const struct domain	*d = &cfg->cfg_domains[i];
@@ -117,8 +128,10 @@ snapshot_build(struct config *cfg, time_t now, int with_responses)
 		h->h_domain = d;
 		h->h_cert = crt;
 		if (with_responses)
-			h->h_response = snapshot_response(d);
+			h->h_response = snapshot_shared_response(snap, &by_id,
+			    d);
 	}
+	strmap_free(&by_id);
 	snapshot_index(snap);
 	diag_sort(&snap->snap_diags, &cfg->cfg_files);
 	return snap;
@@ -137,11 +150,11 @@ snapshot_unref(struct snapshot *snap)
 	if (snap == NULL || atomic_fetch_sub_explicit(&snap->snap_refs, 1,
 	    memory_order_acq_rel) != 1)
 		return;
-	for (size_t i = 0; i < snap->snap_nhosts; i++) {
+	for (size_t i = 0; i < snap->snap_nhosts; i++)
 		free(snap->snap_hosts[i].h_name);
-		if (snap->snap_hosts[i].h_response != NULL)
-			MHD_destroy_response(snap->snap_hosts[i].h_response);
-	}
+	for (size_t i = 0; i < snap->snap_nresponses; i++)
+		MHD_destroy_response(snap->snap_responses[i]);
+	free(snap->snap_responses);
 	free(snap->snap_hosts);
 	free(snap->snap_slots);
 	certset_free(&snap->snap_certs);	/* wipes the keys */

@@ -24,7 +24,7 @@ struct host {
 	size_t			 h_name_len;
 	const struct domain	*h_domain;
 	const struct cert	*h_cert;
-	struct MHD_Response	*h_response;	/* 200 with the policy */
+	struct MHD_Response	*h_response;	/* 200 with the policy, shared */
 	_Atomic uint64_t	 h_fetches;	/* 200s; carried over by reloads */
 };
 
@@ -37,16 +37,21 @@ struct snapshot {
 	size_t			 snap_nhosts;
 	uint32_t		*snap_slots;	/* host index + 1; 0 is empty */
 	size_t			 snap_mask;
+	/* The responses, one per distinct policy, that the hosts share. */
+	struct MHD_Response	**snap_responses;
+	size_t			  snap_nresponses;
 	time_t			 snap_built;
 };
 
 /*
  * Build a snapshot from a loaded configuration (taken over) and the
- * certificates it names. Domains with errors, or without a valid certificate
- * for mta-sts.<domain>, are reported in snap_diags and not served.
+ * certificates it names, those of unchanged files from the cache if one is
+ * given (see certcache). Domains with errors, or without a valid
+ * certificate for mta-sts.<domain>, are reported in snap_diags and not
+ * served.
  */
 struct snapshot		*snapshot_build(struct config *, time_t now,
-			    int with_responses);
+			    int with_responses, struct certcache *);
 const struct host	*snapshot_lookup(const struct snapshot *,
 			    const char *name, size_t len);
 struct snapshot		*snapshot_ref(struct snapshot *);

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "../config/config.h"
-#include "../config/strvec.h"
+#include "../config/strmap.h"
 #include "../config/xalloc.h"
 #include "log.h"
 
@@ -25,10 +25,10 @@ struct watcher {
 	int		 wa_fd;
 	int		*wa_wds;
 	size_t		 wa_nwds;
-	struct strvec	 wa_dirs;	/* what is watched, for messages */
 	/* The names that matter in the watched directories (watch_matters):
-	 * the configuration's files, and its include patterns' last parts. */
-	struct strvec	 wa_names;
+	 * the configuration's files (a set: a hoster has a million), and
+	 * its include patterns' last parts. */
+	struct strmap	 wa_names;
 	struct strvec	 wa_globs;
 };
 
@@ -58,33 +58,39 @@ watch_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* A directory, and the directory its symlinks lead to. */
+/*
+ * A directory, and the directory its symlinks lead to. `dirs` is a set:
+ * the files of a million customers share a few directories, and each is
+ * resolved once.
+ */
 static void
-watch_add_dir(struct strvec *dirs, const char *dir)
+watch_add_dir(struct strmap *dirs, const char *dir)
 {
 	char real[PATH_MAX];
 
-	if (!watch_is_dir(dir))
+	if (strmap_get(dirs, dir) != NULL || !watch_is_dir(dir))
 		return;
-	if (!strvec_contains(dirs, dir))
-		strvec_push(dirs, xstrdup(dir));
-	if (realpath(dir, real) != NULL && !strvec_contains(dirs, real))
-		strvec_push(dirs, xstrdup(real));
+	(void)strmap_put(dirs, dir, dirs);
+	if (realpath(dir, real) != NULL)
+		(void)strmap_put(dirs, real, dirs);
 }
 
 static void
-watch_add_parent(struct strvec *dirs, const char *path)
+watch_add_parent(struct strmap *dirs, const char *path)
 {
 	const char	*slash = strrchr(path, '/');
 	char		*dir, real[PATH_MAX];
+	struct stat	 st;
 
 	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
 	    xstrndup(path, (size_t)(slash - path));
 	watch_add_dir(dirs, dir);
 	free(dir);
 	/* A file that is a symlink (Kubernetes: name -> ..data/name) also
-	 * changes when its target's directory does. */
-	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
+	 * changes when its target's directory does; a directory on the way
+	 * that is a symlink was resolved above. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
+	    realpath(path, real) != NULL && strcmp(real, path) != 0)
 		watch_add_parent(dirs, real);
 }
 
@@ -94,7 +100,7 @@ watch_add_parent(struct strvec *dirs, const char *path)
  * removed with it.
  */
 static void
-watch_add_ancestor(struct strvec *dirs, const char *path)
+watch_add_ancestor(struct strmap *dirs, const char *path)
 {
 	char	*p = xstrdup(path), *slash;
 
@@ -124,7 +130,7 @@ watch_add_ancestor(struct strvec *dirs, const char *path)
 /* The part of a glob pattern before its first wildcard, as a directory,
  * and the directory above it. */
 static void
-watch_add_pattern(struct strvec *dirs, const char *pattern)
+watch_add_pattern(struct strmap *dirs, const char *pattern)
 {
 	size_t	 len = strcspn(pattern, "*?[");
 	char	*prefix = xstrndup(pattern, len);
@@ -137,7 +143,7 @@ watch_add_pattern(struct strvec *dirs, const char *pattern)
 /* A certificate directory, and the lineage directories certbot keeps in
  * it (live/<name>/ holds the symlinks a renewal replaces). */
 static void
-watch_add_cert_dir(struct strvec *dirs, const char *dir, int depth)
+watch_add_cert_dir(struct strmap *dirs, const char *dir, int depth)
 {
 	struct dirent	*e;
 	DIR		*d;
@@ -147,7 +153,10 @@ watch_add_cert_dir(struct strvec *dirs, const char *dir, int depth)
 	if (depth > 1 || (d = opendir(dir)) == NULL)
 		return;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
+		/* The entry's type spares a stat(2) for each of a million
+		 * certificate files. */
+		if (e->d_name[0] == '.' || (e->d_type != DT_DIR &&
+		    e->d_type != DT_LNK && e->d_type != DT_UNKNOWN))
 			continue;
 		sub = xasprintf("%s/%s", dir, e->d_name);
 		if (watch_is_dir(sub))
@@ -166,12 +175,21 @@ watch_base(const char *path)
 }
 
 static void
-watch_add_name(struct strvec *names, const char *path)
+watch_add_name(struct strmap *names, const char *path)
 {
 	const char *base = watch_base(path);
 
-	if (*base != '\0' && !strvec_contains(names, base))
-		strvec_push(names, xstrdup(base));
+	if (*base != '\0')
+		(void)strmap_put(names, base, names);
+}
+
+static void
+watch_add_glob(struct strvec *globs, const char *pattern)
+{
+	const char *base = watch_base(pattern);
+
+	if (*base != '\0' && !strvec_contains(globs, base))
+		strvec_push(globs, xstrdup(base));
 }
 
 /*
@@ -197,7 +215,7 @@ watch_matters(const struct watcher *wa, const struct inotify_event *ev)
 		return true;
 	if (name[0] == '.')
 		return name[1] == '.';
-	if (strvec_contains(&wa->wa_names, name))
+	if (strmap_get(&wa->wa_names, name) != NULL)
 		return true;
 	for (size_t i = 0; i < wa->wa_globs.sv_count; i++)
 		if (fnmatch(wa->wa_globs.sv_items[i], name, FNM_PERIOD) == 0)
@@ -212,20 +230,32 @@ watch_matters(const struct watcher *wa, const struct inotify_event *ev)
 	return false;
 }
 
+static int
+watch_wd_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return (x > y) - (x < y);
+}
+
 size_t
 watch_set(struct watcher *wa, const struct config *cfg)
 {
-	struct strvec	dirs = { 0 };
+	struct strmap	 dirs = { 0 };
+	const char	*dir;
+	void		*unused;
+	int		*wds;
+	size_t		 nwds = 0;
 
 	if (wa->wa_fd == -1)
 		return 0;
-	strvec_free(&wa->wa_names);
+	strmap_free(&wa->wa_names);
 	strvec_free(&wa->wa_globs);
 	watch_add_name(&wa->wa_names, cfg->cfg_path);
 	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
 		watch_add_name(&wa->wa_names, cfg->cfg_files.sv_items[i]);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
-		watch_add_name(&wa->wa_globs, cfg->cfg_includes.sv_items[i]);
+		watch_add_glob(&wa->wa_globs, cfg->cfg_includes.sv_items[i]);
 	if (cfg->cfg_ticket_keys != NULL)
 		watch_add_name(&wa->wa_names, cfg->cfg_ticket_keys);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++)
@@ -252,26 +282,33 @@ watch_set(struct watcher *wa, const struct config *cfg)
 			watch_add_parent(&dirs, cs->csrc_key);
 		}
 	}
-	/* Re-arming a directory already watched returns the same watch. */
-	for (size_t i = 0; i < wa->wa_nwds; i++)
-		inotify_rm_watch(wa->wa_fd, wa->wa_wds[i]);
-	free(wa->wa_wds);
-	wa->wa_wds = xcalloc(dirs.sv_count, sizeof(*wa->wa_wds));
-	wa->wa_nwds = 0;
-	for (size_t i = 0; i < dirs.sv_count; i++) {
-		int wd = inotify_add_watch(wa->wa_fd, dirs.sv_items[i],
-		    WATCH_MASK);
+	/*
+	 * The new set first, then what left it goes: re-arming a directory
+	 * already watched returns the same watch, so no change to it is
+	 * missed in between.
+	 */
+	wds = xcalloc(dirs.sm_count, sizeof(*wds));
+	for (size_t pos = 0; strmap_next(&dirs, &pos, &dir, &unused);) {
+		int wd = inotify_add_watch(wa->wa_fd, dir, WATCH_MASK);
 
 		if (wd == -1) {
-			log_warn("inotify: cannot watch %s%s", dirs.sv_items[i],
+			log_warn("inotify: cannot watch %s%s", dir,
 			    errno == ENOSPC ? " (raise fs.inotify."
 			    "max_user_watches)" : "");
 			continue;
 		}
-		wa->wa_wds[wa->wa_nwds++] = wd;
+		wds[nwds++] = wd;
 	}
-	strvec_free(&wa->wa_dirs);
-	wa->wa_dirs = dirs;
+	if (nwds > 1)
+		qsort(wds, nwds, sizeof(*wds), watch_wd_cmp);
+	for (size_t i = 0; i < wa->wa_nwds; i++)
+		if (bsearch(&wa->wa_wds[i], wds, nwds, sizeof(*wds),
+		    watch_wd_cmp) == NULL)
+			inotify_rm_watch(wa->wa_fd, wa->wa_wds[i]);
+	free(wa->wa_wds);
+	wa->wa_wds = wds;
+	wa->wa_nwds = nwds;
+	strmap_free(&dirs);
 	return wa->wa_nwds;
 }
 
@@ -308,8 +345,7 @@ watch_free(struct watcher *wa)
 	if (wa->wa_fd != -1)
 		close(wa->wa_fd);
 	free(wa->wa_wds);
-	strvec_free(&wa->wa_dirs);
-	strvec_free(&wa->wa_names);
+	strmap_free(&wa->wa_names);
 	strvec_free(&wa->wa_globs);
 	free(wa);
 }

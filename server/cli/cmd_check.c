@@ -115,7 +115,7 @@ cmd_check(int argc, char **argv)
 		errors++;
 	if (certs) {
 		/* The snapshot the daemon would build, certificates and all. */
-		snap = snapshot_build(cfg, now, 0);
+		snap = snapshot_build(cfg, now, 0, NULL);
 		diag_print(&snap->snap_diags, stderr);
 		cmd_check_coverage(snap, now, quiet, &expiry);
 		diag_print(&expiry, stderr);

@@ -109,7 +109,7 @@ cmd_names(int argc, char **argv)
 	cfg = cmd_load_config(path);
 	rc = cfg->cfg_diags.dl_errors > 0 ? EXIT_INVALID : EXIT_OK;
 	cmd_print_errors(cfg);
-	snap = snapshot_build(cfg, now, 0);
+	snap = snapshot_build(cfg, now, 0, NULL);
 	/* Certificate files that cannot be used count as missing: say why. */
 	for (size_t i = 0; i < snap->snap_diags.dl_count; i++)
 		if (snap->snap_diags.dl_items[i].d_subject == NULL)

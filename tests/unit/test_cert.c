@@ -53,7 +53,7 @@ load_dir(struct certset *set, struct diag_list *diags, const char *rel)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.cfg_certs = &src;
 	cfg.cfg_ncerts = 1;
-	certset_load(set, &cfg, diags, time(NULL));
+	certset_load(set, &cfg, diags, time(NULL), NULL);
 	free(src.csrc_directory);
 }
 
@@ -274,7 +274,7 @@ snap_for(const char *yaml)
 	    "$DIR/pki/certs}]\n%s", yaml), -1);
 	unit_write("c.yaml", text);
 	free(text);
-	return snapshot_build(unit_load("c.yaml"), time(NULL), 0);
+	return snapshot_build(unit_load("c.yaml"), time(NULL), 0, NULL);
 }
 
 TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)
@@ -323,4 +323,87 @@ TEST_NO_LEAK(cert, diff_counts_what_a_reload_changed)
 	cr_assert_eq(rd.rd_removed, 1);
 	snapshot_unref(a);
 	snapshot_unref(b);
+}
+
+/* ---- The cache of parsed pairs ---------------------------------------- */
+
+static void
+load_cached(struct certset *set, struct certcache *cc, const char *rel)
+{
+	struct config		cfg;
+	struct cert_source	src = { .csrc_directory = unit_path(rel) };
+	struct diag_list	diags = { 0 };
+	char			*text;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.cfg_certs = &src;
+	cfg.cfg_ncerts = 1;
+	certset_load(set, &cfg, &diags, time(NULL), cc);
+	text = unit_diags(&diags);
+	cr_assert_eq(diags.dl_errors, 0, "%s", text);
+	free(text);
+	diag_free(&diags);
+	free(src.csrc_directory);
+}
+
+static void
+expect_counts(const struct certcache *cc, size_t parsed, size_t reused,
+    const char *what)
+{
+	size_t p, r;
+
+	certcache_counts(cc, &p, &r);
+	cr_assert_eq(p, parsed, "%s: %zu pairs parsed, expected %zu", what, p,
+	    parsed);
+	cr_assert_eq(r, reused, "%s: %zu pairs reused, expected %zu", what, r,
+	    reused);
+}
+
+/*
+ * A reload parses only what changed: an unchanged pair is the very
+ * certificate the set in service holds; a renewed one (a new file renamed
+ * over the old) and a key rewritten in place are parsed again; a removed
+ * pair leaves the cache, and the set that still holds it keeps it intact.
+ */
+TEST_NO_LEAK(cert, cache_parses_only_what_changed)
+{
+	struct certcache	*cc = certcache_new();
+	struct certset		 one, two, three;
+	const struct cert	*a1, *b1, *c1;
+	char			 serial_b[sizeof(b1->crt_serial)];
+
+	pki("mta-sts.a.example mta-sts.b.example mta-sts.c.example");
+	load_cached(&one, cc, "pki/certs");
+	expect_counts(cc, 3, 0, "the first load");
+	a1 = certset_cover(&one, "mta-sts.a.example", time(NULL));
+	b1 = certset_cover(&one, "mta-sts.b.example", time(NULL));
+	c1 = certset_cover(&one, "mta-sts.c.example", time(NULL));
+	memcpy(serial_b, b1->crt_serial, sizeof(serial_b));
+
+	load_cached(&two, cc, "pki/certs");
+	expect_counts(cc, 0, 3, "nothing changed");
+	cr_assert_eq(certset_cover(&two, "mta-sts.a.example", time(NULL)), a1);
+	cr_assert_eq(certset_cover(&two, "mta-sts.c.example", time(NULL)), c1);
+	certset_free(&two);
+
+	/* b renewed (mkpki writes new files and renames them into place),
+	 * c's key rewritten in place with the same bytes, a removed. */
+	pki("mta-sts.b.example");
+	sh("cd %s/pki/certs && cat mta-sts.c.example.key > k && "
+	    "cat k > mta-sts.c.example.key && rm k mta-sts.a.example.*",
+	    unit_dir);
+	load_cached(&three, cc, "pki/certs");
+	expect_counts(cc, 2, 0, "b renewed, c's key touched, a removed");
+	cr_assert_null(certset_cover(&three, "mta-sts.a.example", time(NULL)));
+	cr_assert_str_neq(certset_cover(&three, "mta-sts.b.example",
+	    time(NULL))->crt_serial, serial_b);
+	cr_assert_neq(certset_cover(&three, "mta-sts.c.example", time(NULL)),
+	    c1);
+	/* The first set still holds what it was built with. */
+	cr_assert_str_eq(certset_cover(&one, "mta-sts.b.example",
+	    time(NULL))->crt_serial, serial_b);
+	cr_assert_str_eq(a1->crt_names.sv_items[0], "mta-sts.a.example");
+	certset_free(&one);
+	certset_free(&three);
+	certcache_free(cc);
 }
