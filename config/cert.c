@@ -442,14 +442,14 @@ cert_free(struct cert *crt)
 	strvec_free(&crt->crt_names);
 }
 
-static struct cert *
+struct cert *
 cert_ref(struct cert *crt)
 {
 	atomic_fetch_add_explicit(&crt->crt_refs, 1, memory_order_relaxed);
 	return crt;
 }
 
-static void
+void
 cert_unref(struct cert *crt)
 {
 	if (crt == NULL || atomic_fetch_sub_explicit(&crt->crt_refs, 1,
@@ -585,6 +585,8 @@ struct certcache {
 	unsigned	 cc_gen;
 	size_t		 cc_parsed;
 	size_t		 cc_reused;
+	size_t		 cc_added;	/* certificates new to the cache */
+	size_t		 cc_gone;	/* replaced or swept */
 };
 
 struct certcache *
@@ -620,6 +622,13 @@ certcache_counts(const struct certcache *cc, size_t *parsed, size_t *reused)
 {
 	*parsed = cc->cc_parsed;
 	*reused = cc->cc_reused;
+}
+
+void
+certcache_changes(const struct certcache *cc, size_t *added, size_t *gone)
+{
+	*added = cc->cc_added;
+	*gone = cc->cc_gone;
 }
 
 /* The cached certificate of a pair whose files are as they were. */
@@ -661,6 +670,20 @@ certcache_store(struct certcache *cc, const char *chain_file,
 	e->cce_cert = cert_ref(crt);
 	e->cce_gen = cc->cc_gen;
 	e = strmap_put(&cc->cc_map, chain_file, e);
+	/* A renewal is a certificate gone and one new, as files go. */
+	if (e == NULL || strcmp(e->cce_cert->crt_serial, crt->crt_serial) != 0) {
+		cc->cc_added++;
+		cc->cc_gone += e != NULL;
+	}
+	if (e != NULL)
+		certcache_entry_free(e);
+}
+
+void
+certcache_forget(struct certcache *cc, const char *chain_file)
+{
+	struct certcache_entry *e = strmap_del(&cc->cc_map, chain_file);
+
 	if (e != NULL)
 		certcache_entry_free(e);
 }
@@ -680,6 +703,7 @@ certcache_sweep(struct certcache *cc)
 	for (size_t i = 0; i < gone.sv_count; i++)
 		certcache_entry_free(strmap_del(&cc->cc_map,
 		    gone.sv_items[i]));
+	cc->cc_gone += gone.sv_count;
 	strvec_free(&gone);
 }
 
@@ -744,6 +768,43 @@ cert_has_suffix(const char *name, const char *suffix)
  * given may be the letsencrypt root, its live/, or one lineage), or flat
  * <name>.crt + <name>.key, <name>.pem + <name>.key, or a combined <name>.pem.
  */
+bool
+cert_is_chain_name(const char *name)
+{
+	return name[0] != '.' && (cert_has_suffix(name, ".crt") ||
+	    (cert_has_suffix(name, ".pem") &&
+	    strcmp(name, "privkey.pem") != 0 &&
+	    strcmp(name, "chain.pem") != 0 &&
+	    strcmp(name, "cert.pem") != 0));
+}
+
+void
+certset_load_file(struct certset *set, const char *dir, const char *name,
+    struct diag_list *diags, time_t now, struct certcache *cc)
+{
+	char *path, *key, *base;
+
+	if (!cert_is_chain_name(name))
+		return;
+	path = xasprintf("%s/%s", dir, name);
+	base = xstrndup(path, strlen(path) - 4);
+	key = xasprintf("%s.key", base);
+	if (strcmp(name, "fullchain.pem") == 0) {
+		free(key);
+		key = xasprintf("%s/privkey.pem", dir);
+	}
+	if (cert_is_file(key))
+		certset_load_pair(set, path, key, diags, now, cc);
+	else if (cert_has_suffix(name, ".pem"))
+		certset_load_pair(set, path, path, diags, now, cc);
+	else
+		cert_error(diags, path, "no key for this certificate: expected "
+		    "%s", key);
+	free(key);
+	free(base);
+	free(path);
+}
+
 static void
 cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
     time_t now, struct certcache *cc, int depth)
@@ -767,7 +828,7 @@ cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
 	}
 	for (int i = 0; i < n; i++) {
 		const char	*name = ents[i]->d_name;
-		char		*path, *chain, *key, *base;
+		char		*path, *chain, *key;
 
 		if (name[0] == '.')
 			continue;	/* dotfiles, and Kubernetes' ..data */
@@ -783,29 +844,8 @@ cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
 				    cc);
 			free(chain);
 			free(key);
-		} else if (cert_has_suffix(name, ".crt") ||
-		    (cert_has_suffix(name, ".pem") &&
-		    strcmp(name, "privkey.pem") != 0 &&
-		    strcmp(name, "chain.pem") != 0 &&
-		    strcmp(name, "cert.pem") != 0)) {
-			base = xstrndup(path, strlen(path) - 4);
-			key = xasprintf("%s.key", base);
-			if (strcmp(name, "fullchain.pem") == 0) {
-				free(key);
-				key = xasprintf("%s/privkey.pem", dir);
-			}
-			if (cert_is_file(key))
-				certset_load_pair(set, path, key, diags, now,
-				    cc);
-			else if (cert_has_suffix(name, ".pem"))
-				certset_load_pair(set, path, path, diags, now,
-				    cc);
-			else
-				cert_error(diags, path, "no key for this "
-				    "certificate: expected %s", key);
-			free(key);
-			free(base);
-		}
+		} else
+			certset_load_file(set, dir, name, diags, now, cc);
 		free(path);
 	}
 	for (int i = 0; i < n; i++)
@@ -855,6 +895,7 @@ certset_load(struct certset *set, const struct config *cfg,
 	if (cc != NULL) {
 		cc->cc_gen++;
 		cc->cc_parsed = cc->cc_reused = 0;
+		cc->cc_added = cc->cc_gone = 0;
 	}
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
@@ -871,11 +912,35 @@ certset_load(struct certset *set, const struct config *cfg,
 	certset_index(set);
 }
 
+bool
+cert_better(const struct cert *c, const struct cert *best, time_t now)
+{
+	if (c->crt_not_before > now || c->crt_not_after <= now)
+		return false;
+	if (best == NULL || c->crt_not_after > best->crt_not_after)
+		return true;
+	/* The same notAfter: the first file in path order, whatever
+	 * order the files were found in. */
+	return c->crt_not_after == best->crt_not_after &&
+	    strcmp(c->crt_file, best->crt_file) < 0;
+}
+
+const struct cert *
+cert_choose(const struct cert *exact, const struct cert *wild)
+{
+	/* The exact name wins unless the wildcard lasts longer. */
+	if (wild != NULL && (exact == NULL ||
+	    wild->crt_not_after > exact->crt_not_after))
+		return wild;
+	return exact;
+}
+
 /* The best certificate among index entries equal to `name`. */
 static const struct cert *
-certset_best(const struct certset *set, const char *name, time_t now,
-    const struct cert *best)
+certset_best(const struct certset *set, const char *name, time_t now)
 {
+	const struct cert *best = NULL;
+
 	size_t lo = 0, hi = set->cs_nindex;
 
 	while (lo < hi) {
@@ -890,9 +955,7 @@ certset_best(const struct certset *set, const char *name, time_t now,
 	    strcmp(set->cs_index[lo].cn_name, name) == 0; lo++) {
 		const struct cert *c = set->cs_certs[set->cs_index[lo].cn_cert];
 
-		if (c->crt_not_before > now || c->crt_not_after <= now)
-			continue;
-		if (best == NULL || c->crt_not_after > best->crt_not_after)
+		if (cert_better(c, best, now))
 			best = c;
 	}
 	return best;
@@ -901,18 +964,18 @@ certset_best(const struct certset *set, const char *name, time_t now,
 const struct cert *
 certset_cover(const struct certset *set, const char *host, time_t now)
 {
-	const struct cert	*best;
+	const struct cert	*exact, *wildcard = NULL;
 	const char		*dot = strchr(host, '.');
 	char			*wild;
 
-	best = certset_best(set, host, now, NULL);
+	exact = certset_best(set, host, now);
 	if (dot != NULL) {
 		/* RFC 6125 6.4.3: "*." stands for exactly one label. */
 		wild = xasprintf("*%s", dot);
-		best = certset_best(set, wild, now, best);
+		wildcard = certset_best(set, wild, now);
 		free(wild);
 	}
-	return best;
+	return cert_choose(exact, wildcard);
 }
 
 void

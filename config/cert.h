@@ -68,6 +68,10 @@ void			 certcache_free(struct certcache *);
 /* Pairs parsed by the last load, and pairs taken from the cache. */
 void			 certcache_counts(const struct certcache *,
 			    size_t *parsed, size_t *reused);
+/* Since the last load began: certificates (file and serial) that came,
+ * and that went (a renewal is one of each). */
+void			 certcache_changes(const struct certcache *,
+			    size_t *added, size_t *gone);
 
 /*
  * Load every source of `cfg`. A file that cannot be used is reported in
@@ -81,11 +85,38 @@ void		 certset_load(struct certset *, const struct config *,
 bool		 cert_load_pair(struct certset *, const char *chain_file,
 		    const char *key_file, struct diag_list *, time_t now);
 void		 certset_index(struct certset *);
+/*
+ * One file of a certificate directory `dir`, as a scan of it reads it: a
+ * chain (<name>.crt, <name>.pem, fullchain.pem) with its key, appended to
+ * the set (not indexed); names that are no chain add nothing.
+ */
+void		 certset_load_file(struct certset *, const char *dir,
+		    const char *name, struct diag_list *, time_t now,
+		    struct certcache *);
+/* Is a file of that name in a certificate directory a chain to load? */
+bool		 cert_is_chain_name(const char *name);
+/* The pair of that chain file leaves the cache (its file is gone). */
+void		 certcache_forget(struct certcache *, const char *chain_file);
+/*
+ * The rule that picks a name's certificate, for every index of them:
+ * valid at `now`, the latest notAfter, then the first file in path order;
+ * cert_better() says whether `c` beats `best` (NULL: none yet) among the
+ * certificates of one name. Between the best for the exact name and the
+ * best for its wildcard, cert_choose() takes the exact one unless the
+ * wildcard lasts longer.
+ */
+bool		 cert_better(const struct cert *c, const struct cert *best,
+		    time_t now);
+const struct cert *cert_choose(const struct cert *exact,
+		    const struct cert *wild);
 /* The certificate for `host`: exact name or one-label wildcard, valid at
  * `now`, latest notAfter first. NULL if none. */
 const struct cert *certset_cover(const struct certset *, const char *host,
 		    time_t now);
 void		 certset_free(struct certset *);
+/* A certificate outlives the set it came from for as long as it is held. */
+struct cert	*cert_ref(struct cert *);
+void		 cert_unref(struct cert *);
 
 /* A parsed certificate's notAfter (0 if it cannot be read). */
 struct WOLFSSL_X509;

@@ -12,9 +12,27 @@
 #include "xalloc.h"
 
 void
+config_drop_domains(struct config *cfg)
+{
+	for (size_t i = 0; i < cfg->cfg_ndomains; i++)
+		domains_free_domain(&cfg->cfg_domains[i]);
+	free(cfg->cfg_domains);
+	cfg->cfg_domains = NULL;
+	cfg->cfg_ndomains = 0;
+}
+
+struct config *
+config_ref(struct config *cfg)
+{
+	atomic_fetch_add_explicit(&cfg->cfg_refs, 1, memory_order_relaxed);
+	return cfg;
+}
+
+void
 config_free(struct config *cfg)
 {
-	if (cfg == NULL)
+	if (cfg == NULL || atomic_fetch_sub_explicit(&cfg->cfg_refs, 1,
+	    memory_order_acq_rel) != 1)
 		return;
 	for (size_t i = 0; i < cfg->cfg_ndomains; i++)
 		domains_free_domain(&cfg->cfg_domains[i]);
@@ -41,6 +59,8 @@ config_free(struct config *cfg)
 	free(cfg->cfg_dns.dns_host_cname);
 	strvec_free(&cfg->cfg_dns.dns_host_addresses);
 	strvec_free(&cfg->cfg_dns.dns_rua);
+	strvec_free(&cfg->cfg_duplicates);
+	free(cfg->cfg_stamps);
 	free(cfg->cfg_dns.dns_delegation_zone);
 	free(cfg->cfg_user);
 	free(cfg->cfg_ticket_keys);

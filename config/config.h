@@ -8,12 +8,14 @@
 #ifndef MTA_STS_CONFIG_H
 #define MTA_STS_CONFIG_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
 #include "diag.h"
 #include "policy.h"
+#include "stamp.h"
 #include "strvec.h"
 
 #define CONFIG_DEFAULT_PATH	"/etc/mta-sts-hostd/mta-sts-hostd.yaml"
@@ -139,8 +141,11 @@ struct domain {
 };
 
 struct config {
+	/* Holders: a configuration is freed with its last reference. */
+	atomic_uint		 cfg_refs;
 	char			*cfg_path;
 	struct strvec		 cfg_files;	/* every file read; srcpos points here */
+	struct stamp		*cfg_stamps;	/* each file's, as it was read */
 	struct strvec		 cfg_includes;	/* include patterns, as resolved */
 	struct listen_addr	*cfg_listen;
 	size_t			 cfg_nlisten;
@@ -165,10 +170,30 @@ struct config {
 	struct domain		*cfg_domains;	/* sorted by name */
 	size_t			 cfg_ndomains;
 	struct diag_list	 cfg_diags;
+	/* Domains defined more than once (the first definition is kept). */
+	struct strvec		 cfg_duplicates;
+	/* config_load_part(): the file defines templates of its own. */
+	bool			 cfg_part_templates;
 };
 
 /* Never NULL: problems, even an unreadable file, are in cfg_diags. */
 struct config		*config_load(const char *path);
+/*
+ * One file that `main` includes, read alone as config_load() reads it among
+ * the others: its domains resolved against main's templates and dns
+ * settings, its problems in cfg_diags. A file that defines templates of its
+ * own says so in cfg_part_templates: its domains may then not be what a
+ * whole load gives.
+ */
+struct config		*config_load_part(const struct config *main,
+			    const char *path);
+struct config		*config_ref(struct config *);
+/*
+ * The domains go, the settings stay: for a holder that keeps what it needs
+ * of the domains elsewhere (the daemon's snapshots) and not a second copy.
+ */
+void			 config_drop_domains(struct config *);
+/* Drops a reference: the last one frees the configuration. */
 void			 config_free(struct config *);
 
 struct domain		*config_domain(const struct config *, const char *name);

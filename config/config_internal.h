@@ -77,6 +77,8 @@ struct loader {
 
 /* files.c */
 void	files_read(struct loader *, const char *path);
+/* One included file alone (config_load_part). */
+void	files_read_part(struct loader *, const char *path);
 /* A path value, relative to the main file's directory, made absolute. */
 char	*files_path(struct loader *, const struct ynode *, const char *what);
 

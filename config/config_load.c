@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "config_internal.h"
 #include "xalloc.h"
 
@@ -17,6 +19,7 @@ config_load(const char *path)
 	struct loader	 ld = { .ld_cfg = cfg };
 	size_t		 errors_before;
 
+	atomic_init(&cfg->cfg_refs, 1);
 	cfg->cfg_path = xstrdup(path);
 	sections_defaults(cfg);
 	files_read(&ld, path);
@@ -31,6 +34,41 @@ config_load(const char *path)
 		    "no domains are configured: add them under 'domains:' "
 		    "or in an included file");
 	}
+	diag_sort(&cfg->cfg_diags, &cfg->cfg_files);
+	return cfg;
+}
+
+/*
+ * What config_load() reads from one included file, read again alone: the
+ * same readers, and the same resolution against the main file's templates
+ * and dns defaults, which are copied from `main`.
+ */
+struct config *
+config_load_part(const struct config *main, const char *path)
+{
+	struct config	*cfg = xcalloc(1, sizeof(*cfg));
+	struct loader	 ld = { .ld_cfg = cfg };
+
+	atomic_init(&cfg->cfg_refs, 1);
+	cfg->cfg_path = xstrdup(main->cfg_path);
+	cfg->cfg_templates = xcalloc(main->cfg_ntemplates,
+	    sizeof(*cfg->cfg_templates));
+	for (size_t i = 0; i < main->cfg_ntemplates; i++) {
+		struct policy_template		*t = &cfg->cfg_templates[i];
+		const struct policy_template	*m = &main->cfg_templates[i];
+
+		*t = *m;
+		t->tpl_name = xstrdup(m->tpl_name);
+		policy_copy(&t->tpl_policy, &m->tpl_policy);
+	}
+	cfg->cfg_ntemplates = main->cfg_ntemplates;
+	strvec_copy(&cfg->cfg_dns.dns_rua, &main->cfg_dns.dns_rua);
+	if (main->cfg_dns.dns_delegation_zone != NULL)
+		cfg->cfg_dns.dns_delegation_zone =
+		    xstrdup(main->cfg_dns.dns_delegation_zone);
+	files_read_part(&ld, path);
+	cfg->cfg_part_templates = cfg->cfg_ntemplates > main->cfg_ntemplates;
+	resolve_domains(&ld);
 	diag_sort(&cfg->cfg_diags, &cfg->cfg_files);
 	return cfg;
 }

@@ -126,6 +126,17 @@ diag_print(const struct diag_list *dl, FILE *fp)
 }
 
 void
+diag_append(struct diag_list *dst, const struct diag_list *src)
+{
+	for (size_t i = 0; i < src->dl_count; i++) {
+		const struct diag	*d = &src->dl_items[i];
+		struct srcpos		 pos = { d->d_file, d->d_line, d->d_col };
+
+		diag_add(dst, d->d_severity, &pos, d->d_subject, "%s", d->d_msg);
+	}
+}
+
+void
 diag_free(struct diag_list *dl)
 {
 	for (size_t i = 0; i < dl->dl_count; i++) {

@@ -51,6 +51,8 @@ struct strvec;
 void	diag_sort(struct diag_list *, const struct strvec *files);
 void	diag_print(const struct diag_list *, FILE *);
 void	diag_format(const struct diag *, FILE *);
+/* A copy of each diagnostic of `src` added to `dst`. */
+void	diag_append(struct diag_list *dst, const struct diag_list *src);
 void	diag_free(struct diag_list *);
 
 #endif

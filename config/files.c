@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "stamp.h"
 #include "strmap.h"
 #include "xalloc.h"
 #include "yamlread.h"
@@ -89,11 +90,21 @@ static const struct yread_key files_include_keys[] = {
 	{ NULL, NULL },
 };
 
+/* The file's name where srcpos can point to it, and its stamp as it was
+ * before it was read (zero if it could not be had). */
 static const char *
-files_name(struct config *cfg, const char *path)
+files_name(struct config *cfg, const char *path, const struct stat *st)
 {
+	size_t n = cfg->cfg_files.sv_count;
+
+	cfg->cfg_stamps = xreallocarray(cfg->cfg_stamps, n + 1,
+	    sizeof(*cfg->cfg_stamps));
+	if (st != NULL)
+		cfg->cfg_stamps[n] = stamp_of(st);
+	else
+		memset(&cfg->cfg_stamps[n], 0, sizeof(cfg->cfg_stamps[n]));
 	strvec_push(&cfg->cfg_files, xstrdup(path));
-	return cfg->cfg_files.sv_items[cfg->cfg_files.sv_count - 1];
+	return cfg->cfg_files.sv_items[n];
 }
 
 /*
@@ -101,15 +112,16 @@ files_name(struct config *cfg, const char *path)
  * *.yaml may match the main file under another spelling of its path.
  */
 static bool
-files_seen(struct loader *ld, const char *path)
+files_seen(struct loader *ld, const char *path, struct stat *st)
 {
-	struct stat	st;
-	char		id[64];
+	char id[64];
 
-	if (stat(path, &st) == -1)
+	if (stat(path, st) == -1) {
+		memset(st, 0, sizeof(*st));
 		return false;	/* opening it will say why */
-	snprintf(id, sizeof(id), "%jx:%jx", (uintmax_t)st.st_dev,
-	    (uintmax_t)st.st_ino);
+	}
+	snprintf(id, sizeof(id), "%jx:%jx", (uintmax_t)st->st_dev,
+	    (uintmax_t)st->st_ino);
 	if (strmap_get(&ld->ld_seen, id) != NULL)
 		return true;
 	(void)strmap_put(&ld->ld_seen, id, ld);
@@ -117,10 +129,11 @@ files_seen(struct loader *ld, const char *path)
 }
 
 static void
-files_read_file(struct loader *ld, const char *path, bool main_file)
+files_read_file(struct loader *ld, const char *path, bool main_file,
+    const struct stat *st)
 {
 	struct config	*cfg = ld->ld_cfg;
-	const char	*name = files_name(cfg, path);
+	const char	*name = files_name(cfg, path, st);
 	struct ynode	*root;
 	bool		 failed;
 
@@ -178,6 +191,7 @@ static void
 files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 {
 	struct config	*cfg = ld->ld_cfg;
+	struct stat	 st;
 	glob_t		 g;
 	int		 rc;
 
@@ -199,9 +213,9 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 
 		if (len > 0 && path[len - 1] == '/')
 			continue;	/* GLOB_MARK: a directory */
-		if (files_seen(ld, path))
+		if (files_seen(ld, path, &st))
 			continue;	/* the main file, or matched twice */
-		files_read_file(ld, path, false);
+		files_read_file(ld, path, false, &st);
 	}
 	globfree(&g);
 }
@@ -219,12 +233,27 @@ files_read_includes(struct loader *ld)
 }
 
 void
+files_read_part(struct loader *ld, const char *path)
+{
+	struct stat st;
+
+	ld->ld_dir = files_dirname(path);
+	if (stat(path, &st) == -1)
+		memset(&st, 0, sizeof(st));
+	files_read_file(ld, path, false, &st);
+	free(ld->ld_dir);
+	ld->ld_dir = NULL;
+}
+
+void
 files_read(struct loader *ld, const char *path)
 {
 	ld->ld_dir = files_dirname(path);
 	/* So that no include pattern reads the main file again. */
-	(void)files_seen(ld, path);
-	files_read_file(ld, path, true);
+	struct stat st;
+
+	(void)files_seen(ld, path, &st);
+	files_read_file(ld, path, true, &st);
 	files_read_includes(ld);
 	strmap_free(&ld->ld_seen);
 	free(ld->ld_dir);

@@ -178,6 +178,10 @@ resolve_domains(struct loader *ld)
 			    "the domain is already defined at %s:%u:%u; this "
 			    "definition is ignored", first->sp_file,
 			    first->sp_line, first->sp_col);
+			if (!strvec_contains(&cfg->cfg_duplicates,
+			    pd->pd_domain.dom_name))
+				strvec_push(&cfg->cfg_duplicates,
+				    xstrdup(pd->pd_domain.dom_name));
 			domains_free_domain(&pd->pd_domain);
 			strvec_free(&pd->pd_fields.pf_mx);
 			continue;

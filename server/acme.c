@@ -83,8 +83,7 @@ acme_host_known(struct server *srv, const char *host)
 	name[len] = '\0';
 	/* Known even without a certificate yet: getting one is the point. */
 	snap = server_snapshot(srv);
-	known = config_domain(snap->snap_cfg, name + strlen(HOST_PREFIX)) !=
-	    NULL;
+	known = snapshot_configured(snap, name, len) != NULL;
 	snapshot_unref(snap);
 	return known;
 }

@@ -270,11 +270,11 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 	if (++c->c_requests >= lim->lim_max_requests_per_connection) {
 		/* The last request this connection may make: a private copy
 		 * of the response that says so. */
-		const struct domain *d = c->c_peer.tp_host->h_domain;
+		const struct served_policy *pr = c->c_peer.tp_host->h_policy;
 
 		closing = status == MHD_HTTP_OK ?
-		    MHD_create_response_from_buffer(d->dom_body_len,
-		    d->dom_body, MHD_RESPMEM_MUST_COPY) :
+		    MHD_create_response_from_buffer(pr->pr_body_len,
+		    pr->pr_body, MHD_RESPMEM_MUST_COPY) :
 		    MHD_create_response_from_buffer(0, NULL,
 		    MHD_RESPMEM_PERSISTENT);
 		if (closing != NULL) {
@@ -330,8 +330,8 @@ http_answer(struct conn *c, struct MHD_Connection *mc, const char *method,
 	if (strcmp(url, POLICY_PATH) != 0)
 		return http_respond(c, mc, method, url, MHD_HTTP_NOT_FOUND,
 		    http_not_found, sizeof(http_not_found_text) - 1);
-	return http_respond(c, mc, method, url, MHD_HTTP_OK, h->h_response,
-	    h->h_domain->dom_body_len);
+	return http_respond(c, mc, method, url, MHD_HTTP_OK,
+	    h->h_policy->pr_response, h->h_policy->pr_body_len);
 }
 
 /* The checks of a request's first call, whose answer closes the

@@ -74,6 +74,8 @@ metrics_text(struct server *srv, size_t *lenp)
 {
 	struct worker_stats	 sum;
 	struct snapshot		*snap;
+	const struct host	*h;
+	size_t			 pos;
 	char			*buf = NULL;
 	FILE			*fp = open_memstream(&buf, lenp);
 
@@ -133,28 +135,30 @@ metrics_text(struct server *srv, size_t *lenp)
 	    (long long)atomic_load(&srv->srv_last_reload));
 	metrics_gauge(fp, "mta_sts_domains_configured",
 	    "Domains in the configuration.");
-	fprintf(fp, "mta_sts_domains_configured %zu\n",
-	    snap->snap_cfg->cfg_ndomains);
+	fprintf(fp, "mta_sts_domains_configured %zu\n", snap->snap_ndomains);
 	metrics_gauge(fp, "mta_sts_domains_served",
 	    "Domains served: valid, and covered by a valid certificate.");
 	fprintf(fp, "mta_sts_domains_served %zu\n", snap->snap_nhosts);
 	metrics_gauge(fp, "mta_sts_certificates", "Certificate files loaded.");
-	fprintf(fp, "mta_sts_certificates %zu\n", snap->snap_certs.cs_count);
+	fprintf(fp, "mta_sts_certificates %zu\n", snap->snap_ncerts);
 	metrics_counter(fp, "mta_sts_policy_fetches_total",
 	    "Policies served (200), by domain.");
-	for (size_t i = 0; i < snap->snap_nhosts; i++)
-		fprintf(fp, "mta_sts_policy_fetches_total{domain=\"%s\"} %llu\n",
-		    snap->snap_hosts[i].h_domain->dom_name,
-		    (unsigned long long)atomic_load_explicit(
-		    &snap->snap_hosts[i].h_fetches, memory_order_relaxed));
+	pos = 0;
+	while ((h = hosttab_next(&snap->snap_hosts, &pos)) != NULL)
+		if (h->h_cert != NULL)
+			fprintf(fp, "mta_sts_policy_fetches_total{domain=\"%s\"} "
+			    "%llu\n", h->h_domain,
+			    (unsigned long long)atomic_load_explicit(
+			    &h->h_fetches, memory_order_relaxed));
 	/* Days left are (this - time()) / 86400 in PromQL. */
 	metrics_gauge(fp, "mta_sts_certificate_expiry_timestamp_seconds",
 	    "When the certificate serving the domain expires (Unix time).");
-	for (size_t i = 0; i < snap->snap_nhosts; i++)
-		fprintf(fp, "mta_sts_certificate_expiry_timestamp_seconds"
-		    "{domain=\"%s\"} %lld\n",
-		    snap->snap_hosts[i].h_domain->dom_name,
-		    (long long)snap->snap_hosts[i].h_cert->crt_not_after);
+	pos = 0;
+	while ((h = hosttab_next(&snap->snap_hosts, &pos)) != NULL)
+		if (h->h_cert != NULL)
+			fprintf(fp, "mta_sts_certificate_expiry_timestamp_seconds"
+			    "{domain=\"%s\"} %lld\n", h->h_domain,
+			    (long long)h->h_cert->crt_not_after);
 	snapshot_unref(snap);
 	if (fclose(fp) != 0) {
 		free(buf);
@@ -174,13 +178,13 @@ metrics_healthy(struct server *srv, char *why, size_t size)
 	bool		 ok;
 
 	snap = server_snapshot(srv);
-	ok = snap->snap_nhosts > 0 || snap->snap_cfg->cfg_ndomains == 0;
+	ok = snap->snap_nhosts > 0 || snap->snap_ndomains == 0;
 	if (ok)
 		snprintf(why, size, "ok: serving %zu of %zu domains\n",
-		    snap->snap_nhosts, snap->snap_cfg->cfg_ndomains);
+		    snap->snap_nhosts, snap->snap_ndomains);
 	else
 		snprintf(why, size, "no domain is served (of %zu configured): "
-		    "see the log\n", snap->snap_cfg->cfg_ndomains);
+		    "see the log\n", snap->snap_ndomains);
 	snapshot_unref(snap);
 	return ok;
 }

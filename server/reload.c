@@ -17,99 +17,91 @@
 static bool
 reload_same_cert(const struct cert *a, const struct cert *b)
 {
-	return strcmp(a->crt_serial, b->crt_serial) == 0 &&
-	    strcmp(a->crt_file, b->crt_file) == 0;
+	return a == b || (strcmp(a->crt_serial, b->crt_serial) == 0 &&
+	    strcmp(a->crt_file, b->crt_file) == 0);
 }
 
-static int
-reload_cert_cmp(const void *a, const void *b)
+static bool
+reload_served(const struct host *h)
 {
-	const struct cert *x = *(const struct cert *const *)a;
-	const struct cert *y = *(const struct cert *const *)b;
-	int c = strcmp(x->crt_file, y->crt_file);
-
-	return c != 0 ? c : strcmp(x->crt_serial, y->crt_serial);
-}
-
-static const struct cert **
-reload_sorted_certs(const struct certset *set)
-{
-	const struct cert **v = xcalloc(set->cs_count, sizeof(*v));
-
-	for (size_t i = 0; i < set->cs_count; i++)
-		v[i] = set->cs_certs[i];
-	if (set->cs_count > 1)
-		qsort(v, set->cs_count, sizeof(*v), reload_cert_cmp);
-	return v;
+	return h != NULL && h->h_cert != NULL;
 }
 
 void
 reload_diff(const struct snapshot *old, const struct snapshot *cur,
-    struct reload_diff *rd)
+    struct fleet_diff *rd)
 {
-	const struct cert	**a, **b;
-	size_t			  i = 0, j = 0;
+	const struct host	*h, *o;
+	size_t			 pos = 0;
 
 	memset(rd, 0, sizeof(*rd));
-	for (size_t k = 0; k < cur->snap_nhosts; k++) {
-		const struct host *h = &cur->snap_hosts[k];
-		const struct host *o = snapshot_lookup(old, h->h_name,
-		    h->h_name_len);
-
+	while ((h = hosttab_next(&cur->snap_hosts, &pos)) != NULL) {
+		if (!reload_served(h))
+			continue;
+		o = snapshot_lookup(old, h->h_name, h->h_name_len);
 		if (o == NULL)
-			rd->rd_added++;
+			rd->fd_added++;
 		else {
-			if (strcmp(o->h_domain->dom_id, h->h_domain->dom_id) != 0)
-				rd->rd_policies++;
+			if (strcmp(o->h_policy->pr_id, h->h_policy->pr_id) != 0)
+				rd->fd_policies++;
 			if (!reload_same_cert(o->h_cert, h->h_cert))
-				rd->rd_certificates++;
+				rd->fd_certificates++;
 		}
 	}
-	for (size_t k = 0; k < old->snap_nhosts; k++) {
-		const struct host *o = &old->snap_hosts[k];
-
-		if (snapshot_lookup(cur, o->h_name, o->h_name_len) == NULL)
-			rd->rd_removed++;
-	}
-	/* Certificate files: a merge of the two sets sorted by file and serial. */
-	a = reload_sorted_certs(&old->snap_certs);
-	b = reload_sorted_certs(&cur->snap_certs);
-	while (i < old->snap_certs.cs_count || j < cur->snap_certs.cs_count) {
-		int c = i == old->snap_certs.cs_count ? 1 :
-		    j == cur->snap_certs.cs_count ? -1 :
-		    reload_cert_cmp(&a[i], &b[j]);
-
-		if (c < 0) {
-			rd->rd_certs_removed++;
-			i++;
-		} else if (c > 0) {
-			rd->rd_certs_added++;
-			j++;
-		} else {
-			i++;
-			j++;
-		}
-	}
-	free(a);
-	free(b);
+	pos = 0;
+	while ((o = hosttab_next(&old->snap_hosts, &pos)) != NULL)
+		if (reload_served(o) &&
+		    snapshot_lookup(cur, o->h_name, o->h_name_len) == NULL)
+			rd->fd_removed++;
 }
 
-/* Names served now that the new snapshot would not serve. */
+/*
+ * The refusal rule (fleet_concerns): a name served now that the new
+ * snapshot would not serve, with an error about its domain or its file,
+ * keeps its host in `cur`. Returns how many were kept; the first's name in
+ * *example. A name that goes with no error (a customer file deleted, a
+ * certificate expired) goes.
+ */
+/* The names the refusal rule kept in a whole load, for the next fleet. */
+struct reload_kept {
+	struct strvec		  rk_names;
+	struct strvec		  rk_files;	/* where each was defined */
+	struct served_policy	**rk_policies;	/* what its file gives it */
+};
+
 static size_t
-reload_lost(const struct snapshot *old, const struct snapshot *cur,
-    const char **example)
+reload_keep(const struct snapshot *old, struct snapshot *cur,
+    const struct fleet *fl, const struct diag_list *const lists[], size_t n,
+    time_t now, struct reload_kept *rk)
 {
-	size_t n = 0;
+	const struct host	*o, *h;
+	size_t			 pos = 0;
 
-	for (size_t k = 0; k < old->snap_nhosts; k++) {
-		const struct host *o = &old->snap_hosts[k];
+	while ((o = hosttab_next(&old->snap_hosts, &pos)) != NULL) {
+		const char	*file = fleet_file_of(fl, o->h_domain);
+		bool		 concerned = false;
 
-		if (snapshot_lookup(cur, o->h_name, o->h_name_len) == NULL) {
-			if (n++ == 0)
-				*example = o->h_name;
-		}
+		if (!reload_served(o) || o->h_cert->crt_not_after <= now)
+			continue;
+		h = snapshot_configured(cur, o->h_name, o->h_name_len);
+		if (reload_served(h))
+			continue;
+		for (size_t k = 0; k < n && !concerned; k++)
+			concerned = fleet_concerns(lists[k], o->h_domain, file);
+		if (!concerned)
+			continue;
+		rk->rk_policies = xreallocarray(rk->rk_policies,
+		    rk->rk_names.sv_count + 1, sizeof(*rk->rk_policies));
+		rk->rk_policies[rk->rk_names.sv_count] = h != NULL &&
+		    h->h_policy != NULL ? served_policy_ref(h->h_policy) : NULL;
+		strvec_push(&rk->rk_names, xstrdup(o->h_domain));
+		strvec_push(&rk->rk_files, xstrdup(file != NULL ? file : ""));
+		if (h == NULL)
+			cur->snap_ndomains++;
+		cur->snap_nhosts++;
+		hosttab_put(&cur->snap_hosts, host_ref((struct host *)o));
 	}
-	return n;
+	return rk->rk_names.sv_count;
 }
 
 const char *
@@ -162,7 +154,9 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 		    "next restart");
 }
 
-static int reload_build(struct server *, const char *);
+static int reload_whole(struct server *, const char *);
+static int reload_changes(struct server *, const char *,
+    const struct watch_changes *);
 
 /*
  * The session ticket keys follow the configuration: a key file is read
@@ -186,34 +180,148 @@ reload_tickets(struct server *srv, const struct config *cfg)
 		    "file's stay in service");
 }
 
+/* Policy fetch counters go on across reloads. */
+static void
+reload_carry_fetches(const struct snapshot *old, struct snapshot *snap)
+{
+	const struct host	*h, *o;
+	size_t			 pos = 0;
+
+	while ((h = hosttab_next(&snap->snap_hosts, &pos)) != NULL)
+		if ((o = snapshot_configured(old, h->h_name, h->h_name_len)) !=
+		    NULL && o != h)
+			atomic_store(&((struct host *)h)->h_fetches,
+			    atomic_load(&o->h_fetches));
+}
+
 /* Every reload, refused or not, ends with the service manager told READY. */
 int
-reload_run(struct server *srv, const char *path)
+reload_run(struct server *srv, const char *path,
+    const struct watch_changes *changes)
 {
 	int rc;
 
 	notify_reloading();
-	rc = reload_build(srv, path);
+	rc = changes != NULL && !changes->wc_all ?
+	    reload_changes(srv, path, changes) : reload_whole(srv, path);
 	atomic_fetch_add(&srv->srv_reloads, 1);
 	if (rc == 0)
 		atomic_store(&srv->srv_last_reload, (int64_t)time(NULL));
 	else
 		atomic_fetch_add(&srv->srv_reload_failures, 1);
 	notify_ready("serving %zu of %zu domains%s", srv->srv_snap->snap_nhosts,
-	    srv->srv_snap->snap_cfg->cfg_ndomains, rc == 0 ? "" :
+	    srv->srv_snap->snap_ndomains, rc == 0 ? "" :
 	    "; the last reload was refused (see the log)");
 	return rc;
 }
 
+static void
+reload_refused(const char *kept)
+{
+	log_warnx("reload refused: with the errors above, " HOST_PREFIX "%s "
+	    "would no longer be served; still serving the previous snapshot",
+	    kept);
+}
+
+/* Does no name get another host? */
+static bool
+reload_diff_empty(const struct fleet_diff *rd)
+{
+	return rd->fd_added == 0 && rd->fd_removed == 0 &&
+	    rd->fd_policies == 0 && rd->fd_certificates == 0;
+}
+
+/*
+ * `snap` in service, the workers woken, and one line on what changed: or,
+ * when the refusal rule kept names (`kept`, the first of them) and nothing
+ * else changed, the line that says the reload was refused.
+ */
+static void
+reload_publish(struct server *srv, struct snapshot *snap,
+    const struct fleet_diff *rd, uint64_t start, const char *kept)
+{
+	struct snapshot *old;
+
+	/* This thread is the only one to publish: `old` is what goes. */
+	old = server_publish(srv, snap);
+	for (unsigned i = 0; i < srv->srv_nworkers; i++)
+		worker_wake(&srv->srv_workers[i]);
+	if (kept != NULL && reload_diff_empty(rd))
+		reload_refused(kept);
+	else {
+		if (kept != NULL)
+			log_warnx("reload: with the errors above, " HOST_PREFIX
+			    "%s would no longer be served: it keeps its policy "
+			    "and certificate", kept);
+		log_info("reloaded in %.1f ms: serving %zu of %zu domains "
+		    "(%zu added, %zu removed, %zu policies and %zu "
+		    "certificates changed), %zu certificate files (%zu new, "
+		    "%zu gone)", (double)(clock_us() - start) / 1000.0,
+		    snap->snap_nhosts, snap->snap_ndomains, rd->fd_added,
+		    rd->fd_removed, rd->fd_policies, rd->fd_certificates,
+		    snap->snap_ncerts, rd->fd_certs_added,
+		    rd->fd_certs_removed);
+	}
+	/* Connections still using the old snapshot keep it alive. */
+	snapshot_unref(old);
+	served_policy_sweep(&srv->srv_policies);
+}
+
+/*
+ * Only the files inotify named, read again alone (fleet.c); what cannot be
+ * tied to single files falls back to the whole load.
+ */
 static int
-reload_build(struct server *srv, const char *path)
+reload_changes(struct server *srv, const char *path,
+    const struct watch_changes *changes)
+{
+	uint64_t		start = clock_us();
+	struct fleet_update	fu = {
+		.fu_cur = srv->srv_snap,
+		.fu_files = &changes->wc_files,
+		.fu_now = time(NULL),
+		.fu_certcache = srv->srv_certcache,
+		.fu_policies = &srv->srv_policies,
+	};
+	int			rc = 0;
+
+	switch (fleet_update(srv->srv_fleet, &fu)) {
+	case FLEET_WHOLE:
+		log_info("reload: %s: reading every file", fu.fu_why);
+		diag_free(&fu.fu_diags);
+		return reload_whole(srv, path);
+	case FLEET_UNCHANGED:
+		log_diags(&fu.fu_diags);
+		log_info("reloaded in %.1f ms: the files named are as they were",
+		    (double)(clock_us() - start) / 1000.0);
+		break;
+	case FLEET_REFUSED:
+		log_diags(&fu.fu_diags);
+		reload_refused(fu.fu_kept);
+		rc = -1;
+		break;
+	case FLEET_APPLIED:
+		log_diags(&fu.fu_diags);
+		reload_publish(srv, fu.fu_next, &fu.fu_diff, start, fu.fu_kept);
+		break;
+	}
+	diag_free(&fu.fu_diags);
+	free(fu.fu_kept);
+	return rc;
+}
+
+static int
+reload_whole(struct server *srv, const char *path)
 {
 	uint64_t		 start = clock_us();
 	struct config		*cfg = config_load(path);
 	struct snapshot		*snap, *old = srv->srv_snap;
-	struct reload_diff	 rd;
-	const char		*lost_name = NULL;
-	size_t			 errors, lost;
+	struct certset		 certs;
+	struct diag_list	 cert_diags = { 0 };
+	struct fleet_diff	 rd;
+	struct reload_kept	 rk = { 0 };
+	time_t			 now = time(NULL);
+	int			 rc;
 
 	/* Watch what the new files name, whatever becomes of them: a
 	 * directory that reappears is where the next change will come from. */
@@ -227,52 +335,46 @@ reload_build(struct server *srv, const char *path)
 		config_free(cfg);
 		return -1;
 	}
-	snap = snapshot_build(cfg, time(NULL), 1, srv->srv_certcache);
+	certset_load(&certs, cfg, &cert_diags, now, srv->srv_certcache);
+	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, now, true,
+	    &srv->srv_policies);
 	log_diags(&cfg->cfg_diags);
 	log_diags(&snap->snap_diags);
 	/*
 	 * A file caught half-written (a customer file, a key renewed before
 	 * its certificate) shows as an error that makes a served name vanish:
-	 * keep the current snapshot and wait for the next change. Errors that
-	 * take nothing away (a new customer's broken file) do not hold up
-	 * everyone else's changes.
+	 * that name keeps its host until the next change mends it. Errors that
+	 * take nothing away (a new customer's broken file) hold up nothing,
+	 * and no name holds up the others.
 	 */
-	errors = cfg->cfg_diags.dl_errors + snap->snap_diags.dl_errors;
-	lost = reload_lost(old, snap, &lost_name);
-	if (errors > 0 && lost > 0) {
-		log_warnx("reload refused: with the errors above, %s%s would no "
-		    "longer be served; still serving the previous snapshot",
-		    lost_name, lost > 1 ? " and others" : "");
-		snapshot_unref(snap);
-		return -1;
-	}
+	(void)reload_keep(old, snap, srv->srv_fleet,
+	    (const struct diag_list *const[]){ &cfg->cfg_diags,
+	    &snap->snap_diags }, 2, now, &rk);
 	reload_restart_notes(srv, cfg);
 	/* Policy fetch counters go on across reloads. */
-	for (size_t k = 0; k < snap->snap_nhosts; k++) {
-		struct host		*h = &snap->snap_hosts[k];
-		const struct host	*o = snapshot_lookup(old, h->h_name,
-		    h->h_name_len);
-
-		if (o != NULL)
-			atomic_store(&h->h_fetches, atomic_load(&o->h_fetches));
-	}
+	reload_carry_fetches(old, snap);
 	/* The logger is not part of the snapshot: its settings apply now. */
 	log_set_level(cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	reload_diff(old, snap, &rd);
-	/* This thread is the only one to publish: `old` is what goes. */
-	old = server_publish(srv, snap);
+	certcache_changes(srv->srv_certcache, &rd.fd_certs_added,
+	    &rd.fd_certs_removed);
+	rc = rk.rk_names.sv_count > 0 && reload_diff_empty(&rd) ? -1 : 0;
+	fleet_free(srv->srv_fleet);
+	srv->srv_fleet = fleet_build(cfg, &certs);
+	for (size_t i = 0; i < rk.rk_names.sv_count; i++) {
+		fleet_adopt(srv->srv_fleet, rk.rk_names.sv_items[i],
+		    rk.rk_files.sv_items[i], rk.rk_policies[i]);
+		served_policy_unref(rk.rk_policies[i]);
+	}
+	config_drop_domains(cfg);
+	certset_free(&certs);
+	reload_publish(srv, snap, &rd, start, rk.rk_names.sv_count > 0 ?
+	    rk.rk_names.sv_items[0] : NULL);
 	reload_tickets(srv, cfg);
-	for (unsigned i = 0; i < srv->srv_nworkers; i++)
-		worker_wake(&srv->srv_workers[i]);
-	log_info("reloaded in %.1f ms: serving %zu of %zu domains (%zu added, "
-	    "%zu removed, %zu policies and %zu certificates changed), %zu "
-	    "certificate files (%zu new, %zu gone)",
-	    (double)(clock_us() - start) / 1000.0, snap->snap_nhosts,
-	    cfg->cfg_ndomains, rd.rd_added, rd.rd_removed, rd.rd_policies,
-	    rd.rd_certificates, snap->snap_certs.cs_count, rd.rd_certs_added,
-	    rd.rd_certs_removed);
-	/* Connections still using the old snapshot keep it alive. */
-	snapshot_unref(old);
-	return 0;
+	config_free(cfg);
+	strvec_free(&rk.rk_names);
+	strvec_free(&rk.rk_files);
+	free(rk.rk_policies);
+	return rc;
 }

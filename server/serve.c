@@ -96,11 +96,9 @@ serve_workers(const struct config *cfg)
 static void
 serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
 {
-	const struct config *cfg = snap->snap_cfg;
-
 	log_info("%s: serving %zu of %zu domains, %zu certificates, in %.1f ms",
-	    what, snap->snap_nhosts, cfg->cfg_ndomains,
-	    snap->snap_certs.cs_count, (double)(clock_us() - start) / 1000.0);
+	    what, snap->snap_nhosts, snap->snap_ndomains, snap->snap_ncerts,
+	    (double)(clock_us() - start) / 1000.0);
 }
 
 /* What the main thread's loop waits for besides signals. */
@@ -110,6 +108,8 @@ struct serve_timers {
 	uint64_t	st_last;
 	/* After a failed key rotation, the next try. */
 	time_t		st_ticket_retry;
+	/* What the burst's events named. */
+	struct watch_changes st_changes;
 };
 
 /*
@@ -141,7 +141,8 @@ serve_wait(struct server *srv, int sfd, const char *path,
 			due = st->st_first + RELOAD_DELAY_MAX_MS;
 		if (now >= due) {
 			log_info("files changed: reloading %s", path);
-			reload_run(srv, path);
+			reload_run(srv, path, &st->st_changes);
+			watch_changes_clear(&st->st_changes);
 			st->st_first = 0;
 			return true;
 		}
@@ -175,7 +176,8 @@ serve_wait(struct server *srv, int sfd, const char *path,
 			return true;
 		fatal("poll");
 	}
-	if (pfd[1].revents & POLLIN && watch_read(srv->srv_watch)) {
+	if (pfd[1].revents & POLLIN &&
+	    watch_read(srv->srv_watch, &st->st_changes)) {
 		st->st_last = clock_ms();
 		if (st->st_first == 0)
 			st->st_first = st->st_last;
@@ -186,7 +188,8 @@ serve_wait(struct server *srv, int sfd, const char *path,
 		return true;
 	if (si.ssi_signo == SIGHUP) {
 		log_info("SIGHUP: reloading %s", path);
-		reload_run(srv, path);
+		reload_run(srv, path, NULL);
+		watch_changes_clear(&st->st_changes);
 		st->st_first = 0;
 		return true;
 	}
@@ -247,7 +250,9 @@ serve_run(const char *path, bool foreground)
 	struct snapshot		*snap;
 	struct acme		*acme;
 	struct metrics		*metrics;
-	struct serve_timers	 timers = { 0, 0, 0 };
+	struct serve_timers	 timers = { 0 };
+	struct certset		 certs;
+	struct diag_list	 cert_diags = { 0 };
 	sigset_t		 sigs;
 	char			 err[512], side[RELOAD_SIDE_MAX];
 	uint64_t		 start = clock_us();
@@ -292,8 +297,14 @@ serve_run(const char *path, bool foreground)
 	http_init();
 
 	srv.srv_certcache = certcache_new();
-	snap = snapshot_build(cfg, time(NULL), 1, srv.srv_certcache);
+	certset_load(&certs, cfg, &cert_diags, time(NULL), srv.srv_certcache);
+	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
+	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
+	srv.srv_fleet = fleet_build(cfg, &certs);
+	certset_free(&certs);
+	/* The hosts and the fleet have what the snapshot needs of them. */
+	config_drop_domains(cfg);
 	srv.srv_snap = snap;
 	/* Limits are fixed for the life of the process (see reload). */
 	srv.srv_limits_copy = snap->snap_cfg->cfg_limits;
@@ -365,9 +376,10 @@ serve_run(const char *path, bool foreground)
 		log_info("listening on %s", cfg->cfg_listen[j].la_text);
 	serve_ready(ready_fd, null, cfg);
 	notify_ready("serving %zu of %zu domains", snap->snap_nhosts,
-	    snap->snap_cfg->cfg_ndomains);
+	    snap->snap_ndomains);
 
-	watch_set(srv.srv_watch, snap->snap_cfg);
+	watch_set(srv.srv_watch, cfg);
+	config_free(cfg);
 	while (serve_wait(&srv, sfd, path, &timers))
 		;
 	notify_stopping();
@@ -388,7 +400,10 @@ serve_run(const char *path, bool foreground)
 	ticket_keys_wipe(&srv.srv_tickets);
 	wolfSSL_Cleanup();
 	watch_free(srv.srv_watch);
+	watch_changes_clear(&timers.st_changes);
+	fleet_free(srv.srv_fleet);
 	certcache_free(srv.srv_certcache);	/* wipes the keys */
+	served_policy_free_all(&srv.srv_policies);
 	strvec_free(&srv.srv_start_listen);
 	free(srv.srv_start_user);
 	free(srv.srv_start_group);

@@ -31,6 +31,7 @@
 #include <wolfssl/ssl.h>
 
 #include "../config/config.h"
+#include "../config/strmap.h"
 #include "../config/strvec.h"
 #include "ticket.h"
 #include "tls.h"
@@ -118,6 +119,7 @@ stat_inc(_Atomic uint64_t *c)
 
 struct MHD_Daemon;
 struct certcache;
+struct fleet;
 struct limit_table;
 struct snapshot;
 struct server;
@@ -273,8 +275,11 @@ struct server {
 	struct ticket_keys	 srv_tickets;
 	atomic_bool		 srv_stop;
 	struct watcher		*srv_watch;	/* main thread only */
-	/* What the last load parsed, for the next: main thread only. */
+	/* What the snapshot in service was made from, for the next reload:
+	 * main thread only. */
+	struct fleet		*srv_fleet;
 	struct certcache	*srv_certcache;
+	struct strmap		 srv_policies;	/* id -> struct served_policy */
 	/* Written by the main thread only. */
 	_Atomic uint64_t	 srv_reloads;
 	_Atomic uint64_t	 srv_reload_failures;

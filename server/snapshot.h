@@ -1,58 +1,113 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A snapshot holds everything a request needs: the configuration with its
- * rendered policies, the certificates, and the table from each served name
- * (mta-sts.<domain>) to its policy response and certificate. It is built
- * whole, never modified, and reference-counted: a connection keeps the
- * snapshot it started with, and a reload swaps in a new one.
+ * A snapshot holds everything a request needs: the settings, and the table
+ * from each configured name (mta-sts.<domain>) to its host, with the policy
+ * response and the certificate it is served with. It is never modified
+ * once published, and reference-counted: a connection keeps the snapshot
+ * it started with, and a reload swaps in a new one.
+ *
+ * Snapshots share what did not change between them: the hosts (and so the
+ * policies and certificates they hold) and the pages of the table, each
+ * reference-counted. A reload that changes one customer makes one host and
+ * copies one page of the table.
  */
 #ifndef MTA_STS_SNAPSHOT_H
 #define MTA_STS_SNAPSHOT_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
 #include "../config/config.h"
 #include "../config/cert.h"
+#include "../config/strmap.h"
+#include "hosttab.h"
 
 struct MHD_Response;
 
+/* A policy as served, shared by every name with its id: a hoster's
+ * million customers share a handful. */
+struct served_policy {
+	atomic_uint		 pr_refs;
+	char			 pr_id[POLICY_ID_LEN + 1];
+	char			*pr_body;	/* the exact bytes served */
+	size_t			 pr_body_len;
+	struct MHD_Response	*pr_response;	/* 200 with the body, or NULL */
+};
+
+/*
+ * A configured name. Served when it has a certificate (and so a policy);
+ * a name without one (the domain has errors, or no certificate covers it
+ * yet) is still known, for the ACME listener.
+ */
 struct host {
-	char			*h_name;	/* "mta-sts.<domain>" */
+	atomic_uint		 h_refs;
 	size_t			 h_name_len;
-	const struct domain	*h_domain;
-	const struct cert	*h_cert;
-	struct MHD_Response	*h_response;	/* 200 with the policy, shared */
+	const char		*h_domain;	/* the domain: h_name past the prefix */
+	struct served_policy	*h_policy;	/* NULL: not served */
+	struct cert		*h_cert;	/* NULL: not served */
 	_Atomic uint64_t	 h_fetches;	/* 200s; carried over by reloads */
+	char			 h_name[];	/* "mta-sts.<domain>" */
 };
 
 struct snapshot {
 	atomic_uint		 snap_refs;
-	struct config		*snap_cfg;
-	struct certset		 snap_certs;
+	struct config		*snap_cfg;	/* a reference: the settings */
+	struct hosttab		 snap_hosts;	/* every configured name */
+	size_t			 snap_ndomains;	/* configured */
+	size_t			 snap_nhosts;	/* served */
+	size_t			 snap_ncerts;	/* certificate files loaded */
 	struct diag_list	 snap_diags;	/* certificates and coverage */
-	struct host		*snap_hosts;
-	size_t			 snap_nhosts;
-	uint32_t		*snap_slots;	/* host index + 1; 0 is empty */
-	size_t			 snap_mask;
-	/* The responses, one per distinct policy, that the hosts share. */
-	struct MHD_Response	**snap_responses;
-	size_t			  snap_nresponses;
 	time_t			 snap_built;
 };
 
+struct host		*host_new(const char *domain, struct served_policy *,
+			    struct cert *);
+struct host		*host_ref(struct host *);
+void			 host_unref(struct host *);
+/* Same policy and certificate: a reload may keep the host it has. */
+bool			 host_same(const struct host *, const struct host *);
+
 /*
- * Build a snapshot from a loaded configuration (taken over) and the
- * certificates it names, those of unchanged files from the cache if one is
- * given (see certcache). Domains with errors, or without a valid
- * certificate for mta-sts.<domain>, are reported in snap_diags and not
- * served.
+ * The served policy of a valid domain, from `policies` (id -> served
+ * policy, holding a reference each) when another name has it already;
+ * returns a reference of the caller's own.
  */
-struct snapshot		*snapshot_build(struct config *, time_t now,
-			    int with_responses, struct certcache *);
+struct served_policy	*served_policy_get(struct strmap *policies,
+			    const struct domain *, bool with_response);
+struct served_policy	*served_policy_ref(struct served_policy *);
+void			 served_policy_unref(struct served_policy *);
+/* Policies no host holds any longer leave `policies`. */
+void			 served_policy_sweep(struct strmap *policies);
+void			 served_policy_free_all(struct strmap *policies);
+
+/*
+ * Build a snapshot from a loaded configuration (its reference passes to
+ * the snapshot) and the certificates loaded for it, whose diagnostics it
+ * takes over. Domains with errors, or without a valid certificate for
+ * mta-sts.<domain>, are reported in snap_diags and not served. `policies`
+ * may be NULL.
+ */
+struct snapshot		*snapshot_build(struct config *,
+			    const struct certset *, struct diag_list *cert_diags,
+			    time_t now, bool with_responses,
+			    struct strmap *policies);
+/*
+ * The host for one configured domain and the certificate chosen for it
+ * (NULL: none covers it): served when the domain is valid and has one;
+ * else known (a valid domain's policy kept in it), and why it is not
+ * served in `diags`.
+ */
+struct host		*snapshot_host(const struct domain *, struct cert *,
+			    bool with_responses, struct strmap *policies,
+			    struct diag_list *diags);
+/* The host that serves `name` (any case), or NULL. */
 const struct host	*snapshot_lookup(const struct snapshot *,
+			    const char *name, size_t len);
+/* The host of a configured name, served or not, or NULL. */
+const struct host	*snapshot_configured(const struct snapshot *,
 			    const char *name, size_t len);
 struct snapshot		*snapshot_ref(struct snapshot *);
 void			 snapshot_unref(struct snapshot *);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -30,6 +31,10 @@ struct watcher {
 	 * its include patterns' last parts. */
 	struct strmap	 wa_names;
 	struct strvec	 wa_globs;
+	/* Each watch's directory, under every spelling the configuration
+	 * uses (a symlinked directory and its target share a watch): "wd" ->
+	 * struct strvec. */
+	struct strmap	 wa_spellings;
 };
 
 struct watcher *
@@ -230,6 +235,33 @@ watch_matters(const struct watcher *wa, const struct inotify_event *ev)
 	return false;
 }
 
+static void
+watch_spelling_add(struct strmap *spellings, int wd, const char *dir)
+{
+	char		 key[16];
+	struct strvec	*sv;
+
+	snprintf(key, sizeof(key), "%d", wd);
+	if ((sv = strmap_get(spellings, key)) == NULL) {
+		sv = xcalloc(1, sizeof(*sv));
+		(void)strmap_put(spellings, key, sv);
+	}
+	strvec_push(sv, xstrdup(dir));
+}
+
+static void
+watch_spellings_free(struct strmap *spellings)
+{
+	const char	*key;
+	void		*sv;
+
+	for (size_t pos = 0; strmap_next(spellings, &pos, &key, &sv);) {
+		strvec_free(sv);
+		free(sv);
+	}
+	strmap_free(spellings);
+}
+
 static int
 watch_wd_cmp(const void *a, const void *b)
 {
@@ -287,6 +319,7 @@ watch_set(struct watcher *wa, const struct config *cfg)
 	 * already watched returns the same watch, so no change to it is
 	 * missed in between.
 	 */
+	watch_spellings_free(&wa->wa_spellings);
 	wds = xcalloc(dirs.sm_count, sizeof(*wds));
 	for (size_t pos = 0; strmap_next(&dirs, &pos, &dir, &unused);) {
 		int wd = inotify_add_watch(wa->wa_fd, dir, WATCH_MASK);
@@ -297,6 +330,7 @@ watch_set(struct watcher *wa, const struct config *cfg)
 			    "max_user_watches)" : "");
 			continue;
 		}
+		watch_spelling_add(&wa->wa_spellings, wd, dir);
 		wds[nwds++] = wd;
 	}
 	if (nwds > 1)
@@ -312,8 +346,60 @@ watch_set(struct watcher *wa, const struct config *cfg)
 	return wa->wa_nwds;
 }
 
+/* The paths an event names, or everything when it names no one file. */
+static void
+watch_note(const struct watcher *wa, const struct inotify_event *ev,
+    struct watch_changes *wc)
+{
+	const struct strvec	*sv;
+	struct strvec		*paths;
+	char			 key[16], *file;
+
+	if (wc->wc_all)
+		return;
+	snprintf(key, sizeof(key), "%d", ev->wd);
+	sv = strmap_get(&wa->wa_spellings, key);
+	if (ev->len == 0 || ev->name[0] == '.' || sv == NULL ||
+	    (ev->mask & (IN_ISDIR | IN_Q_OVERFLOW | IN_DELETE_SELF |
+	    IN_MOVE_SELF))) {
+		wc->wc_all = true;
+		return;
+	}
+	file = xasprintf("%d/%s", ev->wd, ev->name);
+	if (strmap_get(&wc->wc_files, file) != NULL) {
+		free(file);
+		return;
+	}
+	paths = xcalloc(1, sizeof(*paths));
+	(void)strmap_put(&wc->wc_files, file, paths);
+	free(file);
+	for (size_t i = 0; i < sv->sv_count; i++) {
+		const char *dir = sv->sv_items[i];
+
+		/* Spelled as the configuration spells its paths: relative
+		 * to the working directory when it is ".". */
+		strvec_push(paths, strcmp(dir, "/") == 0 ?
+		    xasprintf("/%s", ev->name) : strcmp(dir, ".") == 0 ?
+		    xstrdup(ev->name) : xasprintf("%s/%s", dir, ev->name));
+	}
+}
+
+void
+watch_changes_clear(struct watch_changes *wc)
+{
+	const char	*key;
+	void		*paths;
+
+	for (size_t pos = 0; strmap_next(&wc->wc_files, &pos, &key, &paths);) {
+		strvec_free(paths);
+		free(paths);
+	}
+	strmap_free(&wc->wc_files);
+	wc->wc_all = false;
+}
+
 bool
-watch_read(struct watcher *wa)
+watch_read(struct watcher *wa, struct watch_changes *wc)
 {
 	char	buf[16384] __attribute__((aligned(__alignof__(struct
 		    inotify_event))));
@@ -326,8 +412,10 @@ watch_read(struct watcher *wa)
 
 			/* A removed watch says goodbye; the next reload
 			 * recomputes the set anyway. */
-			if (!(ev->mask & IN_IGNORED) && watch_matters(wa, ev))
+			if (!(ev->mask & IN_IGNORED) && watch_matters(wa, ev)) {
 				any = true;
+				watch_note(wa, ev, wc);
+			}
 			if (ev->mask & IN_Q_OVERFLOW)
 				log_warnx("inotify: event queue overflow; "
 				    "reloading");
@@ -347,5 +435,6 @@ watch_free(struct watcher *wa)
 	free(wa->wa_wds);
 	strmap_free(&wa->wa_names);
 	strvec_free(&wa->wa_globs);
+	watch_spellings_free(&wa->wa_spellings);
 	free(wa);
 }

@@ -13,15 +13,32 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../config/strmap.h"
+
 struct config;
 struct watcher;
+
+/*
+ * What a burst of events named, for a reload that looks only at that: the
+ * files that changed, each under every spelling of its directory that the
+ * configuration uses (a symlinked directory and its target are one
+ * watch), or, when events cannot be tied to files (a queue overflow, a
+ * directory made or removed, Kubernetes' ..data swap), everything.
+ */
+struct watch_changes {
+	bool		wc_all;
+	/* "watch/name" -> struct strvec of the file's paths */
+	struct strmap	wc_files;
+};
 
 struct watcher	*watch_new(void);
 int		 watch_fd(const struct watcher *);
 /* Watch what `cfg` was read from and names; returns the number watched. */
 size_t		 watch_set(struct watcher *, const struct config *);
-/* Drain pending events; true if any may concern the configuration. */
-bool		 watch_read(struct watcher *);
+/* Drain pending events into `changes`; true if any may concern the
+ * configuration. */
+bool		 watch_read(struct watcher *, struct watch_changes *);
+void		 watch_changes_clear(struct watch_changes *);
 void		 watch_free(struct watcher *);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "../../config/config.h"
 #include "../../config/diag.h"
+#include "../snapshot.h"
 
 #ifndef MTA_STS_VERSION
 #define MTA_STS_VERSION "0.0.0"
@@ -135,4 +136,21 @@ cmd_flush(const char *name)
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+struct snapshot *
+cmd_snapshot(struct config *cfg, time_t now, struct certset *certs)
+{
+	struct certset		 local;
+	struct diag_list	 cert_diags = { 0 };
+	struct snapshot		*snap;
+
+	if (certs == NULL)
+		certs = &local;
+	certset_load(certs, cfg, &cert_diags, now, NULL);
+	snap = snapshot_build(config_ref(cfg), certs, &cert_diags, now, false,
+	    NULL);
+	if (certs == &local)
+		certset_free(&local);
+	return snap;
 }

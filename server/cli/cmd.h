@@ -9,6 +9,11 @@
 #define MTA_STS_CMD_H
 
 #include <stdio.h>
+#include <time.h>
+
+struct certset;
+struct config;
+struct snapshot;
 
 /* Exit codes shared by the subcommands (documented in the README);
  * `doctor` has a monitoring plugin's own. */
@@ -41,6 +46,13 @@ void			 cmd_usage(const char *name);
 /* Load the configuration named by -c (NULL: the default) for a command. */
 struct config;
 struct config		*cmd_load_config(const char *path);
+/*
+ * The snapshot the daemon would build of `cfg` at `now`, certificates and
+ * all; the certificates loaded are left in `certs` (certset_free), or
+ * dropped with NULL.
+ */
+struct snapshot		*cmd_snapshot(struct config *cfg, time_t now,
+			    struct certset *certs);
 void			 cmd_print_errors(const struct config *);
 /* Flush standard output: EXIT_OK, or EXIT_USAGE and a message naming the
  * command if it could not be written (a full disk, a closed pipe). */

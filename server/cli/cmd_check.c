@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* `mta-sts-hostd check`: is this configuration fit to serve? */
 #include <getopt.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "../../config/config.h"
+#include "../../config/xalloc.h"
 #include "cmd.h"
 #include "../snapshot.h"
 #include "../ticket.h"
@@ -14,28 +16,37 @@
 /* ACME clients renew 30 days ahead; this close to expiry, renewal failed. */
 #define CHECK_EXPIRY_WARN_DAYS	14
 
+/* Each served domain's certificate, in the order of the domains. */
 static void
-cmd_check_coverage(const struct snapshot *snap, time_t now, bool quiet,
-    struct diag_list *warnings)
+cmd_check_coverage(const struct config *cfg, const struct snapshot *snap,
+    time_t now, bool quiet, struct diag_list *warnings)
 {
-	for (size_t i = 0; i < snap->snap_nhosts; i++) {
-		const struct host	*h = &snap->snap_hosts[i];
-		const struct cert	*crt = h->h_cert;
-		long			 days = (long)((crt->crt_not_after - now) /
-					    86400);
+	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
+		const struct domain	*d = &cfg->cfg_domains[i];
+		char			*name = xasprintf(HOST_PREFIX "%s",
+		    d->dom_name);
+		const struct host	*h = snapshot_lookup(snap, name,
+		    strlen(name));
+		const struct cert	*crt;
+		long			 days;
 		char			 date[32];
 		struct tm		 tm;
 
+		free(name);
+		if (h == NULL)
+			continue;
+		crt = h->h_cert;
+		days = (long)((crt->crt_not_after - now) / 86400);
 		gmtime_r(&crt->crt_not_after, &tm);
 		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
 		if (!quiet)
 			printf("%s: %s: %s certificate %s, expires %s (%ld "
-			    "day%s)\n", h->h_domain->dom_name, h->h_name,
+			    "day%s)\n", d->dom_name, h->h_name,
 			    crt->crt_ecdsa ? "ECDSA" : "RSA", crt->crt_file,
 			    date, days, days == 1 ? "" : "s");
 		if (days < CHECK_EXPIRY_WARN_DAYS)
-			diag_add(warnings, DIAG_WARNING, &h->h_domain->dom_pos,
-			    h->h_domain->dom_name, "the certificate for %s "
+			diag_add(warnings, DIAG_WARNING, &d->dom_pos,
+			    d->dom_name, "the certificate for %s "
 			    "expires in %ld day%s (%s): its renewal is overdue",
 			    h->h_name, days, days == 1 ? "" : "s", crt->crt_file);
 	}
@@ -115,9 +126,9 @@ cmd_check(int argc, char **argv)
 		errors++;
 	if (certs) {
 		/* The snapshot the daemon would build, certificates and all. */
-		snap = snapshot_build(cfg, now, 0, NULL);
+		snap = cmd_snapshot(cfg, now, NULL);
 		diag_print(&snap->snap_diags, stderr);
-		cmd_check_coverage(snap, now, quiet, &expiry);
+		cmd_check_coverage(cfg, snap, now, quiet, &expiry);
 		diag_print(&expiry, stderr);
 		errors += snap->snap_diags.dl_errors;
 		warnings += snap->snap_diags.dl_warnings + expiry.dl_warnings;
@@ -135,9 +146,7 @@ cmd_check(int argc, char **argv)
 		    errors, errors == 1 ? "" : "s", warnings,
 		    warnings == 1 ? "" : "s", rc == EXIT_OK ? "" : " (not valid)");
 	diag_free(&expiry);
-	if (snap != NULL)
-		snapshot_unref(snap);
-	else
-		config_free(cfg);
+	snapshot_unref(snap);
+	config_free(cfg);
 	return rc;
 }

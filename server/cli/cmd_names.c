@@ -66,6 +66,7 @@ cmd_names(int argc, char **argv)
 	enum names_format	 format = NAMES_LIST;
 	struct config		*cfg;
 	struct snapshot		*snap;
+	struct certset		 certs;
 	time_t			 now = time(NULL);
 	char			*end;
 	int			 ch, rc;
@@ -109,7 +110,7 @@ cmd_names(int argc, char **argv)
 	cfg = cmd_load_config(path);
 	rc = cfg->cfg_diags.dl_errors > 0 ? EXIT_INVALID : EXIT_OK;
 	cmd_print_errors(cfg);
-	snap = snapshot_build(cfg, now, 0, NULL);
+	snap = cmd_snapshot(cfg, now, &certs);
 	/* Certificate files that cannot be used count as missing: say why. */
 	for (size_t i = 0; i < snap->snap_diags.dl_count; i++)
 		if (snap->snap_diags.dl_items[i].d_subject == NULL)
@@ -122,7 +123,7 @@ cmd_names(int argc, char **argv)
 		if (!d->dom_valid)
 			continue;	/* its errors are above */
 		snprintf(name, sizeof(name), HOST_PREFIX "%s", d->dom_name);
-		crt = certset_cover(&snap->snap_certs, name, now);
+		crt = certset_cover(&certs, name, now);
 		if (missing && crt != NULL)
 			continue;
 		if (expiring && crt != NULL &&
@@ -133,5 +134,7 @@ cmd_names(int argc, char **argv)
 	if (cmd_flush("names") != EXIT_OK)
 		rc = EXIT_USAGE;
 	snapshot_unref(snap);
+	certset_free(&certs);
+	config_free(cfg);
 	return rc;
 }

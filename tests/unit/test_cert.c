@@ -268,13 +268,21 @@ TEST_NO_LEAK(cert, load_directory)
 static struct snapshot *
 snap_for(const char *yaml)
 {
-	char *text = NULL;
+	char			*text = NULL;
+	struct config		*cfg;
+	struct certset		 certs;
+	struct diag_list	 diags = { 0 };
+	struct snapshot		*snap;
 
 	cr_assert_neq(asprintf(&text, "certificates: [{directory: "
 	    "$DIR/pki/certs}]\n%s", yaml), -1);
 	unit_write("c.yaml", text);
 	free(text);
-	return snapshot_build(unit_load("c.yaml"), time(NULL), 0, NULL);
+	cfg = unit_load("c.yaml");
+	certset_load(&certs, cfg, &diags, time(NULL), NULL);
+	snap = snapshot_build(cfg, &certs, &diags, time(NULL), false, NULL);
+	certset_free(&certs);
+	return snap;
 }
 
 TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)
@@ -289,7 +297,10 @@ TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)
 	cr_assert_eq(s->snap_nhosts, 1);
 	h = snapshot_lookup(s, "MTA-STS.A.Example", 17);
 	cr_assert_not_null(h);
-	cr_assert_str_eq(h->h_domain->dom_name, "a.example");
+	cr_assert_str_eq(h->h_domain, "a.example");
+	/* Known without a certificate: the ACME listener answers for it. */
+	cr_assert_not_null(snapshot_configured(s, "mta-sts.nocert.example",
+	    22));
 	cr_assert_null(snapshot_lookup(s, "a.example", 9));
 	cr_assert_null(snapshot_lookup(s, "mta-sts.nocert.example", 22));
 	cr_assert_not_null(find_diag(&s->snap_diags, DIAG_ERROR,
@@ -300,7 +311,7 @@ TEST_NO_LEAK(cert, snapshot_serves_covered_domains_case_insensitively)
 TEST_NO_LEAK(cert, diff_counts_what_a_reload_changed)
 {
 	struct snapshot		*a, *b;
-	struct reload_diff	 rd;
+	struct fleet_diff	 rd;
 
 	pki("mta-sts.a.example mta-sts.b.example mta-sts.c.example");
 	a = snap_for("domains:\n"
@@ -312,15 +323,13 @@ TEST_NO_LEAK(cert, diff_counts_what_a_reload_changed)
 	    "  b.example: {mode: enforce, mx: [mx.a.example]}\n"
 	    "  c.example: {mode: enforce, mx: [mx.a.example]}\n");
 	reload_diff(a, b, &rd);
-	cr_assert_eq(rd.rd_added, 1);
-	cr_assert_eq(rd.rd_removed, 0);
-	cr_assert_eq(rd.rd_policies, 1);
-	cr_assert_eq(rd.rd_certificates, 1);
-	cr_assert_eq(rd.rd_certs_added, 1);
-	cr_assert_eq(rd.rd_certs_removed, 1);
+	cr_assert_eq(rd.fd_added, 1);
+	cr_assert_eq(rd.fd_removed, 0);
+	cr_assert_eq(rd.fd_policies, 1);
+	cr_assert_eq(rd.fd_certificates, 1);
 	reload_diff(b, a, &rd);
-	cr_assert_eq(rd.rd_added, 0);
-	cr_assert_eq(rd.rd_removed, 1);
+	cr_assert_eq(rd.fd_added, 0);
+	cr_assert_eq(rd.fd_removed, 1);
 	snapshot_unref(a);
 	snapshot_unref(b);
 }

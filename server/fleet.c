@@ -1,0 +1,1036 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#include "fleet.h"
+
+#include <fnmatch.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../config/config.h"
+#include "../config/name.h"
+#include "../config/stamp.h"
+#include "../config/xalloc.h"
+#include "snapshot.h"
+
+/*
+ * Past this many paths in one burst, reading each one alone costs about
+ * what a whole load costs, and a whole load sees everything at once.
+ */
+#define FLEET_PATHS_MAX		20000
+
+/* A customer file the include patterns matched. */
+struct fleet_file {
+	struct stamp	ff_stamp;
+	struct strvec	ff_names;	/* the domains it defines */
+	char		*ff_path;
+};
+
+/* The certificates whose subjectAltName has one dNSName. */
+struct fleet_certs {
+	struct cert	**fc_certs;	/* a reference each */
+	size_t		  fc_count;
+};
+
+struct fleet {
+	char		*fl_main;	/* the main file, as loaded */
+	struct strvec	 fl_includes;	/* include patterns, as resolved */
+	struct strvec	 fl_flat;	/* certificate directories read flat */
+	struct strvec	 fl_other;	/* named files changed only by a whole load */
+	struct strmap	 fl_files;	/* customer file -> struct fleet_file */
+	/* domain -> the struct fleet_file defining it, or fl_whole for a
+	 * domain only a whole load may change (the main file's, and those
+	 * defined twice). */
+	struct strmap	 fl_owner;
+	struct fleet_file fl_whole;
+	struct strmap	 fl_sans;	/* dNSName -> struct fleet_certs */
+	struct strmap	 fl_pairs;	/* chain file -> struct cert, a reference */
+	/*
+	 * Names the refusal rule kept, whose host is not what their files
+	 * say -> struct fleet_kept: the policy their file gives them now,
+	 * for when a certificate comes, or none while the file is in error
+	 * (the kept policy goes on).
+	 */
+	struct strmap	 fl_kept;
+};
+
+struct fleet_kept {
+	struct served_policy	*fk_policy;	/* a reference, or NULL */
+};
+
+/* ---- The certificate index ------------------------------------------ */
+
+static void
+fleet_sans_add(struct fleet *fl, struct cert *crt)
+{
+	for (size_t i = 0; i < crt->crt_names.sv_count; i++) {
+		const char		*name = crt->crt_names.sv_items[i];
+		struct fleet_certs	*fc = strmap_get(&fl->fl_sans, name);
+
+		if (fc == NULL) {
+			fc = xcalloc(1, sizeof(*fc));
+			(void)strmap_put(&fl->fl_sans, name, fc);
+		}
+		fc->fc_certs = xreallocarray(fc->fc_certs, fc->fc_count + 1,
+		    sizeof(*fc->fc_certs));
+		fc->fc_certs[fc->fc_count++] = cert_ref(crt);
+	}
+}
+
+static void
+fleet_sans_remove(struct fleet *fl, struct cert *crt)
+{
+	for (size_t i = 0; i < crt->crt_names.sv_count; i++) {
+		const char		*name = crt->crt_names.sv_items[i];
+		struct fleet_certs	*fc = strmap_get(&fl->fl_sans, name);
+
+		for (size_t k = 0; fc != NULL && k < fc->fc_count; k++) {
+			if (fc->fc_certs[k] != crt)
+				continue;
+			cert_unref(crt);
+			fc->fc_certs[k] = fc->fc_certs[--fc->fc_count];
+			break;
+		}
+		if (fc != NULL && fc->fc_count == 0) {
+			free(fc->fc_certs);
+			free(strmap_del(&fl->fl_sans, name));
+		}
+	}
+}
+
+static const struct cert *
+fleet_best(const struct fleet *fl, const char *name, time_t now)
+{
+	const struct fleet_certs	*fc = strmap_get(&fl->fl_sans, name);
+	const struct cert		*best = NULL;
+
+	for (size_t k = 0; fc != NULL && k < fc->fc_count; k++)
+		if (cert_better(fc->fc_certs[k], best, now))
+			best = fc->fc_certs[k];
+	return best;
+}
+
+/* certset_cover(), over the fleet's index. */
+static struct cert *
+fleet_cover(const struct fleet *fl, const char *domain, time_t now)
+{
+	char		*host = xasprintf(HOST_PREFIX "%s", domain);
+	char		*wild = xasprintf("*%s", strchr(host, '.'));
+	const struct cert *crt = NULL;
+
+	if (strlen(host) <= NAME_MAX_LENGTH)
+		crt = cert_choose(fleet_best(fl, host, now),
+		    fleet_best(fl, wild, now));
+	free(host);
+	free(wild);
+	return (struct cert *)crt;
+}
+
+/* The domain whose mta-sts name a dNSName covers, or NULL. */
+static const char *
+fleet_san_domain(const char *san)
+{
+	static const char prefix[] = HOST_PREFIX;
+
+	if (strncmp(san, "*.", 2) == 0)
+		return san + 2;	/* *.d covers mta-sts.d only */
+	if (strncmp(san, prefix, sizeof(prefix) - 1) == 0)
+		return san + sizeof(prefix) - 1;
+	return NULL;
+}
+
+/* ---- Building and freeing ------------------------------------------- */
+
+static struct fleet_file *
+fleet_file_new(struct fleet *fl, const char *path, const struct stamp *st)
+{
+	struct fleet_file *ff = xcalloc(1, sizeof(*ff));
+
+	ff->ff_stamp = *st;
+	ff->ff_path = xstrdup(path);
+	(void)strmap_put(&fl->fl_files, path, ff);
+	return ff;
+}
+
+static void
+fleet_file_free(struct fleet_file *ff)
+{
+	strvec_free(&ff->ff_names);
+	free(ff->ff_path);
+	free(ff);
+}
+
+static bool
+fleet_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct fleet *
+fleet_build(const struct config *cfg, const struct certset *certs)
+{
+	struct fleet	*fl = xcalloc(1, sizeof(*fl));
+
+	fl->fl_main = xstrdup(cfg->cfg_path);
+	strvec_copy(&fl->fl_includes, &cfg->cfg_includes);
+	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
+		const struct cert_source *cs = &cfg->cfg_certs[i];
+		char *live;
+
+		if (cs->csrc_directory == NULL) {
+			strvec_push(&fl->fl_other, xstrdup(cs->csrc_cert));
+			strvec_push(&fl->fl_other, xstrdup(cs->csrc_key));
+			continue;
+		}
+		/* A Let's Encrypt root is read through its live/ lineages,
+		 * which only a whole load follows. */
+		live = xasprintf("%s/live", cs->csrc_directory);
+		if (!fleet_is_dir(live))
+			strvec_push(&fl->fl_flat, xstrdup(cs->csrc_directory));
+		free(live);
+	}
+	if (cfg->cfg_ticket_keys != NULL)
+		strvec_push(&fl->fl_other, xstrdup(cfg->cfg_ticket_keys));
+	/* cfg_files[0] is the main file. */
+	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++)
+		(void)fleet_file_new(fl, cfg->cfg_files.sv_items[i],
+		    &cfg->cfg_stamps[i]);
+	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
+		const struct domain	*d = &cfg->cfg_domains[i];
+		struct fleet_file	*ff = d->dom_pos.sp_file == NULL ? NULL :
+		    strmap_get(&fl->fl_files, d->dom_pos.sp_file);
+
+		if (ff == NULL)
+			ff = &fl->fl_whole;
+		else
+			strvec_push(&ff->ff_names, xstrdup(d->dom_name));
+		(void)strmap_put(&fl->fl_owner, d->dom_name, ff);
+	}
+	for (size_t i = 0; i < cfg->cfg_duplicates.sv_count; i++)
+		(void)strmap_put(&fl->fl_owner, cfg->cfg_duplicates.sv_items[i],
+		    &fl->fl_whole);
+	for (size_t i = 0; i < certs->cs_count; i++) {
+		struct cert *crt = certs->cs_certs[i];
+
+		/* A file two sources name is one certificate. */
+		if (strmap_get(&fl->fl_pairs, crt->crt_file) != NULL)
+			continue;
+		(void)strmap_put(&fl->fl_pairs, crt->crt_file, cert_ref(crt));
+		fleet_sans_add(fl, crt);
+	}
+	return fl;
+}
+
+static void
+fleet_kept_free(struct fleet_kept *fk)
+{
+	served_policy_unref(fk->fk_policy);
+	free(fk);
+}
+
+static void
+fleet_kept_set(struct fleet *fl, const char *domain,
+    struct served_policy *policy)
+{
+	struct fleet_kept *fk = xcalloc(1, sizeof(*fk));
+
+	fk->fk_policy = policy != NULL ? served_policy_ref(policy) : NULL;
+	if ((fk = strmap_put(&fl->fl_kept, domain, fk)) != NULL)
+		fleet_kept_free(fk);
+}
+
+static void
+fleet_kept_clear(struct fleet *fl, const char *domain)
+{
+	struct fleet_kept *fk;
+
+	if (fl->fl_kept.sm_count > 0 &&
+	    (fk = strmap_del(&fl->fl_kept, domain)) != NULL)
+		fleet_kept_free(fk);
+}
+
+void
+fleet_free(struct fleet *fl)
+{
+	const char	*key;
+	void		*value;
+
+	if (fl == NULL)
+		return;
+	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &key, &value);)
+		fleet_file_free(value);
+	strmap_free(&fl->fl_files);
+	strmap_free(&fl->fl_owner);
+	for (size_t pos = 0; strmap_next(&fl->fl_sans, &pos, &key, &value);) {
+		struct fleet_certs *fc = value;
+
+		for (size_t k = 0; k < fc->fc_count; k++)
+			cert_unref(fc->fc_certs[k]);
+		free(fc->fc_certs);
+		free(fc);
+	}
+	strmap_free(&fl->fl_sans);
+	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &key, &value);)
+		cert_unref(value);
+	strmap_free(&fl->fl_pairs);
+	for (size_t pos = 0; strmap_next(&fl->fl_kept, &pos, &key, &value);)
+		fleet_kept_free(value);
+	strmap_free(&fl->fl_kept);
+	strvec_free(&fl->fl_includes);
+	strvec_free(&fl->fl_flat);
+	strvec_free(&fl->fl_other);
+	free(fl->fl_main);
+	free(fl);
+}
+
+const char *
+fleet_file_of(const struct fleet *fl, const char *domain)
+{
+	const struct fleet_file *ff;
+
+	if (fl == NULL || (ff = strmap_get(&fl->fl_owner, domain)) == NULL)
+		return NULL;
+	return ff->ff_path != NULL ? ff->ff_path : fl->fl_main;
+}
+
+static void
+fleet_adopt_owner(struct fleet *fl, const char *domain, const char *file)
+{
+	struct fleet_file *ff = strmap_get(&fl->fl_files, file);
+
+	if (strmap_get(&fl->fl_owner, domain) != NULL)
+		return;
+	if (ff != NULL)
+		strvec_push(&ff->ff_names, xstrdup(domain));
+	(void)strmap_put(&fl->fl_owner, domain, ff != NULL ? ff :
+	    &fl->fl_whole);
+}
+
+void
+fleet_adopt(struct fleet *fl, const char *domain, const char *file,
+    struct served_policy *policy)
+{
+	fleet_kept_set(fl, domain, policy);
+	fleet_adopt_owner(fl, domain, file);
+}
+
+/* ---- What changed ----------------------------------------------------- */
+
+/* A customer file read again: its new content, or NULL if it is gone. */
+struct fleet_part {
+	char			*fp_path;
+	struct fleet_file	*fp_old;	/* NULL: a new file */
+	struct config		*fp_cfg;	/* NULL: removed */
+	struct stamp		 fp_stamp;
+	bool			 fp_same;	/* as it was: nothing to do */
+};
+
+/* A certificate pair of a flat directory read again. */
+struct fleet_pair {
+	char		*fq_chain;
+	struct cert	*fq_old;	/* in service (the fleet's reference) */
+	struct cert	*fq_new;	/* a reference, or NULL */
+	size_t		 fq_errors;
+	bool		 fq_same;
+};
+
+/* One name whose host may change, and what it becomes. */
+struct fleet_name {
+	const struct host	*fn_old;	/* in service, or NULL */
+	struct host		*fn_new;	/* NULL: no longer configured */
+	const char		*fn_file;	/* where it is (was) defined */
+	bool			 fn_kept;	/* the refusal rule kept fn_old */
+};
+
+struct fleet_work {
+	struct fleet		*fw_fleet;
+	struct fleet_update	*fw_fu;
+	struct fleet_part	*fw_parts;
+	size_t			 fw_nparts;
+	struct fleet_pair	*fw_pairs;
+	size_t			 fw_npairs;
+	struct strmap		 fw_chains;	/* chain files seen (dedup) */
+	struct strmap		 fw_bypath;	/* path -> struct fleet_part */
+	/* domain -> the struct fleet_part whose new content defines it */
+	struct strmap		 fw_claimed;
+	struct strmap		 fw_names;	/* domain -> struct fleet_name */
+	struct stamp		 fw_main;
+};
+
+static bool
+fleet_path_in(const struct strvec *sv, const char *path)
+{
+	return strvec_contains(sv, path);
+}
+
+static bool
+fleet_matches_include(const struct fleet *fl, const char *path)
+{
+	for (size_t i = 0; i < fl->fl_includes.sv_count; i++)
+		if (fnmatch(fl->fl_includes.sv_items[i], path,
+		    FNM_PATHNAME | FNM_PERIOD) == 0)
+			return true;
+	return false;
+}
+
+static void
+fleet_add_chain(struct fleet_work *fw, const char *chain)
+{
+	if (strmap_get(&fw->fw_chains, chain) != NULL)
+		return;
+	(void)strmap_put(&fw->fw_chains, chain, fw);
+	fw->fw_pairs = xreallocarray(fw->fw_pairs, fw->fw_npairs + 1,
+	    sizeof(*fw->fw_pairs));
+	memset(&fw->fw_pairs[fw->fw_npairs], 0, sizeof(*fw->fw_pairs));
+	fw->fw_pairs[fw->fw_npairs++].fq_chain = xstrdup(chain);
+}
+
+/*
+ * A file of a flat certificate directory: the chains it may be part of
+ * (a key belongs to <name>.crt and <name>.pem alike). False if it is not
+ * one a reload can read alone.
+ */
+static bool
+fleet_classify_cert(struct fleet_work *fw, const char *dir, const char *name)
+{
+	const char	*suffix = strrchr(name, '.');
+	char		*base, *chain;
+
+	if (suffix == NULL || strcmp(name, "fullchain.pem") == 0 ||
+	    strcmp(name, "privkey.pem") == 0)
+		return false;
+	base = xasprintf("%s/%.*s", dir, (int)(suffix - name), name);
+	if (strcmp(suffix, ".key") == 0) {
+		chain = xasprintf("%s.crt", base);
+		fleet_add_chain(fw, chain);
+		free(chain);
+		chain = xasprintf("%s.pem", base);
+		fleet_add_chain(fw, chain);
+		free(chain);
+	} else if (strcmp(suffix, ".crt") == 0 || strcmp(suffix, ".pem") == 0) {
+		chain = xasprintf("%s/%s", dir, name);
+		fleet_add_chain(fw, chain);
+		free(chain);
+	}
+	free(base);
+	return true;
+}
+
+static void
+fleet_add_part(struct fleet_work *fw, const char *path)
+{
+	fw->fw_parts = xreallocarray(fw->fw_parts, fw->fw_nparts + 1,
+	    sizeof(*fw->fw_parts));
+	memset(&fw->fw_parts[fw->fw_nparts], 0, sizeof(*fw->fw_parts));
+	fw->fw_parts[fw->fw_nparts++].fp_path = xstrdup(path);
+}
+
+/* Sort the paths into customer files and certificate pairs, or say why
+ * they need a whole load. */
+static const char *
+fleet_classify(struct fleet_work *fw)
+{
+	const struct fleet	*fl = fw->fw_fleet;
+	const struct strmap	*files = fw->fw_fu->fu_files;
+	const char		*key;
+	void			*value;
+
+	if (files->sm_count > FLEET_PATHS_MAX)
+		return "too many files changed at once";
+	for (size_t pos = 0; strmap_next(files, &pos, &key, &value);) {
+		const struct strvec	*paths = value;
+		bool			 known = false;
+
+		for (size_t i = 0; i < paths->sv_count; i++) {
+			const char *path = paths->sv_items[i];
+
+			if (strcmp(path, fl->fl_main) == 0)
+				return "the main file changed";
+			if (fleet_path_in(&fl->fl_other, path))
+				return "a certificate or key file named in the "
+				    "configuration changed";
+		}
+		/* The spelling the configuration uses is the one to read. */
+		for (size_t i = 0; i < paths->sv_count && !known; i++) {
+			const char	*path = paths->sv_items[i];
+			const char	*slash = strrchr(path, '/');
+			char		*dir;
+
+			if (fleet_matches_include(fl, path)) {
+				fleet_add_part(fw, path);
+				known = true;
+			} else if (slash != NULL) {
+				dir = xstrndup(path, (size_t)(slash - path));
+				known = fleet_path_in(&fl->fl_flat, dir) &&
+				    fleet_classify_cert(fw, dir, slash + 1);
+				free(dir);
+			}
+		}
+		if (!known)
+			return "a file neither a customer file nor a "
+			    "certificate of a flat directory changed";
+	}
+	return NULL;
+}
+
+/* ---- Reading again ---------------------------------------------------- */
+
+/* The changed file that defined `domain` before, or NULL. */
+static struct fleet_part *
+fleet_old_part(const struct fleet_work *fw, const char *domain)
+{
+	const struct fleet_file *owner = strmap_get(&fw->fw_fleet->fl_owner,
+	    domain);
+
+	if (owner == NULL || owner->ff_path == NULL)
+		return NULL;
+	return strmap_get(&fw->fw_bypath, owner->ff_path);
+}
+
+/*
+ * Each domain the changed files define is defined by no other file
+ * afterwards: a new one, one of its own file, or one moved from another
+ * changed file that no longer defines it. Anything else (a domain of the
+ * main file, or one defined twice) is the whole load's to sort out, and
+ * so is a move with errors about, which holding back one side of would
+ * leave defined twice.
+ */
+static const char *
+fleet_check_owners(struct fleet_work *fw)
+{
+	bool moves = false, errors = false;
+
+	for (size_t i = 0; i < fw->fw_nparts; i++) {
+		struct fleet_part *fp = &fw->fw_parts[i];
+
+		errors = errors || (fp->fp_cfg != NULL &&
+		    fp->fp_cfg->cfg_diags.dl_errors > 0);
+		for (size_t k = 0; fp->fp_cfg != NULL &&
+		    k < fp->fp_cfg->cfg_ndomains; k++) {
+			const char		*name =
+			    fp->fp_cfg->cfg_domains[k].dom_name;
+			const struct fleet_file	*owner = strmap_get(
+			    &fw->fw_fleet->fl_owner, name);
+			struct fleet_part	*from;
+
+			if (owner == NULL || owner == fp->fp_old)
+				continue;
+			from = fleet_old_part(fw, name);
+			if (from == NULL || from->fp_same || (from->fp_cfg !=
+			    NULL && config_domain(from->fp_cfg, name) != NULL))
+				return "a domain is defined in more than one "
+				    "file";
+			moves = true;
+		}
+	}
+	if (moves && errors)
+		return "a domain moved between files with errors";
+	return NULL;
+}
+
+static const char *
+fleet_read_parts(struct fleet_work *fw)
+{
+	struct fleet		*fl = fw->fw_fleet;
+	const struct snapshot	*cur = fw->fw_fu->fu_cur;
+	const char		*why = NULL;
+	struct stat		 st;
+
+	for (size_t i = 0; i < fw->fw_nparts && why == NULL; i++) {
+		struct fleet_part *fp = &fw->fw_parts[i];
+
+		fp->fp_old = strmap_get(&fl->fl_files, fp->fp_path);
+		if (stat(fp->fp_path, &st) == -1 || !S_ISREG(st.st_mode))
+			continue;	/* gone: fp_cfg stays NULL */
+		fp->fp_stamp = stamp_of(&st);
+		if (st.st_dev == fw->fw_main.stp_dev &&
+		    st.st_ino == fw->fw_main.stp_ino) {
+			why = "an include pattern matches the main file";
+			break;
+		}
+		if (fp->fp_old != NULL &&
+		    stamp_equal(&fp->fp_old->ff_stamp, &fp->fp_stamp)) {
+			fp->fp_same = true;	/* unchanged: nothing to do */
+			continue;
+		}
+		fp->fp_cfg = config_load_part(cur->snap_cfg, fp->fp_path);
+		diag_append(&fw->fw_fu->fu_diags, &fp->fp_cfg->cfg_diags);
+		if (fp->fp_cfg->cfg_part_templates)
+			why = "a customer file defines templates";
+	}
+	for (size_t i = 0; i < fw->fw_nparts && why == NULL; i++) {
+		struct fleet_part *fp = &fw->fw_parts[i];
+
+		(void)strmap_put(&fw->fw_bypath, fp->fp_path, fp);
+		for (size_t k = 0; fp->fp_cfg != NULL &&
+		    k < fp->fp_cfg->cfg_ndomains; k++) {
+			const char *name = fp->fp_cfg->cfg_domains[k].dom_name;
+
+			if (strmap_get(&fw->fw_claimed, name) != NULL)
+				why = "a domain is defined in more than one "
+				    "file";
+			(void)strmap_put(&fw->fw_claimed, name, fp);
+		}
+	}
+	return why != NULL ? why : fleet_check_owners(fw);
+}
+
+static void
+fleet_read_pairs(struct fleet_work *fw)
+{
+	struct fleet_update	*fu = fw->fw_fu;
+	struct stat		 st;
+
+	for (size_t i = 0; i < fw->fw_npairs; i++) {
+		struct fleet_pair	*fq = &fw->fw_pairs[i];
+		const char		*slash = strrchr(fq->fq_chain, '/');
+		struct certset		 one = { 0 };
+		size_t			 errors = fu->fu_diags.dl_errors;
+		char			*dir;
+
+		fq->fq_old = strmap_get(&fw->fw_fleet->fl_pairs, fq->fq_chain);
+		if (stat(fq->fq_chain, &st) == 0 && S_ISREG(st.st_mode)) {
+			dir = xstrndup(fq->fq_chain,
+			    (size_t)(slash - fq->fq_chain));
+			certset_load_file(&one, dir, slash + 1, &fu->fu_diags,
+			    fu->fu_now, fu->fu_certcache);
+			free(dir);
+		}
+		if (one.cs_count > 0) {
+			fq->fq_new = cert_ref(one.cs_certs[0]);
+		}
+		certset_free(&one);
+		fq->fq_errors = fu->fu_diags.dl_errors - errors;
+		/* The cache gives back the very certificate of a pair whose
+		 * files are as they were. */
+		if (fq->fq_new == fq->fq_old)
+			fq->fq_same = true;
+	}
+}
+
+/* ---- The names concerned ---------------------------------------------- */
+
+static struct fleet_name *
+fleet_name(struct fleet_work *fw, const char *domain)
+{
+	struct fleet_name	*fn = strmap_get(&fw->fw_names, domain);
+	char			*host;
+
+	if (fn != NULL)
+		return fn;
+	fn = xcalloc(1, sizeof(*fn));
+	host = xasprintf(HOST_PREFIX "%s", domain);
+	fn->fn_old = hosttab_get(&fw->fw_fu->fu_cur->snap_hosts, host,
+	    strlen(host));
+	free(host);
+	(void)strmap_put(&fw->fw_names, domain, fn);
+	return fn;
+}
+
+static bool
+fleet_served(const struct host *h)
+{
+	return h != NULL && h->h_cert != NULL;
+}
+
+/* The certificate index follows the pairs read again. */
+static void
+fleet_swap_certs(struct fleet_work *fw)
+{
+	for (size_t i = 0; i < fw->fw_npairs; i++) {
+		struct fleet_pair *fq = &fw->fw_pairs[i];
+
+		if (fq->fq_same)
+			continue;
+		if (fq->fq_old != NULL)
+			fleet_sans_remove(fw->fw_fleet, fq->fq_old);
+		if (fq->fq_new != NULL)
+			fleet_sans_add(fw->fw_fleet, fq->fq_new);
+	}
+}
+
+static void
+fleet_touch_sans(struct fleet_work *fw, const struct cert *crt)
+{
+	for (size_t k = 0; crt != NULL && k < crt->crt_names.sv_count; k++) {
+		const char *domain = fleet_san_domain(crt->crt_names.sv_items[k]);
+
+		if (domain != NULL)
+			(void)fleet_name(fw, domain);
+	}
+}
+
+/* The new host of each name concerned. */
+static void
+fleet_new_hosts(struct fleet_work *fw)
+{
+	struct fleet		*fl = fw->fw_fleet;
+	struct fleet_update	*fu = fw->fw_fu;
+	const char		*domain;
+	void			*value;
+
+	for (size_t i = 0; i < fw->fw_nparts; i++) {
+		struct fleet_part *fp = &fw->fw_parts[i];
+
+		if (fp->fp_same)
+			continue;
+		for (size_t k = 0; fp->fp_old != NULL &&
+		    k < fp->fp_old->ff_names.sv_count; k++)
+			(void)fleet_name(fw, fp->fp_old->ff_names.sv_items[k]);
+		for (size_t k = 0; fp->fp_cfg != NULL &&
+		    k < fp->fp_cfg->cfg_ndomains; k++)
+			(void)fleet_name(fw, fp->fp_cfg->cfg_domains[k].dom_name);
+	}
+	for (size_t i = 0; i < fw->fw_npairs; i++) {
+		if (fw->fw_pairs[i].fq_same)
+			continue;
+		fleet_touch_sans(fw, fw->fw_pairs[i].fq_old);
+		fleet_touch_sans(fw, fw->fw_pairs[i].fq_new);
+	}
+	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &domain,
+	    &value);) {
+		struct fleet_name	*fn = value;
+		struct fleet_file	*owner = strmap_get(&fl->fl_owner, domain);
+		struct fleet_part	*from = fleet_old_part(fw, domain);
+		struct fleet_part	*to = strmap_get(&fw->fw_claimed, domain);
+		const struct domain	*d;
+		struct cert		*crt;
+		struct srcpos		 pos0 = { 0 };
+		struct fleet_kept	*kept;
+		struct served_policy	*policy;
+
+		/* Where it was defined and where it is now, if either file
+		 * changed and goes in. */
+		if (from != NULL && from->fp_same)
+			from = NULL;
+		if (to != NULL && to->fp_same)
+			to = NULL;
+		if (from != NULL || to != NULL) {
+			fn->fn_file = to != NULL ? to->fp_path : from->fp_path;
+			if (to == NULL)
+				continue;	/* no longer configured */
+			d = config_domain(to->fp_cfg, domain);
+			crt = d->dom_valid ? fleet_cover(fl, domain, fu->fu_now) :
+			    NULL;
+			fn->fn_new = snapshot_host(d, crt, true,
+			    fu->fu_policies, &fu->fu_diags);
+			continue;
+		}
+		/* Defined where nothing changed: only its certificate may. */
+		if (fn->fn_old == NULL || owner == NULL) {
+			fn->fn_new = NULL;	/* a name no domain has */
+			fn->fn_old = NULL;
+			continue;
+		}
+		fn->fn_file = owner->ff_path != NULL ? owner->ff_path :
+		    fl->fl_main;
+		/* A kept host's policy may not be its file's. */
+		kept = strmap_get(&fl->fl_kept, domain);
+		policy = kept != NULL && kept->fk_policy != NULL ?
+		    kept->fk_policy : fn->fn_old->h_policy;
+		if (policy == NULL) {
+			fn->fn_new = host_ref((struct host *)fn->fn_old);
+			continue;
+		}
+		crt = fleet_cover(fl, domain, fu->fu_now);
+		if (crt == fn->fn_old->h_cert && policy ==
+		    fn->fn_old->h_policy) {
+			fn->fn_new = host_ref((struct host *)fn->fn_old);
+			continue;
+		}
+		if (crt == NULL) {
+			pos0.sp_file = fn->fn_file;
+			diag_add(&fu->fu_diags, DIAG_ERROR, &pos0, domain,
+			    "no valid certificate covers " HOST_PREFIX "%s, so "
+			    "the domain is not served; put one in a "
+			    "certificate directory", domain);
+		}
+		/* Not served without one, its policy kept for when one comes. */
+		fn->fn_new = host_new(domain, served_policy_ref(policy),
+		    crt != NULL ? cert_ref(crt) : NULL);
+	}
+}
+
+/*
+ * The refusal rule, per name: a name served now that the change would
+ * take away keeps its host when an error concerns it (its domain, or the
+ * file it is defined in), so that a file caught half-written, a key
+ * renewed before its certificate or a certificate deleted by mistake
+ * takes nothing away; every other name goes ahead. A certificate that has
+ * expired is no error: its name goes.
+ */
+bool
+fleet_concerns(const struct diag_list *dl, const char *domain,
+    const char *file)
+{
+	for (size_t i = 0; i < dl->dl_count; i++) {
+		const struct diag *d = &dl->dl_items[i];
+
+		if (d->d_severity == DIAG_ERROR &&
+		    ((d->d_subject != NULL &&
+		    strcmp(d->d_subject, domain) == 0) ||
+		    (d->d_file != NULL && file != NULL &&
+		    strcmp(d->d_file, file) == 0)))
+			return true;
+	}
+	return false;
+}
+
+static void
+fleet_keep(struct fleet_work *fw)
+{
+	struct fleet_update	*fu = fw->fw_fu;
+	const char		*domain;
+	void			*value;
+
+	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &domain,
+	    &value);) {
+		struct fleet_name *fn = value;
+
+		if (!fleet_served(fn->fn_old) || fleet_served(fn->fn_new) ||
+		    fn->fn_old->h_cert->crt_not_after <= fu->fu_now ||
+		    !fleet_concerns(&fu->fu_diags, domain, fn->fn_file))
+			continue;
+		/* What its file says now, for when its certificate comes. */
+		fleet_kept_set(fw->fw_fleet, domain, fn->fn_new != NULL ?
+		    fn->fn_new->h_policy : NULL);
+		host_unref(fn->fn_new);
+		fn->fn_new = host_ref((struct host *)fn->fn_old);
+		fn->fn_kept = true;
+		if (fu->fu_kept == NULL)
+			fu->fu_kept = xstrdup(domain);
+	}
+}
+
+/* ---- Committing ------------------------------------------------------- */
+
+static bool
+fleet_same_cert(const struct cert *a, const struct cert *b)
+{
+	return a == b || (a != NULL && b != NULL &&
+	    strcmp(a->crt_serial, b->crt_serial) == 0 &&
+	    strcmp(a->crt_file, b->crt_file) == 0);
+}
+
+static struct snapshot *
+fleet_next(struct fleet_work *fw)
+{
+	const struct snapshot	*cur = fw->fw_fu->fu_cur;
+	struct fleet_diff	*rd = &fw->fw_fu->fu_diff;
+	struct snapshot		*snap = xcalloc(1, sizeof(*snap));
+	const char		*domain;
+	void			*value;
+
+	atomic_init(&snap->snap_refs, 1);
+	snap->snap_cfg = config_ref(cur->snap_cfg);
+	snap->snap_built = fw->fw_fu->fu_now;
+	snap->snap_nhosts = cur->snap_nhosts;
+	snap->snap_ncerts = fw->fw_fleet->fl_pairs.sm_count;
+	hosttab_clone(&snap->snap_hosts, &cur->snap_hosts);
+	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &domain,
+	    &value);) {
+		struct fleet_name	*fn = value;
+		const struct host	*o = fn->fn_old;
+		struct host		*n = fn->fn_new;
+		bool			 was = fleet_served(o);
+		bool			 is = fleet_served(n);
+
+		if (n == o) {
+			host_unref(n);
+			fn->fn_new = NULL;
+			continue;
+		}
+		snap->snap_nhosts = snap->snap_nhosts - was + is;
+		rd->fd_added += !was && is;
+		rd->fd_removed += was && !is;
+		if (was && is) {
+			rd->fd_policies += strcmp(o->h_policy->pr_id,
+			    n->h_policy->pr_id) != 0;
+			rd->fd_certificates += !fleet_same_cert(o->h_cert,
+			    n->h_cert);
+		}
+		if (n == NULL) {
+			(void)hosttab_del(&snap->snap_hosts, o->h_name,
+			    o->h_name_len);
+			continue;
+		}
+		/* Policy fetch counters go on across reloads. */
+		if (o != NULL)
+			atomic_store(&n->h_fetches, atomic_load(&o->h_fetches));
+		fn->fn_new = NULL;
+		hosttab_put(&snap->snap_hosts, n);
+	}
+	snap->snap_ndomains = snap->snap_hosts.ht_count;
+	return snap;
+}
+
+/* The fleet's books follow the change. */
+static void
+fleet_commit(struct fleet_work *fw)
+{
+	struct fleet		*fl = fw->fw_fleet;
+	struct fleet_diff	*rd = &fw->fw_fu->fu_diff;
+	const char		*domain;
+	void			*value;
+
+	/* Every old name out first: a domain may move between files. */
+	for (size_t i = 0; i < fw->fw_nparts; i++) {
+		struct fleet_file *ff = fw->fw_parts[i].fp_old;
+
+		if (fw->fw_parts[i].fp_same || ff == NULL)
+			continue;
+		for (size_t k = 0; k < ff->ff_names.sv_count; k++)
+			(void)strmap_del(&fl->fl_owner, ff->ff_names.sv_items[k]);
+		strvec_free(&ff->ff_names);
+	}
+	for (size_t i = 0; i < fw->fw_nparts; i++) {
+		struct fleet_part *fp = &fw->fw_parts[i];
+		struct fleet_file *ff = fp->fp_old;
+
+		if (fp->fp_same)
+			continue;
+		if (fp->fp_cfg == NULL) {
+			if (ff != NULL)
+				fleet_file_free(strmap_del(&fl->fl_files,
+				    fp->fp_path));
+			continue;
+		}
+		if (ff == NULL)
+			ff = fleet_file_new(fl, fp->fp_path, &fp->fp_stamp);
+		ff->ff_stamp = fp->fp_stamp;
+		for (size_t k = 0; k < fp->fp_cfg->cfg_ndomains; k++) {
+			const char *name = fp->fp_cfg->cfg_domains[k].dom_name;
+
+			strvec_push(&ff->ff_names, xstrdup(name));
+			(void)strmap_put(&fl->fl_owner, name, ff);
+		}
+	}
+	for (size_t i = 0; i < fw->fw_npairs; i++) {
+		struct fleet_pair *fq = &fw->fw_pairs[i];
+
+		if (fq->fq_same)
+			continue;
+		if (fq->fq_old != NULL) {
+			rd->fd_certs_removed += !fleet_same_cert(fq->fq_old,
+			    fq->fq_new);
+			cert_unref(strmap_del(&fl->fl_pairs, fq->fq_chain));
+		}
+		if (fq->fq_new != NULL) {
+			rd->fd_certs_added += !fleet_same_cert(fq->fq_old,
+			    fq->fq_new);
+			(void)strmap_put(&fl->fl_pairs, fq->fq_chain,
+			    cert_ref(fq->fq_new));
+		} else
+			certcache_forget(fw->fw_fu->fu_certcache,
+			    fq->fq_chain);
+	}
+	/* A name kept by the refusal rule stays its file's, so that the
+	 * file's next change (or removal) takes it up again. */
+	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &domain,
+	    &value);) {
+		const struct fleet_name *fn = value;
+
+		if (fn->fn_kept)
+			fleet_adopt_owner(fl, domain, fn->fn_file != NULL ?
+			    fn->fn_file : "");
+		else if (fn->fn_new != fn->fn_old)
+			fleet_kept_clear(fl, domain);
+	}
+}
+
+static void
+fleet_work_free(struct fleet_work *fw)
+{
+	const char	*key;
+	void		*value;
+
+	for (size_t i = 0; i < fw->fw_nparts; i++) {
+		config_free(fw->fw_parts[i].fp_cfg);
+		free(fw->fw_parts[i].fp_path);
+	}
+	free(fw->fw_parts);
+	for (size_t i = 0; i < fw->fw_npairs; i++) {
+		cert_unref(fw->fw_pairs[i].fq_new);
+		free(fw->fw_pairs[i].fq_chain);
+	}
+	free(fw->fw_pairs);
+	strmap_free(&fw->fw_chains);
+	strmap_free(&fw->fw_bypath);
+	strmap_free(&fw->fw_claimed);
+	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
+		host_unref(((struct fleet_name *)value)->fn_new);
+		free(value);
+	}
+	strmap_free(&fw->fw_names);
+}
+
+/* Files and pairs that changed and were not held back. */
+static size_t
+fleet_active(const struct fleet_work *fw)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < fw->fw_nparts; i++)
+		n += !fw->fw_parts[i].fp_same;
+	for (size_t i = 0; i < fw->fw_npairs; i++)
+		n += !fw->fw_pairs[i].fq_same;
+	return n;
+}
+
+/* Does any name get another host? */
+static bool
+fleet_changes_hosts(const struct fleet_work *fw)
+{
+	const char	*domain;
+	void		*value;
+
+	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &domain,
+	    &value);) {
+		const struct fleet_name *fn = value;
+
+		if (fn->fn_new != fn->fn_old)
+			return true;
+	}
+	return false;
+}
+
+enum fleet_result
+fleet_update(struct fleet *fl, struct fleet_update *fu)
+{
+	struct fleet_work	 fw = { .fw_fleet = fl, .fw_fu = fu };
+	enum fleet_result	 rc;
+	struct stat		 st;
+
+	memset(&fu->fu_diff, 0, sizeof(fu->fu_diff));
+	fu->fu_next = NULL;
+	fu->fu_kept = NULL;
+	fu->fu_why = fleet_classify(&fw);
+	if (fu->fu_why == NULL && stat(fl->fl_main, &st) == 0)
+		fw.fw_main = stamp_of(&st);
+	if (fu->fu_why == NULL)
+		fu->fu_why = fleet_read_parts(&fw);
+	if (fu->fu_why != NULL) {
+		fleet_work_free(&fw);
+		return FLEET_WHOLE;
+	}
+	fleet_read_pairs(&fw);
+	if (fleet_active(&fw) == 0) {
+		fleet_work_free(&fw);
+		return FLEET_UNCHANGED;
+	}
+	/* The books follow the files; the refusal rule acts on hosts. */
+	fleet_swap_certs(&fw);
+	fleet_new_hosts(&fw);
+	fleet_keep(&fw);
+	fleet_commit(&fw);
+	if (fu->fu_kept != NULL && !fleet_changes_hosts(&fw))
+		rc = FLEET_REFUSED;
+	else {
+		/* Even with the same hosts: the counts say what was read. */
+		fu->fu_next = fleet_next(&fw);
+		rc = FLEET_APPLIED;
+	}
+	fleet_work_free(&fw);
+	return rc;
+}

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the snapshot in service was built from, kept by the main thread so
+ * that a reload can look only at what changed: each customer file that the
+ * include patterns matched, with its stamp and the domains it defines;
+ * which file defines each domain; and the certificates of the certificate
+ * directories, indexed by the names they cover.
+ *
+ * A reload given the paths that inotify named (fleet_update) reads again
+ * only those customer files and certificate pairs, and makes the next
+ * snapshot from the one in service by changing the hosts of the names they
+ * concern: its cost follows what changed, not the size of the fleet. What
+ * it cannot tie to single files (the main file, templates in a customer
+ * file, a domain defined twice, a Let's Encrypt lineage, a directory made
+ * or removed) needs the whole load, as at start-up (fleet_build).
+ */
+#ifndef MTA_STS_FLEET_H
+#define MTA_STS_FLEET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "../config/cert.h"
+#include "../config/diag.h"
+#include "../config/strmap.h"
+
+struct config;
+struct snapshot;
+
+struct fleet;
+
+/* What a reload changed, for its log line. */
+struct fleet_diff {
+	size_t	fd_added;		/* names served now, not before */
+	size_t	fd_removed;		/* names no longer served */
+	size_t	fd_policies;		/* names whose policy changed */
+	size_t	fd_certificates;	/* names with another certificate */
+	size_t	fd_certs_added;		/* certificate files, by serial */
+	size_t	fd_certs_removed;
+};
+
+/* The bookkeeping of a whole load: `cfg` and the certificates loaded. */
+struct fleet	*fleet_build(const struct config *cfg,
+		    const struct certset *certs);
+void		 fleet_free(struct fleet *);
+/* The file that defines `domain` (the main file for its own and for
+ * domains defined twice), or NULL. */
+const char	*fleet_file_of(const struct fleet *, const char *domain);
+/*
+ * A name the refusal rule kept in a whole load: it stays `file`'s (its
+ * file before), so that the file's next change takes it up again, and
+ * `policy` is what its file gives it now (NULL: the file is in error),
+ * for when its certificate comes.
+ */
+struct served_policy;
+void		 fleet_adopt(struct fleet *, const char *domain,
+		    const char *file, struct served_policy *policy);
+/*
+ * Does an error of `dl` concern the domain: about it, or about the file
+ * it is defined in? The refusal rule keeps such a name's host when the
+ * change would take it away.
+ */
+bool		 fleet_concerns(const struct diag_list *, const char *domain,
+		    const char *file);
+
+enum fleet_result {
+	FLEET_APPLIED,		/* fu_next is the new snapshot */
+	FLEET_REFUSED,		/* no host changes: what would have, the
+				   refusal rule kept (fu_kept) */
+	FLEET_UNCHANGED,	/* the files named are as they were */
+	FLEET_WHOLE,		/* it needs a whole load (why: fu_why) */
+};
+
+/* What fleet_update() needs besides the fleet. */
+struct fleet_update {
+	const struct snapshot	*fu_cur;	/* in service */
+	const struct strmap	*fu_files;	/* what changed (watch_changes) */
+	time_t			 fu_now;
+	struct certcache	*fu_certcache;
+	struct strmap		*fu_policies;	/* served policies by id */
+	/* Out: the new snapshot, what changed, what was wrong (to log), and
+	 * the name a refusal would have taken away. */
+	struct snapshot		*fu_next;
+	struct fleet_diff	 fu_diff;
+	struct diag_list	 fu_diags;
+	/* A domain the refusal rule kept as it was (owned; NULL: none). */
+	char			*fu_kept;
+	const char		*fu_why;	/* FLEET_WHOLE: why */
+};
+
+/*
+ * Apply the changes of fu_files to the fleet and make the next snapshot
+ * from fu_cur. On FLEET_WHOLE the fleet is as it was.
+ * The caller frees fu_diags and fu_kept.
+ */
+enum fleet_result fleet_update(struct fleet *, struct fleet_update *);
+
+#endif
