@@ -51,6 +51,9 @@ struct fleet {
 	 * (the kept policy goes on).
 	 */
 	struct strmap	 fl_kept;
+	/* The next time a certificate of the index begins or ends to be
+	 * valid, after the last look (0: none). */
+	time_t		 fl_next_validity;
 };
 
 struct fleet_kept {
@@ -58,6 +61,25 @@ struct fleet_kept {
 };
 
 /* ---- The certificate index ------------------------------------------ */
+
+/* A certificate's validity changes by itself: the fleet must look again
+ * then (fleet_next_validity). */
+static void
+fleet_note_validity(struct fleet *fl, const struct cert *crt, time_t now)
+{
+	const time_t t[] = { crt->crt_not_before, crt->crt_not_after };
+
+	for (size_t i = 0; i < 2; i++)
+		if (t[i] > now && (fl->fl_next_validity == 0 ||
+		    t[i] < fl->fl_next_validity))
+			fl->fl_next_validity = t[i];
+}
+
+time_t
+fleet_next_validity(const struct fleet *fl)
+{
+	return fl->fl_next_validity;
+}
 
 static void
 fleet_sans_add(struct fleet *fl, struct cert *crt)
@@ -168,7 +190,8 @@ fleet_is_dir(const char *path)
 }
 
 struct fleet *
-fleet_build(const struct config *cfg, const struct certset *certs)
+fleet_build(const struct config *cfg, const struct certset *certs,
+    time_t now)
 {
 	struct fleet	*fl = xcalloc(1, sizeof(*fl));
 
@@ -218,6 +241,7 @@ fleet_build(const struct config *cfg, const struct certset *certs)
 			continue;
 		(void)strmap_put(&fl->fl_pairs, crt->crt_file, cert_ref(crt));
 		fleet_sans_add(fl, crt);
+		fleet_note_validity(fl, crt, now);
 	}
 	return fl;
 }
@@ -645,8 +669,11 @@ fleet_swap_certs(struct fleet_work *fw)
 			continue;
 		if (fq->fq_old != NULL)
 			fleet_sans_remove(fw->fw_fleet, fq->fq_old);
-		if (fq->fq_new != NULL)
+		if (fq->fq_new != NULL) {
 			fleet_sans_add(fw->fw_fleet, fq->fq_new);
+			fleet_note_validity(fw->fw_fleet, fq->fq_new,
+			    fw->fw_fu->fu_now);
+		}
 	}
 }
 

@@ -42,7 +42,13 @@ struct fleet_diff {
 
 /* The bookkeeping of a whole load: `cfg` and the certificates loaded. */
 struct fleet	*fleet_build(const struct config *cfg,
-		    const struct certset *certs);
+		    const struct certset *certs, time_t now);
+/*
+ * When a certificate of the fleet begins or ends to be valid next (0:
+ * never): which certificate serves a name then changes with no file
+ * changing, and only a whole reload looks at every name again.
+ */
+time_t		 fleet_next_validity(const struct fleet *);
 void		 fleet_free(struct fleet *);
 /* The file that defines `domain` (the main file for its own and for
  * domains defined twice), or NULL. */

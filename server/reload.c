@@ -361,7 +361,7 @@ reload_whole(struct server *srv, const char *path)
 	    &rd.fd_certs_removed);
 	rc = rk.rk_names.sv_count > 0 && reload_diff_empty(&rd) ? -1 : 0;
 	fleet_free(srv->srv_fleet);
-	srv->srv_fleet = fleet_build(cfg, &certs);
+	srv->srv_fleet = fleet_build(cfg, &certs, now);
 	for (size_t i = 0; i < rk.rk_names.sv_count; i++) {
 		fleet_adopt(srv->srv_fleet, rk.rk_names.sv_items[i],
 		    rk.rk_files.sv_items[i], rk.rk_policies[i]);

@@ -110,6 +110,8 @@ struct serve_timers {
 	time_t		st_ticket_retry;
 	/* What the burst's events named. */
 	struct watch_changes st_changes;
+	/* The certificate validity change last reloaded for. */
+	time_t		st_validity_seen;
 };
 
 /*
@@ -132,6 +134,7 @@ serve_wait(struct server *srv, int sfd, const char *path,
 	uint64_t		 now = clock_ms();
 	time_t			 wall = time(NULL);
 	time_t			 rotate = ticket_keys_due(&srv->srv_tickets);
+	time_t			 validity;
 	int			 timeout = -1;
 
 	if (st->st_first != 0) {
@@ -171,6 +174,20 @@ serve_wait(struct server *srv, int sfd, const char *path,
 		rotate = wall + TICKET_ROTATE_SECONDS;
 	if (timeout == -1 || (rotate - wall) * 1000 < timeout)
 		timeout = (int)((rotate - wall) * 1000);
+	/* A certificate expires, or one becomes valid: every name is
+	 * looked at again, as no file event will say. */
+	validity = fleet_next_validity(srv->srv_fleet);
+	if (validity == st->st_validity_seen)
+		validity = 0;	/* its reload was refused: the next change */
+	if (validity != 0 && wall >= validity) {
+		log_info("a certificate began or ceased to be valid: reloading "
+		    "%s", path);
+		st->st_validity_seen = validity;
+		reload_run(srv, path, NULL);
+		return true;
+	}
+	if (validity != 0 && (validity - wall) * 1000 < timeout)
+		timeout = (int)((validity - wall) * 1000);
 	if (poll(pfd, pfd[1].fd == -1 ? 1 : 2, timeout) == -1) {
 		if (errno == EINTR)
 			return true;
@@ -301,7 +318,7 @@ serve_run(const char *path, bool foreground)
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
-	srv.srv_fleet = fleet_build(cfg, &certs);
+	srv.srv_fleet = fleet_build(cfg, &certs, time(NULL));
 	certset_free(&certs);
 	/* The hosts and the fleet have what the snapshot needs of them. */
 	config_drop_domains(cfg);
