@@ -6,7 +6,7 @@
 
 #include "../config/strmap.h"
 #include "../config/xalloc.h"
-#include "snapshot.h"
+#include "host.h"
 
 #define HOSTTAB_MIN_SLOTS	HOSTTAB_PAGE_SLOTS
 
