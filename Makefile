@@ -218,7 +218,7 @@ bench-stress: all
 # Results in build/bench/scale-N.txt.
 .PHONY: bench-scale
 bench-scale: all
-	@$(call install_missing,libssl-dev python3 curl)
+	@$(call install_missing,libssl-dev python3 curl openssl)
 	tests/bench/scale $(abspath $(BIN))
 
 # `doctor` over BENCH_DOCTOR_DOMAINS (10000) domains in a network namespace

@@ -369,9 +369,10 @@ reload_whole(struct server *srv, const char *path)
 	}
 	config_drop_domains(cfg);
 	certset_free(&certs);
+	/* Before the workers are woken: they take the keys then. */
+	reload_tickets(srv, cfg);
 	reload_publish(srv, snap, &rd, start, rk.rk_names.sv_count > 0 ?
 	    rk.rk_names.sv_items[0] : NULL);
-	reload_tickets(srv, cfg);
 	config_free(cfg);
 	strvec_free(&rk.rk_names);
 	strvec_free(&rk.rk_files);
