@@ -934,18 +934,20 @@ fleet_commit(struct fleet_work *fw)
 		}
 	}
 	for (size_t i = 0; i < fw->fw_npairs; i++) {
-		struct fleet_pair *fq = &fw->fw_pairs[i];
+		struct fleet_pair	*fq = &fw->fw_pairs[i];
+		bool			 same;
 
 		if (fq->fq_same)
 			continue;
+		/* Before the old one may go with its last reference. */
+		same = fleet_same_cert(fq->fq_old, fq->fq_new);
 		if (fq->fq_old != NULL) {
-			rd->fd_certs_removed += !fleet_same_cert(fq->fq_old,
-			    fq->fq_new);
+			rd->fd_certs_removed += !same;
 			cert_unref(strmap_del(&fl->fl_pairs, fq->fq_chain));
+			fq->fq_old = NULL;
 		}
 		if (fq->fq_new != NULL) {
-			rd->fd_certs_added += !fleet_same_cert(fq->fq_old,
-			    fq->fq_new);
+			rd->fd_certs_added += !same;
 			(void)strmap_put(&fl->fl_pairs, fq->fq_chain,
 			    cert_ref(fq->fq_new));
 		} else
