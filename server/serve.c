@@ -299,6 +299,13 @@ serve_run(const char *path, bool foreground)
 		fatal("signalfd");
 
 	memset(&srv, 0, sizeof(srv));
+	/*
+	 * Watched before the certificates are read, which takes minutes at a
+	 * million customers: a change meanwhile waits in the queue for the
+	 * main loop, where it would be lost if the watches came after.
+	 */
+	srv.srv_watch = watch_new();
+	watch_set(srv.srv_watch, cfg);
 	serve_raise_nofile(&cfg->cfg_limits);
 	srv.srv_ctx = tls_ctx_new();
 	srv.srv_addrs = limit_table_new(
@@ -374,8 +381,6 @@ serve_run(const char *path, bool foreground)
 	if (privdrop(cfg->cfg_user, cfg->cfg_group, err, sizeof(err)) == -1 ||
 	    privdrop_capabilities(err, sizeof(err)) == -1)
 		fatalx("%s", err);
-	/* Before the allow-list, which has no inotify_init1. */
-	srv.srv_watch = watch_new();
 	/* Start-up is over: from here on, every thread (the first starts
 	 * next) runs under the allow-list. */
 	if (cfg->cfg_seccomp && seccomp_install(err, sizeof(err)) == -1)
@@ -395,7 +400,6 @@ serve_run(const char *path, bool foreground)
 	notify_ready("serving %zu of %zu domains", snap->snap_nhosts,
 	    snap->snap_ndomains);
 
-	watch_set(srv.srv_watch, cfg);
 	config_free(cfg);
 	while (serve_wait(&srv, sfd, path, &timers))
 		;
