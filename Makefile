@@ -279,7 +279,8 @@ FUZZ_PROBE_SRCS	:= server/doctor/doctor_probe.c server/doctor/doctor_net.c \
 # target (tests/fuzz/fuzz_server.c).
 FUZZ_SERVER_SRCS := tests/fuzz/fuzz_server.c tests/fuzz/fuzz_pki.c \
 		   server/server.c server/worker.c server/relay.c server/http.c \
-		   server/tls.c server/ticket.c server/snapshot.c server/limit.c \
+		   server/tls.c server/ticket.c server/snapshot.c server/host.c \
+		   server/hosttab.c server/limit.c \
 		   $(FUZZ_CERT_SRCS)
 
 .PHONY: fuzz fuzz-build fuzz-replay fuzz-deps

@@ -87,8 +87,10 @@ fuzz_load_config(void)
 		{ "rsa.key", fuzz_pki_rsa_key },
 	};
 	char		 dir[] = "/tmp/fuzz_server.XXXXXX";
-	char		 paths[5][64], text[sizeof(fuzz_config) + 16];
-	struct config	*cfg;
+	char			 paths[5][64], text[sizeof(fuzz_config) + 16];
+	struct config		*cfg;
+	struct certset		 certs;
+	struct diag_list	 cert_diags = { 0 };
 
 	if (mkdtemp(dir) == NULL)
 		fuzz_fail("mkdtemp: %s", strerror(errno));
@@ -102,7 +104,11 @@ fuzz_load_config(void)
 	log_diags(&cfg->cfg_diags);
 	if (cfg->cfg_diags.dl_errors > 0)
 		fuzz_fail("fuzz_server: the configuration has errors");
-	fuzz_srv.srv_snap = snapshot_build(cfg, FUZZ_NOW, 1);
+	certset_load(&certs, cfg, &cert_diags, FUZZ_NOW, NULL);
+	/* The snapshot holds what it needs of the certificates. */
+	fuzz_srv.srv_snap = snapshot_build(config_ref(cfg), &certs,
+	    &cert_diags, FUZZ_NOW, true, NULL);
+	certset_free(&certs);
 	log_diags(&fuzz_srv.srv_snap->snap_diags);
 	if (fuzz_srv.srv_snap->snap_nhosts != cfg->cfg_ndomains)
 		fuzz_fail("fuzz_server: not every domain is served");
