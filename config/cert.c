@@ -596,8 +596,10 @@ certcache_new(void)
 }
 
 static void
-certcache_entry_free(struct certcache_entry *e)
+certcache_entry_free(void *p)
 {
+	struct certcache_entry *e = p;
+
 	cert_unref(e->cce_cert);
 	free(e->cce_key_file);
 	free(e);
@@ -606,14 +608,9 @@ certcache_entry_free(struct certcache_entry *e)
 void
 certcache_free(struct certcache *cc)
 {
-	const char	*key;
-	void		*value;
-
 	if (cc == NULL)
 		return;
-	for (size_t pos = 0; strmap_next(&cc->cc_map, &pos, &key, &value);)
-		certcache_entry_free(value);
-	strmap_free(&cc->cc_map);
+	strmap_free_with(&cc->cc_map, certcache_entry_free);
 	free(cc);
 }
 

@@ -139,6 +139,16 @@ strmap_next(const struct strmap *sm, size_t *pos, const char **key,
 }
 
 void
+strmap_free_with(struct strmap *sm, void (*free_value)(void *))
+{
+	if (sm->sm_slots != NULL)
+		for (size_t i = 0; i <= sm->sm_mask; i++)
+			if (sm->sm_slots[i].sms_key != NULL)
+				free_value(sm->sm_slots[i].sms_value);
+	strmap_free(sm);
+}
+
+void
 strmap_free(struct strmap *sm)
 {
 	if (sm->sm_slots != NULL)

@@ -38,5 +38,7 @@ bool		 strmap_next(const struct strmap *, size_t *pos,
 		    const char **key, void **value);
 /* The map's own memory; the values are the caller's. */
 void		 strmap_free(struct strmap *);
+/* The map, and each value through `free_value`. */
+void		 strmap_free_with(struct strmap *, void (*free_value)(void *));
 
 #endif

@@ -174,8 +174,10 @@ fleet_file_new(struct fleet *fl, const char *path, const struct stamp *st)
 }
 
 static void
-fleet_file_free(struct fleet_file *ff)
+fleet_file_free(void *p)
 {
+	struct fleet_file *ff = p;
+
 	strvec_free(&ff->ff_names);
 	free(ff->ff_path);
 	free(ff);
@@ -247,8 +249,10 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 }
 
 static void
-fleet_kept_free(struct fleet_kept *fk)
+fleet_kept_free(void *p)
 {
+	struct fleet_kept *fk = p;
+
 	served_policy_unref(fk->fk_policy);
 	free(fk);
 }
@@ -274,33 +278,33 @@ fleet_kept_clear(struct fleet *fl, const char *domain)
 		fleet_kept_free(fk);
 }
 
+static void
+fleet_certs_free(void *p)
+{
+	struct fleet_certs *fc = p;
+
+	for (size_t k = 0; k < fc->fc_count; k++)
+		cert_unref(fc->fc_certs[k]);
+	free(fc->fc_certs);
+	free(fc);
+}
+
+static void
+fleet_cert_unref(void *p)
+{
+	cert_unref(p);
+}
+
 void
 fleet_free(struct fleet *fl)
 {
-	const char	*key;
-	void		*value;
-
 	if (fl == NULL)
 		return;
-	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &key, &value);)
-		fleet_file_free(value);
-	strmap_free(&fl->fl_files);
+	strmap_free_with(&fl->fl_files, fleet_file_free);
 	strmap_free(&fl->fl_owner);
-	for (size_t pos = 0; strmap_next(&fl->fl_sans, &pos, &key, &value);) {
-		struct fleet_certs *fc = value;
-
-		for (size_t k = 0; k < fc->fc_count; k++)
-			cert_unref(fc->fc_certs[k]);
-		free(fc->fc_certs);
-		free(fc);
-	}
-	strmap_free(&fl->fl_sans);
-	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &key, &value);)
-		cert_unref(value);
-	strmap_free(&fl->fl_pairs);
-	for (size_t pos = 0; strmap_next(&fl->fl_kept, &pos, &key, &value);)
-		fleet_kept_free(value);
-	strmap_free(&fl->fl_kept);
+	strmap_free_with(&fl->fl_sans, fleet_certs_free);
+	strmap_free_with(&fl->fl_pairs, fleet_cert_unref);
+	strmap_free_with(&fl->fl_kept, fleet_kept_free);
 	strvec_free(&fl->fl_includes);
 	strvec_free(&fl->fl_flat);
 	strvec_free(&fl->fl_other);
@@ -381,12 +385,6 @@ struct fleet_work {
 	struct strmap		 fw_names;	/* domain -> struct fleet_name */
 	struct stamp		 fw_main;
 };
-
-static bool
-fleet_path_in(const struct strvec *sv, const char *path)
-{
-	return strvec_contains(sv, path);
-}
 
 static bool
 fleet_matches_include(const struct fleet *fl, const char *path)
@@ -471,7 +469,7 @@ fleet_classify(struct fleet_work *fw)
 
 			if (strcmp(path, fl->fl_main) == 0)
 				return "the main file changed";
-			if (fleet_path_in(&fl->fl_other, path))
+			if (strvec_contains(&fl->fl_other, path))
 				return "a certificate or key file named in the "
 				    "configuration changed";
 		}
@@ -486,7 +484,7 @@ fleet_classify(struct fleet_work *fw)
 				known = true;
 			} else if (slash != NULL) {
 				dir = xstrndup(path, (size_t)(slash - path));
-				known = fleet_path_in(&fl->fl_flat, dir) &&
+				known = strvec_contains(&fl->fl_flat, dir) &&
 				    fleet_classify_cert(fw, dir, slash + 1);
 				free(dir);
 			}
