@@ -13,6 +13,7 @@
 
 #include <wolfssl/options.h>
 #include <wolfssl/ssl.h>
+#include <wolfssl/wolfcrypt/asn.h>
 #include <wolfssl/wolfcrypt/asn_public.h>
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/rsa.h>
@@ -245,22 +246,19 @@ cert_digits(const unsigned char *p, int n)
 
 /*
  * A certificate's date, RFC 5280 4.1.2.5: UTCTime YYMMDDHHMMSSZ (years 1950
- * to 2049) or GeneralizedTime YYYYMMDDHHMMSSZ, always in UTC. Read here
- * rather than with wolfSSL_ASN1_TIME_to_tm, which goes through mktime()
- * and so reloads the time zone on every call; 0 if it is not such a date.
+ * to 2049) or GeneralizedTime YYYYMMDDHHMMSSZ, always in UTC, `len` bytes
+ * at `p`. Read here rather than with wolfSSL_ASN1_TIME_to_tm, which goes
+ * through mktime() and so reloads the time zone on every call; 0 if it is
+ * not such a date.
  */
 static time_t
-cert_time(const WOLFSSL_ASN1_TIME *t)
+cert_time(const unsigned char *p, int len)
 {
-	const unsigned char	*p;
-	struct tm		 tm;
-	int			 year, ylen;
+	struct tm	tm;
+	int		year, ylen;
 
-	if (t == NULL)
-		return 0;
-	p = t->data;
-	ylen = t->length == 13 ? 2 : t->length == 15 ? 4 : 0;
-	if (ylen == 0 || p[t->length - 1] != 'Z' ||
+	ylen = len == 13 ? 2 : len == 15 ? 4 : 0;
+	if (ylen == 0 || p[len - 1] != 'Z' ||
 	    (year = cert_digits(p, ylen)) < 0)
 		return 0;
 	if (ylen == 2)
@@ -279,18 +277,32 @@ cert_time(const WOLFSSL_ASN1_TIME *t)
 	return timegm(&tm);
 }
 
+/* A date as the decoder leaves it: the whole element, tag and length. */
+static time_t
+cert_der_time(const unsigned char *p, int len)
+{
+	if (p == NULL || len < 2 || (p[0] != ASN_UTC_TIME &&
+	    p[0] != ASN_GENERALIZED_TIME) || p[1] != len - 2)
+		return 0;
+	return cert_time(p + 2, len - 2);
+}
+
 time_t
 cert_x509_not_after(WOLFSSL_X509 *x)
 {
-	return cert_time(wolfSSL_X509_get_notAfter(x));
+	const WOLFSSL_ASN1_TIME *t = wolfSSL_X509_get_notAfter(x);
+
+	return t == NULL ? 0 : cert_time(t->data, t->length);
 }
 
-/* The DER certificates of the chain, one by one. */
-static WOLFSSL_X509 *
-cert_chain_x509(const struct cert *crt, size_t *off)
+/*
+ * The next DER certificate of the chain after *off: its start and length,
+ * *off moved past it; NULL at the end or on a length that does not fit.
+ */
+static const unsigned char *
+cert_chain_next(const struct cert *crt, size_t *off, word32 *lenp)
 {
 	const unsigned char	*p = crt->crt_chain + *off;
-	WOLFSSL_X509		*x;
 	size_t			 len, hdr;
 
 	if (*off + 4 > crt->crt_chain_len || p[0] != 0x30)
@@ -309,43 +321,66 @@ cert_chain_x509(const struct cert *crt, size_t *off)
 		return NULL;
 	if (*off + hdr + len > crt->crt_chain_len)
 		return NULL;
-	x = wolfSSL_X509_d2i(NULL, p, (int)(hdr + len));
 	*off += hdr + len;
-	return x;
+	*lenp = (word32)(hdr + len);
+	return p;
+}
+
+/*
+ * Decode the next certificate of the chain into `dc` (wc_FreeDecodedCert
+ * after, whatever the result). The decoder reads the fields in place: no
+ * X509 object, no public key object and so no random generator per
+ * certificate, which is what makes a million of them load in seconds.
+ */
+static bool
+cert_chain_decode(const struct cert *crt, size_t *off, DecodedCert *dc)
+{
+	const unsigned char	*der;
+	word32			 len = 0;
+
+	der = cert_chain_next(crt, off, &len);
+	wc_InitDecodedCert(dc, der, der == NULL ? 0 : len, NULL);
+	return der != NULL && wc_ParseCert(dc, CERT_TYPE, NO_VERIFY, NULL) == 0;
 }
 
 /* Leaf first, each certificate issued by the next (RFC 8446 4.4.2). */
 static bool
-cert_check_order(const struct cert *crt, WOLFSSL_X509 *leaf, const char *file,
-    struct diag_list *diags)
+cert_check_order(const struct cert *crt, const DecodedCert *leaf,
+    size_t off, const char *file, struct diag_list *diags)
 {
-	WOLFSSL_X509	*prev = leaf, *next;
-	size_t		 off = 0, i = 1;
-	bool		 ok = true;
+	byte		issuer[KEYID_SIZE];
+	DecodedCert	next;
+	size_t		i = 1;
+	bool		ok = true;
 
-	wolfSSL_X509_free(cert_chain_x509(crt, &off));	/* the leaf: have it */
-	while (ok && (next = cert_chain_x509(crt, &off)) != NULL) {
-		if (wolfSSL_X509_NAME_cmp(wolfSSL_X509_get_issuer_name(prev),
-		    wolfSSL_X509_get_subject_name(next)) != 0) {
+	memcpy(issuer, leaf->issuerHash, sizeof(issuer));
+	while (ok && off < crt->crt_chain_len) {
+		if (!cert_chain_decode(crt, &off, &next)) {
+			cert_error(diags, file, "certificate %zu cannot be "
+			    "decoded", i + 1);
+			ok = false;
+		} else if (memcmp(issuer, next.subjectHash,
+		    sizeof(issuer)) != 0) {
 			cert_error(diags, file, "the chain is out of order: "
 			    "certificate %zu is not the issuer of certificate "
 			    "%zu; put the server certificate first, then each "
 			    "issuer in turn", i + 1, i);
 			ok = false;
 		}
-		if (prev != leaf)
-			wolfSSL_X509_free(prev);
-		prev = next;
+		memcpy(issuer, next.issuerHash, sizeof(issuer));
+		wc_FreeDecodedCert(&next);
 		i++;
 	}
-	if (prev != leaf)
-		wolfSSL_X509_free(prev);
 	return ok;
 }
 
-/* The SubjectPublicKeyInfo of a private key (DER, PKCS#8 or traditional). */
+/*
+ * The public key of a private key (DER, PKCS#8 or traditional) in the form
+ * the certificate decoder gives it: the SubjectPublicKeyInfo of an ECDSA
+ * key, the bare RSAPublicKey of an RSA key.
+ */
 static int
-cert_key_spki(struct cert *crt, unsigned char *out, word32 size)
+cert_key_public(struct cert *crt, unsigned char *out, word32 size)
 {
 	unsigned char	*der = crt->crt_key;
 	word32		 start = 0, idx;
@@ -373,7 +408,7 @@ cert_key_spki(struct cert *crt, unsigned char *out, word32 size)
 	idx = start;
 	if (wc_RsaPrivateKeyDecode(der, &idx, &rsa,
 	    (word32)crt->crt_key_len) == 0)
-		n = wc_RsaKeyToPublicDer(&rsa, out, size);
+		n = wc_RsaKeyToPublicDer_ex(&rsa, out, size, 0);
 	wc_FreeRsaKey(&rsa);
 	return n;
 }
@@ -384,21 +419,21 @@ cert_key_spki(struct cert *crt, unsigned char *out, word32 size)
  * signature round trip would cost a hundred at every start.
  */
 static bool
-cert_check_key(struct cert *crt, WOLFSSL_X509 *leaf, const char *key_file,
-    struct diag_list *diags)
+cert_check_key(struct cert *crt, const DecodedCert *leaf,
+    const char *key_file, struct diag_list *diags)
 {
-	unsigned char	cert_pub[2048], key_pub[2048];
-	int		cert_len = sizeof(cert_pub), key_len;
+	unsigned char	key_pub[2048];
+	int		key_len;
 
-	key_len = cert_key_spki(crt, key_pub, sizeof(key_pub));
+	key_len = cert_key_public(crt, key_pub, sizeof(key_pub));
 	if (key_len <= 0) {
 		cert_error(diags, key_file, "the private key is neither an "
 		    "ECDSA nor an RSA key this daemon can use");
 		return false;
 	}
-	if (wolfSSL_X509_get_pubkey_buffer(leaf, cert_pub, &cert_len) !=
-	    WOLFSSL_SUCCESS || key_len != cert_len ||
-	    memcmp(key_pub, cert_pub, (size_t)key_len) != 0) {
+	if (leaf->keyOID != (crt->crt_ecdsa ? ECDSAk : RSAk) ||
+	    leaf->publicKey == NULL || (word32)key_len != leaf->pubKeySize ||
+	    memcmp(key_pub, leaf->publicKey, (size_t)key_len) != 0) {
 		cert_error(diags, key_file, "the private key does not match the "
 		    "certificate in %s", crt->crt_file);
 		return false;
@@ -407,17 +442,17 @@ cert_check_key(struct cert *crt, WOLFSSL_X509 *leaf, const char *key_file,
 }
 
 static void
-cert_read_leaf(struct cert *crt, WOLFSSL_X509 *leaf)
+cert_read_leaf(struct cert *crt, const DecodedCert *leaf)
 {
-	unsigned char	 serial[CERT_SERIAL_MAX + 8];
-	int		 slen = sizeof(serial);
-	char		*name;
+	crt->crt_not_before = cert_der_time(leaf->beforeDate,
+	    leaf->beforeDateLen);
+	crt->crt_not_after = cert_der_time(leaf->afterDate, leaf->afterDateLen);
+	for (const DNS_entry *e = leaf->altNames; e != NULL; e = e->next) {
+		char *lower;
 
-	crt->crt_not_before = cert_time(wolfSSL_X509_get_notBefore(leaf));
-	crt->crt_not_after = cert_time(wolfSSL_X509_get_notAfter(leaf));
-	while ((name = wolfSSL_X509_get_next_altname(leaf)) != NULL) {
-		char *lower = xstrdup(name);
-
+		if (e->type != ASN_DNS_TYPE || e->len <= 0)
+			continue;
+		lower = xstrndup(e->name, (size_t)e->len);
 		for (char *c = lower; *c != '\0'; c++)
 			*c = (char)tolower((unsigned char)*c);
 		if (!strvec_contains(&crt->crt_names, lower))
@@ -425,10 +460,10 @@ cert_read_leaf(struct cert *crt, WOLFSSL_X509 *leaf)
 		else
 			free(lower);
 	}
-	if (wolfSSL_X509_get_serial_number(leaf, serial, &slen) ==
-	    WOLFSSL_SUCCESS && slen > 0 && slen <= CERT_SERIAL_MAX) {
-		for (int i = 0; i < slen; i++)
-			snprintf(crt->crt_serial + 2 * i, 3, "%02x", serial[i]);
+	if (leaf->serialSz > 0 && leaf->serialSz <= CERT_SERIAL_MAX) {
+		for (int i = 0; i < leaf->serialSz; i++)
+			snprintf(crt->crt_serial + 2 * i, 3, "%02x",
+			    leaf->serial[i]);
 	}
 }
 
@@ -512,7 +547,8 @@ cert_parse_pair(const char *chain_file, const char *key_file,
 	struct cert	*crt = xcalloc(1, sizeof(*crt));
 	char		*chain_pem, *key_pem = NULL;
 	size_t		 chain_len, key_len = 0;
-	WOLFSSL_X509	*leaf = NULL;
+	DecodedCert	 leaf;
+	bool		 decoded = false;
 	size_t		 off = 0;
 	bool		 ok = false;
 
@@ -533,18 +569,18 @@ cert_parse_pair(const char *chain_file, const char *key_file,
 	if (!cert_parse_key(crt, key_pem ? key_pem : chain_pem,
 	    key_pem ? key_len : chain_len, key_file, diags))
 		goto out;
-	leaf = cert_chain_x509(crt, &off);
-	if (leaf == NULL) {
+	decoded = true;
+	if (!cert_chain_decode(crt, &off, &leaf)) {
 		cert_error(diags, chain_file, "the certificate cannot be "
 		    "decoded");
 		goto out;
 	}
-	cert_read_leaf(crt, leaf);
-	ok = cert_check_order(crt, leaf, chain_file, diags) &&
-	    cert_check_key(crt, leaf, key_file, diags);
+	cert_read_leaf(crt, &leaf);
+	ok = cert_check_order(crt, &leaf, off, chain_file, diags) &&
+	    cert_check_key(crt, &leaf, key_file, diags);
 out:
-	if (leaf != NULL)
-		wolfSSL_X509_free(leaf);
+	if (decoded)
+		wc_FreeDecodedCert(&leaf);
 	if (chain_pem != NULL)
 		cert_wipe_free(chain_pem, chain_len);
 	cert_wipe_free(key_pem, key_len);
