@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/rsa.h>
 
+#include "pool.h"
 #include "stamp.h"
 #include "strmap.h"
 #include "xalloc.h"
@@ -664,32 +666,6 @@ certcache_changes(const struct certcache *cc, size_t *added, size_t *gone)
 	*gone = cc->cc_gone;
 }
 
-/* The cached certificate of a pair whose files are as they were. */
-static struct cert *
-certcache_lookup(struct certcache *cc, const char *chain_file,
-    const char *key_file)
-{
-	struct certcache_entry	*e = strmap_get(&cc->cc_map, chain_file);
-	struct stat		 st;
-	struct stamp		 chain, key;
-
-	if (e == NULL || strcmp(e->cce_key_file, key_file) != 0 ||
-	    stat(chain_file, &st) == -1)
-		return NULL;
-	chain = stamp_of(&st);
-	if (strcmp(chain_file, key_file) == 0)
-		key = chain;
-	else if (stat(key_file, &st) == -1)
-		return NULL;
-	else
-		key = stamp_of(&st);
-	if (!stamp_equal(&chain, &e->cce_chain) ||
-	    !stamp_equal(&key, &e->cce_key))
-		return NULL;
-	e->cce_gen = cc->cc_gen;
-	return e->cce_cert;
-}
-
 static void
 certcache_store(struct certcache *cc, const char *chain_file,
     const char *key_file, const struct stamp *chain, const struct stamp *key,
@@ -740,35 +716,142 @@ certcache_sweep(struct certcache *cc)
 	strvec_free(&gone);
 }
 
-/* One pair of a source, from the cache when its files are unchanged. */
-static void
-certset_load_pair(struct certset *set, const char *chain_file,
-    const char *key_file, struct diag_list *diags, time_t now,
-    struct certcache *cc)
-{
-	struct stamp	 chain, key;
-	struct cert	*crt;
+/* ---- Loading: the pairs found, parsed on every processor ------------- */
 
-	if (cc == NULL) {
-		(void)cert_load_pair(set, chain_file, key_file, diags, now);
+/*
+ * One pair to load, as a scan finds it. The pool parses it, or finds its
+ * files as the cache's entry has them; then, in the order found, it goes
+ * into the set and its messages into the load's.
+ */
+struct cert_job {
+	char			*cj_chain;
+	char			*cj_key;	/* NULL: a message only */
+	struct certcache_entry	*cj_entry;	/* the cache's, to check */
+	struct cert		*cj_cert;	/* parsed */
+	bool			 cj_reused;	/* cj_entry's still holds */
+	struct stamp		 cj_chain_stamp;
+	struct stamp		 cj_key_stamp;
+	struct diag_list	 cj_diags;
+};
+
+struct cert_jobs {
+	struct cert_job	*cjs_items;
+	size_t		 cjs_count;
+	size_t		 cjs_cap;
+};
+
+/* A job for the pair `chain` and `key` (taken, both). */
+static struct cert_job *
+cert_job_add(struct cert_jobs *jobs, char *chain, char *key)
+{
+	struct cert_job *j;
+
+	if (jobs->cjs_count == jobs->cjs_cap) {
+		jobs->cjs_cap = jobs->cjs_cap == 0 ? 64 : 2 * jobs->cjs_cap;
+		jobs->cjs_items = xreallocarray(jobs->cjs_items, jobs->cjs_cap,
+		    sizeof(*j));
+	}
+	j = &jobs->cjs_items[jobs->cjs_count++];
+	memset(j, 0, sizeof(*j));
+	j->cj_chain = chain;
+	j->cj_key = key;
+	return j;
+}
+
+/* A message about `file`, in its place among the pairs. */
+static void __attribute__((format(printf, 3, 4)))
+cert_job_error(struct cert_jobs *jobs, const char *file, const char *fmt, ...)
+{
+	struct cert_job	*j = cert_job_add(jobs, NULL, NULL);
+	struct srcpos	 pos = { .sp_file = file };
+	va_list		 ap;
+
+	va_start(ap, fmt);
+	diag_vadd(&j->cj_diags, DIAG_ERROR, &pos, NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Are the pair's files as the cache's entry has them? */
+static bool
+cert_job_unchanged(const struct cert_job *j)
+{
+	struct stat	st;
+	struct stamp	chain, key;
+
+	if (stat(j->cj_chain, &st) == -1)
+		return false;
+	chain = stamp_of(&st);
+	if (strcmp(j->cj_chain, j->cj_key) == 0)
+		key = chain;
+	else if (stat(j->cj_key, &st) == -1)
+		return false;
+	else
+		key = stamp_of(&st);
+	return stamp_equal(&chain, &j->cj_entry->cce_chain) &&
+	    stamp_equal(&key, &j->cj_entry->cce_key);
+}
+
+/* On a pool thread: job i alone, and the cache entries only read. */
+static void
+cert_job_run(void *arg, size_t i)
+{
+	struct cert_job *j = &((struct cert_jobs *)arg)->cjs_items[i];
+
+	if (j->cj_key == NULL)
+		return;
+	if (j->cj_entry != NULL && cert_job_unchanged(j)) {
+		j->cj_reused = true;
 		return;
 	}
-	crt = certcache_lookup(cc, chain_file, key_file);
-	if (crt != NULL) {
-		cc->cc_reused++;
-		cert_ref(crt);
-	} else {
-		/* A pair that fails is not kept: it is read again, and its
-		 * errors said again, at every load until it is mended. */
-		crt = cert_parse_pair(chain_file, key_file, &chain, &key,
-		    diags);
-		if (crt == NULL)
-			return;
-		cc->cc_parsed++;
-		certcache_store(cc, chain_file, key_file, &chain, &key, crt);
+	/* A pair that fails is not kept: it is read again, and its errors
+	 * said again, at every load until it is mended. */
+	j->cj_cert = cert_parse_pair(j->cj_chain, j->cj_key,
+	    &j->cj_chain_stamp, &j->cj_key_stamp, &j->cj_diags);
+}
+
+/*
+ * Every job parsed (or found unchanged) on the pool, then put in the set,
+ * the cache and `diags` in the order the jobs were found, so a load on
+ * many threads has the result and the messages of one on a single thread.
+ */
+static void
+cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
+    struct diag_list *diags, time_t now, struct certcache *cc)
+{
+	for (size_t i = 0; cc != NULL && i < jobs->cjs_count; i++) {
+		struct cert_job		*j = &jobs->cjs_items[i];
+		struct certcache_entry	*e;
+
+		if (j->cj_key != NULL &&
+		    (e = strmap_get(&cc->cc_map, j->cj_chain)) != NULL &&
+		    strcmp(e->cce_key_file, j->cj_key) == 0)
+			j->cj_entry = e;
 	}
-	cert_report(crt, diags, now);
-	certset_add(set, crt);
+	pool_run(jobs->cjs_count, cert_job_run, jobs);
+	for (size_t i = 0; i < jobs->cjs_count; i++) {
+		struct cert_job	*j = &jobs->cjs_items[i];
+		struct cert	*crt = j->cj_cert;
+
+		diag_append(diags, &j->cj_diags);
+		diag_free(&j->cj_diags);
+		if (j->cj_reused) {
+			j->cj_entry->cce_gen = cc->cc_gen;
+			cc->cc_reused++;
+			crt = cert_ref(j->cj_entry->cce_cert);
+		} else if (crt != NULL && cc != NULL) {
+			cc->cc_parsed++;
+			certcache_store(cc, j->cj_chain, j->cj_key,
+			    &j->cj_chain_stamp, &j->cj_key_stamp, crt);
+		}
+		if (crt != NULL) {
+			cert_report(crt, diags, now);
+			certset_add(set, crt);
+		}
+		free(j->cj_chain);
+		free(j->cj_key);
+	}
+	free(jobs->cjs_items);
+	memset(jobs, 0, sizeof(*jobs));
 }
 
 static bool
@@ -811,36 +894,109 @@ cert_is_chain_name(const char *name)
 	    strcmp(name, "cert.pem") != 0));
 }
 
+/* The name of the key beside chain file `name`: privkey.pem for
+ * fullchain.pem, else the chain's name with .key for .crt or .pem. */
+static char *
+cert_key_name(const char *name)
+{
+	if (strcmp(name, "fullchain.pem") == 0)
+		return xstrdup("privkey.pem");
+	return xasprintf("%.*s.key", (int)(strlen(name) - 4), name);
+}
+
+/* The job for chain file `name` of directory `dir`, whose key file
+ * `key_name` is there or not as `has_key` says. */
+static void
+cert_job_flat(struct cert_jobs *jobs, const char *dir, const char *name,
+    const char *key_name, bool has_key)
+{
+	char *path = xasprintf("%s/%s", dir, name);
+	char *key = xasprintf("%s/%s", dir, key_name);
+
+	if (has_key)
+		cert_job_add(jobs, path, key);
+	else if (cert_has_suffix(name, ".pem")) {
+		cert_job_add(jobs, path, xstrdup(path));
+		free(key);
+	} else {
+		cert_job_error(jobs, path, "no key for this certificate: "
+		    "expected %s", key);
+		free(key);
+		free(path);
+	}
+}
+
 void
 certset_load_file(struct certset *set, const char *dir, const char *name,
     struct diag_list *diags, time_t now, struct certcache *cc)
 {
-	char *path, *key, *base;
+	struct cert_jobs	 jobs = { 0 };
+	char			*key_name, *key;
 
 	if (!cert_is_chain_name(name))
 		return;
-	path = xasprintf("%s/%s", dir, name);
-	base = xstrndup(path, strlen(path) - 4);
-	key = xasprintf("%s.key", base);
-	if (strcmp(name, "fullchain.pem") == 0) {
-		free(key);
-		key = xasprintf("%s/privkey.pem", dir);
-	}
-	if (cert_is_file(key))
-		certset_load_pair(set, path, key, diags, now, cc);
-	else if (cert_has_suffix(name, ".pem"))
-		certset_load_pair(set, path, path, diags, now, cc);
-	else
-		cert_error(diags, path, "no key for this certificate: expected "
-		    "%s", key);
+	key_name = cert_key_name(name);
+	key = xasprintf("%s/%s", dir, key_name);
+	cert_job_flat(&jobs, dir, name, key_name, cert_is_file(key));
 	free(key);
-	free(base);
+	free(key_name);
+	cert_jobs_run(&jobs, set, diags, now, cc);
+}
+
+/* Directory entries in strcmp() order, the order of paths elsewhere. */
+static int
+cert_dirent_cmp(const struct dirent **a, const struct dirent **b)
+{
+	return strcmp((*a)->d_name, (*b)->d_name);
+}
+
+/* The type of entry `e` of `dir`, a symlink followed: DT_REG, DT_DIR or
+ * DT_UNKNOWN. The listing says it for most entries, a stat(2) each saved;
+ * a symlink, or an entry of a file system that gives no type, is asked. */
+static unsigned char
+cert_entry_type(const char *dir, const struct dirent *e)
+{
+	struct stat	 st;
+	char		*path;
+	int		 r;
+
+	if (e->d_type == DT_REG || e->d_type == DT_DIR)
+		return e->d_type;
+	if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+		return DT_UNKNOWN;
+	path = xasprintf("%s/%s", dir, e->d_name);
+	r = stat(path, &st);
 	free(path);
+	if (r == -1)
+		return DT_UNKNOWN;
+	return S_ISREG(st.st_mode) ? DT_REG : S_ISDIR(st.st_mode) ? DT_DIR :
+	    DT_UNKNOWN;
+}
+
+/* Is `name` among the `n` sorted entries of `dir`, a regular file? The
+ * listing answers for the key of every chain. */
+static bool
+cert_listed_file(struct dirent **ents, int n, const char *dir,
+    const char *name)
+{
+	size_t lo = 0, hi = (size_t)n;
+
+	while (lo < hi) {
+		size_t	mid = lo + (hi - lo) / 2;
+		int	c = strcmp(ents[mid]->d_name, name);
+
+		if (c == 0)
+			return cert_entry_type(dir, ents[mid]) == DT_REG;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 static void
-cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
-    time_t now, struct certcache *cc, int depth)
+cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 {
 	struct dirent	**ents;
 	char		 *sub;
@@ -848,38 +1004,39 @@ cert_scan_dir(struct certset *set, const char *dir, struct diag_list *diags,
 
 	sub = xasprintf("%s/live", dir);
 	if (depth == 0 && cert_is_dir(sub)) {
-		cert_scan_dir(set, sub, diags, now, cc, depth + 1);
+		cert_scan_dir(jobs, sub, depth + 1);
 		free(sub);
 		return;
 	}
 	free(sub);
-	n = scandir(dir, &ents, NULL, alphasort);
+	n = scandir(dir, &ents, NULL, cert_dirent_cmp);
 	if (n == -1) {
-		cert_error(diags, dir, "cannot read the certificate directory: "
-		    "%s", strerror(errno));
+		cert_job_error(jobs, dir, "cannot read the certificate "
+		    "directory: %s", strerror(errno));
 		return;
 	}
 	for (int i = 0; i < n; i++) {
 		const char	*name = ents[i]->d_name;
-		char		*path, *chain, *key;
+		char		*chain, *key;
 
 		if (name[0] == '.')
 			continue;	/* dotfiles, and Kubernetes' ..data */
-		path = xasprintf("%s/%s", dir, name);
-		/* The entry's type saves a stat(2) per file; a symlink, or
-		 * a file system that does not say, is asked. */
-		if (ents[i]->d_type == DT_DIR || ((ents[i]->d_type == DT_LNK ||
-		    ents[i]->d_type == DT_UNKNOWN) && cert_is_dir(path))) {
-			chain = xasprintf("%s/fullchain.pem", path);
-			key = xasprintf("%s/privkey.pem", path);
+		if (cert_entry_type(dir, ents[i]) == DT_DIR) {
+			chain = xasprintf("%s/%s/fullchain.pem", dir, name);
+			key = xasprintf("%s/%s/privkey.pem", dir, name);
 			if (cert_is_file(chain) && cert_is_file(key))
-				certset_load_pair(set, chain, key, diags, now,
-				    cc);
-			free(chain);
-			free(key);
-		} else
-			certset_load_file(set, dir, name, diags, now, cc);
-		free(path);
+				cert_job_add(jobs, chain, key);
+			else {
+				free(chain);
+				free(key);
+			}
+		} else if (cert_is_chain_name(name)) {
+			char *key_name = cert_key_name(name);
+
+			cert_job_flat(jobs, dir, name, key_name,
+			    cert_listed_file(ents, n, dir, key_name));
+			free(key_name);
+		}
 	}
 	for (int i = 0; i < n; i++)
 		free(ents[i]);
@@ -924,6 +1081,8 @@ void
 certset_load(struct certset *set, const struct config *cfg,
     struct diag_list *diags, time_t now, struct certcache *cc)
 {
+	struct cert_jobs jobs = { 0 };
+
 	memset(set, 0, sizeof(*set));
 	if (cc != NULL) {
 		cc->cc_gen++;
@@ -934,12 +1093,12 @@ certset_load(struct certset *set, const struct config *cfg,
 		const struct cert_source *cs = &cfg->cfg_certs[i];
 
 		if (cs->csrc_directory != NULL)
-			cert_scan_dir(set, cs->csrc_directory, diags, now, cc,
-			    0);
+			cert_scan_dir(&jobs, cs->csrc_directory, 0);
 		else
-			certset_load_pair(set, cs->csrc_cert, cs->csrc_key,
-			    diags, now, cc);
+			cert_job_add(&jobs, xstrdup(cs->csrc_cert),
+			    xstrdup(cs->csrc_key));
 	}
+	cert_jobs_run(&jobs, set, diags, now, cc);
 	if (cc != NULL)
 		certcache_sweep(cc);
 	certset_index(set);

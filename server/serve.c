@@ -101,6 +101,17 @@ serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
 	    (double)(clock_us() - start) / 1000.0);
 }
 
+/* Where start-up time goes, at debug level: a phase and its duration. */
+static void
+serve_phase(const char *what, uint64_t *since)
+{
+	uint64_t now = clock_us();
+
+	log_debug("start-up: %s in %.1f ms", what,
+	    (double)(now - *since) / 1000.0);
+	*since = now;
+}
+
 /* What the main thread's loop waits for besides signals. */
 struct serve_timers {
 	/* A burst of file changes not yet reloaded: its first and last. */
@@ -272,7 +283,7 @@ serve_run(const char *path, bool foreground)
 	struct diag_list	 cert_diags = { 0 };
 	sigset_t		 sigs;
 	char			 err[512], side[RELOAD_SIDE_MAX];
-	uint64_t		 start = clock_us();
+	uint64_t		 start = clock_us(), phase = start;
 	int			 sfd, ready_fd = -1, null = -1;
 
 	if (!foreground) {
@@ -284,6 +295,7 @@ serve_run(const char *path, bool foreground)
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
+	serve_phase("configuration read", &phase);
 	if (config_global_errors(cfg) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
 		    "check -c %s)", path, path);
@@ -321,11 +333,15 @@ serve_run(const char *path, bool foreground)
 	http_init();
 
 	srv.srv_certcache = certcache_new();
+	serve_phase("watches set", &phase);
 	certset_load(&certs, cfg, &cert_diags, time(NULL), srv.srv_certcache);
+	serve_phase("certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
+	serve_phase("snapshot built", &phase);
 	srv.srv_fleet = fleet_build(cfg, &certs, time(NULL));
+	serve_phase("reload index built", &phase);
 	certset_free(&certs);
 	/* The hosts and the fleet have what the snapshot needs of them. */
 	config_drop_domains(cfg);

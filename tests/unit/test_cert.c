@@ -416,3 +416,84 @@ TEST_NO_LEAK(cert, cache_parses_only_what_changed)
 	certset_free(&three);
 	certcache_free(cc);
 }
+
+/*
+ * A directory large enough for the load to spread over threads gives what
+ * a load on one thread gives: the certificates in path order, and each
+ * broken pair's message, in path order, naming its file. Pairs here are
+ * copies of one (so making them costs no key generation): every 7th has
+ * no key, every 11th a chain that holds no certificate.
+ */
+TEST_NO_LEAK(cert, many_pairs_load_in_path_order)
+{
+	struct certset		 set;
+	struct diag_list	 diags = { 0 };
+	struct certcache	*cc = certcache_new();
+	size_t			 p, r, want_certs = 0, want_errors = 0;
+	char			 name[64], *text;
+
+	pki("mta-sts.many.example");
+	sh("mkdir %s/many", unit_dir);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "%s/many/p%03d", unit_dir, i);
+		if (i % 11 == 0)
+			sh("echo not a certificate > %s.crt && cp "
+			    "%s/pki/certs/mta-sts.many.example.key %s.key",
+			    name, unit_dir, name);
+		else if (i % 7 == 0)
+			sh("cp %s/pki/certs/mta-sts.many.example.crt %s.crt",
+			    unit_dir, name);
+		else {
+			sh("cp %s/pki/certs/mta-sts.many.example.crt %s.crt && "
+			    "cp %s/pki/certs/mta-sts.many.example.key %s.key",
+			    unit_dir, name, unit_dir, name);
+			want_certs++;
+		}
+		want_errors += i % 11 == 0 || i % 7 == 0;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct config		cfg;
+		struct cert_source	src = {
+			.csrc_directory = unit_path("many") };
+
+		memset(&cfg, 0, sizeof(cfg));
+		cfg.cfg_certs = &src;
+		cfg.cfg_ncerts = 1;
+		certset_load(&set, &cfg, &diags, time(NULL), cc);
+		free(src.csrc_directory);
+		text = unit_diags(&diags);
+		cr_assert_eq(set.cs_count, want_certs, "pass %d: %zu loaded",
+		    pass, set.cs_count);
+		cr_assert_eq(diags.dl_errors, want_errors, "pass %d:\n%s",
+		    pass, text);
+		for (size_t i = 1; i < set.cs_count; i++)
+			cr_assert_lt(strcmp(set.cs_certs[i - 1]->crt_file,
+			    set.cs_certs[i]->crt_file), 0, "pass %d: %s before "
+			    "%s", pass, set.cs_certs[i - 1]->crt_file,
+			    set.cs_certs[i]->crt_file);
+		for (size_t i = 0, n = 0; i < 300; i++) {
+			const struct diag *d;
+
+			if (i % 11 != 0 && i % 7 != 0)
+				continue;
+			d = &diags.dl_items[n++];
+			snprintf(name, sizeof(name), "/many/p%03zu.crt", i);
+			cr_assert(strstr(d->d_file, name) != NULL, "pass %d: "
+			    "message %zu is about %s, not %s", pass, n,
+			    d->d_file, name);
+			cr_assert(strstr(d->d_msg, i % 11 == 0 ?
+			    "no certificate" : "no key") != NULL,
+			    "pass %d: %s: %s", pass, d->d_file, d->d_msg);
+		}
+		/* The second pass takes every good pair from the cache. */
+		certcache_counts(cc, &p, &r);
+		cr_assert_eq(p, pass == 0 ? want_certs : 0, "pass %d: %zu "
+		    "parsed", pass, p);
+		cr_assert_eq(r, pass == 0 ? 0 : want_certs, "pass %d: %zu "
+		    "reused", pass, r);
+		free(text);
+		certset_free(&set);
+		diag_free(&diags);
+	}
+	certcache_free(cc);
+}
