@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "pool.h"
 #include "stamp.h"
 #include "strmap.h"
 #include "xalloc.h"
@@ -90,36 +91,32 @@ static const struct yread_key files_include_keys[] = {
 	{ NULL, NULL },
 };
 
-/* The file's name where srcpos can point to it, and its stamp as it was
- * before it was read (zero if it could not be had). */
+/* The file's name where srcpos can point to it (`path`, taken), and its
+ * stamp as it was read (zero if it could not be opened). */
 static const char *
-files_name(struct config *cfg, const char *path, const struct stat *st)
+files_name(struct config *cfg, char *path, const struct stat *st)
 {
 	size_t n = cfg->cfg_files.sv_count;
 
 	cfg->cfg_stamps = xreallocarray(cfg->cfg_stamps, n + 1,
 	    sizeof(*cfg->cfg_stamps));
-	if (st != NULL)
-		cfg->cfg_stamps[n] = stamp_of(st);
-	else
-		memset(&cfg->cfg_stamps[n], 0, sizeof(cfg->cfg_stamps[n]));
-	strvec_push(&cfg->cfg_files, xstrdup(path));
-	return cfg->cfg_files.sv_items[n];
+	cfg->cfg_stamps[n] = stamp_of(st);
+	strvec_push(&cfg->cfg_files, path);
+	return path;
 }
 
 /*
  * Has this file been read already? By identity, not by name: a glob like
- * *.yaml may match the main file under another spelling of its path.
+ * *.yaml may match the main file under another spelling of its path. `st`
+ * is the file's as opened; one that could not be opened is not seen.
  */
 static bool
-files_seen(struct loader *ld, const char *path, struct stat *st)
+files_seen(struct loader *ld, const struct stat *st)
 {
 	char id[64];
 
-	if (stat(path, st) == -1) {
-		memset(st, 0, sizeof(*st));
-		return false;	/* opening it will say why */
-	}
+	if (st->st_dev == 0 && st->st_ino == 0)
+		return false;
 	snprintf(id, sizeof(id), "%jx:%jx", (uintmax_t)st->st_dev,
 	    (uintmax_t)st->st_ino);
 	if (strmap_get(&ld->ld_seen, id) != NULL)
@@ -128,22 +125,87 @@ files_seen(struct loader *ld, const char *path, struct stat *st)
 	return false;
 }
 
+/* A file's tree walked into the configuration, then freed. */
 static void
-files_read_file(struct loader *ld, const char *path, bool main_file,
-    const struct stat *st)
+files_walk(struct loader *ld, struct ynode *root, bool main_file)
 {
-	struct config	*cfg = ld->ld_cfg;
-	const char	*name = files_name(cfg, path, st);
-	struct ynode	*root;
-	bool		 failed;
-
-	root = ytree_load_file(name, &cfg->cfg_diags, &failed);
 	if (root == NULL)
 		return;
 	yread_walk(ld, root, main_file ? "the configuration" : "an included "
 	    "file (only 'domains' and 'policies' belong there)",
 	    main_file ? files_main_keys : files_include_keys, NULL);
 	ytree_free(root);
+}
+
+/* The main file, or one included file read alone. */
+static void
+files_read_file(struct loader *ld, const char *path, bool main_file)
+{
+	struct config	*cfg = ld->ld_cfg;
+	char		*name = xstrdup(path);
+	struct stat	 st;
+	struct ynode	*root;
+	bool		 failed;
+
+	root = ytree_load_file(name, &st, &cfg->cfg_diags, &failed);
+	/* So that no include pattern reads the main file again. */
+	if (main_file)
+		(void)files_seen(ld, &st);
+	files_name(cfg, name, &st);
+	files_walk(ld, root, main_file);
+}
+
+/*
+ * An included file, opened, read and parsed on a pool thread; what the
+ * pattern matched is taken into the configuration afterwards, in the
+ * pattern's order, a batch at a time so that only a batch of trees is
+ * held at once.
+ */
+struct files_job {
+	char			*fj_path;
+	struct stat		 fj_st;
+	bool			 fj_dir;	/* matched, but a directory */
+	struct ynode		*fj_root;
+	struct diag_list	 fj_diags;
+};
+
+#define FILES_BATCH	4096
+
+static void
+files_job_run(void *arg, size_t i)
+{
+	struct files_job	*j = &((struct files_job *)arg)[i];
+	bool			 failed;
+	int			 fd;
+
+	fd = ytree_open(j->fj_path, &j->fj_st, &j->fj_diags);
+	if (fd == -1)
+		return;
+	if (S_ISDIR(j->fj_st.st_mode)) {
+		close(fd);
+		j->fj_dir = true;
+		return;
+	}
+	j->fj_root = ytree_load_fd(fd, j->fj_path, &j->fj_st, &j->fj_diags,
+	    &failed);
+}
+
+static void
+files_job_take(struct loader *ld, struct files_job *j)
+{
+	struct config *cfg = ld->ld_cfg;
+
+	if (j->fj_dir || files_seen(ld, &j->fj_st)) {
+		/* A directory, the main file, or a file matched twice. */
+		ytree_free(j->fj_root);
+		diag_free(&j->fj_diags);
+		free(j->fj_path);
+		return;
+	}
+	files_name(cfg, j->fj_path, &j->fj_st);
+	diag_append(&cfg->cfg_diags, &j->fj_diags);
+	diag_free(&j->fj_diags);
+	files_walk(ld, j->fj_root, false);
 }
 
 static int
@@ -190,12 +252,14 @@ files_read_include(struct loader *ld, struct ynode *n, void *obj)
 static void
 files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 {
-	struct config	*cfg = ld->ld_cfg;
-	struct stat	 st;
-	glob_t		 g;
-	int		 rc;
+	struct config		*cfg = ld->ld_cfg;
+	struct files_job	*jobs;
+	glob_t			 g;
+	int			 rc;
 
-	rc = glob(ip->ip_pattern, GLOB_MARK, files_glob_error, &g);
+	/* No GLOB_MARK: it costs a stat(2) per match, where the reader's
+	 * fstat(2) tells a directory apart anyway. */
+	rc = glob(ip->ip_pattern, 0, files_glob_error, &g);
 	if (rc == GLOB_NOMATCH) {
 		/* An empty domains.d/ is a normal state for a new hoster. */
 		globfree(&g);
@@ -207,16 +271,19 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 		    "out of memory" : "cannot read the directory");
 		return;
 	}
-	for (size_t i = 0; i < g.gl_pathc; i++) {
-		const char	*path = g.gl_pathv[i];
-		size_t		 len = strlen(path);
+	jobs = xcalloc(FILES_BATCH, sizeof(*jobs));
+	for (size_t base = 0; base < g.gl_pathc; base += FILES_BATCH) {
+		size_t n = g.gl_pathc - base < FILES_BATCH ?
+		    g.gl_pathc - base : FILES_BATCH;
 
-		if (len > 0 && path[len - 1] == '/')
-			continue;	/* GLOB_MARK: a directory */
-		if (files_seen(ld, path, &st))
-			continue;	/* the main file, or matched twice */
-		files_read_file(ld, path, false, &st);
+		memset(jobs, 0, n * sizeof(*jobs));
+		for (size_t i = 0; i < n; i++)
+			jobs[i].fj_path = xstrdup(g.gl_pathv[base + i]);
+		pool_run(n, files_job_run, jobs);
+		for (size_t i = 0; i < n; i++)
+			files_job_take(ld, &jobs[i]);
 	}
+	free(jobs);
 	globfree(&g);
 }
 
@@ -235,12 +302,8 @@ files_read_includes(struct loader *ld)
 void
 files_read_part(struct loader *ld, const char *path)
 {
-	struct stat st;
-
 	ld->ld_dir = files_dirname(path);
-	if (stat(path, &st) == -1)
-		memset(&st, 0, sizeof(st));
-	files_read_file(ld, path, false, &st);
+	files_read_file(ld, path, false);
 	free(ld->ld_dir);
 	ld->ld_dir = NULL;
 }
@@ -249,11 +312,7 @@ void
 files_read(struct loader *ld, const char *path)
 {
 	ld->ld_dir = files_dirname(path);
-	/* So that no include pattern reads the main file again. */
-	struct stat st;
-
-	(void)files_seen(ld, path, &st);
-	files_read_file(ld, path, true, &st);
+	files_read_file(ld, path, true);
 	files_read_includes(ld);
 	strmap_free(&ld->ld_seen);
 	free(ld->ld_dir);

@@ -221,38 +221,54 @@ out:
 	return root;
 }
 
-struct ynode *
-ytree_load_file(const char *path, struct diag_list *diags, bool *failed)
+int
+ytree_open(const char *path, struct stat *st, struct diag_list *diags)
 {
-	struct srcpos	 pos = { .sp_file = path };
-	struct stat	 st;
-	unsigned char	*buf;
-	struct ynode	*root;
-	size_t		 off = 0;
-	int		 fd;
+	struct srcpos	pos = { .sp_file = path };
+	int		fd;
 
-	*failed = true;
+	memset(st, 0, sizeof(*st));
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd == -1) {
 		diag_add(diags, DIAG_ERROR, &pos, NULL, "cannot open: %s",
 		    strerror(errno));
-		return NULL;
+		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, st) == -1) {
+		diag_add(diags, DIAG_ERROR, &pos, NULL, "cannot stat: %s",
+		    strerror(errno));
+		memset(st, 0, sizeof(*st));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+struct ynode *
+ytree_load_fd(int fd, const char *path, const struct stat *st,
+    struct diag_list *diags, bool *failed)
+{
+	struct srcpos	 pos = { .sp_file = path };
+	unsigned char	*buf;
+	struct ynode	*root;
+	size_t		 off = 0;
+
+	*failed = true;
+	if (!S_ISREG(st->st_mode)) {
 		diag_add(diags, DIAG_ERROR, &pos, NULL, "not a regular file");
 		close(fd);
 		return NULL;
 	}
-	if (st.st_size > (off_t)YTREE_MAX_FILE_SIZE) {
+	if (st->st_size > (off_t)YTREE_MAX_FILE_SIZE) {
 		diag_add(diags, DIAG_ERROR, &pos, NULL,
 		    "file is %lld bytes, more than the %u byte limit",
-		    (long long)st.st_size, YTREE_MAX_FILE_SIZE);
+		    (long long)st->st_size, YTREE_MAX_FILE_SIZE);
 		close(fd);
 		return NULL;
 	}
-	buf = xmalloc((size_t)st.st_size + 1);
-	while (off < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + off, (size_t)st.st_size - off);
+	buf = xmalloc((size_t)st->st_size + 1);
+	while (off < (size_t)st->st_size) {
+		ssize_t r = read(fd, buf + off, (size_t)st->st_size - off);
 
 		if (r == -1 && errno == EINTR)
 			continue;
@@ -270,6 +286,19 @@ ytree_load_file(const char *path, struct diag_list *diags, bool *failed)
 	root = ytree_parse(path, buf, off, diags, failed);
 	free(buf);
 	return root;
+}
+
+struct ynode *
+ytree_load_file(const char *path, struct stat *st, struct diag_list *diags,
+    bool *failed)
+{
+	int fd = ytree_open(path, st, diags);
+
+	if (fd == -1) {
+		*failed = true;
+		return NULL;
+	}
+	return ytree_load_fd(fd, path, st, diags, failed);
 }
 
 void

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <criterion/criterion.h>
@@ -2072,6 +2073,66 @@ TEST_NO_LEAK(config, relative_main_path)
 	free(certs);
 	free(rel);
 	free(inc);
+	config_free(cfg);
+}
+
+/*
+ * Enough included files for the reading to spread over threads: the
+ * result is the one of files read one by one in the pattern's order. The
+ * files are listed in that order; a domain defined in two files is the
+ * first file's (and the second is told so); a broken file's error names
+ * it, in its place; a directory the pattern matches is passed over.
+ */
+TEST_NO_LEAK(config, many_included_files_in_pattern_order)
+{
+	struct config	*cfg;
+	char		 rel[64], text[128], *path;
+	size_t		 n = 0;
+
+	unit_case = "600 included files";
+	for (int i = 0; i < 600; i++) {
+		snprintf(rel, sizeof(rel), "domains.d/f%03d.yaml", i);
+		if (i % 97 == 0)
+			unit_write(rel, "domains: [unclosed\n");
+		else {
+			/* f(i) and f(i+1) both define d(i/2*2). */
+			snprintf(text, sizeof(text), "domains:\n  d%03d.example:"
+			    "\n    mode: testing\n    mx: mx%d.example.net\n",
+			    i / 2 * 2, i);
+			unit_write(rel, text);
+		}
+	}
+	path = unit_path("domains.d/f300.yaml.d");
+	cr_assert_eq(mkdir(path, 0755), 0);
+	free(path);
+	unit_write("main.yaml", "include: [domains.d/*.yaml*]\n");
+	cfg = unit_load("main.yaml");
+	cr_assert_eq(cfg->cfg_files.sv_count, 601, "%zu files",
+	    cfg->cfg_files.sv_count);
+	for (int i = 0; i < 600; i++) {
+		snprintf(rel, sizeof(rel), "/domains.d/f%03d.yaml", i);
+		cr_assert(strstr(cfg->cfg_files.sv_items[i + 1], rel) != NULL,
+		    "file %d is %s", i + 1, cfg->cfg_files.sv_items[i + 1]);
+	}
+	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++) {
+		const struct diag *d = &cfg->cfg_diags.dl_items[i];
+
+		if (strstr(d->d_msg, "defined") != NULL)
+			continue;
+		snprintf(rel, sizeof(rel), "/domains.d/f%03zu.yaml", n * 97);
+		cr_assert(strstr(d->d_file, rel) != NULL, "error %zu is about "
+		    "%s, not %s: %s", n, d->d_file, rel, d->d_msg);
+		n++;
+	}
+	cr_assert_eq(n, 7, "%zu broken files reported:\n%s", n,
+	    unit_diags(&cfg->cfg_diags));
+	for (int i = 2; i < 600; i += 2) {
+		snprintf(rel, sizeof(rel), "d%03d.example", i);
+		snprintf(text, sizeof(text), "mx%d.example.net",
+		    i % 97 == 0 ? i + 1 : i);
+		cr_assert(strstr(dom(cfg, rel)->dom_body, text) != NULL,
+		    "%s serves %s", rel, dom(cfg, rel)->dom_body);
+	}
 	config_free(cfg);
 }
 
