@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "diag.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "strmap.h"
 #include "strvec.h"
 #include "xalloc.h"
 
@@ -88,6 +90,44 @@ diag_key_cmp(const void *a, const void *b)
 	return dx->d_seq < dy->d_seq ? -1 : dx->d_seq > dy->d_seq;
 }
 
+/*
+ * Each diagnostic's file as its index in `files`: by a map of them when
+ * there are many diagnostics (a million customers without a certificate
+ * are a million errors over a million files), else by a walk of the list.
+ */
+static void
+diag_file_indexes(struct diag_key *keys, const struct diag_list *dl,
+    const struct strvec *files)
+{
+	struct strmap	index = { 0 };
+	bool		mapped = dl->dl_count > 16 && files->sv_count > 16;
+
+	for (size_t f = 0; mapped && f < files->sv_count; f++)
+		if (strmap_get(&index, files->sv_items[f]) == NULL)
+			(void)strmap_put(&index, files->sv_items[f],
+			    (void *)(uintptr_t)(f + 1));
+	for (size_t i = 0; i < dl->dl_count; i++) {
+		const char *file = dl->dl_items[i].d_file;
+
+		keys[i].dk_file = SIZE_MAX;
+		keys[i].dk_diag = &dl->dl_items[i];
+		if (file == NULL)
+			continue;
+		if (mapped) {
+			uintptr_t f = (uintptr_t)strmap_get(&index, file);
+
+			keys[i].dk_file = f == 0 ? SIZE_MAX : (size_t)f - 1;
+			continue;
+		}
+		for (size_t f = 0; f < files->sv_count; f++)
+			if (strcmp(files->sv_items[f], file) == 0) {
+				keys[i].dk_file = f;
+				break;
+			}
+	}
+	strmap_free(&index);
+}
+
 void
 diag_sort(struct diag_list *dl, const struct strvec *files)
 {
@@ -97,18 +137,7 @@ diag_sort(struct diag_list *dl, const struct strvec *files)
 	if (dl->dl_count < 2)
 		return;
 	keys = xcalloc(dl->dl_count, sizeof(*keys));
-	for (size_t i = 0; i < dl->dl_count; i++) {
-		keys[i].dk_file = SIZE_MAX;
-		keys[i].dk_diag = &dl->dl_items[i];
-		for (size_t f = 0; dl->dl_items[i].d_file != NULL &&
-		    f < files->sv_count; f++) {
-			if (strcmp(files->sv_items[f],
-			    dl->dl_items[i].d_file) == 0) {
-				keys[i].dk_file = f;
-				break;
-			}
-		}
-	}
+	diag_file_indexes(keys, dl, files);
 	qsort(keys, dl->dl_count, sizeof(*keys), diag_key_cmp);
 	sorted = xcalloc(dl->dl_cap, sizeof(*sorted));
 	for (size_t i = 0; i < dl->dl_count; i++)
