@@ -61,6 +61,7 @@ config_free(struct config *cfg)
 	strvec_free(&cfg->cfg_dns.dns_rua);
 	strvec_free(&cfg->cfg_duplicates);
 	free(cfg->cfg_stamps);
+	free(cfg->cfg_links);
 	free(cfg->cfg_dns.dns_delegation_zone);
 	free(cfg->cfg_user);
 	free(cfg->cfg_ticket_keys);

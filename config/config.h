@@ -146,6 +146,8 @@ struct config {
 	char			*cfg_path;
 	struct strvec		 cfg_files;	/* every file read; srcpos points here */
 	struct stamp		*cfg_stamps;	/* each file's, as it was read */
+	size_t			*cfg_links;	/* those that are symlinks, */
+	size_t			 cfg_nlinks;	/* by their place in cfg_files */
 	struct strvec		 cfg_includes;	/* include patterns, as resolved */
 	struct listen_addr	*cfg_listen;
 	size_t			 cfg_nlisten;

@@ -91,15 +91,20 @@ static const struct yread_key files_include_keys[] = {
 	{ NULL, NULL },
 };
 
-/* The file's name where srcpos can point to it (`path`, taken), and its
- * stamp as it was read (zero if it could not be opened). */
+/* The file's name where srcpos can point to it (`path`, taken), its stamp
+ * as it was read (zero if it could not be opened), and whether the path is
+ * a symlink. */
 static const char *
-files_name(struct config *cfg, char *path, const struct stat *st)
+files_name(struct config *cfg, char *path, const struct stat *st, bool link)
 {
 	size_t n = cfg->cfg_files.sv_count;
 
-	cfg->cfg_stamps = xreallocarray(cfg->cfg_stamps, n + 1,
-	    sizeof(*cfg->cfg_stamps));
+	if (link) {
+		cfg->cfg_links = xgrow(cfg->cfg_links, cfg->cfg_nlinks,
+		    sizeof(*cfg->cfg_links));
+		cfg->cfg_links[cfg->cfg_nlinks++] = n;
+	}
+	cfg->cfg_stamps = xgrow(cfg->cfg_stamps, n, sizeof(*cfg->cfg_stamps));
 	cfg->cfg_stamps[n] = stamp_of(st);
 	strvec_push(&cfg->cfg_files, path);
 	return path;
@@ -145,13 +150,13 @@ files_read_file(struct loader *ld, const char *path, bool main_file)
 	char		*name = xstrdup(path);
 	struct stat	 st;
 	struct ynode	*root;
-	bool		 failed;
+	bool		 failed, link;
 
-	root = ytree_load_file(name, &st, &cfg->cfg_diags, &failed);
+	root = ytree_load_file(name, &st, &link, &cfg->cfg_diags, &failed);
 	/* So that no include pattern reads the main file again. */
 	if (main_file)
 		(void)files_seen(ld, &st);
-	files_name(cfg, name, &st);
+	files_name(cfg, name, &st, link);
 	files_walk(ld, root, main_file);
 }
 
@@ -164,6 +169,7 @@ files_read_file(struct loader *ld, const char *path, bool main_file)
 struct files_job {
 	char			*fj_path;
 	struct stat		 fj_st;
+	bool			 fj_link;	/* the path is a symlink */
 	bool			 fj_dir;	/* matched, but a directory */
 	struct ynode		*fj_root;
 	struct diag_list	 fj_diags;
@@ -178,7 +184,7 @@ files_job_run(void *arg, size_t i)
 	bool			 failed;
 	int			 fd;
 
-	fd = ytree_open(j->fj_path, &j->fj_st, &j->fj_diags);
+	fd = ytree_open(j->fj_path, &j->fj_st, &j->fj_link, &j->fj_diags);
 	if (fd == -1)
 		return;
 	if (S_ISDIR(j->fj_st.st_mode)) {
@@ -202,7 +208,7 @@ files_job_take(struct loader *ld, struct files_job *j)
 		free(j->fj_path);
 		return;
 	}
-	files_name(cfg, j->fj_path, &j->fj_st);
+	files_name(cfg, j->fj_path, &j->fj_st, j->fj_link);
 	diag_append(&cfg->cfg_diags, &j->fj_diags);
 	diag_free(&j->fj_diags);
 	files_walk(ld, j->fj_root, false);

@@ -9,7 +9,7 @@
 void
 strvec_push(struct strvec *sv, char *s)
 {
-	sv->sv_items = xreallocarray(sv->sv_items, sv->sv_count + 1,
+	sv->sv_items = xgrow(sv->sv_items, sv->sv_count,
 	    sizeof(*sv->sv_items));
 	sv->sv_items[sv->sv_count++] = s;
 }

@@ -47,6 +47,14 @@ xreallocarray(void *old, size_t n, size_t size)
 	return p;
 }
 
+void *
+xgrow(void *p, size_t n, size_t size)
+{
+	if (n == 0 || (n >= 2 && (n & (n - 1)) == 0))
+		p = xreallocarray(p, n == 0 ? 2 : 2 * n, size);
+	return p;
+}
+
 char *
 xstrdup(const char *s)
 {

@@ -222,13 +222,20 @@ out:
 }
 
 int
-ytree_open(const char *path, struct stat *st, struct diag_list *diags)
+ytree_open(const char *path, struct stat *st, bool *link,
+    struct diag_list *diags)
 {
 	struct srcpos	pos = { .sp_file = path };
 	int		fd;
 
 	memset(st, 0, sizeof(*st));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A symlink is told apart on the way, without an lstat(2). */
+	*link = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd == -1 && errno == ELOOP) {
+		*link = true;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd == -1) {
 		diag_add(diags, DIAG_ERROR, &pos, NULL, "cannot open: %s",
 		    strerror(errno));
@@ -289,10 +296,10 @@ ytree_load_fd(int fd, const char *path, const struct stat *st,
 }
 
 struct ynode *
-ytree_load_file(const char *path, struct stat *st, struct diag_list *diags,
-    bool *failed)
+ytree_load_file(const char *path, struct stat *st, bool *link,
+    struct diag_list *diags, bool *failed)
 {
-	int fd = ytree_open(path, st, diags);
+	int fd = ytree_open(path, st, link, diags);
 
 	if (fd == -1) {
 		*failed = true;

@@ -44,18 +44,19 @@ struct ynode {
 struct ynode	*ytree_parse(const char *name, const unsigned char *buf,
 		    size_t len, struct diag_list *, bool *failed);
 /*
- * A file opened for reading, *st its fstat(2) (zero if it cannot be had);
- * -1 and an error naming it if it cannot be opened.
+ * A file opened for reading, *st its fstat(2) (zero if it cannot be had),
+ * *link whether `path` itself is a symlink; -1 and an error naming it if
+ * it cannot be opened.
  */
 struct stat;
-int		 ytree_open(const char *path, struct stat *st,
+int		 ytree_open(const char *path, struct stat *st, bool *link,
 		    struct diag_list *);
 /* The regular file open on `fd` (closed here) read and parsed. */
 struct ynode	*ytree_load_fd(int fd, const char *path, const struct stat *st,
 		    struct diag_list *, bool *failed);
 /* Both: `path` opened, read and parsed, *st its stamp as it was read. */
 struct ynode	*ytree_load_file(const char *path, struct stat *st,
-		    struct diag_list *, bool *failed);
+		    bool *link, struct diag_list *, bool *failed);
 void		 ytree_free(struct ynode *);
 
 size_t		 ytree_map_size(const struct ynode *);

@@ -80,23 +80,77 @@ watch_add_dir(struct strmap *dirs, const char *dir)
 		(void)strmap_put(dirs, real, dirs);
 }
 
+/* The length of the directory part of `path` (0: none, it is in "."). */
+static size_t
+watch_dir_len(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash == NULL ? 0 : slash == path ? 1 : (size_t)(slash - path);
+}
+
+/* The directory `path` is in. */
+static void
+watch_add_dir_of(struct strmap *dirs, const char *path)
+{
+	size_t	 len = watch_dir_len(path);
+	char	*dir = len == 0 ? xstrdup(".") : xstrndup(path, len);
+
+	watch_add_dir(dirs, dir);
+	free(dir);
+}
+
+static void watch_add_parent(struct strmap *, const char *);
+
+/* A file that is a symlink (Kubernetes: name -> ..data/name) also changes
+ * when its target's directory does; a directory on the way that is a
+ * symlink was resolved by watch_add_dir(). */
+static void
+watch_add_target(struct strmap *dirs, const char *path)
+{
+	char real[PATH_MAX];
+
+	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
+		watch_add_parent(dirs, real);
+}
+
 static void
 watch_add_parent(struct strmap *dirs, const char *path)
 {
-	const char	*slash = strrchr(path, '/');
-	char		*dir, real[PATH_MAX];
-	struct stat	 st;
+	struct stat st;
 
-	dir = slash == NULL ? xstrdup(".") : slash == path ? xstrdup("/") :
-	    xstrndup(path, (size_t)(slash - path));
-	watch_add_dir(dirs, dir);
-	free(dir);
-	/* A file that is a symlink (Kubernetes: name -> ..data/name) also
-	 * changes when its target's directory does; a directory on the way
-	 * that is a symlink was resolved above. */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode) &&
-	    realpath(path, real) != NULL && strcmp(real, path) != 0)
-		watch_add_parent(dirs, real);
+	watch_add_dir_of(dirs, path);
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		watch_add_target(dirs, path);
+}
+
+/*
+ * The directories of the included files: what their patterns matched, in
+ * the patterns' order, so a run of files in one directory costs one
+ * comparison each. The loader said which are symlinks.
+ */
+static void
+watch_add_included(struct strmap *dirs, const struct config *cfg)
+{
+	const char	*prev = NULL;
+	size_t		 prev_len = 0;
+
+	/* cfg_files[0] is the main file. */
+	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++) {
+		const char	*path = cfg->cfg_files.sv_items[i];
+		size_t		 len = watch_dir_len(path);
+
+		if (prev != NULL && len == prev_len &&
+		    strncmp(prev, path, len) == 0)
+			continue;
+		watch_add_dir_of(dirs, path);
+		prev = path;
+		prev_len = len;
+	}
+	for (size_t i = 0; i < cfg->cfg_nlinks; i++)
+		if (cfg->cfg_links[i] > 0)
+			watch_add_target(dirs,
+			    cfg->cfg_files.sv_items[cfg->cfg_links[i]]);
 }
 
 /*
@@ -283,9 +337,9 @@ watch_set(struct watcher *wa, const struct config *cfg)
 		return 0;
 	strmap_free(&wa->wa_names);
 	strvec_free(&wa->wa_globs);
+	/* Included files are named by their patterns, a million of them by
+	 * one pattern: they need no name each. */
 	watch_add_name(&wa->wa_names, cfg->cfg_path);
-	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
-		watch_add_name(&wa->wa_names, cfg->cfg_files.sv_items[i]);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
 		watch_add_glob(&wa->wa_globs, cfg->cfg_includes.sv_items[i]);
 	if (cfg->cfg_ticket_keys != NULL)
@@ -296,8 +350,7 @@ watch_set(struct watcher *wa, const struct config *cfg)
 			watch_add_name(&wa->wa_names, cfg->cfg_certs[i].csrc_key);
 		}
 	watch_add_parent(&dirs, cfg->cfg_path);
-	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
-		watch_add_parent(&dirs, cfg->cfg_files.sv_items[i]);
+	watch_add_included(&dirs, cfg);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
 		watch_add_pattern(&dirs, cfg->cfg_includes.sv_items[i]);
 	if (cfg->cfg_ticket_keys != NULL)

@@ -65,6 +65,27 @@ expect_served 3 "$id_four" served_id mta-sts.four.example
 echo "four.example served $(($(now_ms) - t0)) ms after its certificate"
 expect_all_served one two three four
 
+# ---- a customer file that is a symlink into another directory: after a
+# full reload (SIGHUP), an edit of its target in place is seen (the daemon
+# watches the target's directory as well as the link's)
+mkdir elsewhere
+domains_yaml "four.example={mode: testing, mx: [mx.four.example], max_age: 86400}" \
+    > elsewhere/four.yaml
+id_four_testing=$(config_id elsewhere/four.yaml four.example)
+rm domains.d/four.yaml
+ln -s "$PWD/elsewhere/four.yaml" domains.d/four.yaml
+expect_served 3 "$id_four_testing" served_id mta-sts.four.example
+mark=$(log_mark)
+daemon_signal HUP
+await_log 5 "$mark" 'reloaded in'
+domains_yaml "four.example={mode: enforce, mx: [mx.four.example], max_age: 86400}" \
+    > elsewhere/four.new
+id_four_enforce=$(config_id elsewhere/four.new four.example)
+cat elsewhere/four.new > elsewhere/four.yaml
+expect_served 3 "$id_four_enforce" served_id mta-sts.four.example
+echo "four.example's symlinked file edited in place: served"
+id_four=$id_four_enforce
+
 # ---- a customer leaves: its file is deleted
 mark=$(log_mark)
 t0=$(now_ms)
