@@ -610,8 +610,8 @@ cert_load_pair(struct certset *set, const char *chain_file,
 
 /* ---- The cache of parsed pairs, by chain file ------------------------- */
 
+/* The chain's path (the map's key) and the key's are the certificate's. */
 struct certcache_entry {
-	char		*cce_key_file;
 	struct stamp	 cce_chain;
 	struct stamp	 cce_key;
 	struct cert	*cce_cert;
@@ -630,7 +630,10 @@ struct certcache {
 struct certcache *
 certcache_new(void)
 {
-	return xcalloc(1, sizeof(struct certcache));
+	struct certcache *cc = xcalloc(1, sizeof(*cc));
+
+	cc->cc_map.sm_borrowed = true;
+	return cc;
 }
 
 static void
@@ -639,7 +642,6 @@ certcache_entry_free(void *p)
 	struct certcache_entry *e = p;
 
 	cert_unref(e->cce_cert);
-	free(e->cce_key_file);
 	free(e);
 }
 
@@ -667,18 +669,16 @@ certcache_changes(const struct certcache *cc, size_t *added, size_t *gone)
 }
 
 static void
-certcache_store(struct certcache *cc, const char *chain_file,
-    const char *key_file, const struct stamp *chain, const struct stamp *key,
-    struct cert *crt)
+certcache_store(struct certcache *cc, const struct stamp *chain,
+    const struct stamp *key, struct cert *crt)
 {
 	struct certcache_entry *e = xcalloc(1, sizeof(*e));
 
-	e->cce_key_file = xstrdup(key_file);
 	e->cce_chain = *chain;
 	e->cce_key = *key;
 	e->cce_cert = cert_ref(crt);
 	e->cce_gen = cc->cc_gen;
-	e = strmap_put(&cc->cc_map, chain_file, e);
+	e = strmap_put(&cc->cc_map, crt->crt_file, e);
 	/* A renewal is a certificate gone and one new, as files go. */
 	if (e == NULL || strcmp(e->cce_cert->crt_serial, crt->crt_serial) != 0) {
 		cc->cc_added++;
@@ -824,7 +824,7 @@ cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
 
 		if (j->cj_key != NULL &&
 		    (e = strmap_get(&cc->cc_map, j->cj_chain)) != NULL &&
-		    strcmp(e->cce_key_file, j->cj_key) == 0)
+		    strcmp(e->cce_cert->crt_key_file, j->cj_key) == 0)
 			j->cj_entry = e;
 	}
 	pool_run(jobs->cjs_count, cert_job_run, jobs);
@@ -840,8 +840,8 @@ cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
 			crt = cert_ref(j->cj_entry->cce_cert);
 		} else if (crt != NULL && cc != NULL) {
 			cc->cc_parsed++;
-			certcache_store(cc, j->cj_chain, j->cj_key,
-			    &j->cj_chain_stamp, &j->cj_key_stamp, crt);
+			certcache_store(cc, &j->cj_chain_stamp,
+			    &j->cj_key_stamp, crt);
 		}
 		if (crt != NULL) {
 			cert_report(crt, diags, now);

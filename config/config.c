@@ -19,6 +19,9 @@ config_drop_domains(struct config *cfg)
 	free(cfg->cfg_domains);
 	cfg->cfg_domains = NULL;
 	cfg->cfg_ndomains = 0;
+	/* The fleet keeps each file's stamp from here on. */
+	free(cfg->cfg_stamps);
+	cfg->cfg_stamps = NULL;
 }
 
 struct config *

@@ -191,8 +191,9 @@ struct config		*config_load_part(const struct config *main,
 			    const char *path);
 struct config		*config_ref(struct config *);
 /*
- * The domains go, the settings stay: for a holder that keeps what it needs
- * of the domains elsewhere (the daemon's snapshots) and not a second copy.
+ * The domains and the files' stamps go, the settings stay: for a holder
+ * that keeps what it needs of them elsewhere (the daemon's snapshots and
+ * its fleet) and not a second copy.
  */
 void			 config_drop_domains(struct config *);
 /* Drops a reference: the last one frees the configuration. */

@@ -10,32 +10,37 @@
 #define MTA_STS_STAMP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/stat.h>
 
+/* 40 bytes: three of them are kept per customer. */
 struct stamp {
-	dev_t		stp_dev;
-	ino_t		stp_ino;
-	off_t		stp_size;
-	struct timespec	stp_mtim;
-	struct timespec	stp_ctim;
+	uint64_t	stp_dev;
+	uint64_t	stp_ino;
+	int64_t		stp_size;
+	int64_t		stp_mtime;	/* nanoseconds */
+	int64_t		stp_ctime;
 };
+
+static inline int64_t
+stamp_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
 
 static inline struct stamp
 stamp_of(const struct stat *st)
 {
 	return (struct stamp){ st->st_dev, st->st_ino, st->st_size,
-	    st->st_mtim, st->st_ctim };
+	    stamp_ns(&st->st_mtim), stamp_ns(&st->st_ctim) };
 }
 
 static inline bool
 stamp_equal(const struct stamp *a, const struct stamp *b)
 {
 	return a->stp_dev == b->stp_dev && a->stp_ino == b->stp_ino &&
-	    a->stp_size == b->stp_size &&
-	    a->stp_mtim.tv_sec == b->stp_mtim.tv_sec &&
-	    a->stp_mtim.tv_nsec == b->stp_mtim.tv_nsec &&
-	    a->stp_ctim.tv_sec == b->stp_ctim.tv_sec &&
-	    a->stp_ctim.tv_nsec == b->stp_ctim.tv_nsec;
+	    a->stp_size == b->stp_size && a->stp_mtime == b->stp_mtime &&
+	    a->stp_ctime == b->stp_ctime;
 }
 
 #endif

@@ -80,11 +80,14 @@ strmap_put(struct strmap *sm, const char *key, void *value)
 	if (s != NULL) {
 		old = s->sms_value;
 		s->sms_value = value;
+		if (sm->sm_borrowed)
+			s->sms_key = (char *)key;
 		return old;
 	}
 	if (sm->sm_slots == NULL || 2 * (sm->sm_count + 1) > sm->sm_mask + 1)
 		strmap_grow(sm);
-	strmap_place(sm, (struct strmap_slot){ xstrdup(key), value, hash });
+	strmap_place(sm, (struct strmap_slot){
+	    sm->sm_borrowed ? (char *)key : xstrdup(key), value, hash });
 	sm->sm_count++;
 	return NULL;
 }
@@ -100,7 +103,8 @@ strmap_del(struct strmap *sm, const char *key)
 	if (s == NULL)
 		return NULL;
 	value = s->sms_value;
-	free(s->sms_key);
+	if (!sm->sm_borrowed)
+		free(s->sms_key);
 	hole = (size_t)(s - sm->sm_slots);
 	sm->sm_slots[hole].sms_key = NULL;
 	/* Backward shift: an entry after the hole moves into it unless its
@@ -151,9 +155,12 @@ strmap_free_with(struct strmap *sm, void (*free_value)(void *))
 void
 strmap_free(struct strmap *sm)
 {
-	if (sm->sm_slots != NULL)
+	bool borrowed = sm->sm_borrowed;
+
+	if (sm->sm_slots != NULL && !borrowed)
 		for (size_t i = 0; i <= sm->sm_mask; i++)
 			free(sm->sm_slots[i].sms_key);
 	free(sm->sm_slots);
 	memset(sm, 0, sizeof(*sm));
+	sm->sm_borrowed = borrowed;
 }

@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 struct strmap_slot {
-	char		*sms_key;	/* owned; NULL: empty */
+	char		*sms_key;	/* NULL: empty */
 	void		*sms_value;
 	uint64_t	 sms_hash;
 };
@@ -22,11 +22,20 @@ struct strmap {
 	struct strmap_slot	*sm_slots;
 	size_t			 sm_mask;	/* slots - 1 */
 	size_t			 sm_count;
+	/*
+	 * Set before the first put: the keys are not copied but borrowed
+	 * from the values (a certificate's path, a file's), which must keep
+	 * them unchanged for as long as they are in the map. A put that
+	 * replaces a value takes the key it is given, the new value's.
+	 * At a million entries, that is a million strings not kept twice.
+	 */
+	bool			 sm_borrowed;
 };
 
 uint64_t	 strmap_hash(const char *, size_t);
 void		*strmap_get(const struct strmap *, const char *key);
-/* Sets key to value (the key is copied); returns the value it replaces. */
+/* Sets key to value (the key is copied, or borrowed: sm_borrowed);
+ * returns the value it replaces. */
 void		*strmap_put(struct strmap *, const char *key, void *value);
 /* Removes key; returns its value, or NULL. */
 void		*strmap_del(struct strmap *, const char *key);

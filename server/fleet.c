@@ -169,7 +169,7 @@ fleet_file_new(struct fleet *fl, const char *path, const struct stamp *st)
 
 	ff->ff_stamp = *st;
 	ff->ff_path = xstrdup(path);
-	(void)strmap_put(&fl->fl_files, path, ff);
+	(void)strmap_put(&fl->fl_files, ff->ff_path, ff);
 	return ff;
 }
 
@@ -197,6 +197,9 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 {
 	struct fleet	*fl = xcalloc(1, sizeof(*fl));
 
+	/* Keyed by the paths their values hold. */
+	fl->fl_files.sm_borrowed = true;
+	fl->fl_pairs.sm_borrowed = true;
 	fl->fl_main = xstrdup(cfg->cfg_path);
 	strvec_copy(&fl->fl_includes, &cfg->cfg_includes);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
@@ -946,7 +949,7 @@ fleet_commit(struct fleet_work *fw)
 		}
 		if (fq->fq_new != NULL) {
 			rd->fd_certs_added += !same;
-			(void)strmap_put(&fl->fl_pairs, fq->fq_chain,
+			(void)strmap_put(&fl->fl_pairs, fq->fq_new->crt_file,
 			    cert_ref(fq->fq_new));
 		} else
 			certcache_forget(fw->fw_fu->fu_certcache,

@@ -3,6 +3,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -377,5 +378,7 @@ reload_whole(struct server *srv, const char *path)
 	strvec_free(&rk.rk_names);
 	strvec_free(&rk.rk_files);
 	free(rk.rk_policies);
+	/* The old fleet and what loading used go back to the system. */
+	malloc_trim(0);
 	return rc;
 }

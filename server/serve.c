@@ -7,6 +7,7 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -345,6 +346,10 @@ serve_run(const char *path, bool foreground)
 	certset_free(&certs);
 	/* The hosts and the fleet have what the snapshot needs of them. */
 	config_drop_domains(cfg);
+	/* What loading used and freed (trees, lists, the parsing threads'
+	 * memory) goes back to the system instead of staying resident. */
+	malloc_trim(0);
+	serve_phase("memory returned", &phase);
 	srv.srv_snap = snap;
 	/* Limits are fixed for the life of the process (see reload). */
 	srv.srv_limits_copy = snap->snap_cfg->cfg_limits;
