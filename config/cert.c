@@ -688,6 +688,35 @@ certcache_store(struct certcache *cc, const struct stamp *chain,
 		certcache_entry_free(e);
 }
 
+/* Are the files of the entry's pair (chain and key) as they were parsed? */
+static bool
+certcache_entry_current(const struct certcache_entry *e)
+{
+	const struct cert	*crt = e->cce_cert;
+	struct stat		 st;
+	struct stamp		 chain, key;
+
+	if (stat(crt->crt_file, &st) == -1)
+		return false;
+	chain = stamp_of(&st);
+	if (strcmp(crt->crt_file, crt->crt_key_file) == 0)
+		key = chain;
+	else if (stat(crt->crt_key_file, &st) == -1)
+		return false;
+	else
+		key = stamp_of(&st);
+	return stamp_equal(&chain, &e->cce_chain) &&
+	    stamp_equal(&key, &e->cce_key);
+}
+
+bool
+certcache_unchanged(const struct certcache *cc, const char *chain_file)
+{
+	const struct certcache_entry *e = strmap_get(&cc->cc_map, chain_file);
+
+	return e != NULL && certcache_entry_current(e);
+}
+
 void
 certcache_forget(struct certcache *cc, const char *chain_file)
 {
@@ -771,26 +800,6 @@ cert_job_error(struct cert_jobs *jobs, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Are the pair's files as the cache's entry has them? */
-static bool
-cert_job_unchanged(const struct cert_job *j)
-{
-	struct stat	st;
-	struct stamp	chain, key;
-
-	if (stat(j->cj_chain, &st) == -1)
-		return false;
-	chain = stamp_of(&st);
-	if (strcmp(j->cj_chain, j->cj_key) == 0)
-		key = chain;
-	else if (stat(j->cj_key, &st) == -1)
-		return false;
-	else
-		key = stamp_of(&st);
-	return stamp_equal(&chain, &j->cj_entry->cce_chain) &&
-	    stamp_equal(&key, &j->cj_entry->cce_key);
-}
-
 /* On a pool thread: job i alone, and the cache entries only read. */
 static void
 cert_job_run(void *arg, size_t i)
@@ -799,7 +808,7 @@ cert_job_run(void *arg, size_t i)
 
 	if (j->cj_key == NULL)
 		return;
-	if (j->cj_entry != NULL && cert_job_unchanged(j)) {
+	if (j->cj_entry != NULL && certcache_entry_current(j->cj_entry)) {
 		j->cj_reused = true;
 		return;
 	}

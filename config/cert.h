@@ -95,6 +95,13 @@ void		 certset_load_file(struct certset *, const char *dir,
 		    struct certcache *);
 /* Is a file of that name in a certificate directory a chain to load? */
 bool		 cert_is_chain_name(const char *name);
+/*
+ * Are the files of the pair cached for `chain_file` (chain and key) as they
+ * were parsed? False for a chain the cache does not hold. Only reads the
+ * cache: pool threads may ask at once.
+ */
+bool			 certcache_unchanged(const struct certcache *,
+			    const char *chain_file);
 /* The pair of that chain file leaves the cache (its file is gone). */
 void		 certcache_forget(struct certcache *, const char *chain_file);
 /*

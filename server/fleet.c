@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "fleet.h"
 
+#include <dirent.h>
 #include <fnmatch.h>
+#include <glob.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "../config/config.h"
 #include "../config/name.h"
+#include "../config/pool.h"
 #include "../config/stamp.h"
 #include "../config/xalloc.h"
 #include "snapshot.h"
@@ -33,6 +36,9 @@ struct fleet_certs {
 
 struct fleet {
 	char		*fl_main;	/* the main file, as loaded */
+	struct stamp	 fl_main_stamp;
+	char		*fl_tickets;	/* the session ticket key file, or NULL */
+	bool		 fl_lineages;	/* certbot lineages are read */
 	struct strvec	 fl_includes;	/* include patterns, as resolved */
 	struct strvec	 fl_flat;	/* certificate directories read flat */
 	struct strvec	 fl_other;	/* named files changed only by a whole load */
@@ -216,10 +222,16 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		live = xasprintf("%s/live", cs->csrc_directory);
 		if (!fleet_is_dir(live))
 			strvec_push(&fl->fl_flat, xstrdup(cs->csrc_directory));
+		else
+			fl->fl_lineages = true;
 		free(live);
 	}
-	if (cfg->cfg_ticket_keys != NULL)
+	if (cfg->cfg_ticket_keys != NULL) {
 		strvec_push(&fl->fl_other, xstrdup(cfg->cfg_ticket_keys));
+		fl->fl_tickets = xstrdup(cfg->cfg_ticket_keys);
+	}
+	if (cfg->cfg_files.sv_count > 0)
+		fl->fl_main_stamp = cfg->cfg_stamps[0];
 	/* cfg_files[0] is the main file. */
 	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++)
 		(void)fleet_file_new(fl, cfg->cfg_files.sv_items[i],
@@ -312,6 +324,7 @@ fleet_free(struct fleet *fl)
 	strvec_free(&fl->fl_flat);
 	strvec_free(&fl->fl_other);
 	free(fl->fl_main);
+	free(fl->fl_tickets);
 	free(fl);
 }
 
@@ -1063,4 +1076,146 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	}
 	fleet_work_free(&fw);
 	return rc;
+}
+
+/* ---- SIGHUP: every file looked at, only the changed ones read ---------- */
+
+/* A file the patterns match now, or a chain of a flat directory. */
+struct fleet_look {
+	char		*lk_path;
+	bool		 lk_pair;	/* a chain: its pair, through the cache */
+	bool		 lk_changed;	/* new, changed, or unreadable */
+};
+
+struct fleet_scan {
+	const struct fleet	*sc_fleet;
+	const struct certcache	*sc_cache;
+	struct fleet_look	*sc_looks;
+	size_t			 sc_count;
+	struct strmap		 sc_seen;	/* borrowed: the looks' paths */
+};
+
+static void
+fleet_scan_add(struct fleet_scan *sc, char *path, bool pair)
+{
+	sc->sc_looks = xgrow(sc->sc_looks, sc->sc_count,
+	    sizeof(*sc->sc_looks));
+	sc->sc_looks[sc->sc_count++] = (struct fleet_look){
+	    .lk_path = path, .lk_pair = pair };
+}
+
+/* On a pool thread: one stat(2), or two for a pair, and reads only. */
+static void
+fleet_scan_look(void *arg, size_t i)
+{
+	struct fleet_scan	*sc = arg;
+	struct fleet_look	*lk = &sc->sc_looks[i];
+	const struct fleet_file	*ff;
+	struct stat		 st;
+	struct stamp		 stamp;
+
+	if (lk->lk_pair) {
+		lk->lk_changed = !certcache_unchanged(sc->sc_cache,
+		    lk->lk_path);
+		return;
+	}
+	ff = strmap_get(&sc->sc_fleet->fl_files, lk->lk_path);
+	if (stat(lk->lk_path, &st) == -1) {
+		lk->lk_changed = ff != NULL;	/* gone since the listing */
+		return;
+	}
+	stamp = stamp_of(&st);
+	if (ff == NULL)	/* new, unless a pattern matches the main file */
+		lk->lk_changed = stamp.stp_dev != sc->sc_fleet->fl_main_stamp.
+		    stp_dev || stamp.stp_ino != sc->sc_fleet->fl_main_stamp.
+		    stp_ino;
+	else
+		lk->lk_changed = !stamp_equal(&stamp, &ff->ff_stamp);
+}
+
+/* `path` goes into the changes, as inotify would have named it. */
+static void
+fleet_scan_mark(struct strmap *changed, const char *path)
+{
+	struct strvec *paths;
+
+	if (strmap_get(changed, path) != NULL)
+		return;
+	paths = xcalloc(1, sizeof(*paths));
+	strvec_push(paths, xstrdup(path));
+	(void)strmap_put(changed, path, paths);
+}
+
+/* What the include patterns match and the flat directories hold now. */
+static void
+fleet_scan_list(struct fleet_scan *sc)
+{
+	const struct fleet *fl = sc->sc_fleet;
+
+	for (size_t i = 0; i < fl->fl_includes.sv_count; i++) {
+		glob_t g;
+
+		if (glob(fl->fl_includes.sv_items[i], 0, NULL, &g) != 0)
+			continue;	/* nothing matched: all gone */
+		for (size_t k = 0; k < g.gl_pathc; k++)
+			fleet_scan_add(sc, xstrdup(g.gl_pathv[k]), false);
+		globfree(&g);
+	}
+	for (size_t i = 0; i < fl->fl_flat.sv_count; i++) {
+		const char	*dir = fl->fl_flat.sv_items[i];
+		struct dirent	*e;
+		DIR		*d;
+
+		if ((d = opendir(dir)) == NULL)
+			continue;	/* gone: its pairs with it */
+		while ((e = readdir(d)) != NULL)
+			if (cert_is_chain_name(e->d_name))
+				fleet_scan_add(sc, xasprintf("%s/%s", dir,
+				    e->d_name), true);
+		closedir(d);
+	}
+}
+
+const char *
+fleet_rescan(const struct fleet *fl, const struct certcache *cc,
+    struct strmap *changed, size_t *looked)
+{
+	struct fleet_scan	 sc = { .sc_fleet = fl, .sc_cache = cc };
+	const char		*key;
+	void			*value;
+	struct stat		 st;
+	struct stamp		 main_stamp;
+
+	if (stat(fl->fl_main, &st) == -1)
+		return "the main file cannot be read";
+	main_stamp = stamp_of(&st);
+	if (!stamp_equal(&main_stamp, &fl->fl_main_stamp))
+		return "the main file changed";
+	if (fl->fl_lineages)
+		return "certbot lineages are read";
+	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
+		if (fl->fl_tickets == NULL ||
+		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
+			return "the configuration names certificate files";
+	sc.sc_seen.sm_borrowed = true;
+	fleet_scan_list(&sc);
+	pool_run(sc.sc_count, fleet_scan_look, &sc);
+	for (size_t i = 0; i < sc.sc_count; i++) {
+		(void)strmap_put(&sc.sc_seen, sc.sc_looks[i].lk_path, &sc);
+		if (sc.sc_looks[i].lk_changed)
+			fleet_scan_mark(changed, sc.sc_looks[i].lk_path);
+	}
+	/* What is no longer there. */
+	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &key, &value);)
+		if (strmap_get(&sc.sc_seen, key) == NULL)
+			fleet_scan_mark(changed, key);
+	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &key, &value);)
+		if (strmap_get(&sc.sc_seen, key) == NULL)
+			fleet_scan_mark(changed, key);
+	strmap_free(&sc.sc_seen);
+	*looked = sc.sc_count;
+	for (size_t i = 0; i < sc.sc_count; i++)
+		free(sc.sc_looks[i].lk_path);
+	free(sc.sc_looks);
+	return NULL;
 }

@@ -102,4 +102,16 @@ struct fleet_update {
  */
 enum fleet_result fleet_update(struct fleet *, struct fleet_update *);
 
+/*
+ * SIGHUP without a whole load: every customer file the include patterns
+ * match and every chain of a flat certificate directory looked at (a
+ * stat each, on every processor), and those new, changed or gone put in
+ * `changed` as inotify would have named them ("path" -> struct strvec of
+ * the path), for fleet_update(); *looked says how many files were
+ * looked at. Non-NULL, and `changed` left as it is, when only a whole
+ * load will do: why.
+ */
+const char	*fleet_rescan(const struct fleet *, const struct certcache *,
+		    struct strmap *changed, size_t *looked);
+
 #endif

@@ -156,8 +156,9 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 }
 
 static int reload_whole(struct server *, const char *);
+static int reload_rescan(struct server *, const char *);
 static int reload_changes(struct server *, const char *,
-    const struct watch_changes *);
+    const struct watch_changes *, bool);
 
 /*
  * The session ticket keys follow the configuration: a key file is read
@@ -197,14 +198,18 @@ reload_carry_fetches(const struct snapshot *old, struct snapshot *snap)
 
 /* Every reload, refused or not, ends with the service manager told READY. */
 int
-reload_run(struct server *srv, const char *path,
+reload_run(struct server *srv, const char *path, enum reload_how how,
     const struct watch_changes *changes)
 {
 	int rc;
 
 	notify_reloading();
-	rc = changes != NULL && !changes->wc_all ?
-	    reload_changes(srv, path, changes) : reload_whole(srv, path);
+	if (how == RELOAD_NAMED && changes != NULL && !changes->wc_all)
+		rc = reload_changes(srv, path, changes, false);
+	else if (how == RELOAD_RESCAN)
+		rc = reload_rescan(srv, path);
+	else
+		rc = reload_whole(srv, path);
 	atomic_fetch_add(&srv->srv_reloads, 1);
 	if (rc == 0)
 		atomic_store(&srv->srv_last_reload, (int64_t)time(NULL));
@@ -232,6 +237,20 @@ reload_diff_empty(const struct fleet_diff *rd)
 	    rd->fd_policies == 0 && rd->fd_certificates == 0;
 }
 
+/* The line that ends a reload: how long, and what changed. */
+static void
+reload_summary(const struct snapshot *snap, const struct fleet_diff *rd,
+    uint64_t start)
+{
+	log_info("reloaded in %.1f ms: serving %zu of %zu domains (%zu added, "
+	    "%zu removed, %zu policies and %zu certificates changed), %zu "
+	    "certificate files (%zu new, %zu gone)",
+	    (double)(clock_us() - start) / 1000.0, snap->snap_nhosts,
+	    snap->snap_ndomains, rd->fd_added, rd->fd_removed,
+	    rd->fd_policies, rd->fd_certificates, snap->snap_ncerts,
+	    rd->fd_certs_added, rd->fd_certs_removed);
+}
+
 /*
  * `snap` in service, the workers woken, and one line on what changed: or,
  * when the refusal rule kept names (`kept`, the first of them) and nothing
@@ -254,14 +273,7 @@ reload_publish(struct server *srv, struct snapshot *snap,
 			log_warnx("reload: with the errors above, " HOST_PREFIX
 			    "%s would no longer be served: it keeps its policy "
 			    "and certificate", kept);
-		log_info("reloaded in %.1f ms: serving %zu of %zu domains "
-		    "(%zu added, %zu removed, %zu policies and %zu "
-		    "certificates changed), %zu certificate files (%zu new, "
-		    "%zu gone)", (double)(clock_us() - start) / 1000.0,
-		    snap->snap_nhosts, snap->snap_ndomains, rd->fd_added,
-		    rd->fd_removed, rd->fd_policies, rd->fd_certificates,
-		    snap->snap_ncerts, rd->fd_certs_added,
-		    rd->fd_certs_removed);
+		reload_summary(snap, rd, start);
 	}
 	/* Connections still using the old snapshot keep it alive. */
 	snapshot_unref(old);
@@ -269,12 +281,13 @@ reload_publish(struct server *srv, struct snapshot *snap,
 }
 
 /*
- * Only the files inotify named, read again alone (fleet.c); what cannot be
- * tied to single files falls back to the whole load.
+ * Only the files inotify named (or a rescan found changed), read again
+ * alone (fleet.c); what cannot be tied to single files falls back to the
+ * whole load.
  */
 static int
 reload_changes(struct server *srv, const char *path,
-    const struct watch_changes *changes)
+    const struct watch_changes *changes, bool rescan)
 {
 	uint64_t		start = clock_us();
 	struct fleet_update	fu = {
@@ -293,8 +306,11 @@ reload_changes(struct server *srv, const char *path,
 		return reload_whole(srv, path);
 	case FLEET_UNCHANGED:
 		log_diags(&fu.fu_diags);
-		log_info("reloaded in %.1f ms: the files named are as they were",
-		    (double)(clock_us() - start) / 1000.0);
+		if (rescan)
+			reload_summary(srv->srv_snap, &fu.fu_diff, start);
+		else
+			log_info("reloaded in %.1f ms: the files named are as "
+			    "they were", (double)(clock_us() - start) / 1000.0);
 		break;
 	case FLEET_REFUSED:
 		log_diags(&fu.fu_diags);
@@ -308,6 +324,37 @@ reload_changes(struct server *srv, const char *path,
 	}
 	diag_free(&fu.fu_diags);
 	free(fu.fu_kept);
+	return rc;
+}
+
+/*
+ * SIGHUP at a million customers: a stat of every file finds what changed
+ * without an event (a copy that kept the times, a change while the
+ * daemon was not watching), and only that is read again, as if inotify
+ * had named it. The ticket key file is read again in any case.
+ */
+static int
+reload_rescan(struct server *srv, const char *path)
+{
+	struct watch_changes	 changes = { 0 };
+	const char		*why;
+	size_t			 looked = 0;
+	int			 rc;
+
+	why = fleet_rescan(srv->srv_fleet, srv->srv_certcache,
+	    &changes.wc_files, &looked);
+	if (why != NULL) {
+		log_info("reload: %s: reading every file", why);
+		watch_changes_clear(&changes);
+		return reload_whole(srv, path);
+	}
+	log_info("reload: %zu customer and certificate files looked at, %zu "
+	    "new, changed or gone", looked, changes.wc_files.sm_count);
+	reload_tickets(srv, srv->srv_snap->snap_cfg);
+	for (unsigned i = 0; i < srv->srv_nworkers; i++)
+		worker_wake(&srv->srv_workers[i]);
+	rc = reload_changes(srv, path, &changes, true);
+	watch_changes_clear(&changes);
 	return rc;
 }
 

@@ -23,12 +23,23 @@ void	reload_diff(const struct snapshot *old, const struct snapshot *cur,
 const char	*reload_side_settings(const struct config *, char *, size_t);
 
 /*
- * Returns 0 when the new snapshot is in service (or nothing changed), -1
- * when the old stays. With `changes` (what inotify named) only those files
- * are read again where that is enough; without, or when they cannot be
- * tied to single files, every file is.
+ * What a reload reads again: the files inotify named (`changes`), where
+ * that is enough; for SIGHUP, the files that changed since they were read,
+ * found by a stat of each; or every file. The first two fall back to every
+ * file when the change cannot be tied to single files (the main file, a
+ * template, certbot lineages...).
  */
-int	reload_run(struct server *, const char *path,
+enum reload_how {
+	RELOAD_NAMED,
+	RELOAD_RESCAN,
+	RELOAD_WHOLE,
+};
+
+/*
+ * Returns 0 when the new snapshot is in service (or nothing changed), -1
+ * when the old stays. `changes` is RELOAD_NAMED's, NULL otherwise.
+ */
+int	reload_run(struct server *, const char *path, enum reload_how,
 	    const struct watch_changes *changes);
 
 #endif

@@ -156,7 +156,7 @@ serve_wait(struct server *srv, int sfd, const char *path,
 			due = st->st_first + RELOAD_DELAY_MAX_MS;
 		if (now >= due) {
 			log_info("files changed: reloading %s", path);
-			reload_run(srv, path, &st->st_changes);
+			reload_run(srv, path, RELOAD_NAMED, &st->st_changes);
 			watch_changes_clear(&st->st_changes);
 			st->st_first = 0;
 			return true;
@@ -195,7 +195,7 @@ serve_wait(struct server *srv, int sfd, const char *path,
 		log_info("a certificate began or ceased to be valid: reloading "
 		    "%s", path);
 		st->st_validity_seen = validity;
-		reload_run(srv, path, NULL);
+		reload_run(srv, path, RELOAD_WHOLE, NULL);
 		return true;
 	}
 	if (validity != 0 && (validity - wall) * 1000 < timeout)
@@ -217,7 +217,7 @@ serve_wait(struct server *srv, int sfd, const char *path,
 		return true;
 	if (si.ssi_signo == SIGHUP) {
 		log_info("SIGHUP: reloading %s", path);
-		reload_run(srv, path, NULL);
+		reload_run(srv, path, RELOAD_RESCAN, NULL);
 		watch_changes_clear(&st->st_changes);
 		st->st_first = 0;
 		return true;

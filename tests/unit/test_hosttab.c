@@ -63,9 +63,7 @@ TEST_NO_LEAK(hosttab, clones_change_apart_and_agree_with_an_array)
 	for (int step = 0; step < STEPS; step++) {
 		size_t i;
 
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
+		(void)unit_xorshift(&rng);
 		i = (size_t)(rng % NAMES);
 		snprintf(domain, sizeof(domain), "c%zu.example", i);
 		if ((rng >> 40) % 3 != 0) {

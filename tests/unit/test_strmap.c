@@ -28,9 +28,7 @@ TEST_NO_LEAK(strmap, agrees_with_a_plain_array)
 		size_t	 k;
 		void	*want, *got;
 
-		rng ^= rng << 13;
-		rng ^= rng >> 7;
-		rng ^= rng << 17;
+		(void)unit_xorshift(&rng);
 		k = (size_t)(rng % KEYS);
 		snprintf(key, sizeof(key), "mta-sts.c%zu.example", k);
 		want = (void *)(uintptr_t)(step + 1);
@@ -69,4 +67,54 @@ TEST_NO_LEAK(strmap, agrees_with_a_plain_array)
 	}
 	strmap_free(&sm);
 	cr_assert_null(strmap_get(&sm, "anything"));
+}
+
+/*
+ * A map that borrows its keys from its values: each value holds its key,
+ * a put that replaces a value takes the new value's key (the old value is
+ * freed at once, so a key left pointing into it is read after free under
+ * AddressSanitizer), and the map frees none of them.
+ */
+struct owned {
+	char	ow_key[32];
+};
+
+TEST_NO_LEAK(strmap, borrows_keys_from_values)
+{
+	struct strmap	 sm = { .sm_borrowed = true };
+	struct owned	*ref[KEYS] = { 0 };
+	uint64_t	 rng = 0x2545f4914f6cdd1dULL;
+	char		 key[32];
+
+	for (int step = 0; step < STEPS; step++) {
+		struct owned	*ow;
+		size_t		 k;
+
+		(void)unit_xorshift(&rng);
+		k = (size_t)(rng % KEYS);
+		snprintf(key, sizeof(key), "mta-sts.c%zu.example", k);
+		if ((rng >> 32) % 3 != 0) {
+			ow = malloc(sizeof(*ow));
+			memcpy(ow->ow_key, key, sizeof(key));
+			cr_assert_eq(strmap_put(&sm, ow->ow_key, ow), ref[k],
+			    "step %d: put %s", step, key);
+			free(ref[k]);
+			ref[k] = ow;
+		} else {
+			cr_assert_eq(strmap_del(&sm, key), ref[k],
+			    "step %d: del %s", step, key);
+			free(ref[k]);
+			ref[k] = NULL;
+		}
+		if (step % 1000 == 0 || step == STEPS - 1) {
+			for (size_t i = 0; i < KEYS; i++) {
+				snprintf(key, sizeof(key),
+				    "mta-sts.c%zu.example", i);
+				cr_assert_eq(strmap_get(&sm, key), ref[i],
+				    "step %d: get %s", step, key);
+			}
+		}
+	}
+	strmap_free_with(&sm, free);
+	cr_assert(sm.sm_borrowed, "a freed map still borrows");
 }

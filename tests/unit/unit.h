@@ -10,6 +10,7 @@
 
 #include <ftw.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -310,6 +311,17 @@ unit_load(const char *rel)
 	free(path);
 	cr_assert_not_null(cfg, CASE);
 	return cfg;
+}
+
+/* The next number of a xorshift64 sequence: randomized tests that a seed
+ * repeats exactly. */
+static inline uint64_t
+unit_xorshift(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
 }
 
 #endif

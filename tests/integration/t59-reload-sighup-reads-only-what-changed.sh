@@ -1,0 +1,83 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# SIGHUP with customer files and a flat certificate directory: every file
+# is looked at and only what changed since it was read is read again, so
+# a million customers reload in seconds. Changes no inotify event announces
+# are found: a customer file rewritten through a descriptor that stays open
+# (no IN_CLOSE_WRITE), a certificate and key rewritten in place the same
+# way. The summary line counts exactly those; a SIGHUP with nothing changed
+# counts nothing; neither reads every file. A changed main file still does
+# (its templates and settings concern everyone).
+. "$TOP/tests/integration/lib.sh"
+
+cert_versions b.example 2
+fixture_daemon --customer a.example=testing --customer b.example \
+    --customer c.example
+id_a_old=$(config_id domains.d/a.yaml a.example)
+id_b=$(config_id domains.d/b.yaml b.example)
+id_c=$(config_id domains.d/c.yaml c.example)
+domains_yaml a.example > probe/a-new.yaml
+id_a_new=$(config_id probe/a-new.yaml a.example)
+[ "$id_a_old" != "$id_a_new" ] || fail "a's two policies are the same"
+serial_c=$(served_serial mta-sts.c.example)
+expect_eq "$(served_id mta-sts.a.example)" "$id_a_old" "a's policy at start"
+
+# rewrite_open FILE NEW...: each FILE gets NEW's bytes through a
+# descriptor that stays open while the test goes on (no close event).
+rewrite_open() {
+	python3 - "$@" <<'PY' &
+import sys, time
+args = sys.argv[1:]
+files = []
+for dst, src in zip(args[0::2], args[1::2]):
+    new = open(src, "rb").read()
+    f = open(dst, "r+b")
+    f.truncate(0)
+    f.write(new)
+    f.flush()
+    files.append(f)
+open("probe/written", "w").close()
+time.sleep(8)
+PY
+	writer=$!
+	daemon_pids="$daemon_pids $writer"
+	wait_for 5 test -f probe/written || fail "the writer did not write"
+	rm -f probe/written
+}
+
+# ---- a's policy and b's certificate, changed without an event
+rewrite_open domains.d/a.yaml probe/a-new.yaml \
+    certs/mta-sts.b.example.key pki/certs/b2.key \
+    certs/mta-sts.b.example.crt pki/certs/b2.crt
+cmp -s certs/mta-sts.b.example.crt pki/certs/b2.crt ||
+	fail "b's certificate was not rewritten"
+sleep 1		# no event: nothing may have been reloaded
+expect_eq "$(served_id mta-sts.a.example)" "$id_a_old" "a's policy before SIGHUP"
+hup_reload 5
+expect_log_since "$mark" 'reload: 6 customer and certificate files looked at, 2 new, changed or gone'
+expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 1 policies and 1 certificates changed\), 3 certificate files \(1 new, 1 gone\)'
+expect_no_log_since "$mark" 'reading every file'
+expect_eq "$(served_id mta-sts.a.example)" "$id_a_new" "a's policy after SIGHUP"
+expect_eq "$(served_serial mta-sts.b.example)" "$(file_serial pki/certs/b2.crt)" "b's certificate after SIGHUP"
+expect_eq "$(served_id mta-sts.b.example)" "$id_b" "b's policy"
+expect_eq "$(served_id mta-sts.c.example)" "$id_c" "c's policy"
+expect_eq "$(served_serial mta-sts.c.example)" "$serial_c" "c's certificate"
+echo "changed without events: reloaded $hup_ms ms after SIGHUP"
+kill "$writer" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+
+# ---- nothing changed: nothing counted, nothing read
+sleep 1		# the writer's close is an event: let its reload pass
+hup_reload 5
+expect_log_since "$mark" 'reload: 6 customer and certificate files looked at, 0 new, changed or gone'
+expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\), 3 certificate files \(0 new, 0 gone\)'
+expect_no_log_since "$mark" 'reading every file'
+
+# ---- the main file changed (no event either): every file is read
+{ cat cfg.yaml; echo "# a comment"; } > probe/cfg.yaml
+rewrite_open cfg.yaml probe/cfg.yaml
+hup_reload 5
+expect_log_since "$mark" 'reload: the main file changed: reading every file'
+expect_eq "$(served_id mta-sts.a.example)" "$id_a_new" "a's policy after a whole reload"
+kill "$writer" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+expect_clean_stop
