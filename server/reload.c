@@ -158,7 +158,7 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 static int reload_whole(struct server *, const char *);
 static int reload_rescan(struct server *, const char *);
 static int reload_changes(struct server *, const char *,
-    const struct watch_changes *, bool);
+    const struct watch_changes *, bool, uint64_t);
 
 /*
  * The session ticket keys follow the configuration: a key file is read
@@ -205,7 +205,7 @@ reload_run(struct server *srv, const char *path, enum reload_how how,
 
 	notify_reloading();
 	if (how == RELOAD_NAMED && changes != NULL && !changes->wc_all)
-		rc = reload_changes(srv, path, changes, false);
+		rc = reload_changes(srv, path, changes, false, clock_us());
 	else if (how == RELOAD_RESCAN)
 		rc = reload_rescan(srv, path);
 	else
@@ -287,9 +287,8 @@ reload_publish(struct server *srv, struct snapshot *snap,
  */
 static int
 reload_changes(struct server *srv, const char *path,
-    const struct watch_changes *changes, bool rescan)
+    const struct watch_changes *changes, bool rescan, uint64_t start)
 {
-	uint64_t		start = clock_us();
 	struct fleet_update	fu = {
 		.fu_cur = srv->srv_snap,
 		.fu_files = &changes->wc_files,
@@ -336,6 +335,7 @@ reload_changes(struct server *srv, const char *path,
 static int
 reload_rescan(struct server *srv, const char *path)
 {
+	uint64_t		 start = clock_us();
 	struct watch_changes	 changes = { 0 };
 	const char		*why;
 	size_t			 looked = 0;
@@ -353,8 +353,10 @@ reload_rescan(struct server *srv, const char *path)
 	reload_tickets(srv, srv->srv_snap->snap_cfg);
 	for (unsigned i = 0; i < srv->srv_nworkers; i++)
 		worker_wake(&srv->srv_workers[i]);
-	rc = reload_changes(srv, path, &changes, true);
+	rc = reload_changes(srv, path, &changes, true, start);
 	watch_changes_clear(&changes);
+	/* The listing of a million files goes back to the system. */
+	malloc_trim(0);
 	return rc;
 }
 
