@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fnmatch.h>
 #include <glob.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -26,6 +27,7 @@ struct fleet_file {
 	struct stamp	ff_stamp;
 	struct strvec	ff_names;	/* the domains it defines */
 	char		*ff_path;
+	unsigned	ff_scan;	/* the last SIGHUP scan that saw it */
 };
 
 /* The certificates whose subjectAltName has one dNSName. */
@@ -39,6 +41,7 @@ struct fleet {
 	struct stamp	 fl_main_stamp;
 	char		*fl_tickets;	/* the session ticket key file, or NULL */
 	bool		 fl_lineages;	/* certbot lineages are read */
+	unsigned	 fl_scan;	/* SIGHUP scans so far */
 	struct strvec	 fl_includes;	/* include patterns, as resolved */
 	struct strvec	 fl_flat;	/* certificate directories read flat */
 	struct strvec	 fl_other;	/* named files changed only by a whole load */
@@ -1080,28 +1083,70 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 
 /* ---- SIGHUP: every file looked at, only the changed ones read ---------- */
 
-/* A file the patterns match now, or a chain of a flat directory. */
+/*
+ * A file the patterns match now, or a chain of a flat directory. The path
+ * is glob's, or the directory's and a name in the scan's arena: a million
+ * of them are not copied one by one.
+ */
 struct fleet_look {
-	char		*lk_path;
-	bool		 lk_pair;	/* a chain: its pair, through the cache */
-	bool		 lk_changed;	/* new, changed, or unreadable */
+	const char		*lk_path;	/* NULL: lk_dir/lk_name */
+	const char		*lk_dir;
+	size_t			 lk_name;	/* offset in sc_names */
+	struct fleet_file	*lk_file;	/* the fleet's, or NULL */
+	bool			 lk_pair;	/* a chain: its pair, through the cache */
+	bool			 lk_known;	/* the fleet has the pair */
+	bool			 lk_changed;	/* new, changed, or unreadable */
 };
 
 struct fleet_scan {
-	const struct fleet	*sc_fleet;
+	struct fleet		*sc_fleet;
 	const struct certcache	*sc_cache;
 	struct fleet_look	*sc_looks;
 	size_t			 sc_count;
-	struct strmap		 sc_seen;	/* borrowed: the looks' paths */
+	glob_t			*sc_globs;	/* one per include pattern */
+	size_t			 sc_nglobs;
+	char			*sc_names;	/* the chains' names, NUL after each */
+	size_t			 sc_names_len;
+	size_t			 sc_names_cap;
 };
 
-static void
-fleet_scan_add(struct fleet_scan *sc, char *path, bool pair)
+static struct fleet_look *
+fleet_scan_add(struct fleet_scan *sc)
 {
 	sc->sc_looks = xgrow(sc->sc_looks, sc->sc_count,
 	    sizeof(*sc->sc_looks));
-	sc->sc_looks[sc->sc_count++] = (struct fleet_look){
-	    .lk_path = path, .lk_pair = pair };
+	memset(&sc->sc_looks[sc->sc_count], 0, sizeof(*sc->sc_looks));
+	return &sc->sc_looks[sc->sc_count++];
+}
+
+static void
+fleet_scan_add_chain(struct fleet_scan *sc, const char *dir, const char *name)
+{
+	struct fleet_look	*lk = fleet_scan_add(sc);
+	size_t			 len = strlen(name) + 1;
+
+	if (sc->sc_names_len + len > sc->sc_names_cap) {
+		sc->sc_names_cap = 2 * (sc->sc_names_cap + len);
+		sc->sc_names = xreallocarray(sc->sc_names, sc->sc_names_cap, 1);
+	}
+	memcpy(sc->sc_names + sc->sc_names_len, name, len);
+	lk->lk_dir = dir;
+	lk->lk_name = sc->sc_names_len;
+	lk->lk_pair = true;
+	sc->sc_names_len += len;
+}
+
+/* The look's path, in `buf` for a chain; NULL if it does not fit. */
+static const char *
+fleet_look_path(const struct fleet_scan *sc, const struct fleet_look *lk,
+    char *buf, size_t size)
+{
+	int n;
+
+	if (lk->lk_path != NULL)
+		return lk->lk_path;
+	n = snprintf(buf, size, "%s/%s", lk->lk_dir, sc->sc_names + lk->lk_name);
+	return n < 0 || (size_t)n >= size ? NULL : buf;
 }
 
 /* On a pool thread: one stat(2), or two for a pair, and reads only. */
@@ -1110,27 +1155,33 @@ fleet_scan_look(void *arg, size_t i)
 {
 	struct fleet_scan	*sc = arg;
 	struct fleet_look	*lk = &sc->sc_looks[i];
-	const struct fleet_file	*ff;
+	const struct fleet	*fl = sc->sc_fleet;
+	const char		*path;
+	char			 buf[PATH_MAX];
 	struct stat		 st;
 	struct stamp		 stamp;
 
-	if (lk->lk_pair) {
-		lk->lk_changed = !certcache_unchanged(sc->sc_cache,
-		    lk->lk_path);
+	if ((path = fleet_look_path(sc, lk, buf, sizeof(buf))) == NULL) {
+		lk->lk_changed = true;
 		return;
 	}
-	ff = strmap_get(&sc->sc_fleet->fl_files, lk->lk_path);
-	if (stat(lk->lk_path, &st) == -1) {
-		lk->lk_changed = ff != NULL;	/* gone since the listing */
+	if (lk->lk_pair) {
+		lk->lk_known = strmap_get(&fl->fl_pairs, path) != NULL;
+		lk->lk_changed = !lk->lk_known ||
+		    !certcache_unchanged(sc->sc_cache, path);
+		return;
+	}
+	lk->lk_file = strmap_get(&fl->fl_files, path);
+	if (stat(path, &st) == -1) {
+		lk->lk_changed = lk->lk_file != NULL;	/* gone meanwhile */
 		return;
 	}
 	stamp = stamp_of(&st);
-	if (ff == NULL)	/* new, unless a pattern matches the main file */
-		lk->lk_changed = stamp.stp_dev != sc->sc_fleet->fl_main_stamp.
-		    stp_dev || stamp.stp_ino != sc->sc_fleet->fl_main_stamp.
-		    stp_ino;
+	if (lk->lk_file == NULL)	/* new, unless a pattern matches the main file */
+		lk->lk_changed = stamp.stp_dev != fl->fl_main_stamp.stp_dev ||
+		    stamp.stp_ino != fl->fl_main_stamp.stp_ino;
 	else
-		lk->lk_changed = !stamp_equal(&stamp, &ff->ff_stamp);
+		lk->lk_changed = !stamp_equal(&stamp, &lk->lk_file->ff_stamp);
 }
 
 /* `path` goes into the changes, as inotify would have named it. */
@@ -1152,39 +1203,73 @@ fleet_scan_list(struct fleet_scan *sc)
 {
 	const struct fleet *fl = sc->sc_fleet;
 
+	sc->sc_globs = xcalloc(fl->fl_includes.sv_count + 1,
+	    sizeof(*sc->sc_globs));
 	for (size_t i = 0; i < fl->fl_includes.sv_count; i++) {
-		glob_t g;
+		glob_t *g = &sc->sc_globs[sc->sc_nglobs];
 
-		if (glob(fl->fl_includes.sv_items[i], 0, NULL, &g) != 0)
+		if (glob(fl->fl_includes.sv_items[i], 0, NULL, g) != 0)
 			continue;	/* nothing matched: all gone */
-		for (size_t k = 0; k < g.gl_pathc; k++)
-			fleet_scan_add(sc, xstrdup(g.gl_pathv[k]), false);
-		globfree(&g);
+		sc->sc_nglobs++;
+		for (size_t k = 0; k < g->gl_pathc; k++)
+			fleet_scan_add(sc)->lk_path = g->gl_pathv[k];
 	}
 	for (size_t i = 0; i < fl->fl_flat.sv_count; i++) {
 		const char	*dir = fl->fl_flat.sv_items[i];
 		struct dirent	*e;
 		DIR		*d;
+		bool		 twice = false;
 
-		if ((d = opendir(dir)) == NULL)
+		for (size_t j = 0; j < i && !twice; j++)
+			twice = strcmp(fl->fl_flat.sv_items[j], dir) == 0;
+		if (twice || (d = opendir(dir)) == NULL)
 			continue;	/* gone: its pairs with it */
 		while ((e = readdir(d)) != NULL)
 			if (cert_is_chain_name(e->d_name))
-				fleet_scan_add(sc, xasprintf("%s/%s", dir,
-				    e->d_name), true);
+				fleet_scan_add_chain(sc, dir, e->d_name);
 		closedir(d);
 	}
 }
 
+/*
+ * What the fleet has and the listing did not show: gone without an event.
+ * Rare, so only then is a set of what was seen made.
+ */
+static void
+fleet_scan_gone(const struct fleet_scan *sc, struct strmap *changed,
+    size_t files_seen, size_t pairs_seen)
+{
+	const struct fleet	*fl = sc->sc_fleet;
+	struct strmap		 seen = { 0 };
+	const char		*key, *path;
+	void			*value;
+	char			 buf[PATH_MAX];
+
+	if (files_seen == fl->fl_files.sm_count &&
+	    pairs_seen == fl->fl_pairs.sm_count)
+		return;
+	for (size_t i = 0; i < sc->sc_count; i++)
+		if ((path = fleet_look_path(sc, &sc->sc_looks[i], buf,
+		    sizeof(buf))) != NULL)
+			(void)strmap_put(&seen, path, &seen);
+	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &key, &value);)
+		if (strmap_get(&seen, key) == NULL)
+			fleet_scan_mark(changed, key);
+	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &key, &value);)
+		if (strmap_get(&seen, key) == NULL)
+			fleet_scan_mark(changed, key);
+	strmap_free(&seen);
+}
+
 const char *
-fleet_rescan(const struct fleet *fl, const struct certcache *cc,
+fleet_rescan(struct fleet *fl, const struct certcache *cc,
     struct strmap *changed, size_t *looked)
 {
 	struct fleet_scan	 sc = { .sc_fleet = fl, .sc_cache = cc };
-	const char		*key;
-	void			*value;
 	struct stat		 st;
 	struct stamp		 main_stamp;
+	size_t			 files_seen = 0, pairs_seen = 0;
+	char			 buf[PATH_MAX];
 
 	if (stat(fl->fl_main, &st) == -1)
 		return "the main file cannot be read";
@@ -1197,25 +1282,29 @@ fleet_rescan(const struct fleet *fl, const struct certcache *cc,
 		if (fl->fl_tickets == NULL ||
 		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
 			return "the configuration names certificate files";
-	sc.sc_seen.sm_borrowed = true;
 	fleet_scan_list(&sc);
 	pool_run(sc.sc_count, fleet_scan_look, &sc);
+	/* A file two patterns match is counted once: by the scan's mark. */
+	fl->fl_scan++;
 	for (size_t i = 0; i < sc.sc_count; i++) {
-		(void)strmap_put(&sc.sc_seen, sc.sc_looks[i].lk_path, &sc);
-		if (sc.sc_looks[i].lk_changed)
-			fleet_scan_mark(changed, sc.sc_looks[i].lk_path);
+		struct fleet_look	*lk = &sc.sc_looks[i];
+		const char		*path;
+
+		if (lk->lk_file != NULL && lk->lk_file->ff_scan != fl->fl_scan) {
+			lk->lk_file->ff_scan = fl->fl_scan;
+			files_seen++;
+		}
+		pairs_seen += lk->lk_known;
+		if (lk->lk_changed && (path = fleet_look_path(&sc, lk, buf,
+		    sizeof(buf))) != NULL)
+			fleet_scan_mark(changed, path);
 	}
-	/* What is no longer there. */
-	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &key, &value);)
-		if (strmap_get(&sc.sc_seen, key) == NULL)
-			fleet_scan_mark(changed, key);
-	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &key, &value);)
-		if (strmap_get(&sc.sc_seen, key) == NULL)
-			fleet_scan_mark(changed, key);
-	strmap_free(&sc.sc_seen);
+	fleet_scan_gone(&sc, changed, files_seen, pairs_seen);
 	*looked = sc.sc_count;
-	for (size_t i = 0; i < sc.sc_count; i++)
-		free(sc.sc_looks[i].lk_path);
+	for (size_t i = 0; i < sc.sc_nglobs; i++)
+		globfree(&sc.sc_globs[i]);
+	free(sc.sc_globs);
+	free(sc.sc_names);
 	free(sc.sc_looks);
 	return NULL;
 }

@@ -111,7 +111,7 @@ enum fleet_result fleet_update(struct fleet *, struct fleet_update *);
  * looked at. Non-NULL, and `changed` left as it is, when only a whole
  * load will do: why.
  */
-const char	*fleet_rescan(const struct fleet *, const struct certcache *,
+const char	*fleet_rescan(struct fleet *, const struct certcache *,
 		    struct strmap *changed, size_t *looked);
 
 #endif

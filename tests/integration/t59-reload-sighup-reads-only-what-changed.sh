@@ -5,7 +5,8 @@
 # are found: a customer file rewritten through a descriptor that stays open
 # (no IN_CLOSE_WRITE), a certificate and key rewritten in place the same
 # way. The summary line counts exactly those; a SIGHUP with nothing changed
-# counts nothing; neither reads every file. A changed main file still does
+# counts nothing; neither reads every file. A customer file deleted just
+# before SIGHUP is found gone. A changed main file still reads every file
 # (its templates and settings concern everyone).
 . "$TOP/tests/integration/lib.sh"
 
@@ -71,6 +72,15 @@ hup_reload 5
 expect_log_since "$mark" 'reload: 6 customer and certificate files looked at, 0 new, changed or gone'
 expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\), 3 certificate files \(0 new, 0 gone\)'
 expect_no_log_since "$mark" 'reading every file'
+
+# ---- a customer file deleted and SIGHUP at once, before the burst of
+# events settles: the look finds it gone
+rm domains.d/c.yaml
+hup_reload 5
+expect_log_since "$mark" 'reload: 5 customer and certificate files looked at, 1 new, changed or gone'
+expect_log_since "$mark" 'reloaded in .*: serving 2 of 2 domains \(0 added, 1 removed'
+expect_unrecognized mta-sts.c.example
+expect_eq "$(served_id mta-sts.b.example)" "$id_b" "b's policy"
 
 # ---- the main file changed (no event either): every file is read
 { cat cfg.yaml; echo "# a comment"; } > probe/cfg.yaml
