@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Each of 201 names gets its own certificate, chosen by SNI: ECDSA and RSA
+# Each of 301 names gets its own certificate, chosen by SNI: ECDSA and RSA
 # keys, exact names and *.<domain> wildcards, each with a serial of its own,
 # checked by curl (verifying against the test CA, so the subjectAltName
 # covers the name) over TLS 1.3 and TLS 1.2 in one process each. One name
 # has a chain through an intermediate: the full chain is sent (two
-# certificates) and verifies with only the root as CAfile.
+# certificates) and verifies with only the root as CAfile. 301 pairs are
+# more than the 256 from which loading spreads over the processors, so the
+# parallel load (and, in the ThreadSanitizer pass, its threads) is what
+# serves them.
 . "$TOP/tests/integration/lib.sh"
 
-N=200
+N=300
 mkpki pki
 # Keys are made once and shared; every name still has a certificate of its
 # own. RSA key generation is what would make this slow.
