@@ -597,6 +597,8 @@ fleet_read_parts(struct fleet_work *fw)
 		}
 		fp->fp_cfg = config_load_part(cur->snap_cfg, fp->fp_path);
 		diag_append(&fw->fw_fu->fu_diags, &fp->fp_cfg->cfg_diags);
+		if (fp->fp_cfg->cfg_nlinks > 0)
+			strvec_push(&fw->fw_fu->fu_links, xstrdup(fp->fp_path));
 		if (fp->fp_cfg->cfg_part_templates)
 			why = "a customer file defines templates";
 	}

@@ -24,6 +24,7 @@
 #include "../config/cert.h"
 #include "../config/diag.h"
 #include "../config/strmap.h"
+#include "../config/strvec.h"
 
 struct config;
 struct snapshot;
@@ -93,12 +94,15 @@ struct fleet_update {
 	/* A domain the refusal rule kept as it was (owned; NULL: none). */
 	char			*fu_kept;
 	const char		*fu_why;	/* FLEET_WHOLE: why */
+	/* The customer files read that are symlinks, whose targets' directories
+	 * the watcher is to follow. */
+	struct strvec		 fu_links;
 };
 
 /*
  * Apply the changes of fu_files to the fleet and make the next snapshot
  * from fu_cur. On FLEET_WHOLE the fleet is as it was.
- * The caller frees fu_diags and fu_kept.
+ * The caller frees fu_diags, fu_kept and fu_links.
  */
 enum fleet_result fleet_update(struct fleet *, struct fleet_update *);
 

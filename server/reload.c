@@ -296,9 +296,15 @@ reload_changes(struct server *srv, const char *path,
 		.fu_certcache = srv->srv_certcache,
 		.fu_policies = &srv->srv_policies,
 	};
+	enum fleet_result	res;
 	int			rc = 0;
 
-	switch (fleet_update(srv->srv_fleet, &fu)) {
+	res = fleet_update(srv->srv_fleet, &fu);
+	/* A new symlinked customer file: its target is watched from now. */
+	for (size_t i = 0; i < fu.fu_links.sv_count; i++)
+		watch_follow(srv->srv_watch, fu.fu_links.sv_items[i]);
+	strvec_free(&fu.fu_links);
+	switch (res) {
 	case FLEET_WHOLE:
 		log_info("reload: %s: reading every file", fu.fu_why);
 		diag_free(&fu.fu_diags);

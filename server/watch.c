@@ -101,17 +101,22 @@ watch_add_dir_of(struct strmap *dirs, const char *path)
 }
 
 static void watch_add_parent(struct strmap *, const char *);
+static void watch_add_name(struct strmap *, const char *);
 
 /* A file that is a symlink (Kubernetes: name -> ..data/name) also changes
- * when its target's directory does; a directory on the way that is a
- * symlink was resolved by watch_add_dir(). */
+ * when its target's directory does, and under the target's name (into
+ * `names`, when given); a directory on the way that is a symlink was
+ * resolved by watch_add_dir(). */
 static void
-watch_add_target(struct strmap *dirs, const char *path)
+watch_add_target(struct strmap *dirs, struct strmap *names, const char *path)
 {
 	char real[PATH_MAX];
 
-	if (realpath(path, real) != NULL && strcmp(real, path) != 0)
-		watch_add_parent(dirs, real);
+	if (realpath(path, real) == NULL || strcmp(real, path) == 0)
+		return;
+	watch_add_parent(dirs, real);
+	if (names != NULL)
+		watch_add_name(names, real);
 }
 
 static void
@@ -121,7 +126,7 @@ watch_add_parent(struct strmap *dirs, const char *path)
 
 	watch_add_dir_of(dirs, path);
 	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		watch_add_target(dirs, path);
+		watch_add_target(dirs, NULL, path);
 }
 
 /*
@@ -130,7 +135,8 @@ watch_add_parent(struct strmap *dirs, const char *path)
  * comparison each. The loader said which are symlinks.
  */
 static void
-watch_add_included(struct strmap *dirs, const struct config *cfg)
+watch_add_included(struct strmap *dirs, struct strmap *names,
+    const struct config *cfg)
 {
 	const char	*prev = NULL;
 	size_t		 prev_len = 0;
@@ -149,7 +155,7 @@ watch_add_included(struct strmap *dirs, const struct config *cfg)
 	}
 	for (size_t i = 0; i < cfg->cfg_nlinks; i++)
 		if (cfg->cfg_links[i] > 0)
-			watch_add_target(dirs,
+			watch_add_target(dirs, names,
 			    cfg->cfg_files.sv_items[cfg->cfg_links[i]]);
 }
 
@@ -350,7 +356,7 @@ watch_set(struct watcher *wa, const struct config *cfg)
 			watch_add_name(&wa->wa_names, cfg->cfg_certs[i].csrc_key);
 		}
 	watch_add_parent(&dirs, cfg->cfg_path);
-	watch_add_included(&dirs, cfg);
+	watch_add_included(&dirs, &wa->wa_names, cfg);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
 		watch_add_pattern(&dirs, cfg->cfg_includes.sv_items[i]);
 	if (cfg->cfg_ticket_keys != NULL)
@@ -397,6 +403,45 @@ watch_set(struct watcher *wa, const struct config *cfg)
 	wa->wa_nwds = nwds;
 	strmap_free(&dirs);
 	return wa->wa_nwds;
+}
+
+void
+watch_follow(struct watcher *wa, const char *path)
+{
+	struct strmap	 dirs = { 0 };
+	const char	*dir;
+	void		*unused;
+
+	if (wa == NULL || wa->wa_fd == -1)
+		return;
+	watch_add_target(&dirs, &wa->wa_names, path);
+	for (size_t pos = 0; strmap_next(&dirs, &pos, &dir, &unused);) {
+		int		 wd = inotify_add_watch(wa->wa_fd, dir, WATCH_MASK);
+		char		 key[16];
+		struct strvec	*known;
+		size_t		 at = 0;
+
+		if (wd == -1) {
+			log_warn("inotify: cannot watch %s", dir);
+			continue;
+		}
+		snprintf(key, sizeof(key), "%d", wd);
+		known = strmap_get(&wa->wa_spellings, key);
+		if (known == NULL || !strvec_contains(known, dir))
+			watch_spelling_add(&wa->wa_spellings, wd, dir);
+		/* wa_wds stays sorted, each watch once. */
+		while (at < wa->wa_nwds && wa->wa_wds[at] < wd)
+			at++;
+		if (at < wa->wa_nwds && wa->wa_wds[at] == wd)
+			continue;
+		wa->wa_wds = xreallocarray(wa->wa_wds, wa->wa_nwds + 1,
+		    sizeof(*wa->wa_wds));
+		memmove(&wa->wa_wds[at + 1], &wa->wa_wds[at],
+		    (wa->wa_nwds - at) * sizeof(*wa->wa_wds));
+		wa->wa_wds[at] = wd;
+		wa->wa_nwds++;
+	}
+	strmap_free(&dirs);
 }
 
 /* The paths an event names, or everything when it names no one file. */

@@ -35,6 +35,11 @@ struct watcher	*watch_new(void);
 int		 watch_fd(const struct watcher *);
 /* Watch what `cfg` was read from and names; returns the number watched. */
 size_t		 watch_set(struct watcher *, const struct config *);
+/*
+ * A customer file read alone (a reload of the files named) that is a
+ * symlink: its target's directory is watched too, as watch_set() would.
+ */
+void		 watch_follow(struct watcher *, const char *path);
 /* Drain pending events into `changes`; true if any may concern the
  * configuration. */
 bool		 watch_read(struct watcher *, struct watch_changes *);
