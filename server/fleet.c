@@ -1199,9 +1199,9 @@ fleet_scan_mark(struct strmap *changed, const char *path)
 	(void)strmap_put(changed, path, paths);
 }
 
-/* What the include patterns match and the flat directories hold now. */
+/* What the include patterns match now. */
 static void
-fleet_scan_list(struct fleet_scan *sc)
+fleet_scan_list_files(struct fleet_scan *sc)
 {
 	const struct fleet *fl = sc->sc_fleet;
 
@@ -1216,6 +1216,14 @@ fleet_scan_list(struct fleet_scan *sc)
 		for (size_t k = 0; k < g->gl_pathc; k++)
 			fleet_scan_add(sc)->lk_path = g->gl_pathv[k];
 	}
+}
+
+/* The chains the flat certificate directories hold now. */
+static void
+fleet_scan_list_pairs(struct fleet_scan *sc)
+{
+	const struct fleet *fl = sc->sc_fleet;
+
 	for (size_t i = 0; i < fl->fl_flat.sv_count; i++) {
 		const char	*dir = fl->fl_flat.sv_items[i];
 		struct dirent	*e;
@@ -1234,33 +1242,73 @@ fleet_scan_list(struct fleet_scan *sc)
 }
 
 /*
- * What the fleet has and the listing did not show: gone without an event.
- * Rare, so only then is a set of what was seen made.
+ * What `known` (the fleet's files or pairs) has and the listing did not
+ * show: gone without an event. Rare, so only then is a set of what was
+ * seen made.
  */
 static void
-fleet_scan_gone(const struct fleet_scan *sc, struct strmap *changed,
-    size_t files_seen, size_t pairs_seen)
+fleet_scan_gone(const struct fleet_scan *sc, const struct strmap *known,
+    size_t seen, struct strmap *changed)
 {
-	const struct fleet	*fl = sc->sc_fleet;
-	struct strmap		 seen = { 0 };
-	const char		*key, *path;
-	void			*value;
-	char			 buf[PATH_MAX];
+	struct strmap	 listed = { 0 };
+	const char	*key, *path;
+	void		*value;
+	char		 buf[PATH_MAX];
 
-	if (files_seen == fl->fl_files.sm_count &&
-	    pairs_seen == fl->fl_pairs.sm_count)
+	if (seen == known->sm_count)
 		return;
 	for (size_t i = 0; i < sc->sc_count; i++)
 		if ((path = fleet_look_path(sc, &sc->sc_looks[i], buf,
 		    sizeof(buf))) != NULL)
-			(void)strmap_put(&seen, path, &seen);
-	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &key, &value);)
-		if (strmap_get(&seen, key) == NULL)
+			(void)strmap_put(&listed, path, &listed);
+	for (size_t pos = 0; strmap_next(known, &pos, &key, &value);)
+		if (strmap_get(&listed, key) == NULL)
 			fleet_scan_mark(changed, key);
-	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &key, &value);)
-		if (strmap_get(&seen, key) == NULL)
-			fleet_scan_mark(changed, key);
-	strmap_free(&seen);
+	strmap_free(&listed);
+}
+
+/*
+ * The files listed, looked at on the pool; the new, changed and gone put
+ * in `changed`, and the listing freed. Returns how many were looked at.
+ * Customer files and pairs go one kind after the other, so that only one
+ * listing is held at a time.
+ */
+static size_t
+fleet_scan_run(struct fleet_scan *sc, const struct strmap *known,
+    struct strmap *changed)
+{
+	struct fleet	*fl = sc->sc_fleet;
+	size_t		 seen = 0, looked = sc->sc_count;
+	char		 buf[PATH_MAX];
+
+	pool_run(sc->sc_count, fleet_scan_look, sc);
+	/* A file two patterns match is counted once: by the scan's mark. */
+	fl->fl_scan++;
+	for (size_t i = 0; i < sc->sc_count; i++) {
+		struct fleet_look	*lk = &sc->sc_looks[i];
+		const char		*path;
+
+		if (lk->lk_file != NULL && lk->lk_file->ff_scan != fl->fl_scan) {
+			lk->lk_file->ff_scan = fl->fl_scan;
+			seen++;
+		}
+		seen += lk->lk_known;
+		if (lk->lk_changed && (path = fleet_look_path(sc, lk, buf,
+		    sizeof(buf))) != NULL)
+			fleet_scan_mark(changed, path);
+	}
+	fleet_scan_gone(sc, known, seen, changed);
+	for (size_t i = 0; i < sc->sc_nglobs; i++)
+		globfree(&sc->sc_globs[i]);
+	free(sc->sc_globs);
+	free(sc->sc_names);
+	free(sc->sc_looks);
+	sc->sc_globs = NULL;
+	sc->sc_names = NULL;
+	sc->sc_looks = NULL;
+	sc->sc_nglobs = sc->sc_count = 0;
+	sc->sc_names_len = sc->sc_names_cap = 0;
+	return looked;
 }
 
 const char *
@@ -1270,8 +1318,6 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 	struct fleet_scan	 sc = { .sc_fleet = fl, .sc_cache = cc };
 	struct stat		 st;
 	struct stamp		 main_stamp;
-	size_t			 files_seen = 0, pairs_seen = 0;
-	char			 buf[PATH_MAX];
 
 	if (stat(fl->fl_main, &st) == -1)
 		return "the main file cannot be read";
@@ -1284,29 +1330,9 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 		if (fl->fl_tickets == NULL ||
 		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
 			return "the configuration names certificate files";
-	fleet_scan_list(&sc);
-	pool_run(sc.sc_count, fleet_scan_look, &sc);
-	/* A file two patterns match is counted once: by the scan's mark. */
-	fl->fl_scan++;
-	for (size_t i = 0; i < sc.sc_count; i++) {
-		struct fleet_look	*lk = &sc.sc_looks[i];
-		const char		*path;
-
-		if (lk->lk_file != NULL && lk->lk_file->ff_scan != fl->fl_scan) {
-			lk->lk_file->ff_scan = fl->fl_scan;
-			files_seen++;
-		}
-		pairs_seen += lk->lk_known;
-		if (lk->lk_changed && (path = fleet_look_path(&sc, lk, buf,
-		    sizeof(buf))) != NULL)
-			fleet_scan_mark(changed, path);
-	}
-	fleet_scan_gone(&sc, changed, files_seen, pairs_seen);
-	*looked = sc.sc_count;
-	for (size_t i = 0; i < sc.sc_nglobs; i++)
-		globfree(&sc.sc_globs[i]);
-	free(sc.sc_globs);
-	free(sc.sc_names);
-	free(sc.sc_looks);
+	fleet_scan_list_files(&sc);
+	*looked = fleet_scan_run(&sc, &fl->fl_files, changed);
+	fleet_scan_list_pairs(&sc);
+	*looked += fleet_scan_run(&sc, &fl->fl_pairs, changed);
 	return NULL;
 }
