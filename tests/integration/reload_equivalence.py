@@ -192,14 +192,18 @@ class Model:
                 errs.append(("domains.d/%s: %s has an invalid %s" %
                              (f, st["invalid"][0], st["invalid"][1]),
                              {st["invalid"][0]}))
+        # A pair in error concerns its name only while a customer file
+        # configures it (then the name has no certificate): a customer
+        # file deleted takes its name away whatever its pair says.
         for d in sorted(self.certs):
             crt, key = self.certs[d]
+            mine = {d} if d in conf else set()
             if crt is not None and key is None:
-                errs.append(("certs/mta-sts.%s.crt has no key" % d, {d}))
+                errs.append(("certs/mta-sts.%s.crt has no key" % d, mine))
             elif crt is not None and crt != key:
                 errs.append(("certs/mta-sts.%s.key (version %d) does not "
                              "match its certificate (version %d)" %
-                             (d, key, crt), {d}))
+                             (d, key, crt), mine))
         for d in sorted(conf):
             if self.pair(d) is None:
                 errs.append(("%s has no certificate" % d, {d}))

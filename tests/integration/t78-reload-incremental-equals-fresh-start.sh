@@ -22,7 +22,8 @@
 #   file) would take away: that name keeps what it served, with the
 #   certificate installed now when only its file is in error (a new
 #   customer's broken file takes nothing away, so there it matches the
-#   fresh start);
+#   fresh start; a customer file deleted is no error, so its names go
+#   even while their key and certificate do not match);
 # - the reload's line says so: the summary with the counts the change
 #   makes, or, with names kept, refused when nothing else changed.
 # reload_equivalence.py makes the changes, keeps the model and compares.
