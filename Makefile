@@ -207,8 +207,9 @@ bench: all
 
 # Short connections with their handshakes in pieces and pipelined requests,
 # under constant reloads (tests/bench/stress; BENCH_STRESS_CONNECTIONS=N,
-# default 50000 per half): no step may stall. Results in
-# build/bench/stress.txt.
+# default 50000 per half), then beside connections trickling handshakes at
+# a daemon of one worker (BENCH_STRESS_TRICKLERS, 120): no step may stall.
+# Results in build/bench/stress.txt.
 bench-stress: all
 	tests/bench/stress $(abspath $(BIN))
 
