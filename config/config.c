@@ -24,6 +24,52 @@ config_drop_domains(struct config *cfg)
 	cfg->cfg_stamps = NULL;
 }
 
+/* Both NULL, or the same string. */
+static bool
+config_same_string(const char *a, const char *b)
+{
+	return a == b || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+config_same_policy(const struct policy *a, const struct policy *b)
+{
+	return a->pol_mode == b->pol_mode && a->pol_max_age == b->pol_max_age &&
+	    strvec_equal(&a->pol_mx, &b->pol_mx);
+}
+
+bool
+config_frame_equal(const struct config *a, const struct config *b)
+{
+	if (!strvec_equal(&a->cfg_includes, &b->cfg_includes) ||
+	    !config_same_string(a->cfg_ticket_keys, b->cfg_ticket_keys) ||
+	    !strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) ||
+	    !config_same_string(a->cfg_dns.dns_delegation_zone,
+	    b->cfg_dns.dns_delegation_zone) ||
+	    a->cfg_ncerts != b->cfg_ncerts ||
+	    a->cfg_ntemplates != b->cfg_ntemplates)
+		return false;
+	for (size_t i = 0; i < a->cfg_ncerts; i++) {
+		const struct cert_source *x = &a->cfg_certs[i];
+		const struct cert_source *y = &b->cfg_certs[i];
+
+		if (!config_same_string(x->csrc_directory, y->csrc_directory) ||
+		    !config_same_string(x->csrc_cert, y->csrc_cert) ||
+		    !config_same_string(x->csrc_key, y->csrc_key))
+			return false;
+	}
+	for (size_t i = 0; i < a->cfg_ntemplates; i++) {
+		const struct policy_template *x = &a->cfg_templates[i];
+		const struct policy_template *y = &b->cfg_templates[i];
+
+		if (strcmp(x->tpl_name, y->tpl_name) != 0 ||
+		    x->tpl_valid != y->tpl_valid ||
+		    !config_same_policy(&x->tpl_policy, &y->tpl_policy))
+			return false;
+	}
+	return true;
+}
+
 struct config *
 config_ref(struct config *cfg)
 {

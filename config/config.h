@@ -189,6 +189,20 @@ struct config		*config_load(const char *path);
  */
 struct config		*config_load_part(const struct config *main,
 			    const char *path);
+/*
+ * The main file alone, as config_load() reads it, its include patterns
+ * kept (cfg_includes) and not read: its settings, templates and domains.
+ */
+struct config		*config_load_main(const char *path);
+/*
+ * Does the main file of `a` give the files it includes what that of `b`
+ * gives them: the same include patterns, certificate sources, session
+ * ticket key file, templates and the DNS settings their domains are
+ * resolved with? Then a change of the main file changes nothing of the
+ * others' meaning.
+ */
+bool			 config_frame_equal(const struct config *a,
+			    const struct config *b);
 struct config		*config_ref(struct config *);
 /*
  * The domains and the files' stamps go, the settings stay: for a holder

@@ -73,6 +73,7 @@ struct loader {
 	char			*ld_dir;	/* directory of the main file */
 	struct include_pattern	*ld_includes;	/* read after the main file */
 	size_t			 ld_nincludes;
+	bool			 ld_main_only;	/* the patterns kept, not read */
 };
 
 /* files.c */

@@ -7,16 +7,17 @@
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <string.h>
 
 #include "config_internal.h"
 #include "xalloc.h"
 
-struct config *
-config_load(const char *path)
+static struct config *
+config_load_with(const char *path, bool includes)
 {
 	struct config	*cfg = xcalloc(1, sizeof(*cfg));
-	struct loader	 ld = { .ld_cfg = cfg };
+	struct loader	 ld = { .ld_cfg = cfg, .ld_main_only = !includes };
 	size_t		 errors_before;
 
 	atomic_init(&cfg->cfg_refs, 1);
@@ -27,7 +28,7 @@ config_load(const char *path)
 	errors_before = cfg->cfg_diags.dl_errors;
 	sections_finish(cfg);
 	resolve_domains(&ld);
-	if (cfg->cfg_ndomains == 0 && errors_before == 0) {
+	if (includes && cfg->cfg_ndomains == 0 && errors_before == 0) {
 		struct srcpos pos = { .sp_file = cfg->cfg_path };
 
 		diag_add(&cfg->cfg_diags, DIAG_WARNING, &pos, NULL,
@@ -36,6 +37,18 @@ config_load(const char *path)
 	}
 	diag_sort(&cfg->cfg_diags, &cfg->cfg_files);
 	return cfg;
+}
+
+struct config *
+config_load(const char *path)
+{
+	return config_load_with(path, true);
+}
+
+struct config *
+config_load_main(const char *path)
+{
+	return config_load_with(path, false);
 }
 
 /*

@@ -297,7 +297,8 @@ static void
 files_read_includes(struct loader *ld)
 {
 	for (size_t i = 0; i < ld->ld_nincludes; i++) {
-		files_include_pattern(ld, &ld->ld_includes[i]);
+		if (!ld->ld_main_only)
+			files_include_pattern(ld, &ld->ld_includes[i]);
 		free(ld->ld_includes[i].ip_pattern);
 	}
 	free(ld->ld_includes);

@@ -23,6 +23,17 @@ strvec_contains(const struct strvec *sv, const char *s)
 	return false;
 }
 
+bool
+strvec_equal(const struct strvec *a, const struct strvec *b)
+{
+	if (a->sv_count != b->sv_count)
+		return false;
+	for (size_t i = 0; i < a->sv_count; i++)
+		if (strcmp(a->sv_items[i], b->sv_items[i]) != 0)
+			return false;
+	return true;
+}
+
 void
 strvec_copy(struct strvec *dst, const struct strvec *src)
 {

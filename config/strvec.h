@@ -13,6 +13,8 @@ struct strvec {
 
 void	strvec_push(struct strvec *, char *);	/* takes ownership */
 bool	strvec_contains(const struct strvec *, const char *);
+/* The same strings in the same order. */
+bool	strvec_equal(const struct strvec *, const struct strvec *);
 void	strvec_copy(struct strvec *, const struct strvec *);
 void	strvec_free(struct strvec *);
 

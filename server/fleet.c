@@ -46,11 +46,13 @@ struct fleet {
 	struct strvec	 fl_flat;	/* certificate directories read flat */
 	struct strvec	 fl_other;	/* named files changed only by a whole load */
 	struct strmap	 fl_files;	/* customer file -> struct fleet_file */
-	/* domain -> the struct fleet_file defining it, or fl_whole for a
-	 * domain only a whole load may change (the main file's, and those
-	 * defined twice). */
+	/* domain -> the struct fleet_file defining it: fl_mainfile for the
+	 * main file's own, fl_whole for one only a whole load may change
+	 * (defined twice). */
 	struct strmap	 fl_owner;
+	struct fleet_file fl_mainfile;	/* ff_path is fl_main */
 	struct fleet_file fl_whole;
+	bool		 fl_duplicates;	/* the whole load found some */
 	struct strmap	 fl_sans;	/* dNSName -> struct fleet_certs */
 	struct strmap	 fl_pairs;	/* chain file -> struct cert, a reference */
 	/*
@@ -235,24 +237,29 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 	}
 	if (cfg->cfg_files.sv_count > 0)
 		fl->fl_main_stamp = cfg->cfg_stamps[0];
+	fl->fl_mainfile.ff_path = fl->fl_main;
+	fl->fl_mainfile.ff_stamp = fl->fl_main_stamp;
 	/* cfg_files[0] is the main file. */
 	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++)
 		(void)fleet_file_new(fl, cfg->cfg_files.sv_items[i],
 		    &cfg->cfg_stamps[i]);
 	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
 		const struct domain	*d = &cfg->cfg_domains[i];
-		struct fleet_file	*ff = d->dom_pos.sp_file == NULL ? NULL :
-		    strmap_get(&fl->fl_files, d->dom_pos.sp_file);
+		const char		*file = d->dom_pos.sp_file;
+		struct fleet_file	*ff = file == NULL ? &fl->fl_whole :
+		    strcmp(file, fl->fl_main) == 0 ? &fl->fl_mainfile :
+		    strmap_get(&fl->fl_files, file);
 
 		if (ff == NULL)
 			ff = &fl->fl_whole;
-		else
+		if (ff != &fl->fl_whole)
 			strvec_push(&ff->ff_names, xstrdup(d->dom_name));
 		(void)strmap_put(&fl->fl_owner, d->dom_name, ff);
 	}
 	for (size_t i = 0; i < cfg->cfg_duplicates.sv_count; i++)
 		(void)strmap_put(&fl->fl_owner, cfg->cfg_duplicates.sv_items[i],
 		    &fl->fl_whole);
+	fl->fl_duplicates = cfg->cfg_duplicates.sv_count > 0;
 	for (size_t i = 0; i < certs->cs_count; i++) {
 		struct cert *crt = certs->cs_certs[i];
 
@@ -323,6 +330,7 @@ fleet_free(struct fleet *fl)
 	strmap_free_with(&fl->fl_sans, fleet_certs_free);
 	strmap_free_with(&fl->fl_pairs, fleet_cert_unref);
 	strmap_free_with(&fl->fl_kept, fleet_kept_free);
+	strvec_free(&fl->fl_mainfile.ff_names);
 	strvec_free(&fl->fl_includes);
 	strvec_free(&fl->fl_flat);
 	strvec_free(&fl->fl_other);
@@ -344,7 +352,8 @@ fleet_file_of(const struct fleet *fl, const char *domain)
 static void
 fleet_adopt_owner(struct fleet *fl, const char *domain, const char *file)
 {
-	struct fleet_file *ff = strmap_get(&fl->fl_files, file);
+	struct fleet_file *ff = strcmp(file, fl->fl_main) == 0 ?
+	    &fl->fl_mainfile : strmap_get(&fl->fl_files, file);
 
 	if (strmap_get(&fl->fl_owner, domain) != NULL)
 		return;
@@ -403,6 +412,8 @@ struct fleet_work {
 	struct strmap		 fw_claimed;
 	struct strmap		 fw_names;	/* domain -> struct fleet_name */
 	struct stamp		 fw_main;
+	bool			 fw_main_changed;	/* inotify named it */
+	struct config		*fw_main_cfg;	/* then: the main part's */
 };
 
 static bool
@@ -483,12 +494,12 @@ fleet_classify(struct fleet_work *fw)
 		const struct strvec	*paths = value;
 		bool			 known = false;
 
-		for (size_t i = 0; i < paths->sv_count; i++) {
+		for (size_t i = 0; i < paths->sv_count && !known; i++) {
 			const char *path = paths->sv_items[i];
 
 			if (strcmp(path, fl->fl_main) == 0)
-				return "the main file changed";
-			if (strvec_contains(&fl->fl_other, path))
+				known = fw->fw_main_changed = true;
+			else if (strvec_contains(&fl->fl_other, path))
 				return "a certificate or key file named in the "
 				    "configuration changed";
 		}
@@ -570,6 +581,53 @@ fleet_check_owners(struct fleet_work *fw)
 	return NULL;
 }
 
+/*
+ * The main file changed: read alone, it goes as one more part, of the
+ * main file's own domains, when it gives the other files what it gave
+ * them (config_frame_equal): then settings, comments and its own domains
+ * change without the whole load. Anything else needs it.
+ */
+static const char *
+fleet_read_main(struct fleet_work *fw)
+{
+	struct fleet		*fl = fw->fw_fleet;
+	struct fleet_update	*fu = fw->fw_fu;
+	struct fleet_part	*fp;
+	struct config		*cfg;
+	struct stat		 st;
+
+	if (fl->fl_duplicates)
+		return "the main file changed, and a domain is defined in "
+		    "more than one file";
+	if (stat(fl->fl_main, &st) == -1 || !S_ISREG(st.st_mode))
+		return "the main file cannot be read";
+	cfg = config_load_main(fl->fl_main);
+	if (config_global_errors(cfg) > 0) {
+		/* Refused as the whole load would, without reading the rest. */
+		diag_append(&fu->fu_diags, &cfg->cfg_diags);
+		fu->fu_broken = true;
+		config_free(cfg);
+		return NULL;
+	}
+	if (cfg->cfg_nlinks > 0) {
+		config_free(cfg);
+		return "the main file changed, and it is a symlink";
+	}
+	if (!config_frame_equal(cfg, fu->fu_cur->snap_cfg)) {
+		config_free(cfg);
+		return "the main file's include patterns, certificate "
+		    "sources, templates or DNS settings changed";
+	}
+	diag_append(&fu->fu_diags, &cfg->cfg_diags);
+	fleet_add_part(fw, fl->fl_main);
+	fp = &fw->fw_parts[fw->fw_nparts - 1];
+	fp->fp_old = &fl->fl_mainfile;
+	fp->fp_cfg = cfg;
+	fp->fp_stamp = stamp_of(&st);
+	fw->fw_main_cfg = cfg;
+	return NULL;
+}
+
 static const char *
 fleet_read_parts(struct fleet_work *fw)
 {
@@ -602,6 +660,10 @@ fleet_read_parts(struct fleet_work *fw)
 		if (fp->fp_cfg->cfg_part_templates)
 			why = "a customer file defines templates";
 	}
+	if (why == NULL && fw->fw_main_changed)
+		why = fleet_read_main(fw);
+	if (fw->fw_fu->fu_broken)
+		return NULL;
 	for (size_t i = 0; i < fw->fw_nparts && why == NULL; i++) {
 		struct fleet_part *fp = &fw->fw_parts[i];
 
@@ -869,7 +931,9 @@ fleet_next(struct fleet_work *fw)
 	void			*value;
 
 	atomic_init(&snap->snap_refs, 1);
-	snap->snap_cfg = config_ref(cur->snap_cfg);
+	/* The main file's new settings, when it was read again. */
+	snap->snap_cfg = config_ref(fw->fw_main_cfg != NULL ?
+	    fw->fw_main_cfg : cur->snap_cfg);
 	snap->snap_built = fw->fw_fu->fu_now;
 	snap->snap_nhosts = cur->snap_nhosts;
 	snap->snap_ncerts = fw->fw_fleet->fl_pairs.sm_count;
@@ -945,6 +1009,8 @@ fleet_commit(struct fleet_work *fw)
 		if (ff == NULL)
 			ff = fleet_file_new(fl, fp->fp_path, &fp->fp_stamp);
 		ff->ff_stamp = fp->fp_stamp;
+		if (ff == &fl->fl_mainfile)
+			fl->fl_main_stamp = fp->fp_stamp;
 		for (size_t k = 0; k < fp->fp_cfg->cfg_ndomains; k++) {
 			const char *name = fp->fp_cfg->cfg_domains[k].dom_name;
 
@@ -1053,6 +1119,7 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	memset(&fu->fu_diff, 0, sizeof(fu->fu_diff));
 	fu->fu_next = NULL;
 	fu->fu_kept = NULL;
+	fu->fu_broken = false;
 	fu->fu_why = fleet_classify(&fw);
 	if (fu->fu_why == NULL && stat(fl->fl_main, &st) == 0)
 		fw.fw_main = stamp_of(&st);
@@ -1061,6 +1128,10 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	if (fu->fu_why != NULL) {
 		fleet_work_free(&fw);
 		return FLEET_WHOLE;
+	}
+	if (fu->fu_broken) {
+		fleet_work_free(&fw);
+		return FLEET_BROKEN;
 	}
 	fleet_read_pairs(&fw);
 	if (fleet_active(&fw) == 0) {
@@ -1072,13 +1143,19 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	fleet_new_hosts(&fw);
 	fleet_keep(&fw);
 	fleet_commit(&fw);
-	if (fu->fu_kept != NULL && !fleet_changes_hosts(&fw))
+	/* New settings go in even when no host changes. */
+	if (fu->fu_kept != NULL && !fleet_changes_hosts(&fw) &&
+	    fw.fw_main_cfg == NULL)
 		rc = FLEET_REFUSED;
 	else {
 		/* Even with the same hosts: the counts say what was read. */
 		fu->fu_next = fleet_next(&fw);
 		rc = FLEET_APPLIED;
 	}
+	/* The snapshot keeps the main file's settings, not its domains,
+	 * as after a whole load. */
+	if (fw.fw_main_cfg != NULL)
+		config_drop_domains(fw.fw_main_cfg);
 	fleet_work_free(&fw);
 	return rc;
 }
@@ -1322,14 +1399,15 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 	if (stat(fl->fl_main, &st) == -1)
 		return "the main file cannot be read";
 	main_stamp = stamp_of(&st);
-	if (!stamp_equal(&main_stamp, &fl->fl_main_stamp))
-		return "the main file changed";
 	if (fl->fl_lineages)
 		return "certbot lineages are read";
 	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
 		if (fl->fl_tickets == NULL ||
 		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
 			return "the configuration names certificate files";
+	/* Read again as inotify would have named it (fleet_read_main). */
+	if (!stamp_equal(&main_stamp, &fl->fl_main_stamp))
+		fleet_scan_mark(changed, fl->fl_main);
 	fleet_scan_list_files(&sc);
 	*looked = fleet_scan_run(&sc, &fl->fl_files, changed);
 	fleet_scan_list_pairs(&sc);

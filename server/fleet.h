@@ -9,10 +9,13 @@
  * A reload given the paths that inotify named (fleet_update) reads again
  * only those customer files and certificate pairs, and makes the next
  * snapshot from the one in service by changing the hosts of the names they
- * concern: its cost follows what changed, not the size of the fleet. What
- * it cannot tie to single files (the main file, templates in a customer
- * file, a domain defined twice, a Let's Encrypt lineage, a directory made
- * or removed) needs the whole load, as at start-up (fleet_build).
+ * concern: its cost follows what changed, not the size of the fleet. The
+ * main file is read alone too, when it gives the other files what it gave
+ * them (its settings, comments or own domains changed). What it cannot tie
+ * to single files (the main file's templates or include patterns,
+ * templates in a customer file, a domain defined twice, a Let's Encrypt
+ * lineage, a directory made or removed) needs the whole load, as at
+ * start-up (fleet_build).
  */
 #ifndef MTA_STS_FLEET_H
 #define MTA_STS_FLEET_H
@@ -77,6 +80,8 @@ enum fleet_result {
 				   refusal rule kept (fu_kept) */
 	FLEET_UNCHANGED,	/* the files named are as they were */
 	FLEET_WHOLE,		/* it needs a whole load (why: fu_why) */
+	FLEET_BROKEN,		/* the main file has errors (fu_diags):
+				   nothing changes */
 };
 
 /* What fleet_update() needs besides the fleet. */
@@ -94,6 +99,7 @@ struct fleet_update {
 	/* A domain the refusal rule kept as it was (owned; NULL: none). */
 	char			*fu_kept;
 	const char		*fu_why;	/* FLEET_WHOLE: why */
+	bool			 fu_broken;	/* FLEET_BROKEN */
 	/* The customer files read that are symlinks, whose targets' directories
 	 * the watcher is to follow. */
 	struct strvec		 fu_links;

@@ -4,6 +4,7 @@
 #include "../config/diag.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,4 +260,40 @@ fatalx(const char *fmt, ...)
 	log_vmsg(LOG_LEVEL_ERROR, fmt, ap);
 	va_end(ap);
 	exit(1);
+}
+
+/* Resident memory in MiB, from /proc/self/statm; -1 if unknown. */
+static double
+log_resident_mib(void)
+{
+	char		 buf[128];
+	unsigned long	 size, resident;
+	ssize_t		 n;
+	int		 fd;
+
+	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lu %lu", &size, &resident) != 2)
+		return -1;
+	return (double)resident * (double)sysconf(_SC_PAGESIZE) /
+	    (1024.0 * 1024.0);
+}
+
+void
+log_phase(const char *stage, const char *what, uint64_t *since_us)
+{
+	struct timespec	ts;
+	uint64_t	now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+	if (log_enabled(LOG_LEVEL_DEBUG))
+		log_debug("%s: %s in %.1f ms, resident %.0f MiB", stage, what,
+		    (double)(now - *since_us) / 1000.0, log_resident_mib());
+	*since_us = now;
 }

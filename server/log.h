@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../config/config.h"
 
@@ -33,6 +34,12 @@ void	log_vmsg(enum log_level, const char *, va_list)
  * start a line of its own or send escape sequences; cut to fit `size`.
  */
 const char *log_clean(char *out, size_t size, const char *in, size_t len);
+/*
+ * At debug level, where start-up and reload time and memory go: "STAGE:
+ * WHAT in N ms, resident M MiB", the time since *since_us (CLOCK_MONOTONIC,
+ * microseconds), which becomes now.
+ */
+void	log_phase(const char *stage, const char *what, uint64_t *since_us);
 struct diag_list;
 /* Configuration and certificate problems, each at its own level. */
 void	log_diags(const struct diag_list *);

@@ -221,6 +221,24 @@ reload_run(struct server *srv, const char *path, enum reload_how how,
 	return rc;
 }
 
+/* The main file's settings that apply without a restart, and a note on
+ * those that need one. */
+static void
+reload_settings(struct server *srv, const struct config *cfg)
+{
+	reload_restart_notes(srv, cfg);
+	/* The logger is not part of the snapshot: its settings apply now. */
+	log_set_level(cfg->cfg_log_level);
+	log_set_access(cfg->cfg_access_log);
+}
+
+static void
+reload_refused_broken(const char *path)
+{
+	log_warnx("reload refused: %s has errors (above); still serving the "
+	    "previous configuration", path);
+}
+
 static void
 reload_refused(const char *kept)
 {
@@ -309,6 +327,11 @@ reload_changes(struct server *srv, const char *path,
 		log_info("reload: %s: reading every file", fu.fu_why);
 		diag_free(&fu.fu_diags);
 		return reload_whole(srv, path);
+	case FLEET_BROKEN:
+		log_diags(&fu.fu_diags);
+		reload_refused_broken(path);
+		rc = -1;
+		break;
 	case FLEET_UNCHANGED:
 		log_diags(&fu.fu_diags);
 		if (rescan)
@@ -324,6 +347,13 @@ reload_changes(struct server *srv, const char *path,
 		break;
 	case FLEET_APPLIED:
 		log_diags(&fu.fu_diags);
+		/* The main file was read again: its settings, and the ticket
+		 * keys before the workers are woken. */
+		if (fu.fu_next->snap_cfg != srv->srv_snap->snap_cfg) {
+			reload_settings(srv, fu.fu_next->snap_cfg);
+			if (!rescan)
+				reload_tickets(srv, fu.fu_next->snap_cfg);
+		}
 		reload_publish(srv, fu.fu_next, &fu.fu_diff, start, fu.fu_kept);
 		break;
 	}
@@ -341,7 +371,7 @@ reload_changes(struct server *srv, const char *path,
 static int
 reload_rescan(struct server *srv, const char *path)
 {
-	uint64_t		 start = clock_us();
+	uint64_t		 start = clock_us(), phase = start;
 	struct watch_changes	 changes = { 0 };
 	const char		*why;
 	size_t			 looked = 0;
@@ -354,22 +384,25 @@ reload_rescan(struct server *srv, const char *path)
 		watch_changes_clear(&changes);
 		return reload_whole(srv, path);
 	}
+	log_phase("reload", "files looked at", &phase);
 	log_info("reload: %zu customer and certificate files looked at, %zu "
 	    "new, changed or gone", looked, changes.wc_files.sm_count);
 	reload_tickets(srv, srv->srv_snap->snap_cfg);
 	for (unsigned i = 0; i < srv->srv_nworkers; i++)
 		worker_wake(&srv->srv_workers[i]);
 	rc = reload_changes(srv, path, &changes, true, start);
+	log_phase("reload", "changes applied", &phase);
 	watch_changes_clear(&changes);
 	/* The listing of a million files goes back to the system. */
 	malloc_trim(0);
+	log_phase("reload", "memory returned", &phase);
 	return rc;
 }
 
 static int
 reload_whole(struct server *srv, const char *path)
 {
-	uint64_t		 start = clock_us();
+	uint64_t		 start = clock_us(), phase = start;
 	struct config		*cfg = config_load(path);
 	struct snapshot		*snap, *old = srv->srv_snap;
 	struct certset		 certs;
@@ -381,19 +414,22 @@ reload_whole(struct server *srv, const char *path)
 
 	/* Watch what the new files name, whatever becomes of them: a
 	 * directory that reappears is where the next change will come from. */
+	log_phase("reload", "configuration read", &phase);
 	if (srv->srv_watch != NULL)
 		watch_set(srv->srv_watch, cfg);
+	log_phase("reload", "watches set", &phase);
 	/* The main file itself is broken: nothing of it can be trusted. */
 	if (config_global_errors(cfg) > 0) {
 		log_diags(&cfg->cfg_diags);
-		log_warnx("reload refused: %s has errors (above); still serving "
-		    "the previous configuration", path);
+		reload_refused_broken(path);
 		config_free(cfg);
 		return -1;
 	}
 	certset_load(&certs, cfg, &cert_diags, now, srv->srv_certcache);
+	log_phase("reload", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, now, true,
 	    &srv->srv_policies);
+	log_phase("reload", "snapshot built", &phase);
 	log_diags(&cfg->cfg_diags);
 	log_diags(&snap->snap_diags);
 	/*
@@ -406,18 +442,17 @@ reload_whole(struct server *srv, const char *path)
 	(void)reload_keep(old, snap, srv->srv_fleet,
 	    (const struct diag_list *const[]){ &cfg->cfg_diags,
 	    &snap->snap_diags }, 2, now, &rk);
-	reload_restart_notes(srv, cfg);
+	reload_settings(srv, cfg);
 	/* Policy fetch counters go on across reloads. */
 	reload_carry_fetches(old, snap);
-	/* The logger is not part of the snapshot: its settings apply now. */
-	log_set_level(cfg->cfg_log_level);
-	log_set_access(cfg->cfg_access_log);
 	reload_diff(old, snap, &rd);
 	certcache_changes(srv->srv_certcache, &rd.fd_certs_added,
 	    &rd.fd_certs_removed);
 	rc = rk.rk_names.sv_count > 0 && reload_diff_empty(&rd) ? -1 : 0;
+	log_phase("reload", "compared", &phase);
 	fleet_free(srv->srv_fleet);
 	srv->srv_fleet = fleet_build(cfg, &certs, now);
+	log_phase("reload", "reload index built", &phase);
 	for (size_t i = 0; i < rk.rk_names.sv_count; i++) {
 		fleet_adopt(srv->srv_fleet, rk.rk_names.sv_items[i],
 		    rk.rk_files.sv_items[i], rk.rk_policies[i]);
@@ -433,7 +468,9 @@ reload_whole(struct server *srv, const char *path)
 	strvec_free(&rk.rk_names);
 	strvec_free(&rk.rk_files);
 	free(rk.rk_policies);
+	log_phase("reload", "published", &phase);
 	/* The old fleet and what loading used go back to the system. */
 	malloc_trim(0);
+	log_phase("reload", "memory returned", &phase);
 	return rc;
 }

@@ -102,17 +102,6 @@ serve_summary(const char *what, const struct snapshot *snap, uint64_t start)
 	    (double)(clock_us() - start) / 1000.0);
 }
 
-/* Where start-up time goes, at debug level: a phase and its duration. */
-static void
-serve_phase(const char *what, uint64_t *since)
-{
-	uint64_t now = clock_us();
-
-	log_debug("start-up: %s in %.1f ms", what,
-	    (double)(now - *since) / 1000.0);
-	*since = now;
-}
-
 /* What the main thread's loop waits for besides signals. */
 struct serve_timers {
 	/* A burst of file changes not yet reloaded: its first and last. */
@@ -296,7 +285,7 @@ serve_run(const char *path, bool foreground)
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
-	serve_phase("configuration read", &phase);
+	log_phase("start-up", "configuration read", &phase);
 	if (config_global_errors(cfg) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
 		    "check -c %s)", path, path);
@@ -334,22 +323,22 @@ serve_run(const char *path, bool foreground)
 	http_init();
 
 	srv.srv_certcache = certcache_new();
-	serve_phase("watches set", &phase);
+	log_phase("start-up", "watches set", &phase);
 	certset_load(&certs, cfg, &cert_diags, time(NULL), srv.srv_certcache);
-	serve_phase("certificates read", &phase);
+	log_phase("start-up", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
-	serve_phase("snapshot built", &phase);
+	log_phase("start-up", "snapshot built", &phase);
 	srv.srv_fleet = fleet_build(cfg, &certs, time(NULL));
-	serve_phase("reload index built", &phase);
+	log_phase("start-up", "reload index built", &phase);
 	certset_free(&certs);
 	/* The hosts and the fleet have what the snapshot needs of them. */
 	config_drop_domains(cfg);
 	/* What loading used and freed (trees, lists, the parsing threads'
 	 * memory) goes back to the system instead of staying resident. */
 	malloc_trim(0);
-	serve_phase("memory returned", &phase);
+	log_phase("start-up", "memory returned", &phase);
 	srv.srv_snap = snap;
 	/* Limits are fixed for the life of the process (see reload). */
 	srv.srv_limits_copy = snap->snap_cfg->cfg_limits;

@@ -92,10 +92,12 @@ class Model:
         self.files = data.get("files", {})
         # domain -> [certificate version or None, key version or None]
         self.certs = data.get("certs", {})
+        # How often cfg.yaml was rewritten with only a comment changed.
+        self.main_edits = data.get("main_edits", 0)
 
     def dump(self):
         return {"templates": self.templates, "files": self.files,
-                "certs": self.certs}
+                "certs": self.certs, "main_edits": self.main_edits}
 
     # -- policies
 
@@ -270,6 +272,8 @@ class Model:
                 name, self.render_entry_flow(self.templates[name], True)))
         lines += ["include: [domains.d/*.yaml]",
                   "certificates: [{directory: certs}]"]
+        if self.main_edits:
+            lines.append("# edited %d times" % self.main_edits)
         return "\n".join(lines) + "\n"
 
 
@@ -338,7 +342,8 @@ class Ops:
                ("replace", 10), ("same", 2), ("delete", 6), ("move", 6),
                ("empty", 2), ("break_yaml", 5), ("break_value", 5),
                ("new_broken", 3), ("cert_add", 8), ("cert_renew", 8),
-               ("cert_key_first", 5), ("cert_delete", 5), ("template", 2)]
+               ("cert_key_first", 5), ("cert_delete", 5), ("template", 2),
+               ("main_comment", 2)]
 
     def __init__(self, model, rng, port):
         self.m = model
@@ -618,6 +623,13 @@ class Ops:
         return "certificate and key of %s deleted" % d
 
     # -- the main file
+
+    def main_comment(self):
+        # Nothing the other files get changes: cfg.yaml is read alone.
+        self.m.main_edits += 1
+        how = self.rng.choice(["inplace", "rename"])
+        write_file("cfg.yaml", self.m.main_text(self.port), how)
+        return "cfg.yaml rewritten with another comment (%s)" % how
 
     def template(self):
         name = self.rng.choice(sorted(self.m.templates))

@@ -6,8 +6,9 @@
 # (no IN_CLOSE_WRITE), a certificate and key rewritten in place the same
 # way. The summary line counts exactly those; a SIGHUP with nothing changed
 # counts nothing; neither reads every file. A customer file deleted just
-# before SIGHUP is found gone. A changed main file still reads every file
-# (its templates and settings concern everyone).
+# before SIGHUP is found gone. A changed main file is read alone when only
+# its settings changed (they apply), and makes every file read when its
+# templates did (they may concern every customer).
 . "$TOP/tests/integration/lib.sh"
 
 cert_versions b.example 2
@@ -82,11 +83,29 @@ expect_log_since "$mark" 'reloaded in .*: serving 2 of 2 domains \(0 added, 1 re
 expect_unrecognized mta-sts.c.example
 expect_eq "$(served_id mta-sts.b.example)" "$id_b" "b's policy"
 
-# ---- the main file changed (no event either): every file is read
-{ cat cfg.yaml; echo "# a comment"; } > probe/cfg.yaml
+# ---- the main file changed (no event either), a comment and a setting:
+# read alone, the rest looked at; the setting applies (debug lines)
+{ sed 's/^server:$/server:\n  log_level: debug/' cfg.yaml
+  echo "# a comment"; } > probe/cfg.yaml
+grep -q 'log_level: debug' probe/cfg.yaml || fail "no log_level in the main file"
 rewrite_open cfg.yaml probe/cfg.yaml
 hup_reload 5
-expect_log_since "$mark" 'reload: the main file changed: reading every file'
+expect_log_since "$mark" 'reload: 5 customer and certificate files looked at, 1 new, changed or gone'
+expect_log_since "$mark" 'reloaded in .*: serving 2 of 2 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
+expect_no_log_since "$mark" 'reading every file'
+expect_eq "$(served_id mta-sts.a.example)" "$id_a_new" "a's policy after the main file alone"
+expect_log_since "$mark" 'debug: .*for mta-sts.a.example'
+kill "$writer" 2>/dev/null || true
+wait "$writer" 2>/dev/null || true
+
+# ---- a template added to the main file: it may concern every customer
+# file, so every file is read
+sleep 1		# the writer's close is an event: let its reload pass
+{ cat cfg.yaml
+  echo "policies: {spare: {mode: testing, mx: [mx.spare.example], max_age: 86400}}"; } > probe/cfg.yaml
+rewrite_open cfg.yaml probe/cfg.yaml
+hup_reload 5
+expect_log_since "$mark" "reload: the main file's include patterns, certificate sources, templates or DNS settings changed: reading every file"
 expect_eq "$(served_id mta-sts.a.example)" "$id_a_new" "a's policy after a whole reload"
 kill "$writer" 2>/dev/null || true
 wait "$writer" 2>/dev/null || true

@@ -4,7 +4,8 @@
 #   (longer than the 200 ms debounce, so the daemon reads the first half):
 #   the reload is refused, the log names the file and the line where the
 #   text stops, the old policies stay served; once the rest is written the
-#   new policy is served;
+#   new policy is served; the main file is read alone both times (its
+#   include patterns and templates are as they were);
 # - a customer file left with a YAML syntax error: the customer's old
 #   policy stays served as long as the file is broken (and everyone else's),
 #   the log names the file and line; once fixed, the new policy is served
@@ -59,6 +60,10 @@ tail -c "+$((cut + 1))" staged/cfg.yaml >> cfg.yaml
 cmp cfg.yaml staged/cfg.yaml || fail "the two parts do not make the file"
 expect_served 3 "$one_new" served_id mta-sts.one.example
 expect_others "after the main file was completed"
+# Its templates and include patterns are as they were: the main file was
+# read alone, refused and then taken, without reading the others again.
+expect_log_since "$mark" 'reload refused: .*cfg\.yaml has errors'
+expect_no_log_since "$mark" 'reading every file'
 
 # ---- a customer file left with a YAML syntax error
 mark=$(log_mark)

@@ -2077,6 +2077,87 @@ TEST_NO_LEAK(config, relative_main_path)
 }
 
 /*
+ * The main file read alone (config_load_main) has its settings, templates,
+ * own domains and include patterns, and no included file's domains; and
+ * config_frame_equal() tells a main file that gives the included files what
+ * another gave them (settings, comments and its own domains may differ)
+ * from one that does not (each of what the included files are read with).
+ */
+#define FRAME_POLICY(mode)						\
+	"{mode: " mode ", mx: [mx.h.example], max_age: 1209600}"
+#define FRAME(server, include, certs, policies, rua, extra)		\
+	"server:\n  workers: 2\n" server					\
+	"include: [" include "]\n"					\
+	"certificates: [{directory: " certs "}]\n"			\
+	"policies:\n  hoster: " FRAME_POLICY("enforce") "\n" policies	\
+	"dns:\n  tlsrpt: {rua: [\"mailto:" rua "@h.example\"]}\n"		\
+	extra
+#define FRAME_MAIN							\
+	FRAME("", "domains.d/*.yaml", "certs", "", "r", "")
+
+TEST_NO_LEAK(config, main_file_alone_and_its_frame)
+{
+	static const struct {
+		const char	*name;
+		const char	*yaml;
+		bool		 equal;
+	} cases[] = {
+		{ "the same file", FRAME_MAIN, true },
+		{ "a comment, settings and a domain of its own",
+		    FRAME("  log_level: debug\n", "domains.d/*.yaml", "certs",
+		    "", "r", "# a comment\nlimits: {idle_timeout: 20}\n"
+		    "domains:\n  own.example: hoster\n"), true },
+		{ "another include pattern", FRAME("",
+		    "domains.d/*.yaml, more/*.yaml", "certs", "", "r", ""),
+		    false },
+		{ "another certificate directory", FRAME("", "domains.d/*.yaml",
+		    "certs2", "", "r", ""), false },
+		{ "a template added", FRAME("", "domains.d/*.yaml", "certs",
+		    "  other: " FRAME_POLICY("none") "\n", "r", ""), false },
+		{ "other TLS-RPT addresses", FRAME("", "domains.d/*.yaml",
+		    "certs", "", "x", ""), false },
+		{ "a session ticket key file", FRAME("  session_ticket_keys: "
+		    "keys\n", "domains.d/*.yaml", "certs", "", "r", ""), false },
+		{ "a template changed", "server:\n  workers: 2\n"
+		    "include: [domains.d/*.yaml]\n"
+		    "certificates: [{directory: certs}]\n"
+		    "policies:\n  hoster: " FRAME_POLICY("testing") "\n"
+		    "dns:\n  tlsrpt: {rua: [\"mailto:r@h.example\"]}\n", false },
+	};
+	struct config	*base, *alone, *other;
+	char		*main_path;
+
+	unit_case = "the main file alone";
+	unit_write("domains.d/a.yaml", INCLUDED("a.example"));
+	unit_write("main.yaml", FRAME_MAIN);
+	main_path = unit_path("main.yaml");
+	base = config_load(main_path);
+	alone = config_load_main(main_path);
+	cr_assert_not_null(dom(base, "a.example"), CASE);
+	cr_assert_null(config_domain(alone, "a.example"), CASE);
+	cr_assert_eq(alone->cfg_workers, 2, CASE);
+	cr_assert_eq(alone->cfg_includes.sv_count, 1, CASE);
+	cr_assert_eq(alone->cfg_files.sv_count, 1, CASE);
+	cr_assert_not_null(config_template(alone, "hoster"), CASE);
+	/* No warning that no domain is configured: the others have them. */
+	expect_counts(alone, 0, 0);
+	cr_assert(config_frame_equal(alone, base), CASE);
+	config_free(alone);
+	for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
+		unit_case = cases[i].name;
+		unit_write("main.yaml", cases[i].yaml);
+		other = config_load_main(main_path);
+		cr_assert_eq(config_frame_equal(other, base), cases[i].equal,
+		    CASE);
+		cr_assert_eq(config_frame_equal(base, other), cases[i].equal,
+		    CASE);
+		config_free(other);
+	}
+	config_free(base);
+	free(main_path);
+}
+
+/*
  * Enough included files for the reading to spread over threads: the
  * result is the one of files read one by one in the pattern's order. The
  * files are listed in that order; a domain defined in two files is the
