@@ -39,15 +39,11 @@ config_same_policy(const struct policy *a, const struct policy *b)
 }
 
 bool
-config_frame_equal(const struct config *a, const struct config *b)
+config_sources_equal(const struct config *a, const struct config *b)
 {
 	if (!strvec_equal(&a->cfg_includes, &b->cfg_includes) ||
 	    !config_same_string(a->cfg_ticket_keys, b->cfg_ticket_keys) ||
-	    !strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) ||
-	    !config_same_string(a->cfg_dns.dns_delegation_zone,
-	    b->cfg_dns.dns_delegation_zone) ||
-	    a->cfg_ncerts != b->cfg_ncerts ||
-	    a->cfg_ntemplates != b->cfg_ntemplates)
+	    a->cfg_ncerts != b->cfg_ncerts)
 		return false;
 	for (size_t i = 0; i < a->cfg_ncerts; i++) {
 		const struct cert_source *x = &a->cfg_certs[i];
@@ -58,6 +54,17 @@ config_frame_equal(const struct config *a, const struct config *b)
 		    !config_same_string(x->csrc_key, y->csrc_key))
 			return false;
 	}
+	return true;
+}
+
+bool
+config_resolution_equal(const struct config *a, const struct config *b)
+{
+	if (!strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) ||
+	    !config_same_string(a->cfg_dns.dns_delegation_zone,
+	    b->cfg_dns.dns_delegation_zone) ||
+	    a->cfg_ntemplates != b->cfg_ntemplates)
+		return false;
 	for (size_t i = 0; i < a->cfg_ntemplates; i++) {
 		const struct policy_template *x = &a->cfg_templates[i];
 		const struct policy_template *y = &b->cfg_templates[i];

@@ -195,13 +195,17 @@ struct config		*config_load_part(const struct config *main,
  */
 struct config		*config_load_main(const char *path);
 /*
- * Does the main file of `a` give the files it includes what that of `b`
- * gives them: the same include patterns, certificate sources, session
- * ticket key file, templates and the DNS settings their domains are
- * resolved with? Then a change of the main file changes nothing of the
- * others' meaning.
+ * Does the main file of `a` name the files that `b`'s names: the same
+ * include patterns, certificate sources and session ticket key file?
  */
-bool			 config_frame_equal(const struct config *a,
+bool			 config_sources_equal(const struct config *a,
+			    const struct config *b);
+/*
+ * Are the included files' domains resolved in `a` as in `b`: the same
+ * templates and the DNS settings domains take? With both, a change of
+ * the main file changes nothing of the other files' meaning.
+ */
+bool			 config_resolution_equal(const struct config *a,
 			    const struct config *b);
 struct config		*config_ref(struct config *);
 /*

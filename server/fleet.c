@@ -21,6 +21,8 @@
  * what a whole load costs, and a whole load sees everything at once.
  */
 #define FLEET_PATHS_MAX		20000
+/* Customer files read again at once, on every processor. */
+#define FLEET_READ_BATCH	4096
 
 /* A customer file the include patterns matched. */
 struct fleet_file {
@@ -373,13 +375,31 @@ fleet_adopt(struct fleet *fl, const char *domain, const char *file,
 
 /* ---- What changed ----------------------------------------------------- */
 
-/* A customer file read again: its new content, or NULL if it is gone. */
+/*
+ * A domain of a customer file read again, as much of it as the fleet
+ * needs: a parsed file is reduced to these as soon as it is read, so that
+ * a million files read again hold a million of these, not a million
+ * configurations.
+ */
+struct fleet_entry {
+	char			*fe_name;	/* until the fleet's books take it */
+	struct served_policy	*fe_policy;	/* a reference; NULL: invalid */
+	unsigned		 fe_line, fe_col;
+};
+
+/* A customer file read again: its domains, or none if it is gone. */
 struct fleet_part {
 	char			*fp_path;
 	struct fleet_file	*fp_old;	/* NULL: a new file */
-	struct config		*fp_cfg;	/* NULL: removed */
+	struct fleet_entry	*fp_entries;	/* sorted by name */
+	size_t			 fp_nentries;
+	size_t			 fp_errors;	/* in the file */
 	struct stamp		 fp_stamp;
+	bool			 fp_read;	/* false: removed */
 	bool			 fp_same;	/* as it was: nothing to do */
+	bool			 fp_main;	/* the main file (fleet_read_main) */
+	bool			 fp_is_main;	/* a pattern matches the main file */
+	struct config		*fp_cfg;	/* parsed, until fleet_part_take */
 };
 
 /* A certificate pair of a flat directory read again. */
@@ -397,6 +417,7 @@ struct fleet_name {
 	struct host		*fn_new;	/* NULL: no longer configured */
 	const char		*fn_file;	/* where it is (was) defined */
 	bool			 fn_kept;	/* the refusal rule kept fn_old */
+	bool			 fn_read;	/* its file (new or old) was read */
 };
 
 struct fleet_work {
@@ -414,6 +435,13 @@ struct fleet_work {
 	struct stamp		 fw_main;
 	bool			 fw_main_changed;	/* inotify named it */
 	struct config		*fw_main_cfg;	/* then: the main part's */
+	/* What customer files are read with: fw_main_cfg, or the
+	 * configuration in service. */
+	const struct config	*fw_resolve;
+	/* The main file's templates or DNS settings changed: every customer
+	 * file is read again. */
+	bool			 fw_all_parts;
+	size_t			 fw_batch;	/* the first part being read */
 };
 
 static bool
@@ -469,13 +497,45 @@ fleet_classify_cert(struct fleet_work *fw, const char *dir, const char *name)
 	return true;
 }
 
-static void
+static struct fleet_part *
 fleet_add_part(struct fleet_work *fw, const char *path)
 {
-	fw->fw_parts = xreallocarray(fw->fw_parts, fw->fw_nparts + 1,
+	struct fleet_part *fp;
+
+	fw->fw_parts = xgrow(fw->fw_parts, fw->fw_nparts,
 	    sizeof(*fw->fw_parts));
-	memset(&fw->fw_parts[fw->fw_nparts], 0, sizeof(*fw->fw_parts));
-	fw->fw_parts[fw->fw_nparts++].fp_path = xstrdup(path);
+	fp = &fw->fw_parts[fw->fw_nparts++];
+	memset(fp, 0, sizeof(*fp));
+	fp->fp_path = xstrdup(path);
+	return fp;
+}
+
+static int
+fleet_entry_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct fleet_entry *)elem)->fe_name);
+}
+
+/* The part's domain `name`, or NULL. */
+static const struct fleet_entry *
+fleet_part_entry(const struct fleet_part *fp, const char *name)
+{
+	if (fp->fp_nentries == 0)
+		return NULL;
+	return bsearch(name, fp->fp_entries, fp->fp_nentries,
+	    sizeof(*fp->fp_entries), fleet_entry_cmp);
+}
+
+static void
+fleet_part_free(struct fleet_part *fp)
+{
+	for (size_t k = 0; k < fp->fp_nentries; k++) {
+		free(fp->fp_entries[k].fe_name);
+		served_policy_unref(fp->fp_entries[k].fe_policy);
+	}
+	free(fp->fp_entries);
+	config_free(fp->fp_cfg);
+	free(fp->fp_path);
 }
 
 /* Sort the paths into customer files and certificate pairs, or say why
@@ -556,12 +616,9 @@ fleet_check_owners(struct fleet_work *fw)
 	for (size_t i = 0; i < fw->fw_nparts; i++) {
 		struct fleet_part *fp = &fw->fw_parts[i];
 
-		errors = errors || (fp->fp_cfg != NULL &&
-		    fp->fp_cfg->cfg_diags.dl_errors > 0);
-		for (size_t k = 0; fp->fp_cfg != NULL &&
-		    k < fp->fp_cfg->cfg_ndomains; k++) {
-			const char		*name =
-			    fp->fp_cfg->cfg_domains[k].dom_name;
+		errors = errors || fp->fp_errors > 0;
+		for (size_t k = 0; k < fp->fp_nentries; k++) {
+			const char		*name = fp->fp_entries[k].fe_name;
 			const struct fleet_file	*owner = strmap_get(
 			    &fw->fw_fleet->fl_owner, name);
 			struct fleet_part	*from;
@@ -569,8 +626,8 @@ fleet_check_owners(struct fleet_work *fw)
 			if (owner == NULL || owner == fp->fp_old)
 				continue;
 			from = fleet_old_part(fw, name);
-			if (from == NULL || from->fp_same || (from->fp_cfg !=
-			    NULL && config_domain(from->fp_cfg, name) != NULL))
+			if (from == NULL || from->fp_same ||
+			    fleet_part_entry(from, name) != NULL)
 				return "a domain is defined in more than one "
 				    "file";
 			moves = true;
@@ -582,10 +639,84 @@ fleet_check_owners(struct fleet_work *fw)
 }
 
 /*
+ * A parsed file reduced to its entries (fleet_entry), on this thread: its
+ * messages, its policies taken from those served already or made. The
+ * names move from the configuration, which goes (the main file's stays,
+ * for the snapshot's settings).
+ */
+static const char *
+fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
+{
+	struct fleet_update	*fu = fw->fw_fu;
+	struct config		*cfg = fp->fp_cfg;
+	const char		*why = NULL;
+
+	if (fp->fp_is_main)
+		why = "an include pattern matches the main file";
+	if (cfg == NULL)
+		return why;
+	fp->fp_read = true;
+	fp->fp_errors = cfg->cfg_diags.dl_errors;
+	diag_append(&fu->fu_diags, &cfg->cfg_diags);
+	if (cfg->cfg_nlinks > 0 && !fp->fp_main)
+		strvec_push(&fu->fu_links, xstrdup(fp->fp_path));
+	if (cfg->cfg_part_templates)
+		why = "a customer file defines templates";
+	fp->fp_entries = xcalloc(cfg->cfg_ndomains, sizeof(*fp->fp_entries));
+	fp->fp_nentries = cfg->cfg_ndomains;
+	for (size_t k = 0; k < cfg->cfg_ndomains; k++) {
+		struct domain		*d = &cfg->cfg_domains[k];
+		struct fleet_entry	*e = &fp->fp_entries[k];
+
+		e->fe_name = d->dom_name;
+		d->dom_name = NULL;
+		e->fe_policy = d->dom_valid ? served_policy_get(fu->fu_policies,
+		    d, true) : NULL;
+		e->fe_line = d->dom_pos.sp_line;
+		e->fe_col = d->dom_pos.sp_col;
+	}
+	if (!fp->fp_main) {
+		config_free(cfg);
+		fp->fp_cfg = NULL;
+	}
+	return why;
+}
+
+/* On a pool thread: one customer file looked at, and parsed if changed. */
+static void
+fleet_part_load(void *arg, size_t i)
+{
+	struct fleet_work	*fw = arg;
+	struct fleet_part	*fp = &fw->fw_parts[fw->fw_batch + i];
+	struct stat		 st;
+
+	if (fp->fp_main || stat(fp->fp_path, &st) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return;		/* the main file's, or gone */
+	fp->fp_stamp = stamp_of(&st);
+	if (st.st_dev == fw->fw_main.stp_dev &&
+	    st.st_ino == fw->fw_main.stp_ino) {
+		fp->fp_is_main = true;
+		return;
+	}
+	if (fp->fp_old != NULL &&
+	    stamp_equal(&fp->fp_old->ff_stamp, &fp->fp_stamp)) {
+		/* Unchanged: nothing to do, unless its templates changed. */
+		fp->fp_same = !fw->fw_all_parts;
+		if (fp->fp_same)
+			return;
+	}
+	fp->fp_cfg = config_load_part(fw->fw_resolve, fp->fp_path);
+}
+
+/*
  * The main file changed: read alone, it goes as one more part, of the
- * main file's own domains, when it gives the other files what it gave
- * them (config_frame_equal): then settings, comments and its own domains
- * change without the whole load. Anything else needs it.
+ * main file's own domains, when it gives the other files the same include
+ * patterns, certificate sources and ticket keys (config_sources_equal):
+ * then settings, comments and its own domains change without the whole
+ * load. When its templates or DNS settings changed too, every customer
+ * file is read again with them (fw_all_parts), the certificates staying
+ * as they are. Anything else needs the whole load.
  */
 static const char *
 fleet_read_main(struct fleet_work *fw)
@@ -613,64 +744,82 @@ fleet_read_main(struct fleet_work *fw)
 		config_free(cfg);
 		return "the main file changed, and it is a symlink";
 	}
-	if (!config_frame_equal(cfg, fu->fu_cur->snap_cfg)) {
+	if (!config_sources_equal(cfg, fu->fu_cur->snap_cfg)) {
 		config_free(cfg);
 		return "the main file's include patterns, certificate "
-		    "sources, templates or DNS settings changed";
+		    "sources or session ticket key file changed";
 	}
-	diag_append(&fu->fu_diags, &cfg->cfg_diags);
-	fleet_add_part(fw, fl->fl_main);
-	fp = &fw->fw_parts[fw->fw_nparts - 1];
+	fw->fw_all_parts = !config_resolution_equal(cfg, fu->fu_cur->snap_cfg);
+	fw->fw_main_cfg = cfg;
+	fw->fw_resolve = cfg;
+	fp = fleet_add_part(fw, fl->fl_main);
+	fp->fp_main = true;
 	fp->fp_old = &fl->fl_mainfile;
 	fp->fp_cfg = cfg;
 	fp->fp_stamp = stamp_of(&st);
-	fw->fw_main_cfg = cfg;
-	return NULL;
+	return fleet_part_take(fw, fp);
+}
+
+/* Every customer file the fleet has, read again (fw_all_parts). */
+static void
+fleet_add_every_part(struct fleet_work *fw)
+{
+	struct strmap	 named = { .sm_borrowed = true };
+	const char	*path;
+	void		*value;
+
+	for (size_t i = 0; i < fw->fw_nparts; i++)
+		(void)strmap_put(&named, fw->fw_parts[i].fp_path, fw);
+	for (size_t pos = 0; strmap_next(&fw->fw_fleet->fl_files, &pos, &path,
+	    &value);)
+		if (strmap_get(&named, path) == NULL)
+			fleet_add_part(fw, path);
+	strmap_free(&named);
 }
 
 static const char *
 fleet_read_parts(struct fleet_work *fw)
 {
-	struct fleet		*fl = fw->fw_fleet;
-	const struct snapshot	*cur = fw->fw_fu->fu_cur;
-	const char		*why = NULL;
-	struct stat		 st;
+	struct fleet	*fl = fw->fw_fleet;
+	const char	*why = NULL;
+	size_t		 nparts;
 
-	for (size_t i = 0; i < fw->fw_nparts && why == NULL; i++) {
-		struct fleet_part *fp = &fw->fw_parts[i];
-
-		fp->fp_old = strmap_get(&fl->fl_files, fp->fp_path);
-		if (stat(fp->fp_path, &st) == -1 || !S_ISREG(st.st_mode))
-			continue;	/* gone: fp_cfg stays NULL */
-		fp->fp_stamp = stamp_of(&st);
-		if (st.st_dev == fw->fw_main.stp_dev &&
-		    st.st_ino == fw->fw_main.stp_ino) {
-			why = "an include pattern matches the main file";
-			break;
-		}
-		if (fp->fp_old != NULL &&
-		    stamp_equal(&fp->fp_old->ff_stamp, &fp->fp_stamp)) {
-			fp->fp_same = true;	/* unchanged: nothing to do */
-			continue;
-		}
-		fp->fp_cfg = config_load_part(cur->snap_cfg, fp->fp_path);
-		diag_append(&fw->fw_fu->fu_diags, &fp->fp_cfg->cfg_diags);
-		if (fp->fp_cfg->cfg_nlinks > 0)
-			strvec_push(&fw->fw_fu->fu_links, xstrdup(fp->fp_path));
-		if (fp->fp_cfg->cfg_part_templates)
-			why = "a customer file defines templates";
-	}
-	if (why == NULL && fw->fw_main_changed)
+	/* The main file first: the others are read with its templates. */
+	fw->fw_resolve = fw->fw_fu->fu_cur->snap_cfg;
+	if (fw->fw_main_changed)
 		why = fleet_read_main(fw);
-	if (fw->fw_fu->fu_broken)
-		return NULL;
-	for (size_t i = 0; i < fw->fw_nparts && why == NULL; i++) {
+	if (why != NULL || fw->fw_fu->fu_broken)
+		return why;
+	if (fw->fw_all_parts)
+		fleet_add_every_part(fw);
+	nparts = fw->fw_nparts;
+	for (size_t i = 0; i < nparts; i++)
+		fw->fw_parts[i].fp_old = fw->fw_parts[i].fp_main ?
+		    &fl->fl_mainfile : strmap_get(&fl->fl_files,
+		    fw->fw_parts[i].fp_path);
+	/* Read on every processor, a batch at a time, each batch reduced to
+	 * its entries in order before the next is read. */
+	for (fw->fw_batch = 0; fw->fw_batch < nparts && why == NULL;
+	    fw->fw_batch += FLEET_READ_BATCH) {
+		size_t n = nparts - fw->fw_batch < FLEET_READ_BATCH ?
+		    nparts - fw->fw_batch : FLEET_READ_BATCH;
+
+		pool_run(n, fleet_part_load, fw);
+		for (size_t i = 0; i < n; i++) {
+			struct fleet_part	*fp = &fw->fw_parts[fw->fw_batch + i];
+			const char		*w;
+
+			if (!fp->fp_main && (w = fleet_part_take(fw, fp)) !=
+			    NULL && why == NULL)
+				why = w;
+		}
+	}
+	for (size_t i = 0; i < nparts && why == NULL; i++) {
 		struct fleet_part *fp = &fw->fw_parts[i];
 
 		(void)strmap_put(&fw->fw_bypath, fp->fp_path, fp);
-		for (size_t k = 0; fp->fp_cfg != NULL &&
-		    k < fp->fp_cfg->cfg_ndomains; k++) {
-			const char *name = fp->fp_cfg->cfg_domains[k].dom_name;
+		for (size_t k = 0; k < fp->fp_nentries; k++) {
+			const char *name = fp->fp_entries[k].fe_name;
 
 			if (strmap_get(&fw->fw_claimed, name) != NULL)
 				why = "a domain is defined in more than one "
@@ -786,9 +935,8 @@ fleet_new_hosts(struct fleet_work *fw)
 		for (size_t k = 0; fp->fp_old != NULL &&
 		    k < fp->fp_old->ff_names.sv_count; k++)
 			(void)fleet_name(fw, fp->fp_old->ff_names.sv_items[k]);
-		for (size_t k = 0; fp->fp_cfg != NULL &&
-		    k < fp->fp_cfg->cfg_ndomains; k++)
-			(void)fleet_name(fw, fp->fp_cfg->cfg_domains[k].dom_name);
+		for (size_t k = 0; k < fp->fp_nentries; k++)
+			(void)fleet_name(fw, fp->fp_entries[k].fe_name);
 	}
 	for (size_t i = 0; i < fw->fw_npairs; i++) {
 		if (fw->fw_pairs[i].fq_same)
@@ -802,9 +950,9 @@ fleet_new_hosts(struct fleet_work *fw)
 		struct fleet_file	*owner = strmap_get(&fl->fl_owner, domain);
 		struct fleet_part	*from = fleet_old_part(fw, domain);
 		struct fleet_part	*to = strmap_get(&fw->fw_claimed, domain);
-		const struct domain	*d;
+		const struct fleet_entry *e;
 		struct cert		*crt;
-		struct srcpos		 pos0 = { 0 };
+		struct srcpos		 at = { 0 };
 		struct fleet_kept	*kept;
 		struct served_policy	*policy;
 
@@ -815,14 +963,23 @@ fleet_new_hosts(struct fleet_work *fw)
 		if (to != NULL && to->fp_same)
 			to = NULL;
 		if (from != NULL || to != NULL) {
+			fn->fn_read = true;
 			fn->fn_file = to != NULL ? to->fp_path : from->fp_path;
 			if (to == NULL)
 				continue;	/* no longer configured */
-			d = config_domain(to->fp_cfg, domain);
-			crt = d->dom_valid ? fleet_cover(fl, domain, fu->fu_now) :
-			    NULL;
-			fn->fn_new = snapshot_host(d, crt, true,
-			    fu->fu_policies, &fu->fu_diags);
+			e = fleet_part_entry(to, domain);
+			crt = e->fe_policy != NULL ? fleet_cover(fl, domain,
+			    fu->fu_now) : NULL;
+			at = (struct srcpos){ to->fp_path, e->fe_line,
+			    e->fe_col };
+			fn->fn_new = snapshot_host_of(domain, e->fe_policy, &at,
+			    crt, &fu->fu_diags);
+			/* A file read again for its templates: most of its
+			 * names keep the host they have. */
+			if (fn->fn_old != NULL && host_same(fn->fn_new, fn->fn_old)) {
+				host_unref(fn->fn_new);
+				fn->fn_new = host_ref((struct host *)fn->fn_old);
+			}
 			continue;
 		}
 		/* Defined where nothing changed: only its certificate may. */
@@ -847,16 +1004,9 @@ fleet_new_hosts(struct fleet_work *fw)
 			fn->fn_new = host_ref((struct host *)fn->fn_old);
 			continue;
 		}
-		if (crt == NULL) {
-			pos0.sp_file = fn->fn_file;
-			diag_add(&fu->fu_diags, DIAG_ERROR, &pos0, domain,
-			    "no valid certificate covers " HOST_PREFIX "%s, so "
-			    "the domain is not served; put one in a "
-			    "certificate directory", domain);
-		}
-		/* Not served without one, its policy kept for when one comes. */
-		fn->fn_new = host_new(domain, served_policy_ref(policy),
-		    crt != NULL ? cert_ref(crt) : NULL);
+		at.sp_file = fn->fn_file;
+		fn->fn_new = snapshot_host_of(domain, policy, &at, crt,
+		    &fu->fu_diags);
 	}
 }
 
@@ -1000,7 +1150,7 @@ fleet_commit(struct fleet_work *fw)
 
 		if (fp->fp_same)
 			continue;
-		if (fp->fp_cfg == NULL) {
+		if (!fp->fp_read) {
 			if (ff != NULL)
 				fleet_file_free(strmap_del(&fl->fl_files,
 				    fp->fp_path));
@@ -1011,10 +1161,12 @@ fleet_commit(struct fleet_work *fw)
 		ff->ff_stamp = fp->fp_stamp;
 		if (ff == &fl->fl_mainfile)
 			fl->fl_main_stamp = fp->fp_stamp;
-		for (size_t k = 0; k < fp->fp_cfg->cfg_ndomains; k++) {
-			const char *name = fp->fp_cfg->cfg_domains[k].dom_name;
+		for (size_t k = 0; k < fp->fp_nentries; k++) {
+			char *name = fp->fp_entries[k].fe_name;
 
-			strvec_push(&ff->ff_names, xstrdup(name));
+			/* The entry's name moves into the books. */
+			fp->fp_entries[k].fe_name = NULL;
+			strvec_push(&ff->ff_names, name);
 			(void)strmap_put(&fl->fl_owner, name, ff);
 		}
 	}
@@ -1048,7 +1200,7 @@ fleet_commit(struct fleet_work *fw)
 		if (fn->fn_kept)
 			fleet_adopt_owner(fl, domain, fn->fn_file != NULL ?
 			    fn->fn_file : "");
-		else if (fn->fn_new != fn->fn_old)
+		else if (fn->fn_new != fn->fn_old || fn->fn_read)
 			fleet_kept_clear(fl, domain);
 	}
 }
@@ -1059,10 +1211,8 @@ fleet_work_free(struct fleet_work *fw)
 	const char	*key;
 	void		*value;
 
-	for (size_t i = 0; i < fw->fw_nparts; i++) {
-		config_free(fw->fw_parts[i].fp_cfg);
-		free(fw->fw_parts[i].fp_path);
-	}
+	for (size_t i = 0; i < fw->fw_nparts; i++)
+		fleet_part_free(&fw->fw_parts[i]);
 	free(fw->fw_parts);
 	for (size_t i = 0; i < fw->fw_npairs; i++) {
 		cert_unref(fw->fw_pairs[i].fq_new);

@@ -10,12 +10,12 @@
  * only those customer files and certificate pairs, and makes the next
  * snapshot from the one in service by changing the hosts of the names they
  * concern: its cost follows what changed, not the size of the fleet. The
- * main file is read alone too, when it gives the other files what it gave
- * them (its settings, comments or own domains changed). What it cannot tie
- * to single files (the main file's templates or include patterns,
- * templates in a customer file, a domain defined twice, a Let's Encrypt
- * lineage, a directory made or removed) needs the whole load, as at
- * start-up (fleet_build).
+ * main file is read alone too, when it names the same files (its settings,
+ * comments or own domains changed), with every customer file when its
+ * templates changed. What it cannot tie to single files (the main file's
+ * include patterns or certificate sources, templates in a customer file, a
+ * domain defined twice, a Let's Encrypt lineage, a directory made or
+ * removed) needs the whole load, as at start-up (fleet_build).
  */
 #ifndef MTA_STS_FLEET_H
 #define MTA_STS_FLEET_H

@@ -52,18 +52,31 @@ snapshot_build(struct config *cfg, const struct certset *certs,
 }
 
 struct host *
+snapshot_host_of(const char *name, struct served_policy *policy,
+    const struct srcpos *pos, struct cert *crt, struct diag_list *diags)
+{
+	if (policy == NULL)
+		return host_new(name, NULL, NULL);
+	if (crt == NULL)
+		diag_add(diags, DIAG_ERROR, pos, name, "no valid certificate "
+		    "covers " HOST_PREFIX "%s, so the domain is not served; put "
+		    "one in a certificate directory", name);
+	/* Not served without one, its policy kept for when one comes. */
+	return host_new(name, served_policy_ref(policy),
+	    crt != NULL ? cert_ref(crt) : NULL);
+}
+
+struct host *
 snapshot_host(const struct domain *d, struct cert *crt, bool with_responses,
     struct strmap *policies, struct diag_list *diags)
 {
-	if (!d->dom_valid)
-		return host_new(d->dom_name, NULL, NULL);
-	if (crt == NULL)
-		diag_add(diags, DIAG_ERROR, &d->dom_pos, d->dom_name,
-		    "no valid certificate covers " HOST_PREFIX "%s, so the "
-		    "domain is not served; put one in a certificate directory",
-		    d->dom_name);
-	return host_new(d->dom_name, served_policy_get(policies, d,
-	    with_responses), crt != NULL ? cert_ref(crt) : NULL);
+	struct served_policy	*policy = d->dom_valid ?
+	    served_policy_get(policies, d, with_responses) : NULL;
+	struct host		*h;
+
+	h = snapshot_host_of(d->dom_name, policy, &d->dom_pos, crt, diags);
+	served_policy_unref(policy);
+	return h;
 }
 
 static const struct host *

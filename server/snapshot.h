@@ -57,6 +57,14 @@ struct snapshot		*snapshot_build(struct config *,
 struct host		*snapshot_host(const struct domain *, struct cert *,
 			    bool with_responses, struct strmap *policies,
 			    struct diag_list *diags);
+/*
+ * The same for a domain known by its name, its policy (a reference the
+ * caller keeps; NULL: the domain is invalid) and where it is defined.
+ */
+struct host		*snapshot_host_of(const char *name,
+			    struct served_policy *policy,
+			    const struct srcpos *pos, struct cert *crt,
+			    struct diag_list *diags);
 /* The host that serves `name` (any case), or NULL. */
 const struct host	*snapshot_lookup(const struct snapshot *,
 			    const char *name, size_t len);

@@ -7,8 +7,9 @@
 # way. The summary line counts exactly those; a SIGHUP with nothing changed
 # counts nothing; neither reads every file. A customer file deleted just
 # before SIGHUP is found gone. A changed main file is read alone when only
-# its settings changed (they apply), and makes every file read when its
-# templates did (they may concern every customer).
+# its settings changed (they apply); when its templates changed, every
+# customer file is read again with them, and no certificate; when it names
+# other files (include patterns), every file is read.
 . "$TOP/tests/integration/lib.sh"
 
 cert_versions b.example 2
@@ -45,6 +46,11 @@ PY
 	wait_for 5 test -f probe/written || fail "the writer did not write"
 	rm -f probe/written
 }
+# stop_writer: the descriptors closed (an event: its reload may follow).
+stop_writer() {
+	kill "$writer" 2>/dev/null || true
+	wait "$writer" 2>/dev/null || true
+}
 
 # ---- a's policy and b's certificate, changed without an event
 rewrite_open domains.d/a.yaml probe/a-new.yaml \
@@ -64,8 +70,7 @@ expect_eq "$(served_id mta-sts.b.example)" "$id_b" "b's policy"
 expect_eq "$(served_id mta-sts.c.example)" "$id_c" "c's policy"
 expect_eq "$(served_serial mta-sts.c.example)" "$serial_c" "c's certificate"
 echo "changed without events: reloaded $hup_ms ms after SIGHUP"
-kill "$writer" 2>/dev/null || true
-wait "$writer" 2>/dev/null || true
+stop_writer
 
 # ---- nothing changed: nothing counted, nothing read
 sleep 1		# the writer's close is an event: let its reload pass
@@ -95,18 +100,50 @@ expect_log_since "$mark" 'reloaded in .*: serving 2 of 2 domains \(0 added, 0 re
 expect_no_log_since "$mark" 'reading every file'
 expect_eq "$(served_id mta-sts.a.example)" "$id_a_new" "a's policy after the main file alone"
 expect_log_since "$mark" 'debug: .*for mta-sts.a.example'
-kill "$writer" 2>/dev/null || true
-wait "$writer" 2>/dev/null || true
+stop_writer
 
-# ---- a template added to the main file: it may concern every customer
-# file, so every file is read
+# ---- a template added to the main file, and a's file made to use it
+# (no event either): the main file read first, then every customer file
+# with its templates; the certificates as they were
+spare() {
+	echo "policies: {spare: {mode: $1, mx: [mx.spare.example], max_age: 1209600}}"
+}
+# expect_delta_reload READ ID WHAT: of the 5 files, READ new or changed,
+# a's policy (now ID) the one change, nothing read by a whole load.
+expect_delta_reload() {
+	expect_log_since "$mark" "reload: 5 customer and certificate files looked at, $1 new, changed or gone"
+	expect_log_since "$mark" 'reloaded in .*: serving 2 of 2 domains \(0 added, 0 removed, 1 policies and 0 certificates changed\)'
+	expect_no_log_since "$mark" 'reading every file'
+	expect_eq "$(served_id mta-sts.a.example)" "$2" "a's policy $3"
+	expect_eq "$(served_id mta-sts.b.example)" "$id_b" "b's policy"
+	stop_writer
+}
+{ spare testing; echo "domains: {a.example: spare}"; } > probe/spare-testing.yaml
+{ spare enforce; echo "domains: {a.example: spare}"; } > probe/spare-enforce.yaml
+id_spare_testing=$(config_id probe/spare-testing.yaml a.example)
+id_spare_enforce=$(config_id probe/spare-enforce.yaml a.example)
+{ cat cfg.yaml; spare testing; } > probe/cfg.yaml
+echo "domains: {a.example: spare}" > probe/a-spare.yaml
 sleep 1		# the writer's close is an event: let its reload pass
-{ cat cfg.yaml
-  echo "policies: {spare: {mode: testing, mx: [mx.spare.example], max_age: 86400}}"; } > probe/cfg.yaml
+rewrite_open cfg.yaml probe/cfg.yaml domains.d/a.yaml probe/a-spare.yaml
+hup_reload 5
+expect_delta_reload 2 "$id_spare_testing" "from the new template"
+
+# ---- the template changed in the main file alone: a's file, unchanged,
+# is read again with it
+sleep 1
+sed 's/spare: {mode: testing/spare: {mode: enforce/' cfg.yaml > probe/cfg.yaml
 rewrite_open cfg.yaml probe/cfg.yaml
 hup_reload 5
-expect_log_since "$mark" "reload: the main file's include patterns, certificate sources, templates or DNS settings changed: reading every file"
-expect_eq "$(served_id mta-sts.a.example)" "$id_a_new" "a's policy after a whole reload"
-kill "$writer" 2>/dev/null || true
-wait "$writer" 2>/dev/null || true
+expect_delta_reload 1 "$id_spare_enforce" "after its template changed"
+
+# ---- another include pattern: it names other files, so every file is read
+sleep 1
+sed 's|^include: \[\(.*\)\]$|include: [\1, more.d/*.yaml]|' cfg.yaml > probe/cfg.yaml
+grep -q 'more.d' probe/cfg.yaml || fail "no second include pattern"
+rewrite_open cfg.yaml probe/cfg.yaml
+hup_reload 5
+expect_log_since "$mark" "reload: the main file's include patterns, certificate sources or session ticket key file changed: reading every file"
+expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy after a whole reload"
+stop_writer
 expect_clean_stop

@@ -2079,9 +2079,10 @@ TEST_NO_LEAK(config, relative_main_path)
 /*
  * The main file read alone (config_load_main) has its settings, templates,
  * own domains and include patterns, and no included file's domains; and
- * config_frame_equal() tells a main file that gives the included files what
+ * two comparisons tell a main file that gives the included files what
  * another gave them (settings, comments and its own domains may differ)
- * from one that does not (each of what the included files are read with).
+ * from one that does not: config_sources_equal() for the files it names,
+ * config_resolution_equal() for what their domains are resolved with.
  */
 #define FRAME_POLICY(mode)						\
 	"{mode: " mode ", mx: [mx.h.example], max_age: 1209600}"
@@ -2100,29 +2101,31 @@ TEST_NO_LEAK(config, main_file_alone_and_its_frame)
 	static const struct {
 		const char	*name;
 		const char	*yaml;
-		bool		 equal;
+		bool		 sources, resolution;
 	} cases[] = {
-		{ "the same file", FRAME_MAIN, true },
+		{ "the same file", FRAME_MAIN, true, true },
 		{ "a comment, settings and a domain of its own",
 		    FRAME("  log_level: debug\n", "domains.d/*.yaml", "certs",
 		    "", "r", "# a comment\nlimits: {idle_timeout: 20}\n"
-		    "domains:\n  own.example: hoster\n"), true },
+		    "domains:\n  own.example: hoster\n"), true, true },
 		{ "another include pattern", FRAME("",
 		    "domains.d/*.yaml, more/*.yaml", "certs", "", "r", ""),
-		    false },
+		    false, true },
 		{ "another certificate directory", FRAME("", "domains.d/*.yaml",
-		    "certs2", "", "r", ""), false },
+		    "certs2", "", "r", ""), false, true },
 		{ "a template added", FRAME("", "domains.d/*.yaml", "certs",
-		    "  other: " FRAME_POLICY("none") "\n", "r", ""), false },
+		    "  other: " FRAME_POLICY("none") "\n", "r", ""), true, false },
 		{ "other TLS-RPT addresses", FRAME("", "domains.d/*.yaml",
-		    "certs", "", "x", ""), false },
+		    "certs", "", "x", ""), true, false },
 		{ "a session ticket key file", FRAME("  session_ticket_keys: "
-		    "keys\n", "domains.d/*.yaml", "certs", "", "r", ""), false },
+		    "keys\n", "domains.d/*.yaml", "certs", "", "r", ""), false,
+		    true },
 		{ "a template changed", "server:\n  workers: 2\n"
 		    "include: [domains.d/*.yaml]\n"
 		    "certificates: [{directory: certs}]\n"
 		    "policies:\n  hoster: " FRAME_POLICY("testing") "\n"
-		    "dns:\n  tlsrpt: {rua: [\"mailto:r@h.example\"]}\n", false },
+		    "dns:\n  tlsrpt: {rua: [\"mailto:r@h.example\"]}\n", true,
+		    false },
 	};
 	struct config	*base, *alone, *other;
 	char		*main_path;
@@ -2141,16 +2144,21 @@ TEST_NO_LEAK(config, main_file_alone_and_its_frame)
 	cr_assert_not_null(config_template(alone, "hoster"), CASE);
 	/* No warning that no domain is configured: the others have them. */
 	expect_counts(alone, 0, 0);
-	cr_assert(config_frame_equal(alone, base), CASE);
+	cr_assert(config_sources_equal(alone, base), CASE);
+	cr_assert(config_resolution_equal(alone, base), CASE);
 	config_free(alone);
 	for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
 		unit_case = cases[i].name;
 		unit_write("main.yaml", cases[i].yaml);
 		other = config_load_main(main_path);
-		cr_assert_eq(config_frame_equal(other, base), cases[i].equal,
+		cr_assert_eq(config_sources_equal(other, base), cases[i].sources,
 		    CASE);
-		cr_assert_eq(config_frame_equal(base, other), cases[i].equal,
+		cr_assert_eq(config_sources_equal(base, other), cases[i].sources,
 		    CASE);
+		cr_assert_eq(config_resolution_equal(other, base),
+		    cases[i].resolution, CASE);
+		cr_assert_eq(config_resolution_equal(base, other),
+		    cases[i].resolution, CASE);
 		config_free(other);
 	}
 	config_free(base);
