@@ -64,6 +64,16 @@ struct fleet {
 	 * (the kept policy goes on).
 	 */
 	struct strmap	 fl_kept;
+	/*
+	 * What the burst of a reload refused for the main file's errors named
+	 * besides it ("watch/name" -> struct strvec of paths, as in struct
+	 * watch_changes): read with the next change, which may name only the
+	 * main file, mended.
+	 */
+	struct strmap	 fl_pending;
+	/* A whole load was refused: what it would have read, only the next
+	 * whole load reads. */
+	bool		 fl_stale;
 	/* The next time a certificate of the index begins or ends to be
 	 * valid, after the last look (0: none). */
 	time_t		 fl_next_validity;
@@ -296,6 +306,37 @@ fleet_kept_set(struct fleet *fl, const char *domain,
 }
 
 static void
+fleet_paths_free(void *p)
+{
+	strvec_free(p);
+	free(p);
+}
+
+static void
+fleet_pending_clear(struct fleet *fl)
+{
+	strmap_free_with(&fl->fl_pending, fleet_paths_free);
+}
+
+/* The paths of `files` kept for the next update (fl_pending). */
+static void
+fleet_pending_keep(struct fleet *fl, const struct strmap *files)
+{
+	const char	*key;
+	void		*value;
+
+	for (size_t pos = 0; strmap_next(files, &pos, &key, &value);) {
+		struct strvec *paths;
+
+		if (strmap_get(&fl->fl_pending, key) != NULL)
+			continue;
+		paths = xcalloc(1, sizeof(*paths));
+		strvec_copy(paths, value);
+		(void)strmap_put(&fl->fl_pending, key, paths);
+	}
+}
+
+static void
 fleet_kept_clear(struct fleet *fl, const char *domain)
 {
 	struct fleet_kept *fk;
@@ -332,6 +373,7 @@ fleet_free(struct fleet *fl)
 	strmap_free_with(&fl->fl_sans, fleet_certs_free);
 	strmap_free_with(&fl->fl_pairs, fleet_cert_unref);
 	strmap_free_with(&fl->fl_kept, fleet_kept_free);
+	fleet_pending_clear(fl);
 	strvec_free(&fl->fl_mainfile.ff_names);
 	strvec_free(&fl->fl_includes);
 	strvec_free(&fl->fl_flat);
@@ -339,6 +381,12 @@ fleet_free(struct fleet *fl)
 	free(fl->fl_main);
 	free(fl->fl_tickets);
 	free(fl);
+}
+
+void
+fleet_mark_stale(struct fleet *fl)
+{
+	fl->fl_stale = true;
 }
 
 const char *
@@ -428,6 +476,7 @@ struct fleet_work {
 	struct fleet_pair	*fw_pairs;
 	size_t			 fw_npairs;
 	struct strmap		 fw_chains;	/* chain files seen (dedup) */
+	struct strmap		 fw_named;	/* customer files named (dedup) */
 	struct strmap		 fw_bypath;	/* path -> struct fleet_part */
 	/* domain -> the struct fleet_part whose new content defines it */
 	struct strmap		 fw_claimed;
@@ -538,52 +587,69 @@ fleet_part_free(struct fleet_part *fp)
 	free(fp->fp_path);
 }
 
-/* Sort the paths into customer files and certificate pairs, or say why
+/* One file the burst named, under each of its paths: a customer file, a
+ * pair, or the main file; or why it needs a whole load. */
+static const char *
+fleet_classify_paths(struct fleet_work *fw, const struct strvec *paths)
+{
+	const struct fleet	*fl = fw->fw_fleet;
+	bool			 known = false;
+
+	for (size_t i = 0; i < paths->sv_count && !known; i++) {
+		const char *path = paths->sv_items[i];
+
+		if (strcmp(path, fl->fl_main) == 0)
+			known = fw->fw_main_changed = true;
+		else if (strvec_contains(&fl->fl_other, path))
+			return "a certificate or key file named in the "
+			    "configuration changed";
+	}
+	/* The spelling the configuration uses is the one to read. */
+	for (size_t i = 0; i < paths->sv_count && !known; i++) {
+		const char	*path = paths->sv_items[i];
+		const char	*slash = strrchr(path, '/');
+		char		*dir;
+
+		if (fleet_matches_include(fl, path)) {
+			if (strmap_get(&fw->fw_named, path) == NULL) {
+				(void)strmap_put(&fw->fw_named, path, fw);
+				fleet_add_part(fw, path);
+			}
+			known = true;
+		} else if (slash != NULL) {
+			dir = xstrndup(path, (size_t)(slash - path));
+			known = strvec_contains(&fl->fl_flat, dir) &&
+			    fleet_classify_cert(fw, dir, slash + 1);
+			free(dir);
+		}
+	}
+	return known ? NULL : "a file neither a customer file nor a "
+	    "certificate of a flat directory changed";
+}
+
+/* Sort the paths the burst named, and those a refused reload left
+ * (fl_pending), into customer files and certificate pairs, or say why
  * they need a whole load. */
 static const char *
 fleet_classify(struct fleet_work *fw)
 {
 	const struct fleet	*fl = fw->fw_fleet;
 	const struct strmap	*files = fw->fw_fu->fu_files;
-	const char		*key;
+	const char		*key, *why = NULL;
 	void			*value;
 
-	if (files->sm_count > FLEET_PATHS_MAX)
+	if (fl->fl_stale)
+		return "an earlier reload was refused";
+	if (files->sm_count + fl->fl_pending.sm_count > FLEET_PATHS_MAX)
 		return "too many files changed at once";
-	for (size_t pos = 0; strmap_next(files, &pos, &key, &value);) {
-		const struct strvec	*paths = value;
-		bool			 known = false;
-
-		for (size_t i = 0; i < paths->sv_count && !known; i++) {
-			const char *path = paths->sv_items[i];
-
-			if (strcmp(path, fl->fl_main) == 0)
-				known = fw->fw_main_changed = true;
-			else if (strvec_contains(&fl->fl_other, path))
-				return "a certificate or key file named in the "
-				    "configuration changed";
-		}
-		/* The spelling the configuration uses is the one to read. */
-		for (size_t i = 0; i < paths->sv_count && !known; i++) {
-			const char	*path = paths->sv_items[i];
-			const char	*slash = strrchr(path, '/');
-			char		*dir;
-
-			if (fleet_matches_include(fl, path)) {
-				fleet_add_part(fw, path);
-				known = true;
-			} else if (slash != NULL) {
-				dir = xstrndup(path, (size_t)(slash - path));
-				known = strvec_contains(&fl->fl_flat, dir) &&
-				    fleet_classify_cert(fw, dir, slash + 1);
-				free(dir);
-			}
-		}
-		if (!known)
-			return "a file neither a customer file nor a "
-			    "certificate of a flat directory changed";
-	}
-	return NULL;
+	for (size_t pos = 0; why == NULL && strmap_next(files, &pos, &key,
+	    &value);)
+		why = fleet_classify_paths(fw, value);
+	for (size_t pos = 0; why == NULL && strmap_next(&fl->fl_pending, &pos,
+	    &key, &value);)
+		if (strmap_get(files, key) == NULL)
+			why = fleet_classify_paths(fw, value);
+	return why;
 }
 
 /* ---- Reading again ---------------------------------------------------- */
@@ -730,6 +796,14 @@ fleet_read_main(struct fleet_work *fw)
 	if (fl->fl_duplicates)
 		return "the main file changed, and a domain is defined in "
 		    "more than one file";
+	for (size_t i = 0; i < fu->fu_cur->snap_cfg->cfg_ntemplates; i++) {
+		const char *file =
+		    fu->fu_cur->snap_cfg->cfg_templates[i].tpl_pos.sp_file;
+
+		if (file != NULL && strcmp(file, fl->fl_main) != 0)
+			return "the main file changed, and a customer file "
+			    "defines templates";
+	}
 	if (stat(fl->fl_main, &st) == -1 || !S_ISREG(st.st_mode))
 		return "the main file cannot be read";
 	cfg = config_load_main(fl->fl_main);
@@ -1220,6 +1294,7 @@ fleet_work_free(struct fleet_work *fw)
 	}
 	free(fw->fw_pairs);
 	strmap_free(&fw->fw_chains);
+	strmap_free(&fw->fw_named);
 	strmap_free(&fw->fw_bypath);
 	strmap_free(&fw->fw_claimed);
 	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
@@ -1280,9 +1355,12 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 		return FLEET_WHOLE;
 	}
 	if (fu->fu_broken) {
+		/* Nothing else was read: the next change reads it. */
+		fleet_pending_keep(fl, fu->fu_files);
 		fleet_work_free(&fw);
 		return FLEET_BROKEN;
 	}
+	fleet_pending_clear(fl);
 	fleet_read_pairs(&fw);
 	if (fleet_active(&fw) == 0) {
 		fleet_work_free(&fw);
@@ -1546,6 +1624,8 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 	struct stat		 st;
 	struct stamp		 main_stamp;
 
+	if (fl->fl_stale)
+		return "an earlier reload was refused";
 	if (stat(fl->fl_main, &st) == -1)
 		return "the main file cannot be read";
 	main_stamp = stamp_of(&st);

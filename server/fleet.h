@@ -54,6 +54,9 @@ struct fleet	*fleet_build(const struct config *cfg,
  */
 time_t		 fleet_next_validity(const struct fleet *);
 void		 fleet_free(struct fleet *);
+/* A whole load was refused (the main file's errors): the files it would
+ * have read are read by the next whole load, which the next change gets. */
+void		 fleet_mark_stale(struct fleet *);
 /* The file that defines `domain` (the main file for its own and for
  * domains defined twice), or NULL. */
 const char	*fleet_file_of(const struct fleet *, const char *domain);

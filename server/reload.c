@@ -355,6 +355,9 @@ reload_changes(struct server *srv, const char *path,
 				reload_tickets(srv, fu.fu_next->snap_cfg);
 		}
 		reload_publish(srv, fu.fu_next, &fu.fu_diff, start, fu.fu_kept);
+		/* As the whole load: names kept and nothing else changed. */
+		if (fu.fu_kept != NULL && reload_diff_empty(&fu.fu_diff))
+			rc = -1;
 		break;
 	}
 	diag_free(&fu.fu_diags);
@@ -423,6 +426,8 @@ reload_whole(struct server *srv, const char *path)
 		log_diags(&cfg->cfg_diags);
 		reload_refused_broken(path);
 		config_free(cfg);
+		if (srv->srv_fleet != NULL)
+			fleet_mark_stale(srv->srv_fleet);
 		return -1;
 	}
 	certset_load(&certs, cfg, &cert_diags, now, srv->srv_certcache);

@@ -10,7 +10,9 @@
 #   policy stays served as long as the file is broken (and everyone else's),
 #   the log names the file and line; once fixed, the new policy is served
 #   (an invalid value instead of a syntax error: t73);
-# - a new customer's broken file holds up nobody else's change.
+# - a new customer's broken file holds up nobody else's change;
+# - a customer file changed in the burst that caught the main file
+#   half-written is read once the main file is mended.
 . "$TOP/tests/integration/lib.sh"
 
 # main ONE_MX: the main file, one.example with these mx.
@@ -88,4 +90,23 @@ expect_served 3 "$five" served_id mta-sts.five.example
 expect_eq "$(served_id mta-sts.one.example)" "$one_new" "one.example at the end"
 expect_eq "$(served_id mta-sts.three.example)" "$three_new" "three.example at the end"
 expect_others "at the end"
+
+# ---- a customer file changed in the same burst as the main file caught
+# half-written: refused, it is read once the main file is mended, although
+# the mended main file alone is named then
+domains_yaml four.example=testing > staged/four-testing.yaml
+four_testing=$(config_id staged/four-testing.yaml four.example)
+cp cfg.yaml staged/cfg-whole.yaml
+cut=$(grep -bo 'mx2\.one' staged/cfg-whole.yaml | cut -d: -f1)
+mark=$(log_mark)
+cp staged/four-testing.yaml domains.d/four.yaml
+head -c "$cut" staged/cfg-whole.yaml > cfg.yaml
+t0=$(now_ms)
+await_log 2 "$mark" 'reload refused'
+expect_eq "$(served_id mta-sts.four.example)" "$four_new" "four.example while the main file is half-written"
+while [ $(($(now_ms) - t0)) -lt 500 ]; do sleep 0.05; done
+tail -c "+$((cut + 1))" staged/cfg-whole.yaml >> cfg.yaml
+expect_served 3 "$four_testing" served_id mta-sts.four.example
+expect_no_log_since "$mark" 'reading every file'
+expect_eq "$(served_id mta-sts.one.example)" "$one_new" "one.example after the main file was mended"
 expect_clean_stop
