@@ -14,6 +14,7 @@
 #include "../config/pool.h"
 #include "../config/stamp.h"
 #include "../config/xalloc.h"
+#include "log.h"
 #include "snapshot.h"
 
 /*
@@ -439,7 +440,8 @@ struct fleet_entry {
 struct fleet_part {
 	char			*fp_path;
 	struct fleet_file	*fp_old;	/* NULL: a new file */
-	struct fleet_entry	*fp_entries;	/* sorted by name */
+	struct fleet_entry	*fp_entries;	/* sorted by name, */
+	struct fleet_entry	 fp_one;	/* or this one alone */
 	size_t			 fp_nentries;
 	size_t			 fp_errors;	/* in the file */
 	struct stamp		 fp_stamp;
@@ -466,6 +468,7 @@ struct fleet_name {
 	const char		*fn_file;	/* where it is (was) defined */
 	bool			 fn_kept;	/* the refusal rule kept fn_old */
 	bool			 fn_read;	/* its file (new or old) was read */
+	struct fleet_part	*fn_to;		/* the part that defines it now */
 };
 
 struct fleet_work {
@@ -473,13 +476,13 @@ struct fleet_work {
 	struct fleet_update	*fw_fu;
 	struct fleet_part	*fw_parts;
 	size_t			 fw_nparts;
+	size_t			 fw_parts_cap;
 	struct fleet_pair	*fw_pairs;
 	size_t			 fw_npairs;
 	struct strmap		 fw_chains;	/* chain files seen (dedup) */
 	struct strmap		 fw_named;	/* customer files named (dedup) */
-	struct strmap		 fw_bypath;	/* path -> struct fleet_part */
-	/* domain -> the struct fleet_part whose new content defines it */
-	struct strmap		 fw_claimed;
+	/* path (borrowed) -> struct fleet_part */
+	struct strmap		 fw_bypath;
 	struct strmap		 fw_names;	/* domain -> struct fleet_name */
 	struct stamp		 fw_main;
 	bool			 fw_main_changed;	/* inotify named it */
@@ -546,17 +549,35 @@ fleet_classify_cert(struct fleet_work *fw, const char *dir, const char *name)
 	return true;
 }
 
+/* Room for `n` parts in all (a million files: not twice the room). */
+static void
+fleet_reserve_parts(struct fleet_work *fw, size_t n)
+{
+	if (n <= fw->fw_parts_cap)
+		return;
+	fw->fw_parts = xreallocarray(fw->fw_parts, n, sizeof(*fw->fw_parts));
+	fw->fw_parts_cap = n;
+}
+
 static struct fleet_part *
 fleet_add_part(struct fleet_work *fw, const char *path)
 {
 	struct fleet_part *fp;
 
-	fw->fw_parts = xgrow(fw->fw_parts, fw->fw_nparts,
-	    sizeof(*fw->fw_parts));
+	if (fw->fw_nparts == fw->fw_parts_cap)
+		fleet_reserve_parts(fw, fw->fw_parts_cap > 0 ?
+		    2 * fw->fw_parts_cap : 8);
 	fp = &fw->fw_parts[fw->fw_nparts++];
 	memset(fp, 0, sizeof(*fp));
 	fp->fp_path = xstrdup(path);
 	return fp;
+}
+
+/* The part's entries: fp_one when it has one domain (most have). */
+static struct fleet_entry *
+fleet_part_entries(struct fleet_part *fp)
+{
+	return fp->fp_nentries == 1 ? &fp->fp_one : fp->fp_entries;
 }
 
 static int
@@ -567,20 +588,22 @@ fleet_entry_cmp(const void *key, const void *elem)
 
 /* The part's domain `name`, or NULL. */
 static const struct fleet_entry *
-fleet_part_entry(const struct fleet_part *fp, const char *name)
+fleet_part_entry(struct fleet_part *fp, const char *name)
 {
 	if (fp->fp_nentries == 0)
 		return NULL;
-	return bsearch(name, fp->fp_entries, fp->fp_nentries,
-	    sizeof(*fp->fp_entries), fleet_entry_cmp);
+	return bsearch(name, fleet_part_entries(fp), fp->fp_nentries,
+	    sizeof(struct fleet_entry), fleet_entry_cmp);
 }
 
 static void
 fleet_part_free(struct fleet_part *fp)
 {
+	struct fleet_entry *e = fleet_part_entries(fp);
+
 	for (size_t k = 0; k < fp->fp_nentries; k++) {
-		free(fp->fp_entries[k].fe_name);
-		served_policy_unref(fp->fp_entries[k].fe_policy);
+		free(e[k].fe_name);
+		served_policy_unref(e[k].fe_policy);
 	}
 	free(fp->fp_entries);
 	config_free(fp->fp_cfg);
@@ -654,6 +677,8 @@ fleet_classify(struct fleet_work *fw)
 
 /* ---- Reading again ---------------------------------------------------- */
 
+static struct fleet_name *fleet_name(struct fleet_work *, const char *);
+
 /* The changed file that defined `domain` before, or NULL. */
 static struct fleet_part *
 fleet_old_part(const struct fleet_work *fw, const char *domain)
@@ -684,7 +709,8 @@ fleet_check_owners(struct fleet_work *fw)
 
 		errors = errors || fp->fp_errors > 0;
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
-			const char		*name = fp->fp_entries[k].fe_name;
+			const char		*name =
+			    fleet_part_entries(fp)[k].fe_name;
 			const struct fleet_file	*owner = strmap_get(
 			    &fw->fw_fleet->fl_owner, name);
 			struct fleet_part	*from;
@@ -728,14 +754,17 @@ fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
 		strvec_push(&fu->fu_links, xstrdup(fp->fp_path));
 	if (cfg->cfg_part_templates)
 		why = "a customer file defines templates";
-	fp->fp_entries = xcalloc(cfg->cfg_ndomains, sizeof(*fp->fp_entries));
 	fp->fp_nentries = cfg->cfg_ndomains;
+	if (fp->fp_nentries > 1)
+		fp->fp_entries = xcalloc(fp->fp_nentries,
+		    sizeof(*fp->fp_entries));
 	for (size_t k = 0; k < cfg->cfg_ndomains; k++) {
 		struct domain		*d = &cfg->cfg_domains[k];
-		struct fleet_entry	*e = &fp->fp_entries[k];
+		struct fleet_entry	*e = &fleet_part_entries(fp)[k];
 
-		e->fe_name = d->dom_name;
-		d->dom_name = NULL;
+		/* A copy made here: the configuration's memory, a pool
+		 * thread's, goes back whole. */
+		e->fe_name = xstrdup(d->dom_name);
 		e->fe_policy = d->dom_valid ? served_policy_get(fu->fu_policies,
 		    d, true) : NULL;
 		e->fe_line = d->dom_pos.sp_line;
@@ -842,6 +871,7 @@ fleet_add_every_part(struct fleet_work *fw)
 	const char	*path;
 	void		*value;
 
+	fleet_reserve_parts(fw, fw->fw_nparts + fw->fw_fleet->fl_files.sm_count);
 	for (size_t i = 0; i < fw->fw_nparts; i++)
 		(void)strmap_put(&named, fw->fw_parts[i].fp_path, fw);
 	for (size_t pos = 0; strmap_next(&fw->fw_fleet->fl_files, &pos, &path,
@@ -888,17 +918,19 @@ fleet_read_parts(struct fleet_work *fw)
 				why = w;
 		}
 	}
+	fw->fw_bypath.sm_borrowed = true;
 	for (size_t i = 0; i < nparts && why == NULL; i++) {
 		struct fleet_part *fp = &fw->fw_parts[i];
 
 		(void)strmap_put(&fw->fw_bypath, fp->fp_path, fp);
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
-			const char *name = fp->fp_entries[k].fe_name;
+			struct fleet_name *fn = fleet_name(fw,
+			    fleet_part_entries(fp)[k].fe_name);
 
-			if (strmap_get(&fw->fw_claimed, name) != NULL)
+			if (fn->fn_to != NULL)
 				why = "a domain is defined in more than one "
 				    "file";
-			(void)strmap_put(&fw->fw_claimed, name, fp);
+			fn->fn_to = fp;
 		}
 	}
 	return why != NULL ? why : fleet_check_owners(fw);
@@ -931,8 +963,10 @@ fleet_read_pairs(struct fleet_work *fw)
 		certset_free(&one);
 		fq->fq_errors = fu->fu_diags.dl_errors - errors;
 		/* The cache gives back the very certificate of a pair whose
-		 * files are as they were. */
-		if (fq->fq_new == fq->fq_old)
+		 * files are as they were. A pair that was not in service and
+		 * is not now has changed all the same (an error gone, or
+		 * another): the reload says what it serves. */
+		if (fq->fq_new == fq->fq_old && fq->fq_old != NULL)
 			fq->fq_same = true;
 	}
 }
@@ -1010,7 +1044,7 @@ fleet_new_hosts(struct fleet_work *fw)
 		    k < fp->fp_old->ff_names.sv_count; k++)
 			(void)fleet_name(fw, fp->fp_old->ff_names.sv_items[k]);
 		for (size_t k = 0; k < fp->fp_nentries; k++)
-			(void)fleet_name(fw, fp->fp_entries[k].fe_name);
+			(void)fleet_name(fw, fleet_part_entries(fp)[k].fe_name);
 	}
 	for (size_t i = 0; i < fw->fw_npairs; i++) {
 		if (fw->fw_pairs[i].fq_same)
@@ -1023,7 +1057,7 @@ fleet_new_hosts(struct fleet_work *fw)
 		struct fleet_name	*fn = value;
 		struct fleet_file	*owner = strmap_get(&fl->fl_owner, domain);
 		struct fleet_part	*from = fleet_old_part(fw, domain);
-		struct fleet_part	*to = strmap_get(&fw->fw_claimed, domain);
+		struct fleet_part	*to = fn->fn_to;
 		const struct fleet_entry *e;
 		struct cert		*crt;
 		struct srcpos		 at = { 0 };
@@ -1236,10 +1270,10 @@ fleet_commit(struct fleet_work *fw)
 		if (ff == &fl->fl_mainfile)
 			fl->fl_main_stamp = fp->fp_stamp;
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
-			char *name = fp->fp_entries[k].fe_name;
+			char *name = fleet_part_entries(fp)[k].fe_name;
 
 			/* The entry's name moves into the books. */
-			fp->fp_entries[k].fe_name = NULL;
+			fleet_part_entries(fp)[k].fe_name = NULL;
 			strvec_push(&ff->ff_names, name);
 			(void)strmap_put(&fl->fl_owner, name, ff);
 		}
@@ -1296,7 +1330,6 @@ fleet_work_free(struct fleet_work *fw)
 	strmap_free(&fw->fw_chains);
 	strmap_free(&fw->fw_named);
 	strmap_free(&fw->fw_bypath);
-	strmap_free(&fw->fw_claimed);
 	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
 		host_unref(((struct fleet_name *)value)->fn_new);
 		free(value);
@@ -1340,6 +1373,7 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	struct fleet_work	 fw = { .fw_fleet = fl, .fw_fu = fu };
 	enum fleet_result	 rc;
 	struct stat		 st;
+	uint64_t		 phase = log_now_us();
 
 	memset(&fu->fu_diff, 0, sizeof(fu->fu_diff));
 	fu->fu_next = NULL;
@@ -1348,8 +1382,10 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	fu->fu_why = fleet_classify(&fw);
 	if (fu->fu_why == NULL && stat(fl->fl_main, &st) == 0)
 		fw.fw_main = stamp_of(&st);
+	log_phase("reload", "files named sorted", &phase);
 	if (fu->fu_why == NULL)
 		fu->fu_why = fleet_read_parts(&fw);
+	log_phase("reload", "customer files read", &phase);
 	if (fu->fu_why != NULL) {
 		fleet_work_free(&fw);
 		return FLEET_WHOLE;
@@ -1362,6 +1398,7 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	}
 	fleet_pending_clear(fl);
 	fleet_read_pairs(&fw);
+	log_phase("reload", "certificate pairs read", &phase);
 	if (fleet_active(&fw) == 0) {
 		fleet_work_free(&fw);
 		return FLEET_UNCHANGED;
@@ -1370,7 +1407,9 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	fleet_swap_certs(&fw);
 	fleet_new_hosts(&fw);
 	fleet_keep(&fw);
+	log_phase("reload", "hosts made", &phase);
 	fleet_commit(&fw);
+	log_phase("reload", "books kept", &phase);
 	/* New settings go in even when no host changes. */
 	if (fu->fu_kept != NULL && !fleet_changes_hosts(&fw) &&
 	    fw.fw_main_cfg == NULL)
@@ -1384,6 +1423,8 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	 * as after a whole load. */
 	if (fw.fw_main_cfg != NULL)
 		config_drop_domains(fw.fw_main_cfg);
+	log_phase("reload", "next snapshot made", &phase);
+	fu->fu_read = fw.fw_nparts + fw.fw_npairs;
 	fleet_work_free(&fw);
 	return rc;
 }

@@ -103,6 +103,7 @@ struct fleet_update {
 	char			*fu_kept;
 	const char		*fu_why;	/* FLEET_WHOLE: why */
 	bool			 fu_broken;	/* FLEET_BROKEN */
+	size_t			 fu_read;	/* customer files and pairs read */
 	/* The customer files read that are symlinks, whose targets' directories
 	 * the watcher is to follow. */
 	struct strvec		 fu_links;

@@ -284,14 +284,20 @@ log_resident_mib(void)
 	    (1024.0 * 1024.0);
 }
 
+uint64_t
+log_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 void
 log_phase(const char *stage, const char *what, uint64_t *since_us)
 {
-	struct timespec	ts;
-	uint64_t	now;
+	uint64_t now = log_now_us();
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 	if (log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("%s: %s in %.1f ms, resident %.0f MiB", stage, what,
 		    (double)(now - *since_us) / 1000.0, log_resident_mib());

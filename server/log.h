@@ -40,6 +40,8 @@ const char *log_clean(char *out, size_t size, const char *in, size_t len);
  * microseconds), which becomes now.
  */
 void	log_phase(const char *stage, const char *what, uint64_t *since_us);
+/* CLOCK_MONOTONIC in microseconds, where log_phase() starts. */
+uint64_t log_now_us(void);
 struct diag_list;
 /* Configuration and certificate problems, each at its own level. */
 void	log_diags(const struct diag_list *);

@@ -15,6 +15,9 @@
 #include "watch.h"
 #include "worker.h"
 
+/* A reload of the files named that read this many gives back memory. */
+#define RELOAD_TRIM_FILES	4096
+
 static bool
 reload_same_cert(const struct cert *a, const struct cert *b)
 {
@@ -358,6 +361,9 @@ reload_changes(struct server *srv, const char *path,
 		/* As the whole load: names kept and nothing else changed. */
 		if (fu.fu_kept != NULL && reload_diff_empty(&fu.fu_diff))
 			rc = -1;
+		/* What reading many files used goes back to the system. */
+		if (fu.fu_read >= RELOAD_TRIM_FILES && !rescan)
+			malloc_trim(0);
 		break;
 	}
 	diag_free(&fu.fu_diags);
