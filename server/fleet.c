@@ -31,6 +31,7 @@ struct fleet_file {
 	struct strvec	ff_names;	/* the domains it defines */
 	char		*ff_path;
 	unsigned	ff_scan;	/* the last SIGHUP scan that saw it */
+	struct fleet_part *ff_part;	/* in an update: it read again */
 };
 
 /* The certificates whose subjectAltName has one dNSName. */
@@ -202,6 +203,8 @@ fleet_file_free(void *p)
 {
 	struct fleet_file *ff = p;
 
+	if (ff == NULL)
+		return;
 	strvec_free(&ff->ff_names);
 	free(ff->ff_path);
 	free(ff);
@@ -449,6 +452,8 @@ struct fleet_part {
 	bool			 fp_same;	/* as it was: nothing to do */
 	bool			 fp_main;	/* the main file (fleet_read_main) */
 	bool			 fp_is_main;	/* a pattern matches the main file */
+	bool			 fp_own_path;	/* else fp_old's, borrowed */
+	bool			 fp_gone;	/* fp_old left the books */
 	struct config		*fp_cfg;	/* parsed, until fleet_part_take */
 };
 
@@ -481,8 +486,6 @@ struct fleet_work {
 	size_t			 fw_npairs;
 	struct strmap		 fw_chains;	/* chain files seen (dedup) */
 	struct strmap		 fw_named;	/* customer files named (dedup) */
-	/* path (borrowed) -> struct fleet_part */
-	struct strmap		 fw_bypath;
 	struct strmap		 fw_names;	/* domain -> struct fleet_name */
 	struct stamp		 fw_main;
 	bool			 fw_main_changed;	/* inotify named it */
@@ -570,7 +573,23 @@ fleet_add_part(struct fleet_work *fw, const char *path)
 	fp = &fw->fw_parts[fw->fw_nparts++];
 	memset(fp, 0, sizeof(*fp));
 	fp->fp_path = xstrdup(path);
+	fp->fp_own_path = true;
 	return fp;
+}
+
+/* A file of the fleet's, read again: its path is the fleet's. */
+static void
+fleet_add_known_part(struct fleet_work *fw, struct fleet_file *ff)
+{
+	struct fleet_part *fp;
+
+	if (fw->fw_nparts == fw->fw_parts_cap)
+		fleet_reserve_parts(fw, fw->fw_parts_cap > 0 ?
+		    2 * fw->fw_parts_cap : 8);
+	fp = &fw->fw_parts[fw->fw_nparts++];
+	memset(fp, 0, sizeof(*fp));
+	fp->fp_path = ff->ff_path;
+	fp->fp_old = ff;
 }
 
 /* The part's entries: fp_one when it has one domain (most have). */
@@ -607,7 +626,8 @@ fleet_part_free(struct fleet_part *fp)
 	}
 	free(fp->fp_entries);
 	config_free(fp->fp_cfg);
-	free(fp->fp_path);
+	if (fp->fp_own_path)
+		free(fp->fp_path);
 }
 
 /* One file the burst named, under each of its paths: a customer file, a
@@ -686,9 +706,7 @@ fleet_old_part(const struct fleet_work *fw, const char *domain)
 	const struct fleet_file *owner = strmap_get(&fw->fw_fleet->fl_owner,
 	    domain);
 
-	if (owner == NULL || owner->ff_path == NULL)
-		return NULL;
-	return strmap_get(&fw->fw_bypath, owner->ff_path);
+	return owner != NULL ? owner->ff_part : NULL;
 }
 
 /*
@@ -877,7 +895,7 @@ fleet_add_every_part(struct fleet_work *fw)
 	for (size_t pos = 0; strmap_next(&fw->fw_fleet->fl_files, &pos, &path,
 	    &value);)
 		if (strmap_get(&named, path) == NULL)
-			fleet_add_part(fw, path);
+			fleet_add_known_part(fw, value);
 	strmap_free(&named);
 }
 
@@ -898,9 +916,9 @@ fleet_read_parts(struct fleet_work *fw)
 		fleet_add_every_part(fw);
 	nparts = fw->fw_nparts;
 	for (size_t i = 0; i < nparts; i++)
-		fw->fw_parts[i].fp_old = fw->fw_parts[i].fp_main ?
-		    &fl->fl_mainfile : strmap_get(&fl->fl_files,
-		    fw->fw_parts[i].fp_path);
+		if (fw->fw_parts[i].fp_old == NULL)
+			fw->fw_parts[i].fp_old = strmap_get(&fl->fl_files,
+			    fw->fw_parts[i].fp_path);
 	/* Read on every processor, a batch at a time, each batch reduced to
 	 * its entries in order before the next is read. */
 	for (fw->fw_batch = 0; fw->fw_batch < nparts && why == NULL;
@@ -918,11 +936,11 @@ fleet_read_parts(struct fleet_work *fw)
 				why = w;
 		}
 	}
-	fw->fw_bypath.sm_borrowed = true;
 	for (size_t i = 0; i < nparts && why == NULL; i++) {
 		struct fleet_part *fp = &fw->fw_parts[i];
 
-		(void)strmap_put(&fw->fw_bypath, fp->fp_path, fp);
+		if (fp->fp_old != NULL)
+			fp->fp_old->ff_part = fp;
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
 			struct fleet_name *fn = fleet_name(fw,
 			    fleet_part_entries(fp)[k].fe_name);
@@ -1259,9 +1277,11 @@ fleet_commit(struct fleet_work *fw)
 		if (fp->fp_same)
 			continue;
 		if (!fp->fp_read) {
-			if (ff != NULL)
-				fleet_file_free(strmap_del(&fl->fl_files,
-				    fp->fp_path));
+			/* Freed with the work: names and paths point to it. */
+			if (ff != NULL) {
+				(void)strmap_del(&fl->fl_files, fp->fp_path);
+				fp->fp_gone = true;
+			}
 			continue;
 		}
 		if (ff == NULL)
@@ -1319,8 +1339,15 @@ fleet_work_free(struct fleet_work *fw)
 	const char	*key;
 	void		*value;
 
-	for (size_t i = 0; i < fw->fw_nparts; i++)
-		fleet_part_free(&fw->fw_parts[i]);
+	for (size_t i = 0; i < fw->fw_nparts; i++) {
+		struct fleet_part	*fp = &fw->fw_parts[i];
+		struct fleet_file	*ff = fp->fp_gone ? fp->fp_old : NULL;
+
+		if (fp->fp_old != NULL)
+			fp->fp_old->ff_part = NULL;
+		fleet_part_free(fp);
+		fleet_file_free(ff);
+	}
 	free(fw->fw_parts);
 	for (size_t i = 0; i < fw->fw_npairs; i++) {
 		cert_unref(fw->fw_pairs[i].fq_new);
@@ -1329,7 +1356,6 @@ fleet_work_free(struct fleet_work *fw)
 	free(fw->fw_pairs);
 	strmap_free(&fw->fw_chains);
 	strmap_free(&fw->fw_named);
-	strmap_free(&fw->fw_bypath);
 	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
 		host_unref(((struct fleet_name *)value)->fn_new);
 		free(value);
