@@ -562,8 +562,9 @@ fleet_reserve_parts(struct fleet_work *fw, size_t n)
 	fw->fw_parts_cap = n;
 }
 
+/* A new part, zeroed, at the end of the work's. */
 static struct fleet_part *
-fleet_add_part(struct fleet_work *fw, const char *path)
+fleet_new_part(struct fleet_work *fw)
 {
 	struct fleet_part *fp;
 
@@ -572,6 +573,14 @@ fleet_add_part(struct fleet_work *fw, const char *path)
 		    2 * fw->fw_parts_cap : 8);
 	fp = &fw->fw_parts[fw->fw_nparts++];
 	memset(fp, 0, sizeof(*fp));
+	return fp;
+}
+
+static struct fleet_part *
+fleet_add_part(struct fleet_work *fw, const char *path)
+{
+	struct fleet_part *fp = fleet_new_part(fw);
+
 	fp->fp_path = xstrdup(path);
 	fp->fp_own_path = true;
 	return fp;
@@ -581,13 +590,8 @@ fleet_add_part(struct fleet_work *fw, const char *path)
 static void
 fleet_add_known_part(struct fleet_work *fw, struct fleet_file *ff)
 {
-	struct fleet_part *fp;
+	struct fleet_part *fp = fleet_new_part(fw);
 
-	if (fw->fw_nparts == fw->fw_parts_cap)
-		fleet_reserve_parts(fw, fw->fw_parts_cap > 0 ?
-		    2 * fw->fw_parts_cap : 8);
-	fp = &fw->fw_parts[fw->fw_nparts++];
-	memset(fp, 0, sizeof(*fp));
 	fp->fp_path = ff->ff_path;
 	fp->fp_old = ff;
 }
