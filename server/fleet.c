@@ -14,6 +14,7 @@
 #include "../config/pool.h"
 #include "../config/stamp.h"
 #include "../config/xalloc.h"
+#include "clock.h"
 #include "log.h"
 #include "snapshot.h"
 
@@ -42,7 +43,6 @@ struct fleet_certs {
 
 struct fleet {
 	char		*fl_main;	/* the main file, as loaded */
-	struct stamp	 fl_main_stamp;
 	char		*fl_tickets;	/* the session ticket key file, or NULL */
 	bool		 fl_lineages;	/* certbot lineages are read */
 	unsigned	 fl_scan;	/* SIGHUP scans so far */
@@ -252,9 +252,8 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		fl->fl_tickets = xstrdup(cfg->cfg_ticket_keys);
 	}
 	if (cfg->cfg_files.sv_count > 0)
-		fl->fl_main_stamp = cfg->cfg_stamps[0];
+		fl->fl_mainfile.ff_stamp = cfg->cfg_stamps[0];
 	fl->fl_mainfile.ff_path = fl->fl_main;
-	fl->fl_mainfile.ff_stamp = fl->fl_main_stamp;
 	/* cfg_files[0] is the main file. */
 	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++)
 		(void)fleet_file_new(fl, cfg->cfg_files.sv_items[i],
@@ -1291,8 +1290,6 @@ fleet_commit(struct fleet_work *fw)
 		if (ff == NULL)
 			ff = fleet_file_new(fl, fp->fp_path, &fp->fp_stamp);
 		ff->ff_stamp = fp->fp_stamp;
-		if (ff == &fl->fl_mainfile)
-			fl->fl_main_stamp = fp->fp_stamp;
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
 			char *name = fleet_part_entries(fp)[k].fe_name;
 
@@ -1403,7 +1400,7 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	struct fleet_work	 fw = { .fw_fleet = fl, .fw_fu = fu };
 	enum fleet_result	 rc;
 	struct stat		 st;
-	uint64_t		 phase = log_now_us();
+	uint64_t		 phase = clock_us();
 
 	memset(&fu->fu_diff, 0, sizeof(fu->fu_diff));
 	fu->fu_next = NULL;
@@ -1556,8 +1553,8 @@ fleet_scan_look(void *arg, size_t i)
 	}
 	stamp = stamp_of(&st);
 	if (lk->lk_file == NULL)	/* new, unless a pattern matches the main file */
-		lk->lk_changed = stamp.stp_dev != fl->fl_main_stamp.stp_dev ||
-		    stamp.stp_ino != fl->fl_main_stamp.stp_ino;
+		lk->lk_changed = stamp.stp_dev != fl->fl_mainfile.ff_stamp.stp_dev ||
+		    stamp.stp_ino != fl->fl_mainfile.ff_stamp.stp_ino;
 	else
 		lk->lk_changed = !stamp_equal(&stamp, &lk->lk_file->ff_stamp);
 }
@@ -1707,7 +1704,7 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
 			return "the configuration names certificate files";
 	/* Read again as inotify would have named it (fleet_read_main). */
-	if (!stamp_equal(&main_stamp, &fl->fl_main_stamp))
+	if (!stamp_equal(&main_stamp, &fl->fl_mainfile.ff_stamp))
 		fleet_scan_mark(changed, fl->fl_main);
 	fleet_scan_list_files(&sc);
 	*looked = fleet_scan_run(&sc, &fl->fl_files, changed);

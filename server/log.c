@@ -2,6 +2,7 @@
 #include "log.h"
 
 #include "../config/diag.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -284,19 +285,10 @@ log_resident_mib(void)
 	    (1024.0 * 1024.0);
 }
 
-uint64_t
-log_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 void
 log_phase(const char *stage, const char *what, uint64_t *since_us)
 {
-	uint64_t now = log_now_us();
+	uint64_t now = clock_us();
 
 	if (log_enabled(LOG_LEVEL_DEBUG))
 		log_debug("%s: %s in %.1f ms, resident %.0f MiB", stage, what,

@@ -36,12 +36,10 @@ void	log_vmsg(enum log_level, const char *, va_list)
 const char *log_clean(char *out, size_t size, const char *in, size_t len);
 /*
  * At debug level, where start-up and reload time and memory go: "STAGE:
- * WHAT in N ms, resident M MiB", the time since *since_us (CLOCK_MONOTONIC,
- * microseconds), which becomes now.
+ * WHAT in N ms, resident M MiB", the time since *since_us (clock_us()), which
+ * becomes now.
  */
 void	log_phase(const char *stage, const char *what, uint64_t *since_us);
-/* CLOCK_MONOTONIC in microseconds, where log_phase() starts. */
-uint64_t log_now_us(void);
 struct diag_list;
 /* Configuration and certificate problems, each at its own level. */
 void	log_diags(const struct diag_list *);

@@ -421,9 +421,9 @@ reload_whole(struct server *srv, const char *path)
 	time_t			 now = time(NULL);
 	int			 rc;
 
+	log_phase("reload", "configuration read", &phase);
 	/* Watch what the new files name, whatever becomes of them: a
 	 * directory that reappears is where the next change will come from. */
-	log_phase("reload", "configuration read", &phase);
 	if (srv->srv_watch != NULL)
 		watch_set(srv->srv_watch, cfg);
 	log_phase("reload", "watches set", &phase);

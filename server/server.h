@@ -33,6 +33,7 @@
 #include "../config/config.h"
 #include "../config/strmap.h"
 #include "../config/strvec.h"
+#include "clock.h"
 #include "ticket.h"
 #include "tls.h"
 
@@ -285,25 +286,6 @@ struct server {
 	_Atomic uint64_t	 srv_reload_failures;
 	_Atomic int64_t		 srv_last_reload;	/* time of the last success */
 };
-
-/* Monotonic clocks, for deadlines and durations. */
-static inline uint64_t
-clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static inline uint64_t
-clock_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 /*
  * The snapshot in service, with a reference of the caller's own
