@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "../config/xalloc.h"
-#include "load.h"
 #include "log.h"
 #include "notify.h"
 #include "snapshot.h"
@@ -413,20 +412,21 @@ static int
 reload_whole(struct server *srv, const char *path)
 {
 	uint64_t		 start = clock_us(), phase = start;
-	struct config		*cfg;
+	struct config		*cfg = config_load(path);
 	struct snapshot		*snap, *old = srv->srv_snap;
 	struct certset		 certs;
-	struct diag_list	 cert_diags;
+	struct diag_list	 cert_diags = { 0 };
 	struct fleet_diff	 rd;
 	struct reload_kept	 rk = { 0 };
 	time_t			 now = time(NULL);
 	int			 rc;
 
-	/* What the new files name is watched, whatever becomes of them: a
+	log_phase("reload", "configuration read", &phase);
+	/* Watch what the new files name, whatever becomes of them: a
 	 * directory that reappears is where the next change will come from. */
-	cfg = load_config_and_certs(path, srv->srv_watch, srv->srv_certcache,
-	    now, &certs, &cert_diags);
-	log_phase("reload", "configuration and certificates read", &phase);
+	if (srv->srv_watch != NULL)
+		watch_set(srv->srv_watch, cfg);
+	log_phase("reload", "watches set", &phase);
 	/* The main file itself is broken: nothing of it can be trusted. */
 	if (config_global_errors(cfg) > 0) {
 		log_diags(&cfg->cfg_diags);
@@ -436,6 +436,8 @@ reload_whole(struct server *srv, const char *path)
 			fleet_mark_stale(srv->srv_fleet);
 		return -1;
 	}
+	certset_load(&certs, cfg, &cert_diags, now, srv->srv_certcache);
+	log_phase("reload", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, now, true,
 	    &srv->srv_policies);
 	log_phase("reload", "snapshot built", &phase);

@@ -29,7 +29,6 @@
 #include "http.h"
 #include "limit.h"
 #include "listen.h"
-#include "load.h"
 #include "metrics.h"
 #include "notify.h"
 #include "log.h"
@@ -282,9 +281,16 @@ serve_run(const char *path, bool foreground)
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	}
 	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
+	cfg = config_load(path);
+	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
+	log_set_access(cfg->cfg_access_log);
+	log_diags(&cfg->cfg_diags);
+	log_phase("start-up", "configuration read", &phase);
+	if (config_global_errors(cfg) > 0)
+		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
+		    "check -c %s)", path, path);
 
-	/* Signals are taken by the main thread only, through a signalfd:
-	 * blocked before the first thread starts, every thread inherits it. */
+	/* Signals are taken by the main thread only, through a signalfd. */
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
@@ -301,20 +307,9 @@ serve_run(const char *path, bool foreground)
 	 * main loop, where it would be lost if the watches came after.
 	 */
 	srv.srv_watch = watch_new();
-	srv.srv_certcache = certcache_new();
-	/* wolfSSL is set up before the certificates are parsed. */
-	srv.srv_ctx = tls_ctx_new();
-	cfg = load_config_and_certs(path, srv.srv_watch, srv.srv_certcache,
-	    time(NULL), &certs, &cert_diags);
-	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
-	log_set_access(cfg->cfg_access_log);
-	log_diags(&cfg->cfg_diags);
-	log_phase("start-up", "configuration and certificates read", &phase);
-	if (config_global_errors(cfg) > 0)
-		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
-		    "check -c %s)", path, path);
-
+	watch_set(srv.srv_watch, cfg);
 	serve_raise_nofile(&cfg->cfg_limits);
+	srv.srv_ctx = tls_ctx_new();
 	srv.srv_addrs = limit_table_new(
 	    cfg->cfg_limits.lim_max_connections_per_address);
 	pthread_mutex_init(&srv.srv_lock, NULL);
@@ -326,6 +321,11 @@ serve_run(const char *path, bool foreground)
 	} else if (server_rotate_tickets(&srv, time(NULL)) == -1)
 		fatal("cannot make session ticket keys");
 	http_init();
+
+	srv.srv_certcache = certcache_new();
+	log_phase("start-up", "watches set", &phase);
+	certset_load(&certs, cfg, &cert_diags, time(NULL), srv.srv_certcache);
+	log_phase("start-up", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
