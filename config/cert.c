@@ -64,7 +64,8 @@ cert_read_file(const char *path, size_t *lenp, struct stamp *stp,
 	size_t		 off = 0;
 	int		 fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Not blocking: a FIFO would hold the load up in open(2). */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1 && errno == EACCES && geteuid() != 0) {
 		/* After the privilege drop, reloads read as the service user. */
 		cert_error(diags, path, "cannot open: %s (the daemon reads "

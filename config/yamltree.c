@@ -229,12 +229,14 @@ ytree_open(const char *path, struct stat *st, bool *link,
 	int		fd;
 
 	memset(st, 0, sizeof(*st));
-	/* A symlink is told apart on the way, without an lstat(2). */
+	/* A symlink is told apart on the way, without an lstat(2). Not
+	 * blocking: a FIFO among the files must not hold the daemon up in
+	 * open(2); it is refused as not a regular file. */
 	*link = false;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (fd == -1 && errno == ELOOP) {
 		*link = true;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	}
 	if (fd == -1) {
 		diag_add(diags, DIAG_ERROR, &pos, NULL, "cannot open: %s",

@@ -281,6 +281,16 @@ serve_run(const char *path, bool foreground)
 		null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	}
 	log_init(LOG_TARGET_STDERR, LOG_LEVEL_INFO);
+	/*
+	 * A SIGHUP while the files are read (minutes at a million customers)
+	 * waits for the main loop, which reloads: blocked before the first
+	 * loading thread starts, since threads inherit the mask. SIGTERM and
+	 * SIGINT end the process at once until there is something to stop.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	cfg = config_load(path);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
@@ -289,16 +299,6 @@ serve_run(const char *path, bool foreground)
 	if (config_global_errors(cfg) > 0)
 		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
 		    "check -c %s)", path, path);
-
-	/* Signals are taken by the main thread only, through a signalfd. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
-	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1)
-		fatal("signalfd");
 
 	memset(&srv, 0, sizeof(srv));
 	/*
@@ -339,6 +339,13 @@ serve_run(const char *path, bool foreground)
 	 * memory) goes back to the system instead of staying resident. */
 	malloc_trim(0);
 	log_phase("start-up", "memory returned", &phase);
+	/* From here on every signal is the main loop's, through a signalfd,
+	 * whichever thread it was sent to. */
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	if ((sfd = signalfd(-1, &sigs, SFD_CLOEXEC)) == -1)
+		fatal("signalfd");
 	srv.srv_snap = snap;
 	/* Limits are fixed for the life of the process (see reload). */
 	srv.srv_limits_copy = snap->snap_cfg->cfg_limits;

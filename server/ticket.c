@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,12 +105,19 @@ ticket_keys_load(struct ticket_keys *keys, const char *path, char *err,
 	struct ticket_keys	 fresh = { .tks_from_file = true };
 	char			 buf[TICKET_FILE_MAX + 1], *line, *next;
 	unsigned		 lineno = 0;
+	struct stat		 st;
 	ssize_t			 n;
 	int			 fd, rc = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	/* Not blocking: a FIFO would hold the daemon up in open(2). */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) == -1) {
 		snprintf(err, errlen, "%s: cannot open: %s", path,
 		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
 		return -1;
 	}
 	n = read(fd, buf, sizeof(buf));
