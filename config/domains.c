@@ -353,7 +353,9 @@ domains_read_domain(struct loader *ld, struct ynode *key,
 	name = yread_name(ld, key, "domain", 0);
 	if (name == NULL)
 		return;
-	ld->ld_domains = xreallocarray(ld->ld_domains, ld->ld_ndomains + 1,
+	/* Grown by doubling: by one at a time, a million domains moved the
+	 * array (hundreds of megabytes) a million times. */
+	ld->ld_domains = xgrow(ld->ld_domains, ld->ld_ndomains,
 	    sizeof(*ld->ld_domains));
 	pd = &ld->ld_domains[ld->ld_ndomains];
 	memset(pd, 0, sizeof(*pd));

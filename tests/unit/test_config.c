@@ -2166,6 +2166,62 @@ TEST_NO_LEAK(config, main_file_alone_and_its_frame)
 }
 
 /*
+ * One included file read alone with the main file's templates, as a
+ * reload reads it: its domains get those templates' policies, and a file
+ * that defines a template of its own (or one of the main file's names
+ * again) says so and gets its error, while the main file's templates,
+ * which every such read shares, stay as they were.
+ */
+TEST_NO_LEAK(config, included_file_read_alone_with_the_main_templates)
+{
+	struct config	*main, *part, *own;
+	char		*main_path, *part_path;
+
+	unit_case = "an included file read alone";
+	unit_write("domains.d/a.yaml", "domains:\n  a.example: hoster\n");
+	unit_write("main.yaml", FRAME("", "domains.d/*.yaml", "certs",
+	    "  other: " FRAME_POLICY("none") "\n", "r", ""));
+	main_path = unit_path("main.yaml");
+	part_path = unit_path("domains.d/a.yaml");
+	main = config_load(main_path);
+	cr_assert_eq(main->cfg_ntemplates, 2, CASE);
+	part = config_load_part(main, part_path);
+	expect_counts(part, 0, 0);
+	cr_assert_not(part->cfg_part_templates, CASE);
+	cr_assert_eq(dom(part, "a.example")->dom_policy.pol_mode,
+	    POLICY_MODE_ENFORCE, CASE);
+	cr_assert_str_eq(dom(part, "a.example")->dom_id,
+	    dom(main, "a.example")->dom_id, CASE);
+
+	unit_case = "an included file with a template of its own";
+	unit_write("domains.d/a.yaml", "policies:\n"
+	    "  mine: " FRAME_POLICY("testing") "\n"
+	    "  hoster: " FRAME_POLICY("none") "\n"
+	    "domains:\n  a.example: mine\n  b.example: other\n");
+	own = config_load_part(main, part_path);
+	cr_assert(own->cfg_part_templates, CASE);
+	cr_assert_eq(own->cfg_ntemplates, 3, CASE);
+	cr_assert_eq(dom(own, "a.example")->dom_policy.pol_mode, POLICY_MODE_TESTING,
+	    CASE);
+	cr_assert_eq(dom(own, "b.example")->dom_policy.pol_mode, POLICY_MODE_NONE,
+	    CASE);
+	expect_counts(own, 1, 0);
+	expect_diag(own, &(struct want_diag)ERR_ANY("policy template "
+	    "'hoster' is already defined"));
+	config_free(own);
+	/* The parts are gone; the main file's templates are its own still. */
+	cr_assert_eq(main->cfg_ntemplates, 2, CASE);
+	cr_assert_str_eq(main->cfg_templates[0].tpl_name, "hoster", CASE);
+	cr_assert_eq(main->cfg_templates[0].tpl_policy.pol_mode,
+	    POLICY_MODE_ENFORCE, CASE);
+	cr_assert_str_eq(main->cfg_templates[1].tpl_name, "other", CASE);
+	config_free(part);
+	config_free(main);
+	free(part_path);
+	free(main_path);
+}
+
+/*
  * Enough included files for the reading to spread over threads: the
  * result is the one of files read one by one in the pattern's order. The
  * files are listed in that order; a domain defined in two files is the
