@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include "dns.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "json.h"
+#include "strmap.h"
 #include "tlsrpt.h"
 #include "xalloc.h"
 
@@ -35,19 +37,25 @@ dns_purpose_name(enum dns_purpose p)
 	return dns_purpose_names[p];
 }
 
+/*
+ * The zone of that name, added if new. `index` maps the names to their
+ * place in ds_zones plus one (the array moves as it grows): a million
+ * customers are a million zones, each looked up for each record.
+ */
 static struct dns_zone *
-dns_zone_get(struct dns_set *set, const char *name)
+dns_zone_get(struct dns_set *set, struct strmap *index, const char *name)
 {
-	struct dns_zone *z;
+	struct dns_zone	*z;
+	uintptr_t	 at = (uintptr_t)strmap_get(index, name);
 
-	for (size_t i = 0; i < set->ds_count; i++)
-		if (strcmp(set->ds_zones[i].dz_name, name) == 0)
-			return &set->ds_zones[i];
-	set->ds_zones = xreallocarray(set->ds_zones, set->ds_count + 1,
+	if (at != 0)
+		return &set->ds_zones[at - 1];
+	set->ds_zones = xgrow(set->ds_zones, set->ds_count,
 	    sizeof(*set->ds_zones));
 	z = &set->ds_zones[set->ds_count++];
 	memset(z, 0, sizeof(*z));
 	z->dz_name = xstrdup(name);
+	(void)strmap_put(index, z->dz_name, (void *)(uintptr_t)set->ds_count);
 	return z;
 }
 
@@ -67,7 +75,7 @@ dns_add(struct dns_zone *z, const char *origin, char *name, uint32_t ttl,
 {
 	struct dns_record *r;
 
-	z->dz_records = xreallocarray(z->dz_records, z->dz_count + 1,
+	z->dz_records = xgrow(z->dz_records, z->dz_count,
 	    sizeof(*z->dz_records));
 	r = &z->dz_records[z->dz_count++];
 	*r = (struct dns_record){
@@ -90,15 +98,15 @@ dns_sts_txt(const char *id)
 
 /* Zone pointers move when a zone is added: look each one up just before use. */
 static void
-dns_build_domain(struct dns_set *set, const struct config *cfg,
-    const struct domain *d)
+dns_build_domain(struct dns_set *set, struct strmap *index,
+    const struct config *cfg, const struct domain *d)
 {
 	const struct dns_settings	*dns = &cfg->cfg_dns;
 	const char			*origin = d->dom_name;
 	struct dns_zone			*z;
 
 	if (d->dom_delegate) {
-		struct dns_zone	*hz = dns_zone_get(set,
+		struct dns_zone	*hz = dns_zone_get(set, index,
 		    dns->dns_delegation_zone);
 		char		*shared = xasprintf("%s._mta-sts.%s",
 		    config_delegation_key(d), dns->dns_delegation_zone);
@@ -108,12 +116,12 @@ dns_build_domain(struct dns_set *set, const struct config *cfg,
 			    dns->dns_ttl_policy_id, DNS_RTYPE_TXT,
 			    dns_sts_txt(d->dom_id), DNS_PURPOSE_SHARED_POLICY_ID,
 			    NULL);
-		z = dns_zone_get(set, d->dom_zone);
+		z = dns_zone_get(set, index, d->dom_zone);
 		dns_add(z, origin, xasprintf("_mta-sts.%s", d->dom_name),
 		    dns->dns_ttl_policy_id, DNS_RTYPE_CNAME, shared,
 		    DNS_PURPOSE_POLICY_ID_ALIAS, d->dom_name);
 	} else {
-		z = dns_zone_get(set, d->dom_zone);
+		z = dns_zone_get(set, index, d->dom_zone);
 		dns_add(z, origin, xasprintf("_mta-sts.%s", d->dom_name),
 		    dns->dns_ttl_policy_id, DNS_RTYPE_TXT,
 		    dns_sts_txt(d->dom_id), DNS_PURPOSE_POLICY_ID, d->dom_name);
@@ -150,15 +158,18 @@ void
 dns_build(struct dns_set *set, const struct config *cfg,
     const struct domain *const *domains, size_t ndomains)
 {
-	size_t first = 0;
+	struct strmap	index = { 0 };
+	size_t		first = 0;
 
 	memset(set, 0, sizeof(*set));
+	index.sm_borrowed = true;	/* the keys are the zones' names */
 	/* The hoster zone leads: its records must exist before customers
 	 * point at them. */
 	if (cfg->cfg_dns.dns_delegation_zone != NULL) {
 		for (size_t i = 0; i < ndomains; i++) {
 			if (domains[i]->dom_valid && domains[i]->dom_delegate) {
-				dns_zone_get(set, cfg->cfg_dns.dns_delegation_zone);
+				dns_zone_get(set, &index,
+				    cfg->cfg_dns.dns_delegation_zone);
 				first = 1;
 				break;
 			}
@@ -166,7 +177,8 @@ dns_build(struct dns_set *set, const struct config *cfg,
 	}
 	for (size_t i = 0; i < ndomains; i++)
 		if (domains[i]->dom_valid)
-			dns_build_domain(set, cfg, domains[i]);
+			dns_build_domain(set, &index, cfg, domains[i]);
+	strmap_free(&index);
 	/* No zones: ds_zones is NULL, which qsort must not be given. */
 	if (set->ds_count > first)
 		qsort(set->ds_zones + first, set->ds_count - first,
