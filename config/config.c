@@ -57,6 +57,35 @@ config_sources_equal(const struct config *a, const struct config *b)
 	return true;
 }
 
+/* The next certificate source of `cfg` from *i that names its files, or
+ * NULL. */
+static const struct cert_source *
+config_next_named(const struct config *cfg, size_t *i)
+{
+	for (; *i < cfg->cfg_ncerts; ++*i)
+		if (cfg->cfg_certs[*i].csrc_directory == NULL)
+			return &cfg->cfg_certs[(*i)++];
+	return NULL;
+}
+
+bool
+config_named_files_equal(const struct config *a, const struct config *b)
+{
+	const struct cert_source	*x, *y;
+	size_t				 i = 0, j = 0;
+
+	if (!config_same_string(a->cfg_ticket_keys, b->cfg_ticket_keys))
+		return false;
+	do {
+		x = config_next_named(a, &i);
+		y = config_next_named(b, &j);
+		if (x == NULL || y == NULL)
+			return x == y;
+	} while (strcmp(x->csrc_cert, y->csrc_cert) == 0 &&
+	    strcmp(x->csrc_key, y->csrc_key) == 0);
+	return false;
+}
+
 bool
 config_resolution_equal(const struct config *a, const struct config *b)
 {

@@ -201,6 +201,14 @@ struct config		*config_load_main(const char *path);
 bool			 config_sources_equal(const struct config *a,
 			    const struct config *b);
 /*
+ * Do `a` and `b` name the same files one by one: the session ticket key
+ * file, and the certificate and key files named without a directory? Then
+ * they differ at most in their include patterns and certificate
+ * directories.
+ */
+bool			 config_named_files_equal(const struct config *a,
+			    const struct config *b);
+/*
  * Are the included files' domains resolved in `a` as in `b`: the same
  * templates and the DNS settings domains take? With both, a change of
  * the main file changes nothing of the other files' meaning.

@@ -17,6 +17,7 @@
 #include "clock.h"
 #include "log.h"
 #include "snapshot.h"
+#include "watch.h"
 
 /*
  * Past this many paths in one burst, reading each one alone costs about
@@ -32,6 +33,7 @@ struct fleet_file {
 	struct strvec	ff_names;	/* the domains it defines */
 	char		*ff_path;
 	unsigned	ff_scan;	/* the last SIGHUP scan that saw it */
+	bool		ff_link;	/* a symlink: its target is watched */
 	struct fleet_part *ff_part;	/* in an update: it read again */
 };
 
@@ -258,6 +260,14 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++)
 		(void)fleet_file_new(fl, cfg->cfg_files.sv_items[i],
 		    &cfg->cfg_stamps[i]);
+	for (size_t i = 0; i < cfg->cfg_nlinks; i++) {
+		struct fleet_file *ff = cfg->cfg_links[i] == 0 ? NULL :
+		    strmap_get(&fl->fl_files,
+		    cfg->cfg_files.sv_items[cfg->cfg_links[i]]);
+
+		if (ff != NULL)
+			ff->ff_link = true;
+	}
 	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
 		const struct domain	*d = &cfg->cfg_domains[i];
 		const char		*file = d->dom_pos.sp_file;
@@ -453,6 +463,7 @@ struct fleet_part {
 	bool			 fp_is_main;	/* a pattern matches the main file */
 	bool			 fp_own_path;	/* else fp_old's, borrowed */
 	bool			 fp_gone;	/* fp_old left the books */
+	bool			 fp_link;	/* a symlink */
 	struct config		*fp_cfg;	/* parsed, until fleet_part_take */
 };
 
@@ -495,17 +506,28 @@ struct fleet_work {
 	/* The main file's templates or DNS settings changed: every customer
 	 * file is read again. */
 	bool			 fw_all_parts;
+	/* Its include patterns or flat certificate directories changed: the
+	 * new ones, for the books once the change goes in. */
+	bool			 fw_sources;
+	struct strvec		 fw_includes;
+	struct strvec		 fw_flat;
 	size_t			 fw_batch;	/* the first part being read */
 };
 
 static bool
-fleet_matches_include(const struct fleet *fl, const char *path)
+fleet_matches(const struct strvec *patterns, const char *path)
 {
-	for (size_t i = 0; i < fl->fl_includes.sv_count; i++)
-		if (fnmatch(fl->fl_includes.sv_items[i], path,
+	for (size_t i = 0; i < patterns->sv_count; i++)
+		if (fnmatch(patterns->sv_items[i], path,
 		    FNM_PATHNAME | FNM_PERIOD) == 0)
 			return true;
 	return false;
+}
+
+static bool
+fleet_matches_include(const struct fleet *fl, const char *path)
+{
+	return fleet_matches(&fl->fl_includes, path);
 }
 
 static void
@@ -771,8 +793,10 @@ fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
 	fp->fp_read = true;
 	fp->fp_errors = cfg->cfg_diags.dl_errors;
 	diag_append(&fu->fu_diags, &cfg->cfg_diags);
-	if (cfg->cfg_nlinks > 0 && !fp->fp_main)
+	if (cfg->cfg_nlinks > 0 && !fp->fp_main) {
 		strvec_push(&fu->fu_links, xstrdup(fp->fp_path));
+		fp->fp_link = true;
+	}
 	if (cfg->cfg_part_templates)
 		why = "a customer file defines templates";
 	fp->fp_nentries = cfg->cfg_ndomains;
@@ -806,9 +830,12 @@ fleet_part_load(void *arg, size_t i)
 	struct fleet_part	*fp = &fw->fw_parts[fw->fw_batch + i];
 	struct stat		 st;
 
-	if (fp->fp_main || stat(fp->fp_path, &st) == -1 ||
-	    !S_ISREG(st.st_mode))
-		return;		/* the main file's, or gone */
+	if (fp->fp_main)
+		return;
+	if (fw->fw_sources && !fleet_matches(&fw->fw_includes, fp->fp_path))
+		return;		/* no pattern includes it now: it goes */
+	if (stat(fp->fp_path, &st) == -1 || !S_ISREG(st.st_mode))
+		return;		/* gone */
 	fp->fp_stamp = stamp_of(&st);
 	if (st.st_dev == fw->fw_main.stp_dev &&
 	    st.st_ino == fw->fw_main.stp_ino) {
@@ -826,13 +853,52 @@ fleet_part_load(void *arg, size_t i)
 }
 
 /*
+ * The main file names other include patterns or certificate directories
+ * (and the same files one by one): what they add or take away is read or
+ * withdrawn as if inotify had named it (fleet_sources_list). Certbot
+ * lineages need the whole load, as in fleet_rescan().
+ */
+static const char *
+fleet_sources_check(struct fleet_work *fw, const struct config *cfg)
+{
+	struct fleet	*fl = fw->fw_fleet;
+
+	if (!config_named_files_equal(cfg, fw->fw_fu->fu_cur->snap_cfg))
+		return "the main file's certificate files or session ticket "
+		    "key file changed";
+	if (fl->fl_lineages)
+		return "the main file's certificate sources changed, and "
+		    "certbot lineages are read";
+	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
+		const char	*dir = cfg->cfg_certs[i].csrc_directory;
+		char		*live;
+		bool		 lineages;
+
+		if (dir == NULL)
+			continue;
+		live = xasprintf("%s/live", dir);
+		lineages = fleet_is_dir(live);
+		free(live);
+		if (lineages)
+			return "a certificate directory of certbot lineages "
+			    "was added";
+		strvec_push(&fw->fw_flat, xstrdup(dir));
+	}
+	strvec_copy(&fw->fw_includes, &cfg->cfg_includes);
+	fw->fw_sources = true;
+	return NULL;
+}
+
+/*
  * The main file changed: read alone, it goes as one more part, of the
  * main file's own domains, when it gives the other files the same include
  * patterns, certificate sources and ticket keys (config_sources_equal):
  * then settings, comments and its own domains change without the whole
  * load. When its templates or DNS settings changed too, every customer
  * file is read again with them (fw_all_parts), the certificates staying
- * as they are. Anything else needs the whole load.
+ * as they are; when its include patterns or certificate directories
+ * changed, the files and pairs they add or take away are read
+ * (fleet_sources_check). Anything else needs the whole load.
  */
 static const char *
 fleet_read_main(struct fleet_work *fw)
@@ -869,9 +935,12 @@ fleet_read_main(struct fleet_work *fw)
 		return "the main file changed, and it is a symlink";
 	}
 	if (!config_sources_equal(cfg, fu->fu_cur->snap_cfg)) {
-		config_free(cfg);
-		return "the main file's include patterns, certificate "
-		    "sources or session ticket key file changed";
+		const char *why = fleet_sources_check(fw, cfg);
+
+		if (why != NULL) {
+			config_free(cfg);
+			return why;
+		}
 	}
 	fw->fw_all_parts = !config_resolution_equal(cfg, fu->fu_cur->snap_cfg);
 	fw->fw_main_cfg = cfg;
@@ -882,6 +951,123 @@ fleet_read_main(struct fleet_work *fw)
 	fp->fp_cfg = cfg;
 	fp->fp_stamp = stamp_of(&st);
 	return fleet_part_take(fw, fp);
+}
+
+/* The fleet's customer files, for the watcher. */
+static const char *
+fleet_watch_next(void *arg, size_t *pos, bool *link)
+{
+	const struct fleet	*fl = arg;
+	const char		*path;
+	void			*value;
+
+	if (!strmap_next(&fl->fl_files, pos, &path, &value))
+		return NULL;
+	*link = ((const struct fleet_file *)value)->ff_link;
+	return path;
+}
+
+/* What `cfg` names and the fleet's files are watched. */
+static void
+fleet_watch(const struct fleet *fl, struct watcher *wa,
+    const struct config *cfg)
+{
+	const struct watch_files files = { fleet_watch_next, (void *)fl };
+
+	if (wa != NULL)
+		(void)watch_set_files(wa, cfg, &files);
+}
+
+static bool
+fleet_in_dirs(const struct strvec *dirs, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	for (size_t i = 0; slash != NULL && i < dirs->sv_count; i++)
+		if (strlen(dirs->sv_items[i]) == (size_t)(slash - path) &&
+		    strncmp(dirs->sv_items[i], path, (size_t)(slash - path)) == 0)
+			return true;
+	return false;
+}
+
+/* A customer file a new pattern matches, unless the books or the burst
+ * have it already. */
+static void
+fleet_add_new_file(struct fleet_work *fw, const char *path)
+{
+	if (strmap_get(&fw->fw_fleet->fl_files, path) != NULL ||
+	    strmap_get(&fw->fw_named, path) != NULL)
+		return;
+	(void)strmap_put(&fw->fw_named, path, fw);
+	fleet_add_part(fw, path);
+}
+
+/*
+ * The files and pairs that new include patterns or certificate directories
+ * add or take away (fw_sources): every file a new pattern matches that
+ * the books do not have, every chain of a new flat directory; and when a
+ * pattern or a directory went, each file no pattern includes now and each
+ * pair of a directory no longer read, which go when read (fleet_part_load,
+ * fleet_read_pairs). The new directories are watched first, so that a
+ * file made meanwhile is not missed.
+ */
+static void
+fleet_sources_list(struct fleet_work *fw)
+{
+	struct fleet	*fl = fw->fw_fleet;
+	struct strvec	 gone = { 0 };
+	const char	*path;
+	void		*value;
+	bool		 unmatched = false;
+
+	fleet_watch(fl, fw->fw_fu->fu_watcher, fw->fw_main_cfg);
+	for (size_t i = 0; i < fl->fl_includes.sv_count; i++)
+		unmatched = unmatched || !strvec_contains(&fw->fw_includes,
+		    fl->fl_includes.sv_items[i]);
+	/* With every file read again, each is a part already. */
+	for (size_t pos = 0; unmatched && !fw->fw_all_parts &&
+	    strmap_next(&fl->fl_files, &pos, &path, &value);)
+		if (!fleet_matches(&fw->fw_includes, path) &&
+		    strmap_get(&fw->fw_named, path) == NULL) {
+			(void)strmap_put(&fw->fw_named, path, fw);
+			fleet_add_known_part(fw, value);
+		}
+	for (size_t i = 0; i < fw->fw_includes.sv_count; i++) {
+		const char	*pattern = fw->fw_includes.sv_items[i];
+		glob_t		 g;
+
+		if (strvec_contains(&fl->fl_includes, pattern) ||
+		    glob(pattern, 0, NULL, &g) != 0)
+			continue;
+		for (size_t k = 0; k < g.gl_pathc; k++)
+			fleet_add_new_file(fw, g.gl_pathv[k]);
+		globfree(&g);
+	}
+	for (size_t i = 0; i < fw->fw_flat.sv_count; i++) {
+		const char	*dir = fw->fw_flat.sv_items[i];
+		struct dirent	*e;
+		DIR		*d;
+
+		if (strvec_contains(&fl->fl_flat, dir) ||
+		    (d = opendir(dir)) == NULL)
+			continue;
+		while ((e = readdir(d)) != NULL)
+			if (cert_is_chain_name(e->d_name)) {
+				char *chain = xasprintf("%s/%s", dir, e->d_name);
+
+				fleet_add_chain(fw, chain);
+				free(chain);
+			}
+		closedir(d);
+	}
+	for (size_t i = 0; i < fl->fl_flat.sv_count; i++)
+		if (!strvec_contains(&fw->fw_flat, fl->fl_flat.sv_items[i]))
+			strvec_push(&gone, xstrdup(fl->fl_flat.sv_items[i]));
+	for (size_t pos = 0; gone.sv_count > 0 &&
+	    strmap_next(&fl->fl_pairs, &pos, &path, &value);)
+		if (fleet_in_dirs(&gone, path))
+			fleet_add_chain(fw, path);
+	strvec_free(&gone);
 }
 
 /* Every customer file the fleet has, read again (fw_all_parts). */
@@ -917,6 +1103,8 @@ fleet_read_parts(struct fleet_work *fw)
 		return why;
 	if (fw->fw_all_parts)
 		fleet_add_every_part(fw);
+	if (fw->fw_sources)
+		fleet_sources_list(fw);
 	nparts = fw->fw_nparts;
 	for (size_t i = 0; i < nparts; i++)
 		if (fw->fw_parts[i].fp_old == NULL)
@@ -957,6 +1145,14 @@ fleet_read_parts(struct fleet_work *fw)
 	return why != NULL ? why : fleet_check_owners(fw);
 }
 
+/* Is the chain still read: not in a certificate directory that went? */
+static bool
+fleet_pair_read(const struct fleet_work *fw, const char *chain)
+{
+	return !fw->fw_sources || fleet_in_dirs(&fw->fw_flat, chain) ||
+	    strvec_contains(&fw->fw_fleet->fl_other, chain);
+}
+
 static void
 fleet_read_pairs(struct fleet_work *fw)
 {
@@ -971,7 +1167,8 @@ fleet_read_pairs(struct fleet_work *fw)
 		char			*dir;
 
 		fq->fq_old = strmap_get(&fw->fw_fleet->fl_pairs, fq->fq_chain);
-		if (stat(fq->fq_chain, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (fleet_pair_read(fw, fq->fq_chain) &&
+		    stat(fq->fq_chain, &st) == 0 && S_ISREG(st.st_mode)) {
 			dir = xstrndup(fq->fq_chain,
 			    (size_t)(slash - fq->fq_chain));
 			certset_load_file(&one, dir, slash + 1, &fu->fu_diags,
@@ -1290,6 +1487,7 @@ fleet_commit(struct fleet_work *fw)
 		if (ff == NULL)
 			ff = fleet_file_new(fl, fp->fp_path, &fp->fp_stamp);
 		ff->ff_stamp = fp->fp_stamp;
+		ff->ff_link = fp->fp_link;
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
 			char *name = fleet_part_entries(fp)[k].fe_name;
 
@@ -1319,6 +1517,14 @@ fleet_commit(struct fleet_work *fw)
 		} else
 			certcache_forget(fw->fw_fu->fu_certcache,
 			    fq->fq_chain);
+	}
+	if (fw->fw_sources) {
+		strvec_free(&fl->fl_includes);
+		strvec_free(&fl->fl_flat);
+		fl->fl_includes = fw->fw_includes;
+		fl->fl_flat = fw->fw_flat;
+		memset(&fw->fw_includes, 0, sizeof(fw->fw_includes));
+		memset(&fw->fw_flat, 0, sizeof(fw->fw_flat));
 	}
 	/* A name kept by the refusal rule stays its file's, so that the
 	 * file's next change (or removal) takes it up again. */
@@ -1357,6 +1563,8 @@ fleet_work_free(struct fleet_work *fw)
 	free(fw->fw_pairs);
 	strmap_free(&fw->fw_chains);
 	strmap_free(&fw->fw_named);
+	strvec_free(&fw->fw_includes);
+	strvec_free(&fw->fw_flat);
 	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
 		host_unref(((struct fleet_name *)value)->fn_new);
 		free(value);
@@ -1436,6 +1644,9 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	fleet_keep(&fw);
 	log_phase("reload", "hosts made", &phase);
 	fleet_commit(&fw);
+	/* The books' files now, and no longer those that went. */
+	if (fw.fw_sources)
+		fleet_watch(fl, fu->fu_watcher, fw.fw_main_cfg);
 	log_phase("reload", "books kept", &phase);
 	/* New settings go in even when no host changes. */
 	if (fu->fu_kept != NULL && !fleet_changes_hosts(&fw) &&

@@ -12,10 +12,12 @@
  * concern: its cost follows what changed, not the size of the fleet. The
  * main file is read alone too, when it names the same files (its settings,
  * comments or own domains changed), with every customer file when its
- * templates changed. What it cannot tie to single files (the main file's
- * include patterns or certificate sources, templates in a customer file, a
- * domain defined twice, a Let's Encrypt lineage, a directory made or
- * removed) needs the whole load, as at start-up (fleet_build).
+ * templates changed, and with what its new include patterns or
+ * certificate directories add or take away. What it cannot tie to single
+ * files (certificate files or a ticket key file named in the main file,
+ * templates in a customer file, a domain defined twice, a Let's Encrypt
+ * lineage, a directory made or removed) needs the whole load, as at
+ * start-up (fleet_build).
  */
 #ifndef MTA_STS_FLEET_H
 #define MTA_STS_FLEET_H
@@ -31,6 +33,7 @@
 
 struct config;
 struct snapshot;
+struct watcher;
 
 struct fleet;
 
@@ -93,6 +96,9 @@ struct fleet_update {
 	const struct strmap	*fu_files;	/* what changed (watch_changes) */
 	time_t			 fu_now;
 	struct certcache	*fu_certcache;
+	/* Told what a new include pattern or certificate directory makes
+	 * to watch (NULL: nothing is watched). */
+	struct watcher		*fu_watcher;
 	struct strmap		*fu_policies;	/* served policies by id */
 	/* Out: the new snapshot, what changed, what was wrong (to log), and
 	 * the name a refusal would have taken away. */

@@ -315,6 +315,7 @@ reload_changes(struct server *srv, const char *path,
 		.fu_files = &changes->wc_files,
 		.fu_now = time(NULL),
 		.fu_certcache = srv->srv_certcache,
+		.fu_watcher = srv->srv_watch,
 		.fu_policies = &srv->srv_policies,
 	};
 	enum fleet_result	res;

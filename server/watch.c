@@ -132,20 +132,21 @@ watch_add_parent(struct strmap *dirs, const char *path)
 /*
  * The directories of the included files: what their patterns matched, in
  * the patterns' order, so a run of files in one directory costs one
- * comparison each. The loader said which are symlinks.
+ * comparison each; and the targets' of those that are symlinks.
  */
 static void
 watch_add_included(struct strmap *dirs, struct strmap *names,
-    const struct config *cfg)
+    const struct watch_files *files)
 {
-	const char	*prev = NULL;
-	size_t		 prev_len = 0;
+	const char	*prev = NULL, *path;
+	size_t		 prev_len = 0, pos = 0;
+	bool		 link = false;
 
-	/* cfg_files[0] is the main file. */
-	for (size_t i = 1; i < cfg->cfg_files.sv_count; i++) {
-		const char	*path = cfg->cfg_files.sv_items[i];
-		size_t		 len = watch_dir_len(path);
+	while ((path = files->wf_next(files->wf_arg, &pos, &link)) != NULL) {
+		size_t len = watch_dir_len(path);
 
+		if (link)
+			watch_add_target(dirs, names, path);
 		if (prev != NULL && len == prev_len &&
 		    strncmp(prev, path, len) == 0)
 			continue;
@@ -153,10 +154,30 @@ watch_add_included(struct strmap *dirs, struct strmap *names,
 		prev = path;
 		prev_len = len;
 	}
-	for (size_t i = 0; i < cfg->cfg_nlinks; i++)
-		if (cfg->cfg_links[i] > 0)
-			watch_add_target(dirs, names,
-			    cfg->cfg_files.sv_items[cfg->cfg_links[i]]);
+}
+
+/* A configuration's own included files: cfg_files past the main file, the
+ * loader having said which are symlinks (cfg_links, in order). */
+struct watch_cfg_files {
+	const struct config	*wcf_cfg;
+	size_t			 wcf_link;	/* the next of cfg_links */
+};
+
+static const char *
+watch_cfg_next(void *arg, size_t *pos, bool *link)
+{
+	struct watch_cfg_files	*wcf = arg;
+	const struct config	*cfg = wcf->wcf_cfg;
+	size_t			 i = ++*pos;	/* cfg_files[0] is the main file */
+
+	if (i >= cfg->cfg_files.sv_count)
+		return NULL;
+	while (wcf->wcf_link < cfg->cfg_nlinks &&
+	    cfg->cfg_links[wcf->wcf_link] < i)
+		wcf->wcf_link++;
+	*link = wcf->wcf_link < cfg->cfg_nlinks &&
+	    cfg->cfg_links[wcf->wcf_link] == i;
+	return cfg->cfg_files.sv_items[i];
 }
 
 /*
@@ -333,6 +354,16 @@ watch_wd_cmp(const void *a, const void *b)
 size_t
 watch_set(struct watcher *wa, const struct config *cfg)
 {
+	struct watch_cfg_files	 wcf = { .wcf_cfg = cfg };
+	const struct watch_files files = { watch_cfg_next, &wcf };
+
+	return watch_set_files(wa, cfg, &files);
+}
+
+size_t
+watch_set_files(struct watcher *wa, const struct config *cfg,
+    const struct watch_files *files)
+{
 	struct strmap	 dirs = { 0 };
 	const char	*dir;
 	void		*unused;
@@ -356,7 +387,7 @@ watch_set(struct watcher *wa, const struct config *cfg)
 			watch_add_name(&wa->wa_names, cfg->cfg_certs[i].csrc_key);
 		}
 	watch_add_parent(&dirs, cfg->cfg_path);
-	watch_add_included(&dirs, &wa->wa_names, cfg);
+	watch_add_included(&dirs, &wa->wa_names, files);
 	for (size_t i = 0; i < cfg->cfg_includes.sv_count; i++)
 		watch_add_pattern(&dirs, cfg->cfg_includes.sv_items[i]);
 	if (cfg->cfg_ticket_keys != NULL)

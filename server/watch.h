@@ -36,6 +36,18 @@ int		 watch_fd(const struct watcher *);
 /* Watch what `cfg` was read from and names; returns the number watched. */
 size_t		 watch_set(struct watcher *, const struct config *);
 /*
+ * The included files of a configuration read alone (its main file): the
+ * caller's books have them. wf_next() gives the next one at *pos (from 0),
+ * or NULL at the end, and says whether it is a symlink.
+ */
+struct watch_files {
+	const char	*(*wf_next)(void *arg, size_t *pos, bool *link);
+	void		  *wf_arg;
+};
+/* watch_set(), with the included files `files` has instead of cfg's. */
+size_t		 watch_set_files(struct watcher *, const struct config *,
+		    const struct watch_files *files);
+/*
  * A customer file read alone (a reload of the files named) that is a
  * symlink: its target's directory is watched too, as watch_set() would.
  */

@@ -2082,7 +2082,9 @@ TEST_NO_LEAK(config, relative_main_path)
  * two comparisons tell a main file that gives the included files what
  * another gave them (settings, comments and its own domains may differ)
  * from one that does not: config_sources_equal() for the files it names,
- * config_resolution_equal() for what their domains are resolved with.
+ * config_named_files_equal() for those it names one by one (not by
+ * pattern or directory), config_resolution_equal() for what their domains
+ * are resolved with.
  */
 #define FRAME_POLICY(mode)						\
 	"{mode: " mode ", mx: [mx.h.example], max_age: 1209600}"
@@ -2101,31 +2103,35 @@ TEST_NO_LEAK(config, main_file_alone_and_its_frame)
 	static const struct {
 		const char	*name;
 		const char	*yaml;
-		bool		 sources, resolution;
+		bool		 sources, named, resolution;
 	} cases[] = {
-		{ "the same file", FRAME_MAIN, true, true },
+		{ "the same file", FRAME_MAIN, true, true, true },
 		{ "a comment, settings and a domain of its own",
 		    FRAME("  log_level: debug\n", "domains.d/*.yaml", "certs",
 		    "", "r", "# a comment\nlimits: {idle_timeout: 20}\n"
-		    "domains:\n  own.example: hoster\n"), true, true },
+		    "domains:\n  own.example: hoster\n"), true, true, true },
 		{ "another include pattern", FRAME("",
 		    "domains.d/*.yaml, more/*.yaml", "certs", "", "r", ""),
-		    false, true },
+		    false, true, true },
 		{ "another certificate directory", FRAME("", "domains.d/*.yaml",
-		    "certs2", "", "r", ""), false, true },
+		    "certs2", "", "r", ""), false, true, true },
+		{ "a certificate named by its files", FRAME("",
+		    "domains.d/*.yaml", "certs}, {cert: a.crt, key: a.key", "",
+		    "r", ""), false, false, true },
 		{ "a template added", FRAME("", "domains.d/*.yaml", "certs",
-		    "  other: " FRAME_POLICY("none") "\n", "r", ""), true, false },
+		    "  other: " FRAME_POLICY("none") "\n", "r", ""), true, true,
+		    false },
 		{ "other TLS-RPT addresses", FRAME("", "domains.d/*.yaml",
-		    "certs", "", "x", ""), true, false },
+		    "certs", "", "x", ""), true, true, false },
 		{ "a session ticket key file", FRAME("  session_ticket_keys: "
 		    "keys\n", "domains.d/*.yaml", "certs", "", "r", ""), false,
-		    true },
+		    false, true },
 		{ "a template changed", "server:\n  workers: 2\n"
 		    "include: [domains.d/*.yaml]\n"
 		    "certificates: [{directory: certs}]\n"
 		    "policies:\n  hoster: " FRAME_POLICY("testing") "\n"
 		    "dns:\n  tlsrpt: {rua: [\"mailto:r@h.example\"]}\n", true,
-		    false },
+		    true, false },
 	};
 	struct config	*base, *alone, *other;
 	char		*main_path;
@@ -2155,6 +2161,10 @@ TEST_NO_LEAK(config, main_file_alone_and_its_frame)
 		    CASE);
 		cr_assert_eq(config_sources_equal(base, other), cases[i].sources,
 		    CASE);
+		cr_assert_eq(config_named_files_equal(other, base),
+		    cases[i].named, CASE);
+		cr_assert_eq(config_named_files_equal(base, other),
+		    cases[i].named, CASE);
 		cr_assert_eq(config_resolution_equal(other, base),
 		    cases[i].resolution, CASE);
 		cr_assert_eq(config_resolution_equal(base, other),
