@@ -967,8 +967,7 @@ fleet_watch_next(void *arg, size_t *pos, bool *link)
 	return path;
 }
 
-/* What `cfg` names and the fleet's files are watched. */
-static void
+void
 fleet_watch(const struct fleet *fl, struct watcher *wa,
     const struct config *cfg)
 {
@@ -1910,6 +1909,15 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 	main_stamp = stamp_of(&st);
 	if (fl->fl_lineages)
 		return "certbot lineages are read";
+	for (size_t i = 0; i < fl->fl_flat.sv_count; i++) {
+		char	*live = xasprintf("%s/live", fl->fl_flat.sv_items[i]);
+		bool	 lineages = fleet_is_dir(live);
+
+		free(live);
+		if (lineages)
+			return "a certificate directory now holds certbot "
+			    "lineages";
+	}
 	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
 		if (fl->fl_tickets == NULL ||
 		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)

@@ -133,5 +133,12 @@ enum fleet_result fleet_update(struct fleet *, struct fleet_update *);
  */
 const char	*fleet_rescan(struct fleet *, const struct certcache *,
 		    struct strmap *changed, size_t *looked);
+/*
+ * Watch what `cfg` names and the fleet's customer files (watch_set_files):
+ * after a rescan, a directory made or removed is watched, or no longer.
+ * Does nothing without a watcher.
+ */
+void		 fleet_watch(const struct fleet *, struct watcher *,
+		    const struct config *cfg);
 
 #endif

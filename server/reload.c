@@ -209,7 +209,7 @@ reload_run(struct server *srv, const char *path, enum reload_how how,
 	notify_reloading();
 	if (how == RELOAD_NAMED && changes != NULL && !changes->wc_all)
 		rc = reload_changes(srv, path, changes, false, clock_us());
-	else if (how == RELOAD_RESCAN)
+	else if (how == RELOAD_RESCAN || how == RELOAD_NAMED)
 		rc = reload_rescan(srv, path);
 	else
 		rc = reload_whole(srv, path);
@@ -376,7 +376,10 @@ reload_changes(struct server *srv, const char *path,
  * SIGHUP at a million customers: a stat of every file finds what changed
  * without an event (a copy that kept the times, a change while the
  * daemon was not watching), and only that is read again, as if inotify
- * had named it. The ticket key file is read again in any case.
+ * had named it. The ticket key file is read again in any case. Events
+ * that name no single file (a directory made or removed, Kubernetes'
+ * ..data swap, a queue overflow) come here too, and so the watches are
+ * set again: a directory made is watched from now.
  */
 static int
 reload_rescan(struct server *srv, const char *path)
@@ -387,6 +390,9 @@ reload_rescan(struct server *srv, const char *path)
 	size_t			 looked = 0;
 	int			 rc;
 
+	/* Before the look: a change made meanwhile is an event. */
+	fleet_watch(srv->srv_fleet, srv->srv_watch, srv->srv_snap->snap_cfg);
+	log_phase("reload", "watches set", &phase);
 	why = fleet_rescan(srv->srv_fleet, srv->srv_certcache,
 	    &changes.wc_files, &looked);
 	if (why != NULL) {
