@@ -87,22 +87,34 @@ config_named_files_equal(const struct config *a, const struct config *b)
 }
 
 bool
+config_dns_defaults_equal(const struct config *a, const struct config *b)
+{
+	return strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) &&
+	    config_same_string(a->cfg_dns.dns_delegation_zone,
+	    b->cfg_dns.dns_delegation_zone);
+}
+
+bool
+config_template_equal(const struct policy_template *x,
+    const struct policy_template *y)
+{
+	if (x == NULL || y == NULL)
+		return x == y;
+	return strcmp(x->tpl_name, y->tpl_name) == 0 &&
+	    x->tpl_valid == y->tpl_valid &&
+	    config_same_policy(&x->tpl_policy, &y->tpl_policy);
+}
+
+bool
 config_resolution_equal(const struct config *a, const struct config *b)
 {
-	if (!strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) ||
-	    !config_same_string(a->cfg_dns.dns_delegation_zone,
-	    b->cfg_dns.dns_delegation_zone) ||
+	if (!config_dns_defaults_equal(a, b) ||
 	    a->cfg_ntemplates != b->cfg_ntemplates)
 		return false;
-	for (size_t i = 0; i < a->cfg_ntemplates; i++) {
-		const struct policy_template *x = &a->cfg_templates[i];
-		const struct policy_template *y = &b->cfg_templates[i];
-
-		if (strcmp(x->tpl_name, y->tpl_name) != 0 ||
-		    x->tpl_valid != y->tpl_valid ||
-		    !config_same_policy(&x->tpl_policy, &y->tpl_policy))
+	for (size_t i = 0; i < a->cfg_ntemplates; i++)
+		if (!config_template_equal(&a->cfg_templates[i],
+		    &b->cfg_templates[i]))
 			return false;
-	}
 	return true;
 }
 

@@ -215,6 +215,13 @@ bool			 config_named_files_equal(const struct config *a,
  */
 bool			 config_resolution_equal(const struct config *a,
 			    const struct config *b);
+/* The DNS settings domains take (TLS-RPT addresses, the delegation zone)
+ * alike: then only templates may resolve domains otherwise. */
+bool			 config_dns_defaults_equal(const struct config *a,
+			    const struct config *b);
+/* The same template (name, validity, policy), or both NULL. */
+bool			 config_template_equal(const struct policy_template *,
+			    const struct policy_template *);
 struct config		*config_ref(struct config *);
 /*
  * The domains and the files' stamps go, the settings stay: for a holder

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <fnmatch.h>
+#include <stdint.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -27,6 +28,17 @@
 /* Customer files read again at once, on every processor. */
 #define FLEET_READ_BATCH	4096
 
+/*
+ * What a change of the main file's templates does to a customer file
+ * (ff_tpl): nothing, when its domains name no template; or a read again;
+ * or, when every domain of it is valid and names template
+ * fl_tpl_names[ff_tpl - FLEET_TPL_FIRST] with no field of its own, its
+ * names given that template's new policy without a read.
+ */
+#define FLEET_TPL_NONE		0
+#define FLEET_TPL_ANY		1
+#define FLEET_TPL_FIRST		2
+
 /* A customer file the include patterns matched. */
 struct fleet_file {
 	struct stamp	ff_stamp;
@@ -34,6 +46,7 @@ struct fleet_file {
 	char		*ff_path;
 	unsigned	ff_scan;	/* the last SIGHUP scan that saw it */
 	bool		ff_link;	/* a symlink: its target is watched */
+	uint16_t	ff_tpl;		/* FLEET_TPL_* */
 	struct fleet_part *ff_part;	/* in an update: it read again */
 };
 
@@ -81,6 +94,9 @@ struct fleet {
 	/* The next time a certificate of the index begins or ends to be
 	 * valid, after the last look (0: none). */
 	time_t		 fl_next_validity;
+	/* The templates files name (ff_tpl), and name -> index + 1. */
+	struct strvec	 fl_tpl_names;
+	struct strmap	 fl_tpl_index;
 };
 
 struct fleet_kept {
@@ -212,6 +228,35 @@ fleet_file_free(void *p)
 	free(ff);
 }
 
+/* What a template change does to the file for one of its domains. */
+static uint16_t
+fleet_tpl_of(struct fleet *fl, const struct domain *d)
+{
+	uintptr_t i;
+
+	if (d->dom_template == NULL)
+		return FLEET_TPL_NONE;
+	if (!d->dom_valid || d->dom_overrides)
+		return FLEET_TPL_ANY;
+	i = (uintptr_t)strmap_get(&fl->fl_tpl_index, d->dom_template);
+	if (i == 0) {
+		if (fl->fl_tpl_names.sv_count >= UINT16_MAX - FLEET_TPL_FIRST)
+			return FLEET_TPL_ANY;
+		strvec_push(&fl->fl_tpl_names, xstrdup(d->dom_template));
+		i = fl->fl_tpl_names.sv_count;
+		(void)strmap_put(&fl->fl_tpl_index, d->dom_template, (void *)i);
+	}
+	return (uint16_t)(FLEET_TPL_FIRST + i - 1);
+}
+
+/* The file's, from what it was for its domains so far (`first`: none)
+ * and one more: one template for all, or a read. */
+static uint16_t
+fleet_tpl_join(uint16_t so_far, uint16_t one, bool first)
+{
+	return first || so_far == one ? one : FLEET_TPL_ANY;
+}
+
 static bool
 fleet_is_dir(const char *path)
 {
@@ -277,8 +322,11 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 
 		if (ff == NULL)
 			ff = &fl->fl_whole;
-		if (ff != &fl->fl_whole)
+		if (ff != &fl->fl_whole) {
+			ff->ff_tpl = fleet_tpl_join(ff->ff_tpl,
+			    fleet_tpl_of(fl, d), ff->ff_names.sv_count == 0);
 			strvec_push(&ff->ff_names, xstrdup(d->dom_name));
+		}
 		(void)strmap_put(&fl->fl_owner, d->dom_name, ff);
 	}
 	for (size_t i = 0; i < cfg->cfg_duplicates.sv_count; i++)
@@ -391,6 +439,8 @@ fleet_free(struct fleet *fl)
 	strvec_free(&fl->fl_includes);
 	strvec_free(&fl->fl_flat);
 	strvec_free(&fl->fl_other);
+	strvec_free(&fl->fl_tpl_names);
+	strmap_free(&fl->fl_tpl_index);
 	free(fl->fl_main);
 	free(fl->fl_tickets);
 	free(fl);
@@ -464,6 +514,11 @@ struct fleet_part {
 	bool			 fp_own_path;	/* else fp_old's, borrowed */
 	bool			 fp_gone;	/* fp_old left the books */
 	bool			 fp_link;	/* a symlink */
+	/* Not read: its names get their template's new policy. */
+	bool			 fp_rebind;
+	/* The entries' names are fp_old's, borrowed: the books keep theirs. */
+	bool			 fp_same_names;
+	uint16_t		 fp_tpl;	/* FLEET_TPL_* */
 	struct config		*fp_cfg;	/* parsed, until fleet_part_take */
 };
 
@@ -504,8 +559,12 @@ struct fleet_work {
 	 * configuration in service. */
 	const struct config	*fw_resolve;
 	/* The main file's templates or DNS settings changed: every customer
-	 * file is read again. */
+	 * file is read again, or only those its templates concern. */
 	bool			 fw_all_parts;
+	/* Then, for each of fl_tpl_names: its new policy, for the files to
+	 * be given it without a read (fp_rebind); NULL for the others. */
+	struct served_policy	**fw_rebind;
+	size_t			  fw_nrebind;
 	/* Its include patterns or flat certificate directories changed: the
 	 * new ones, for the books once the change goes in. */
 	bool			 fw_sources;
@@ -646,7 +705,8 @@ fleet_part_free(struct fleet_part *fp)
 	struct fleet_entry *e = fleet_part_entries(fp);
 
 	for (size_t k = 0; k < fp->fp_nentries; k++) {
-		free(e[k].fe_name);
+		if (!fp->fp_same_names)
+			free(e[k].fe_name);
 		served_policy_unref(e[k].fe_policy);
 	}
 	free(fp->fp_entries);
@@ -779,6 +839,48 @@ fleet_check_owners(struct fleet_work *fw)
  * names move from the configuration, which goes (the main file's stays,
  * for the snapshot's settings).
  */
+/* Does `cfg` define the domains `names` has, in the same order? */
+static bool
+fleet_same_names(const struct strvec *names, const struct config *cfg)
+{
+	if (names->sv_count != cfg->cfg_ndomains)
+		return false;
+	for (size_t k = 0; k < cfg->cfg_ndomains; k++)
+		if (strcmp(names->sv_items[k], cfg->cfg_domains[k].dom_name) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A file of one template's plain domains given the template's new policy
+ * without a read (fw_rebind): its names, stamp and books stay. The places
+ * of its domains in the file are not kept: a message about one of them
+ * names the file alone.
+ */
+static void
+fleet_part_rebind(struct fleet_work *fw, struct fleet_part *fp)
+{
+	const struct fleet_file	*ff = fp->fp_old;
+	struct served_policy	*policy =
+	    fw->fw_rebind[ff->ff_tpl - FLEET_TPL_FIRST];
+
+	fp->fp_read = true;
+	fp->fp_stamp = ff->ff_stamp;
+	fp->fp_link = ff->ff_link;
+	fp->fp_tpl = ff->ff_tpl;
+	fp->fp_same_names = true;
+	fp->fp_nentries = ff->ff_names.sv_count;
+	if (fp->fp_nentries > 1)
+		fp->fp_entries = xcalloc(fp->fp_nentries,
+		    sizeof(*fp->fp_entries));
+	for (size_t k = 0; k < fp->fp_nentries; k++) {
+		struct fleet_entry *e = &fleet_part_entries(fp)[k];
+
+		e->fe_name = ff->ff_names.sv_items[k];
+		e->fe_policy = served_policy_ref(policy);
+	}
+}
+
 static const char *
 fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
 {
@@ -786,6 +888,10 @@ fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
 	struct config		*cfg = fp->fp_cfg;
 	const char		*why = NULL;
 
+	if (fp->fp_rebind) {
+		fleet_part_rebind(fw, fp);
+		return NULL;
+	}
 	if (fp->fp_is_main)
 		why = "an include pattern matches the main file";
 	if (cfg == NULL)
@@ -803,13 +909,20 @@ fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
 	if (fp->fp_nentries > 1)
 		fp->fp_entries = xcalloc(fp->fp_nentries,
 		    sizeof(*fp->fp_entries));
+	/* Its names as they were (a file read again for its templates): the
+	 * books keep theirs. */
+	fp->fp_same_names = fp->fp_old != NULL &&
+	    fleet_same_names(&fp->fp_old->ff_names, cfg);
 	for (size_t k = 0; k < cfg->cfg_ndomains; k++) {
 		struct domain		*d = &cfg->cfg_domains[k];
 		struct fleet_entry	*e = &fleet_part_entries(fp)[k];
 
+		fp->fp_tpl = fleet_tpl_join(fp->fp_tpl,
+		    fleet_tpl_of(fw->fw_fleet, d), k == 0);
 		/* A copy made here: the configuration's memory, a pool
 		 * thread's, goes back whole. */
-		e->fe_name = xstrdup(d->dom_name);
+		e->fe_name = fp->fp_same_names ?
+		    fp->fp_old->ff_names.sv_items[k] : xstrdup(d->dom_name);
 		e->fe_policy = d->dom_valid ? served_policy_get(fu->fu_policies,
 		    d, true) : NULL;
 		e->fe_line = d->dom_pos.sp_line;
@@ -832,8 +945,12 @@ fleet_part_load(void *arg, size_t i)
 
 	if (fp->fp_main)
 		return;
-	if (fw->fw_sources && !fleet_matches(&fw->fw_includes, fp->fp_path))
+	if (fw->fw_sources && !fleet_matches(&fw->fw_includes, fp->fp_path)) {
+		fp->fp_rebind = false;
 		return;		/* no pattern includes it now: it goes */
+	}
+	if (fp->fp_rebind)
+		return;		/* given its template's policy, unread */
 	if (stat(fp->fp_path, &st) == -1 || !S_ISREG(st.st_mode))
 		return;		/* gone */
 	fp->fp_stamp = stamp_of(&st);
@@ -1069,6 +1186,83 @@ fleet_sources_list(struct fleet_work *fw)
 	strvec_free(&gone);
 }
 
+/* Template t's policy, served as a domain of it alone would be. */
+static struct served_policy *
+fleet_template_policy(struct fleet_work *fw, const struct policy_template *t)
+{
+	struct domain		 d = { 0 };
+	struct served_policy	*pr;
+
+	d.dom_body = policy_render(&t->tpl_policy, &d.dom_body_len);
+	policy_id(d.dom_body, d.dom_body_len, d.dom_id);
+	pr = served_policy_get(fw->fw_fu->fu_policies, &d, true);
+	free(d.dom_body);
+	return pr;
+}
+
+static void fleet_add_every_part(struct fleet_work *);
+
+/*
+ * The main file's templates changed (fw_all_parts). With the same DNS
+ * settings only the files whose domains name a template are concerned:
+ * a file of one template's plain domains is left as it is when the
+ * template is, and given its new policy without a read when it is valid
+ * (fleet_part_rebind); the others are read again. Other DNS settings
+ * concern every file.
+ */
+static void
+fleet_add_template_parts(struct fleet_work *fw)
+{
+	struct fleet		*fl = fw->fw_fleet;
+	const struct config	*old = fw->fw_fu->fu_cur->snap_cfg;
+	const struct config	*cur = fw->fw_main_cfg;
+	struct strmap		 named = { .sm_borrowed = true };
+	size_t			 ntpl = fl->fl_tpl_names.sv_count;
+	size_t			 read = 0, rebound = 0;
+	bool			*changed;
+	const char		*path;
+	void			*value;
+
+	if (!config_dns_defaults_equal(old, cur)) {
+		fleet_add_every_part(fw);
+		return;
+	}
+	changed = xcalloc(ntpl + 1, sizeof(*changed));
+	fw->fw_rebind = xcalloc(ntpl + 1, sizeof(*fw->fw_rebind));
+	fw->fw_nrebind = ntpl;
+	for (size_t i = 0; i < ntpl; i++) {
+		const char			*name = fl->fl_tpl_names.sv_items[i];
+		const struct policy_template	*t = config_template(cur, name);
+
+		changed[i] = !config_template_equal(config_template(old, name),
+		    t);
+		if (changed[i] && t != NULL && t->tpl_valid)
+			fw->fw_rebind[i] = fleet_template_policy(fw, t);
+	}
+	for (size_t i = 0; i < fw->fw_nparts; i++)
+		(void)strmap_put(&named, fw->fw_parts[i].fp_path, fw);
+	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &path, &value);) {
+		const struct fleet_file	*ff = value;
+		size_t			 t = ff->ff_tpl - FLEET_TPL_FIRST;
+
+		if (ff->ff_tpl == FLEET_TPL_NONE ||
+		    (ff->ff_tpl >= FLEET_TPL_FIRST && !changed[t]) ||
+		    strmap_get(&named, path) != NULL)
+			continue;
+		fleet_add_known_part(fw, value);
+		fw->fw_parts[fw->fw_nparts - 1].fp_rebind =
+		    ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL;
+		if (fw->fw_parts[fw->fw_nparts - 1].fp_rebind)
+			rebound++;
+		else
+			read++;
+	}
+	strmap_free(&named);
+	free(changed);
+	log_info("reload: templates changed: %zu customer files given their "
+	    "template's new policy, %zu read again", rebound, read);
+}
+
 /* Every customer file the fleet has, read again (fw_all_parts). */
 static void
 fleet_add_every_part(struct fleet_work *fw)
@@ -1101,7 +1295,7 @@ fleet_read_parts(struct fleet_work *fw)
 	if (why != NULL || fw->fw_fu->fu_broken)
 		return why;
 	if (fw->fw_all_parts)
-		fleet_add_every_part(fw);
+		fleet_add_template_parts(fw);
 	if (fw->fw_sources)
 		fleet_sources_list(fw);
 	nparts = fw->fw_nparts;
@@ -1463,7 +1657,8 @@ fleet_commit(struct fleet_work *fw)
 	for (size_t i = 0; i < fw->fw_nparts; i++) {
 		struct fleet_file *ff = fw->fw_parts[i].fp_old;
 
-		if (fw->fw_parts[i].fp_same || ff == NULL)
+		if (fw->fw_parts[i].fp_same || ff == NULL ||
+		    fw->fw_parts[i].fp_same_names)
 			continue;
 		for (size_t k = 0; k < ff->ff_names.sv_count; k++)
 			(void)strmap_del(&fl->fl_owner, ff->ff_names.sv_items[k]);
@@ -1487,6 +1682,9 @@ fleet_commit(struct fleet_work *fw)
 			ff = fleet_file_new(fl, fp->fp_path, &fp->fp_stamp);
 		ff->ff_stamp = fp->fp_stamp;
 		ff->ff_link = fp->fp_link;
+		ff->ff_tpl = fp->fp_tpl;
+		if (fp->fp_same_names)
+			continue;
 		for (size_t k = 0; k < fp->fp_nentries; k++) {
 			char *name = fleet_part_entries(fp)[k].fe_name;
 
@@ -1564,6 +1762,9 @@ fleet_work_free(struct fleet_work *fw)
 	strmap_free(&fw->fw_named);
 	strvec_free(&fw->fw_includes);
 	strvec_free(&fw->fw_flat);
+	for (size_t i = 0; i < fw->fw_nrebind; i++)
+		served_policy_unref(fw->fw_rebind[i]);
+	free(fw->fw_rebind);
 	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
 		host_unref(((struct fleet_name *)value)->fn_new);
 		free(value);

@@ -7,8 +7,9 @@
 # way. The summary line counts exactly those; a SIGHUP with nothing changed
 # counts nothing; neither reads every file. A customer file deleted just
 # before SIGHUP is found gone. A changed main file is read alone when only
-# its settings changed (they apply); when its templates changed, every
-# customer file is read again with them, and no certificate; when it names
+# its settings changed (they apply); when its templates changed, the
+# customer files that name them get their new policies, and no
+# certificate is read; when it names
 # other files (another include pattern), only what the pattern matches.
 . "$TOP/tests/integration/lib.sh"
 
@@ -130,11 +131,12 @@ hup_reload 5
 expect_delta_reload 2 "$id_spare_testing" "from the new template"
 
 # ---- the template changed in the main file alone: a's file, unchanged,
-# is read again with it
+# names it and nothing else, so it gets the new policy without a read
 sleep 1
 sed 's/spare: {mode: testing/spare: {mode: enforce/' cfg.yaml > probe/cfg.yaml
 rewrite_open cfg.yaml probe/cfg.yaml
 hup_reload 5
+expect_log_since "$mark" "reload: templates changed: 1 customer files given their template's new policy, 0 read again"
 expect_delta_reload 1 "$id_spare_enforce" "after its template changed"
 
 # ---- another include pattern: only the file it matches is read (c's,
