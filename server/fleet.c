@@ -1891,6 +1891,7 @@ struct fleet_scan {
 	size_t			 sc_count;
 	glob_t			*sc_globs;	/* one per include pattern */
 	size_t			 sc_nglobs;
+	struct strvec		 sc_dirs;	/* of the patterns listed by hand */
 	char			*sc_names;	/* the chains' names, NUL after each */
 	size_t			 sc_names_len;
 	size_t			 sc_names_cap;
@@ -1905,8 +1906,11 @@ fleet_scan_add(struct fleet_scan *sc)
 	return &sc->sc_looks[sc->sc_count++];
 }
 
+/* A file listed in `dir` (which outlives the scan): a chain, or a
+ * customer file. */
 static void
-fleet_scan_add_chain(struct fleet_scan *sc, const char *dir, const char *name)
+fleet_scan_add_name(struct fleet_scan *sc, const char *dir, const char *name,
+    bool pair)
 {
 	struct fleet_look	*lk = fleet_scan_add(sc);
 	size_t			 len = strlen(name) + 1;
@@ -1918,7 +1922,7 @@ fleet_scan_add_chain(struct fleet_scan *sc, const char *dir, const char *name)
 	memcpy(sc->sc_names + sc->sc_names_len, name, len);
 	lk->lk_dir = dir;
 	lk->lk_name = sc->sc_names_len;
-	lk->lk_pair = true;
+	lk->lk_pair = pair;
 	sc->sc_names_len += len;
 }
 
@@ -1983,6 +1987,34 @@ fleet_scan_mark(struct strmap *changed, const char *path)
 	(void)strmap_put(changed, path, paths);
 }
 
+/*
+ * A pattern with wildcards in its last part only, the file names of one
+ * directory: the directory listed and each name matched as glob(3) would,
+ * with no path made for each of a million files, and no sort. False for
+ * another pattern.
+ */
+static bool
+fleet_scan_list_dir(struct fleet_scan *sc, const char *pattern)
+{
+	const char	*slash = strrchr(pattern, '/');
+	struct dirent	*e;
+	char		*dir;
+	DIR		*d;
+
+	if (slash == NULL || slash == pattern ||
+	    strcspn(pattern, "*?[\\") < (size_t)(slash - pattern))
+		return false;
+	dir = xstrndup(pattern, (size_t)(slash - pattern));
+	strvec_push(&sc->sc_dirs, dir);
+	if ((d = opendir(dir)) == NULL)
+		return true;	/* gone: its files with it */
+	while ((e = readdir(d)) != NULL)
+		if (fnmatch(slash + 1, e->d_name, FNM_PERIOD) == 0)
+			fleet_scan_add_name(sc, dir, e->d_name, false);
+	closedir(d);
+	return true;
+}
+
 /* What the include patterns match now. */
 static void
 fleet_scan_list_files(struct fleet_scan *sc)
@@ -1994,6 +2026,8 @@ fleet_scan_list_files(struct fleet_scan *sc)
 	for (size_t i = 0; i < fl->fl_includes.sv_count; i++) {
 		glob_t *g = &sc->sc_globs[sc->sc_nglobs];
 
+		if (fleet_scan_list_dir(sc, fl->fl_includes.sv_items[i]))
+			continue;
 		if (glob(fl->fl_includes.sv_items[i], 0, NULL, g) != 0)
 			continue;	/* nothing matched: all gone */
 		sc->sc_nglobs++;
@@ -2020,7 +2054,7 @@ fleet_scan_list_pairs(struct fleet_scan *sc)
 			continue;	/* gone: its pairs with it */
 		while ((e = readdir(d)) != NULL)
 			if (cert_is_chain_name(e->d_name))
-				fleet_scan_add_chain(sc, dir, e->d_name);
+				fleet_scan_add_name(sc, dir, e->d_name, true);
 		closedir(d);
 	}
 }
@@ -2085,6 +2119,7 @@ fleet_scan_run(struct fleet_scan *sc, const struct strmap *known,
 	for (size_t i = 0; i < sc->sc_nglobs; i++)
 		globfree(&sc->sc_globs[i]);
 	free(sc->sc_globs);
+	strvec_free(&sc->sc_dirs);
 	free(sc->sc_names);
 	free(sc->sc_looks);
 	sc->sc_globs = NULL;
