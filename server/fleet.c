@@ -94,6 +94,10 @@ struct fleet {
 	/* The next time a certificate of the index begins or ends to be
 	 * valid, after the last look (0: none). */
 	time_t		 fl_next_validity;
+	/* When the validity of every certificate was last looked at; during
+	 * an update for that (fleet_validity_changes), the one before. */
+	time_t		 fl_validity_look;
+	time_t		 fl_validity_from;
 	/* The templates files name (ff_tpl), and name -> index + 1. */
 	struct strvec	 fl_tpl_names;
 	struct strmap	 fl_tpl_index;
@@ -122,6 +126,14 @@ time_t
 fleet_next_validity(const struct fleet *fl)
 {
 	return fl->fl_next_validity;
+}
+
+/* Did the certificate begin or cease to be valid in (from, to]? */
+static bool
+fleet_validity_crossed(const struct cert *crt, time_t from, time_t to)
+{
+	return (crt->crt_not_before > from && crt->crt_not_before <= to) ||
+	    (crt->crt_not_after > from && crt->crt_not_after <= to);
 }
 
 static void
@@ -343,6 +355,7 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		fleet_sans_add(fl, crt);
 		fleet_note_validity(fl, crt, now);
 	}
+	fl->fl_validity_look = now;
 	return fl;
 }
 
@@ -1374,10 +1387,14 @@ fleet_read_pairs(struct fleet_work *fw)
 		certset_free(&one);
 		fq->fq_errors = fu->fu_diags.dl_errors - errors;
 		/* The cache gives back the very certificate of a pair whose
-		 * files are as they were. A pair that was not in service and
-		 * is not now has changed all the same (an error gone, or
-		 * another): the reload says what it serves. */
-		if (fq->fq_new == fq->fq_old && fq->fq_old != NULL)
+		 * files are as they were, unless it began or ceased to be
+		 * valid (fleet_validity_changes): its names are looked at
+		 * again. A pair that was not in service and is not now has
+		 * changed all the same (an error gone, or another): the reload
+		 * says what it serves. */
+		if (fq->fq_new == fq->fq_old && fq->fq_old != NULL &&
+		    !fleet_validity_crossed(fq->fq_old,
+		    fw->fw_fleet->fl_validity_from, fw->fw_fleet->fl_validity_look))
 			fq->fq_same = true;
 	}
 }
@@ -1802,8 +1819,8 @@ fleet_changes_hosts(const struct fleet_work *fw)
 	return false;
 }
 
-enum fleet_result
-fleet_update(struct fleet *fl, struct fleet_update *fu)
+static enum fleet_result
+fleet_update_work(struct fleet *fl, struct fleet_update *fu)
 {
 	struct fleet_work	 fw = { .fw_fleet = fl, .fw_fu = fu };
 	enum fleet_result	 rc;
@@ -1864,6 +1881,16 @@ fleet_update(struct fleet *fl, struct fleet_update *fu)
 	log_phase("reload", "next snapshot made", &phase);
 	fu->fu_read = fw.fw_nparts + fw.fw_npairs;
 	fleet_work_free(&fw);
+	return rc;
+}
+
+enum fleet_result
+fleet_update(struct fleet *fl, struct fleet_update *fu)
+{
+	enum fleet_result rc = fleet_update_work(fl, fu);
+
+	/* The certificates that crossed a validity date were looked at. */
+	fl->fl_validity_from = fl->fl_validity_look;
 	return rc;
 }
 
@@ -2165,5 +2192,36 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 	*looked = fleet_scan_run(&sc, &fl->fl_files, changed);
 	fleet_scan_list_pairs(&sc);
 	*looked += fleet_scan_run(&sc, &fl->fl_pairs, changed);
+	return NULL;
+}
+
+const char *
+fleet_validity_changes(struct fleet *fl, time_t now, struct strmap *changed,
+    size_t *count)
+{
+	const char	*path;
+	void		*value;
+
+	*count = 0;
+	if (fl->fl_stale || fl->fl_pending.sm_count > 0)
+		return "an earlier reload was refused";
+	if (fl->fl_lineages)
+		return "certbot lineages are read";
+	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
+		if (fl->fl_tickets == NULL ||
+		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
+			return "the configuration names certificate files";
+	fl->fl_validity_from = fl->fl_validity_look;
+	fl->fl_validity_look = now;
+	fl->fl_next_validity = 0;
+	for (size_t pos = 0; strmap_next(&fl->fl_pairs, &pos, &path, &value);) {
+		const struct cert *crt = value;
+
+		if (fleet_validity_crossed(crt, fl->fl_validity_from, now)) {
+			fleet_scan_mark(changed, path);
+			++*count;
+		}
+		fleet_note_validity(fl, crt, now);
+	}
 	return NULL;
 }

@@ -134,6 +134,15 @@ enum fleet_result fleet_update(struct fleet *, struct fleet_update *);
 const char	*fleet_rescan(struct fleet *, const struct certcache *,
 		    struct strmap *changed, size_t *looked);
 /*
+ * A certificate of the fleet began or ceased to be valid
+ * (fleet_next_validity() passed): the pairs of every certificate that did
+ * since the last look put in `changed` as inotify would have named them
+ * (*count of them), for fleet_update(), which looks at the names they
+ * cover again. Non-NULL when only a whole load will do: why.
+ */
+const char	*fleet_validity_changes(struct fleet *, time_t now,
+		    struct strmap *changed, size_t *count);
+/*
  * Watch what `cfg` names and the fleet's customer files (watch_set_files):
  * after a rescan, a directory made or removed is watched, or no longer.
  * Does nothing without a watcher.

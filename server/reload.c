@@ -160,6 +160,7 @@ reload_restart_notes(const struct server *srv, const struct config *cfg)
 
 static int reload_whole(struct server *, const char *);
 static int reload_rescan(struct server *, const char *);
+static int reload_validity(struct server *, const char *);
 static int reload_changes(struct server *, const char *,
     const struct watch_changes *, bool, uint64_t);
 
@@ -207,12 +208,12 @@ reload_run(struct server *srv, const char *path, enum reload_how how,
 	int rc;
 
 	notify_reloading();
-	if (how == RELOAD_NAMED && changes != NULL && !changes->wc_all)
+	if (how == RELOAD_VALIDITY)
+		rc = reload_validity(srv, path);
+	else if (how == RELOAD_NAMED && changes != NULL && !changes->wc_all)
 		rc = reload_changes(srv, path, changes, false, clock_us());
-	else if (how == RELOAD_RESCAN || how == RELOAD_NAMED)
-		rc = reload_rescan(srv, path);
 	else
-		rc = reload_whole(srv, path);
+		rc = reload_rescan(srv, path);
 	atomic_fetch_add(&srv->srv_reloads, 1);
 	if (rc == 0)
 		atomic_store(&srv->srv_last_reload, (int64_t)time(NULL));
@@ -412,6 +413,34 @@ reload_rescan(struct server *srv, const char *path)
 	/* The listing of a million files goes back to the system. */
 	malloc_trim(0);
 	log_phase("reload", "memory returned", &phase);
+	return rc;
+}
+
+/*
+ * A certificate began or ceased to be valid, no file changing: the names
+ * of the certificates that did are looked at again, as if their files had
+ * changed.
+ */
+static int
+reload_validity(struct server *srv, const char *path)
+{
+	uint64_t		 start = clock_us();
+	struct watch_changes	 changes = { 0 };
+	const char		*why;
+	size_t			 count;
+	int			 rc;
+
+	why = fleet_validity_changes(srv->srv_fleet, time(NULL),
+	    &changes.wc_files, &count);
+	if (why != NULL) {
+		log_info("reload: %s: reading every file", why);
+		watch_changes_clear(&changes);
+		return reload_whole(srv, path);
+	}
+	log_info("reload: %zu certificates began or ceased to be valid: "
+	    "looking at their names again", count);
+	rc = reload_changes(srv, path, &changes, true, start);
+	watch_changes_clear(&changes);
 	return rc;
 }
 

@@ -26,15 +26,16 @@ const char	*reload_side_settings(const struct config *, char *, size_t);
  * What a reload reads again: the files inotify named (`changes`), where
  * that is enough; for SIGHUP, and events that name no single file (a
  * directory made or removed, a queue overflow), the files that changed
- * since they were read, found by a stat of each; or every file. The first
- * two fall back to every file when the change cannot be tied to single
- * files (certificate files named in the main file, templates in a
- * customer file, certbot lineages...).
+ * since they were read, found by a stat of each; when a certificate began
+ * or ceased to be valid, the names of those that did. Each falls back to
+ * every file when the change cannot be tied to single files (certificate
+ * files named in the main file, templates in a customer file, certbot
+ * lineages...).
  */
 enum reload_how {
 	RELOAD_NAMED,
 	RELOAD_RESCAN,
-	RELOAD_WHOLE,
+	RELOAD_VALIDITY,	/* a certificate began or ceased to be valid */
 };
 
 /*

@@ -184,7 +184,7 @@ serve_wait(struct server *srv, int sfd, const char *path,
 		log_info("a certificate began or ceased to be valid: reloading "
 		    "%s", path);
 		st->st_validity_seen = validity;
-		reload_run(srv, path, RELOAD_WHOLE, NULL);
+		reload_run(srv, path, RELOAD_VALIDITY, NULL);
 		return true;
 	}
 	if (validity != 0 && (validity - wall) * 1000 < timeout)
