@@ -46,6 +46,9 @@ struct fleet_file {
 	char		*ff_path;
 	unsigned	ff_scan;	/* the last SIGHUP scan that saw it */
 	bool		ff_link;	/* a symlink: its target is watched */
+	/* In an update: its names get their template's new policy with no
+	 * part of their own (fleet_rebind_hosts). */
+	bool		ff_rebind;
 	uint16_t	ff_tpl;		/* FLEET_TPL_* */
 	struct fleet_part *ff_part;	/* in an update: it read again */
 };
@@ -578,6 +581,9 @@ struct fleet_work {
 	 * be given it without a read (fp_rebind); NULL for the others. */
 	struct served_policy	**fw_rebind;
 	size_t			  fw_nrebind;
+	/* The files whose served names all get it that way (ff_rebind). */
+	struct fleet_file	**fw_rebinds;
+	size_t			  fw_nrebinds;
 	/* Its include patterns or flat certificate directories changed: the
 	 * new ones, for the books once the change goes in. */
 	bool			 fw_sources;
@@ -1216,6 +1222,34 @@ fleet_template_policy(struct fleet_work *fw, const struct policy_template *t)
 static void fleet_add_every_part(struct fleet_work *);
 
 /*
+ * Can the file's names get their template's new policy with no part of
+ * their own: is each served now, and none kept by the refusal rule (whose
+ * policy is not its host's)? Then only their hosts change.
+ */
+static bool
+fleet_rebind_alone(const struct fleet_work *fw, const struct fleet_file *ff)
+{
+	const struct fleet	*fl = fw->fw_fleet;
+	char			 host[NAME_MAX_LENGTH + 1];
+
+	for (size_t k = 0; k < ff->ff_names.sv_count; k++) {
+		const char		*domain = ff->ff_names.sv_items[k];
+		const struct host	*o;
+		int			 n;
+
+		n = snprintf(host, sizeof(host), HOST_PREFIX "%s", domain);
+		if (n < 0 || (size_t)n >= sizeof(host))
+			return false;
+		o = hosttab_get(&fw->fw_fu->fu_cur->snap_hosts, host, (size_t)n);
+		if (o == NULL || o->h_cert == NULL || o->h_policy == NULL ||
+		    (fl->fl_kept.sm_count > 0 &&
+		    strmap_get(&fl->fl_kept, domain) != NULL))
+			return false;
+	}
+	return true;
+}
+
+/*
  * The main file's templates changed (fw_all_parts). With the same DNS
  * settings only the files whose domains name a template are concerned:
  * a file of one template's plain domains is left as it is when the
@@ -1262,6 +1296,15 @@ fleet_add_template_parts(struct fleet_work *fw)
 		    (ff->ff_tpl >= FLEET_TPL_FIRST && !changed[t]) ||
 		    strmap_get(&named, path) != NULL)
 			continue;
+		if (ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL &&
+		    fleet_rebind_alone(fw, ff)) {
+			fw->fw_rebinds = xgrow(fw->fw_rebinds, fw->fw_nrebinds,
+			    sizeof(*fw->fw_rebinds));
+			fw->fw_rebinds[fw->fw_nrebinds++] = value;
+			((struct fleet_file *)value)->ff_rebind = true;
+			rebound++;
+			continue;
+		}
 		fleet_add_known_part(fw, value);
 		fw->fw_parts[fw->fw_nparts - 1].fp_rebind =
 		    ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL;
@@ -1526,10 +1569,13 @@ fleet_new_hosts(struct fleet_work *fw)
 		}
 		fn->fn_file = owner->ff_path != NULL ? owner->ff_path :
 		    fl->fl_main;
-		/* A kept host's policy may not be its file's. */
+		/* A kept host's policy may not be its file's; a name of a
+		 * file given its template's new policy has that. */
 		kept = strmap_get(&fl->fl_kept, domain);
 		policy = kept != NULL && kept->fk_policy != NULL ?
-		    kept->fk_policy : fn->fn_old->h_policy;
+		    kept->fk_policy : owner->ff_rebind ?
+		    fw->fw_rebind[owner->ff_tpl - FLEET_TPL_FIRST] :
+		    fn->fn_old->h_policy;
 		if (policy == NULL) {
 			fn->fn_new = host_ref((struct host *)fn->fn_old);
 			continue;
@@ -1607,6 +1653,47 @@ fleet_same_cert(const struct cert *a, const struct cert *b)
 	    strcmp(a->crt_file, b->crt_file) == 0);
 }
 
+/*
+ * The names of the files given their template's new policy with no part
+ * (fw_rebinds), served before and after with the same certificate: each a
+ * new host in `snap`, unless another change of the burst made its host.
+ */
+static void
+fleet_rebind_hosts(struct fleet_work *fw, struct snapshot *snap)
+{
+	struct fleet_diff	*rd = &fw->fw_fu->fu_diff;
+	char			 host[NAME_MAX_LENGTH + 1];
+
+	for (size_t i = 0; i < fw->fw_nrebinds; i++) {
+		const struct fleet_file	*ff = fw->fw_rebinds[i];
+		struct served_policy	*policy =
+		    fw->fw_rebind[ff->ff_tpl - FLEET_TPL_FIRST];
+
+		for (size_t k = 0; k < ff->ff_names.sv_count; k++) {
+			const char		*domain = ff->ff_names.sv_items[k];
+			const struct srcpos	 at = { ff->ff_path, 0, 0 };
+			const struct host	*o;
+			struct host		*n;
+			int			 len;
+
+			if (strmap_get(&fw->fw_names, domain) != NULL)
+				continue;	/* fleet_new_hosts made it */
+			len = snprintf(host, sizeof(host), HOST_PREFIX "%s",
+			    domain);
+			o = hosttab_get(&fw->fw_fu->fu_cur->snap_hosts, host,
+			    (size_t)len);
+			if (o->h_policy == policy)
+				continue;
+			n = snapshot_host_of(domain, policy, &at, o->h_cert,
+			    &fw->fw_fu->fu_diags);
+			rd->fd_policies += strcmp(o->h_policy->pr_id,
+			    policy->pr_id) != 0;
+			atomic_store(&n->h_fetches, atomic_load(&o->h_fetches));
+			hosttab_put(&snap->snap_hosts, n);
+		}
+	}
+}
+
 static struct snapshot *
 fleet_next(struct fleet_work *fw)
 {
@@ -1657,6 +1744,7 @@ fleet_next(struct fleet_work *fw)
 		fn->fn_new = NULL;
 		hosttab_put(&snap->snap_hosts, n);
 	}
+	fleet_rebind_hosts(fw, snap);
 	snap->snap_ndomains = snap->snap_hosts.ht_count;
 	return snap;
 }
@@ -1782,6 +1870,9 @@ fleet_work_free(struct fleet_work *fw)
 	for (size_t i = 0; i < fw->fw_nrebind; i++)
 		served_policy_unref(fw->fw_rebind[i]);
 	free(fw->fw_rebind);
+	for (size_t i = 0; i < fw->fw_nrebinds; i++)
+		fw->fw_rebinds[i]->ff_rebind = false;
+	free(fw->fw_rebinds);
 	for (size_t pos = 0; strmap_next(&fw->fw_names, &pos, &key, &value);) {
 		host_unref(((struct fleet_name *)value)->fn_new);
 		free(value);
@@ -1799,7 +1890,7 @@ fleet_active(const struct fleet_work *fw)
 		n += !fw->fw_parts[i].fp_same;
 	for (size_t i = 0; i < fw->fw_npairs; i++)
 		n += !fw->fw_pairs[i].fq_same;
-	return n;
+	return n + fw->fw_nrebinds;
 }
 
 /* Does any name get another host? */
