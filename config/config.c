@@ -87,10 +87,9 @@ config_named_files_equal(const struct config *a, const struct config *b)
 }
 
 bool
-config_dns_defaults_equal(const struct config *a, const struct config *b)
+config_delegation_equal(const struct config *a, const struct config *b)
 {
-	return strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) &&
-	    config_same_string(a->cfg_dns.dns_delegation_zone,
+	return config_same_string(a->cfg_dns.dns_delegation_zone,
 	    b->cfg_dns.dns_delegation_zone);
 }
 
@@ -106,16 +105,22 @@ config_template_equal(const struct policy_template *x,
 }
 
 bool
-config_resolution_equal(const struct config *a, const struct config *b)
+config_templates_equal(const struct config *a, const struct config *b)
 {
-	if (!config_dns_defaults_equal(a, b) ||
-	    a->cfg_ntemplates != b->cfg_ntemplates)
+	if (a->cfg_ntemplates != b->cfg_ntemplates)
 		return false;
 	for (size_t i = 0; i < a->cfg_ntemplates; i++)
 		if (!config_template_equal(&a->cfg_templates[i],
 		    &b->cfg_templates[i]))
 			return false;
 	return true;
+}
+
+bool
+config_resolution_equal(const struct config *a, const struct config *b)
+{
+	return strvec_equal(&a->cfg_dns.dns_rua, &b->cfg_dns.dns_rua) &&
+	    config_delegation_equal(a, b) && config_templates_equal(a, b);
 }
 
 struct config *

@@ -215,9 +215,15 @@ bool			 config_named_files_equal(const struct config *a,
  */
 bool			 config_resolution_equal(const struct config *a,
 			    const struct config *b);
-/* The DNS settings domains take (TLS-RPT addresses, the delegation zone)
- * alike: then only templates may resolve domains otherwise. */
-bool			 config_dns_defaults_equal(const struct config *a,
+/*
+ * The parts of config_resolution_equal(): the delegation zone (a domain
+ * that delegates needs one, or it is in error), and the templates. The
+ * TLS-RPT addresses domains take change their DNS records only, nothing
+ * a domain serves.
+ */
+bool			 config_delegation_equal(const struct config *a,
+			    const struct config *b);
+bool			 config_templates_equal(const struct config *a,
 			    const struct config *b);
 /* The same template (name, validity, policy), or both NULL. */
 bool			 config_template_equal(const struct policy_template *,

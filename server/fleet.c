@@ -1250,12 +1250,13 @@ fleet_rebind_alone(const struct fleet_work *fw, const struct fleet_file *ff)
 }
 
 /*
- * The main file's templates changed (fw_all_parts). With the same DNS
- * settings only the files whose domains name a template are concerned:
- * a file of one template's plain domains is left as it is when the
- * template is, and given its new policy without a read when it is valid
- * (fleet_part_rebind); the others are read again. Other DNS settings
- * concern every file.
+ * The main file's templates or DNS settings changed (fw_all_parts). With
+ * the same delegation zone only the files whose domains name a template
+ * are concerned, and only when templates changed: a file of one
+ * template's plain domains is left as it is when the template is, and
+ * given its new policy without a read when it is valid (fleet_part_rebind,
+ * fleet_rebind_hosts); the others are read again. Other TLS-RPT addresses
+ * change no domain's service. Another delegation zone concerns every file.
  */
 static void
 fleet_add_template_parts(struct fleet_work *fw)
@@ -1266,14 +1267,17 @@ fleet_add_template_parts(struct fleet_work *fw)
 	struct strmap		 named = { .sm_borrowed = true };
 	size_t			 ntpl = fl->fl_tpl_names.sv_count;
 	size_t			 read = 0, rebound = 0;
-	bool			*changed;
+	bool			*changed, templates;
 	const char		*path;
 	void			*value;
 
-	if (!config_dns_defaults_equal(old, cur)) {
+	if (!config_delegation_equal(old, cur)) {
 		fleet_add_every_part(fw);
+		log_info("reload: the delegation zone changed: every customer "
+		    "file read again");
 		return;
 	}
+	templates = !config_templates_equal(old, cur);
 	changed = xcalloc(ntpl + 1, sizeof(*changed));
 	fw->fw_rebind = xcalloc(ntpl + 1, sizeof(*fw->fw_rebind));
 	fw->fw_nrebind = ntpl;
@@ -1292,7 +1296,7 @@ fleet_add_template_parts(struct fleet_work *fw)
 		const struct fleet_file	*ff = value;
 		size_t			 t = ff->ff_tpl - FLEET_TPL_FIRST;
 
-		if (ff->ff_tpl == FLEET_TPL_NONE ||
+		if (ff->ff_tpl == FLEET_TPL_NONE || !templates ||
 		    (ff->ff_tpl >= FLEET_TPL_FIRST && !changed[t]) ||
 		    strmap_get(&named, path) != NULL)
 			continue;
@@ -1315,8 +1319,13 @@ fleet_add_template_parts(struct fleet_work *fw)
 	}
 	strmap_free(&named);
 	free(changed);
-	log_info("reload: templates changed: %zu customer files given their "
-	    "template's new policy, %zu read again", rebound, read);
+	if (templates)
+		log_info("reload: templates changed: %zu customer files given "
+		    "their template's new policy, %zu read again", rebound,
+		    read);
+	else
+		log_info("reload: the TLS-RPT addresses changed, which no "
+		    "domain serves: no customer file read");
 }
 
 /* Every customer file the fleet has, read again (fw_all_parts). */

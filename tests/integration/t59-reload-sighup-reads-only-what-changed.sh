@@ -10,7 +10,9 @@
 # its settings changed (they apply); when its templates changed, the
 # customer files that name them get their new policies, and no
 # certificate is read; when it names
-# other files (another include pattern), only what the pattern matches.
+# other files (another include pattern), only what the pattern matches;
+# other TLS-RPT addresses read no customer file, another delegation zone
+# every one.
 . "$TOP/tests/integration/lib.sh"
 
 cert_versions b.example 2
@@ -153,6 +155,27 @@ expect_log_since "$mark" 'reload: 5 customer and certificate files looked at, 1 
 expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(1 added, 0 removed, 0 policies and 0 certificates changed\)'
 expect_no_log_since "$mark" 'reading every file'
 expect_eq "$(served_id mta-sts.c.example)" "$id_c_more" "c's policy from the new pattern"
+expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
+stop_writer
+
+# ---- other TLS-RPT addresses: no domain serves them, no customer file is
+# read; a delegation zone (a domain that delegates needs one): every one
+sleep 1
+{ cat cfg.yaml
+  echo 'dns: {tlsrpt: {rua: ["mailto:reports@hoster.example"]}}'; } > probe/cfg.yaml
+rewrite_open cfg.yaml probe/cfg.yaml
+hup_reload 5
+expect_log_since "$mark" "reload: the TLS-RPT addresses changed, which no domain serves: no customer file read"
+expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
+stop_writer
+sleep 1
+sed 's|^dns: {|dns: {delegation: {zone: policies.hoster.example}, |' cfg.yaml > probe/cfg.yaml
+grep -q 'delegation' probe/cfg.yaml || fail "no delegation zone"
+rewrite_open cfg.yaml probe/cfg.yaml
+hup_reload 5
+expect_log_since "$mark" "reload: the delegation zone changed: every customer file read again"
+expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
+expect_no_log_since "$mark" 'reading every file'
 expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
 stop_writer
 expect_clean_stop
