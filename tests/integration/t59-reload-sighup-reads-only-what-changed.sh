@@ -159,23 +159,24 @@ expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
 stop_writer
 
 # ---- other TLS-RPT addresses: no domain serves them, no customer file is
-# read; a delegation zone (a domain that delegates needs one): every one
+# read; a delegation zone (a domain that delegates needs one): every one.
+# main_settings LINE: the main file rewritten (probe/cfg.yaml, no event),
+# SIGHUP, and LINE logged, nothing served changed.
+main_settings() {
+	rewrite_open cfg.yaml probe/cfg.yaml
+	hup_reload 5
+	expect_log_since "$mark" "reload: $1"
+	expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
+	expect_no_log_since "$mark" 'reading every file'
+	expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
+	stop_writer
+	sleep 1
+}
 sleep 1
 { cat cfg.yaml
   echo 'dns: {tlsrpt: {rua: ["mailto:reports@hoster.example"]}}'; } > probe/cfg.yaml
-rewrite_open cfg.yaml probe/cfg.yaml
-hup_reload 5
-expect_log_since "$mark" "reload: the TLS-RPT addresses changed, which no domain serves: no customer file read"
-expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
-stop_writer
-sleep 1
+main_settings "the TLS-RPT addresses changed, which no domain serves: no customer file read"
 sed 's|^dns: {|dns: {delegation: {zone: policies.hoster.example}, |' cfg.yaml > probe/cfg.yaml
 grep -q 'delegation' probe/cfg.yaml || fail "no delegation zone"
-rewrite_open cfg.yaml probe/cfg.yaml
-hup_reload 5
-expect_log_since "$mark" "reload: the delegation zone changed: every customer file read again"
-expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
-expect_no_log_since "$mark" 'reading every file'
-expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
-stop_writer
+main_settings "the delegation zone changed: every customer file read again"
 expect_clean_stop
