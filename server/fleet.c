@@ -988,6 +988,30 @@ fleet_part_load(void *arg, size_t i)
 	fp->fp_cfg = config_load_part(fw->fw_resolve, fp->fp_path);
 }
 
+/* Does `dir` hold lineages of its own (<name>/fullchain.pem), which only
+ * a whole load reads? */
+static bool
+fleet_has_lineage_dirs(const char *dir)
+{
+	struct dirent	*e;
+	struct stat	 st;
+	DIR		*d = opendir(dir);
+	bool		 found = false;
+
+	while (d != NULL && !found && (e = readdir(d)) != NULL) {
+		char *chain;
+
+		if (e->d_name[0] == '.' || e->d_type == DT_REG)
+			continue;
+		chain = xasprintf("%s/%s/fullchain.pem", dir, e->d_name);
+		found = stat(chain, &st) == 0;
+		free(chain);
+	}
+	if (d != NULL)
+		closedir(d);
+	return found;
+}
+
 /*
  * The main file names other include patterns or certificate directories
  * (and the same files one by one): what they add or take away is read or
@@ -1015,6 +1039,8 @@ fleet_sources_check(struct fleet_work *fw, const struct config *cfg)
 		live = xasprintf("%s/live", dir);
 		lineages = fleet_is_dir(live);
 		free(live);
+		if (!lineages && !strvec_contains(&fl->fl_flat, dir))
+			lineages = fleet_has_lineage_dirs(dir);
 		if (lineages)
 			return "a certificate directory of certbot lineages "
 			    "was added";
@@ -1113,15 +1139,18 @@ fleet_watch(const struct fleet *fl, struct watcher *wa,
 		(void)watch_set_files(wa, cfg, &files);
 }
 
+/* Is `path` under one of `dirs`, at any depth (a lineage of a flat
+ * directory is read with it)? */
 static bool
 fleet_in_dirs(const struct strvec *dirs, const char *path)
 {
-	const char *slash = strrchr(path, '/');
+	for (size_t i = 0; i < dirs->sv_count; i++) {
+		size_t len = strlen(dirs->sv_items[i]);
 
-	for (size_t i = 0; slash != NULL && i < dirs->sv_count; i++)
-		if (strlen(dirs->sv_items[i]) == (size_t)(slash - path) &&
-		    strncmp(dirs->sv_items[i], path, (size_t)(slash - path)) == 0)
+		if (strncmp(dirs->sv_items[i], path, len) == 0 &&
+		    path[len] == '/')
 			return true;
+	}
 	return false;
 }
 

@@ -12,7 +12,7 @@ fixture_daemon --no-start --customer a.example --customer b.example
 # Customers and certificates the configuration does not name yet.
 mkdir more.d more-certs
 mkpki pki mta-sts.c.example mta-sts.e.example mta-sts.f.example \
-    mta-sts.g.example mta-sts.h.example
+    mta-sts.g.example mta-sts.h.example mta-sts.i.example
 for d in c e; do
 	install_cert "pki/certs/mta-sts.$d.example" "more-certs/mta-sts.$d.example"
 	domains_yaml "$d.example=testing" > "more.d/$d.yaml"
@@ -27,9 +27,12 @@ grep -q '^certificates: \[{directory: certs}\]$' cfg.yaml ||
 	fail "no certificates line"
 # sources INCLUDE CERTS: cfg.yaml's include patterns and certificate
 # sources replaced (the reload it makes awaited, and not refused).
-sources() {
+sources_yaml() {
 	sed -e "s|^include: .*|include: [$1]|" \
 	    -e "s|^certificates: .*|certificates: [$2]|" cfg.yaml > probe/cfg.yaml
+}
+sources() {
+	sources_yaml "$@"
 	config_replace probe/cfg.yaml 10
 }
 # expect_delta ADDED REMOVED CERTS NEW GONE: the reload read no whole load
@@ -86,6 +89,32 @@ for d in a b c e f g; do
 	eval "want=\$id_$d"
 	expect_eq "$(served_id "mta-sts.$d.example")" "$want" "$d's policy"
 done
+
+# ---- a flat directory that holds a lineage of its own (a directory with
+# fullchain.pem and privkey.pem): the whole load reads it, and says why;
+# taken away again, its certificate goes with it (the refusal rule keeps
+# the name, whose domain is still configured)
+mkdir -p sub-certs/mta-sts.i.example
+cp pki/certs/mta-sts.i.example.crt sub-certs/mta-sts.i.example/fullchain.pem
+cp pki/certs/mta-sts.i.example.key sub-certs/mta-sts.i.example/privkey.pem
+service_readable sub-certs
+domains_yaml i.example > more.d/i.yaml
+id_i=$(config_id more.d/i.yaml i.example)
+sleep 1		# the customer file's reload passes (no certificate yet)
+sources 'domains.d/*.yaml, more.d/*.yaml' '{directory: more-certs}, {directory: certs}, {directory: sub-certs}'
+expect_log_since "$mark" 'reload: a certificate directory of certbot lineages was added: reading every file'
+expect_eq "$(served_id mta-sts.i.example)" "$id_i" "i's policy"
+sources_yaml 'domains.d/*.yaml, more.d/*.yaml' '{directory: more-certs}, {directory: certs}'
+mark=$(log_mark)
+replace_file probe/cfg.yaml cfg.yaml
+await_log 10 "$mark" 'reload refused'
+expect_log_since "$mark" 'mta-sts.i.example would no longer be served'
+expect_no_log_since "$mark" 'reading every file'
+expect_eq "$(served_id mta-sts.i.example)" "$id_i" "i's policy, kept"
+mark=$(log_mark)
+rm more.d/i.yaml
+await_log 5 "$mark" 'reloaded in'
+expect_unrecognized mta-sts.i.example
 
 # ---- a directory of certbot lineages: the whole load, which says why
 mkdir -p le/live/mta-sts.h.example
