@@ -280,6 +280,32 @@ fleet_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* A Let's Encrypt root: read through its live/ lineages, which only a
+ * whole load follows. */
+static bool
+fleet_lineage_root(const char *dir)
+{
+	char	*live = xasprintf("%s/live", dir);
+	bool	 root = fleet_is_dir(live);
+
+	free(live);
+	return root;
+}
+
+/* Why only a whole load will do for the fleet's certificates, or NULL:
+ * all of them are in flat directories. */
+static const char *
+fleet_not_flat(const struct fleet *fl)
+{
+	if (fl->fl_lineages)
+		return "certbot lineages are read";
+	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
+		if (fl->fl_tickets == NULL ||
+		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
+			return "the configuration names certificate files";
+	return NULL;
+}
+
 struct fleet *
 fleet_build(const struct config *cfg, const struct certset *certs,
     time_t now)
@@ -293,21 +319,16 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 	strvec_copy(&fl->fl_includes, &cfg->cfg_includes);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const struct cert_source *cs = &cfg->cfg_certs[i];
-		char *live;
 
 		if (cs->csrc_directory == NULL) {
 			strvec_push(&fl->fl_other, xstrdup(cs->csrc_cert));
 			strvec_push(&fl->fl_other, xstrdup(cs->csrc_key));
 			continue;
 		}
-		/* A Let's Encrypt root is read through its live/ lineages,
-		 * which only a whole load follows. */
-		live = xasprintf("%s/live", cs->csrc_directory);
-		if (!fleet_is_dir(live))
+		if (!fleet_lineage_root(cs->csrc_directory))
 			strvec_push(&fl->fl_flat, xstrdup(cs->csrc_directory));
 		else
 			fl->fl_lineages = true;
-		free(live);
 	}
 	if (cfg->cfg_ticket_keys != NULL) {
 		strvec_push(&fl->fl_other, xstrdup(cfg->cfg_ticket_keys));
@@ -1031,14 +1052,11 @@ fleet_sources_check(struct fleet_work *fw, const struct config *cfg)
 		    "certbot lineages are read";
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		const char	*dir = cfg->cfg_certs[i].csrc_directory;
-		char		*live;
 		bool		 lineages;
 
 		if (dir == NULL)
 			continue;
-		live = xasprintf("%s/live", dir);
-		lineages = fleet_is_dir(live);
-		free(live);
+		lineages = fleet_lineage_root(dir);
 		if (!lineages && !strvec_contains(&fl->fl_flat, dir))
 			lineages = fleet_has_lineage_dirs(dir);
 		if (lineages)
@@ -2293,27 +2311,19 @@ fleet_rescan(struct fleet *fl, const struct certcache *cc,
 	struct fleet_scan	 sc = { .sc_fleet = fl, .sc_cache = cc };
 	struct stat		 st;
 	struct stamp		 main_stamp;
+	const char		*why;
 
 	if (fl->fl_stale)
 		return "an earlier reload was refused";
 	if (stat(fl->fl_main, &st) == -1)
 		return "the main file cannot be read";
 	main_stamp = stamp_of(&st);
-	if (fl->fl_lineages)
-		return "certbot lineages are read";
-	for (size_t i = 0; i < fl->fl_flat.sv_count; i++) {
-		char	*live = xasprintf("%s/live", fl->fl_flat.sv_items[i]);
-		bool	 lineages = fleet_is_dir(live);
-
-		free(live);
-		if (lineages)
+	if ((why = fleet_not_flat(fl)) != NULL)
+		return why;
+	for (size_t i = 0; i < fl->fl_flat.sv_count; i++)
+		if (fleet_lineage_root(fl->fl_flat.sv_items[i]))
 			return "a certificate directory now holds certbot "
 			    "lineages";
-	}
-	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
-		if (fl->fl_tickets == NULL ||
-		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
-			return "the configuration names certificate files";
 	/* Read again as inotify would have named it (fleet_read_main). */
 	if (!stamp_equal(&main_stamp, &fl->fl_mainfile.ff_stamp))
 		fleet_scan_mark(changed, fl->fl_main);
@@ -2328,18 +2338,14 @@ const char *
 fleet_validity_changes(struct fleet *fl, time_t now, struct strmap *changed,
     size_t *count)
 {
-	const char	*path;
+	const char	*path, *why;
 	void		*value;
 
 	*count = 0;
 	if (fl->fl_stale || fl->fl_pending.sm_count > 0)
 		return "an earlier reload was refused";
-	if (fl->fl_lineages)
-		return "certbot lineages are read";
-	for (size_t i = 0; i < fl->fl_other.sv_count; i++)
-		if (fl->fl_tickets == NULL ||
-		    strcmp(fl->fl_other.sv_items[i], fl->fl_tickets) != 0)
-			return "the configuration names certificate files";
+	if ((why = fleet_not_flat(fl)) != NULL)
+		return why;
 	fl->fl_validity_from = fl->fl_validity_look;
 	fl->fl_validity_look = now;
 	fl->fl_next_validity = 0;
