@@ -134,6 +134,9 @@ struct domain {
 	char		*dom_zone;	/* zone that holds its records */
 	struct strvec	 dom_rua;	/* effective TLS-RPT URIs (may be empty) */
 	bool		 dom_delegate;	/* _mta-sts CNAME to the hoster zone */
+	/* `delegate: true` written: the delegation zone decides whether it
+	 * is valid (none is an error). */
+	bool		 dom_delegate_asked;
 	bool		 dom_valid;	/* no error: it can be served */
 	char		*dom_body;	/* the exact bytes served */
 	size_t		 dom_body_len;

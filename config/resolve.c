@@ -132,6 +132,7 @@ resolve_records(struct loader *ld, struct pending_domain *pd)
 		    "dns: delegation: zone");
 	d->dom_delegate = cfg->cfg_dns.dns_delegation_zone != NULL &&
 	    pd->pd_delegate != 0;
+	d->dom_delegate_asked = pd->pd_delegate == 1;
 }
 
 static void

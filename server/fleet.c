@@ -45,10 +45,14 @@ struct fleet_file {
 	struct strvec	ff_names;	/* the domains it defines */
 	char		*ff_path;
 	unsigned	ff_scan;	/* the last SIGHUP scan that saw it */
-	bool		ff_link;	/* a symlink: its target is watched */
+	/* Bits, in what would be padding: a million files. */
+	bool		ff_link : 1;	/* a symlink: its target is watched */
 	/* In an update: its names get their template's new policy with no
 	 * part of their own (fleet_rebind_hosts). */
-	bool		ff_rebind;
+	bool		ff_rebind : 1;
+	/* A domain of it says `delegate: true`: another delegation zone
+	 * concerns it (none makes that an error). */
+	bool		ff_delegate : 1;
 	uint16_t	ff_tpl;		/* FLEET_TPL_* */
 	struct fleet_part *ff_part;	/* in an update: it read again */
 };
@@ -361,6 +365,7 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		if (ff != &fl->fl_whole) {
 			ff->ff_tpl = fleet_tpl_join(ff->ff_tpl,
 			    fleet_tpl_of(fl, d), ff->ff_names.sv_count == 0);
+			ff->ff_delegate |= d->dom_delegate_asked;
 			strvec_push(&ff->ff_names, xstrdup(d->dom_name));
 		}
 		(void)strmap_put(&fl->fl_owner, d->dom_name, ff);
@@ -555,6 +560,7 @@ struct fleet_part {
 	bool			 fp_rebind;
 	/* The entries' names are fp_old's, borrowed: the books keep theirs. */
 	bool			 fp_same_names;
+	bool			 fp_delegate;	/* ff_delegate */
 	uint16_t		 fp_tpl;	/* FLEET_TPL_* */
 	struct config		*fp_cfg;	/* parsed, until fleet_part_take */
 };
@@ -595,8 +601,9 @@ struct fleet_work {
 	/* What customer files are read with: fw_main_cfg, or the
 	 * configuration in service. */
 	const struct config	*fw_resolve;
-	/* The main file's templates or DNS settings changed: every customer
-	 * file is read again, or only those its templates concern. */
+	/* The main file's templates or DNS settings changed: the customer
+	 * files they concern are read again or given their template's new
+	 * policy (fleet_add_template_parts). */
 	bool			 fw_all_parts;
 	/* Then, for each of fl_tpl_names: its new policy, for the files to
 	 * be given it without a read (fp_rebind); NULL for the others. */
@@ -908,6 +915,7 @@ fleet_part_rebind(struct fleet_work *fw, struct fleet_part *fp)
 	fp->fp_stamp = ff->ff_stamp;
 	fp->fp_link = ff->ff_link;
 	fp->fp_tpl = ff->ff_tpl;
+	fp->fp_delegate = ff->ff_delegate;
 	fp->fp_same_names = true;
 	fp->fp_nentries = ff->ff_names.sv_count;
 	if (fp->fp_nentries > 1)
@@ -959,6 +967,7 @@ fleet_part_take(struct fleet_work *fw, struct fleet_part *fp)
 
 		fp->fp_tpl = fleet_tpl_join(fp->fp_tpl,
 		    fleet_tpl_of(fw->fw_fleet, d), k == 0);
+		fp->fp_delegate |= d->dom_delegate_asked;
 		/* A copy made here: the configuration's memory, a pool
 		 * thread's, goes back whole. */
 		e->fe_name = fp->fp_same_names ?
@@ -1074,9 +1083,9 @@ fleet_sources_check(struct fleet_work *fw, const struct config *cfg)
  * main file's own domains, when it gives the other files the same include
  * patterns, certificate sources and ticket keys (config_sources_equal):
  * then settings, comments and its own domains change without the whole
- * load. When its templates or DNS settings changed too, every customer
- * file is read again with them (fw_all_parts), the certificates staying
- * as they are; when its include patterns or certificate directories
+ * load. When its templates or DNS settings changed too, the customer
+ * files they concern are read again with them (fw_all_parts), the
+ * certificates staying as they are; when its include patterns or certificate directories
  * changed, the files and pairs they add or take away are read
  * (fleet_sources_check). Anything else needs the whole load.
  */
@@ -1206,8 +1215,7 @@ fleet_sources_list(struct fleet_work *fw)
 	for (size_t i = 0; i < fl->fl_includes.sv_count; i++)
 		unmatched = unmatched || !strvec_contains(&fw->fw_includes,
 		    fl->fl_includes.sv_items[i]);
-	/* With every file read again, each is a part already. */
-	for (size_t pos = 0; unmatched && !fw->fw_all_parts &&
+	for (size_t pos = 0; unmatched &&
 	    strmap_next(&fl->fl_files, &pos, &path, &value);)
 		if (!fleet_matches(&fw->fw_includes, path) &&
 		    strmap_get(&fw->fw_named, path) == NULL) {
@@ -1266,7 +1274,6 @@ fleet_template_policy(struct fleet_work *fw, const struct policy_template *t)
 	return pr;
 }
 
-static void fleet_add_every_part(struct fleet_work *);
 
 /*
  * Can the file's names get their template's new policy with no part of
@@ -1297,13 +1304,14 @@ fleet_rebind_alone(const struct fleet_work *fw, const struct fleet_file *ff)
 }
 
 /*
- * The main file's templates or DNS settings changed (fw_all_parts). With
- * the same delegation zone only the files whose domains name a template
- * are concerned, and only when templates changed: a file of one
- * template's plain domains is left as it is when the template is, and
- * given its new policy without a read when it is valid (fleet_part_rebind,
- * fleet_rebind_hosts); the others are read again. Other TLS-RPT addresses
- * change no domain's service. Another delegation zone concerns every file.
+ * The main file's templates or DNS settings changed (fw_all_parts). Only
+ * the files whose domains name a changed template are concerned by the
+ * templates: a file of one template's plain domains is given its new
+ * policy without a read when it is valid (fleet_part_rebind,
+ * fleet_rebind_hosts); the others are read again. Another delegation zone
+ * serves nothing differently: it concerns only the files that say
+ * `delegate: true`, which are read again (none makes that an error, one
+ * mends it). Other TLS-RPT addresses change no domain's service.
  */
 static void
 fleet_add_template_parts(struct fleet_work *fw)
@@ -1311,19 +1319,13 @@ fleet_add_template_parts(struct fleet_work *fw)
 	struct fleet		*fl = fw->fw_fleet;
 	const struct config	*old = fw->fw_fu->fu_cur->snap_cfg;
 	const struct config	*cur = fw->fw_main_cfg;
-	struct strmap		 named = { .sm_borrowed = true };
 	size_t			 ntpl = fl->fl_tpl_names.sv_count;
-	size_t			 read = 0, rebound = 0;
-	bool			*changed, templates;
+	size_t			 read = 0, rebound = 0, delegating = 0;
+	bool			*changed, templates, delegation;
 	const char		*path;
 	void			*value;
 
-	if (!config_delegation_equal(old, cur)) {
-		fleet_add_every_part(fw);
-		log_info("reload: the delegation zone changed: every customer "
-		    "file read again");
-		return;
-	}
+	delegation = !config_delegation_equal(old, cur);
 	templates = !config_templates_equal(old, cur);
 	changed = xcalloc(ntpl + 1, sizeof(*changed));
 	fw->fw_rebind = xcalloc(ntpl + 1, sizeof(*fw->fw_rebind));
@@ -1337,18 +1339,22 @@ fleet_add_template_parts(struct fleet_work *fw)
 		if (changed[i] && t != NULL && t->tpl_valid)
 			fw->fw_rebind[i] = fleet_template_policy(fw, t);
 	}
-	for (size_t i = 0; i < fw->fw_nparts; i++)
-		(void)strmap_put(&named, fw->fw_parts[i].fp_path, fw);
 	for (size_t pos = 0; strmap_next(&fl->fl_files, &pos, &path, &value);) {
 		const struct fleet_file	*ff = value;
 		size_t			 t = ff->ff_tpl - FLEET_TPL_FIRST;
+		bool			 asks = delegation && ff->ff_delegate;
+		bool			 rebind = !asks &&
+		    ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL;
 
-		if (ff->ff_tpl == FLEET_TPL_NONE || !templates ||
-		    (ff->ff_tpl >= FLEET_TPL_FIRST && !changed[t]) ||
-		    strmap_get(&named, path) != NULL)
+		/* Named already, or no longer included: the list of
+		 * sources takes it away (fleet_sources_list). */
+		if ((!asks && (ff->ff_tpl == FLEET_TPL_NONE || !templates ||
+		    (ff->ff_tpl >= FLEET_TPL_FIRST && !changed[t]))) ||
+		    strmap_get(&fw->fw_named, path) != NULL ||
+		    (fw->fw_sources && !fleet_matches(&fw->fw_includes, path)))
 			continue;
-		if (ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL &&
-		    fleet_rebind_alone(fw, ff)) {
+		(void)strmap_put(&fw->fw_named, path, fw);
+		if (rebind && fleet_rebind_alone(fw, ff)) {
 			fw->fw_rebinds = xgrow(fw->fw_rebinds, fw->fw_nrebinds,
 			    sizeof(*fw->fw_rebinds));
 			fw->fw_rebinds[fw->fw_nrebinds++] = value;
@@ -1357,40 +1363,25 @@ fleet_add_template_parts(struct fleet_work *fw)
 			continue;
 		}
 		fleet_add_known_part(fw, value);
-		fw->fw_parts[fw->fw_nparts - 1].fp_rebind =
-		    ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL;
-		if (fw->fw_parts[fw->fw_nparts - 1].fp_rebind)
+		fw->fw_parts[fw->fw_nparts - 1].fp_rebind = rebind;
+		if (asks)
+			delegating++;
+		else if (rebind)
 			rebound++;
 		else
 			read++;
 	}
-	strmap_free(&named);
 	free(changed);
 	if (templates)
 		log_info("reload: templates changed: %zu customer files given "
 		    "their template's new policy, %zu read again", rebound,
 		    read);
-	else
+	if (delegation)
+		log_info("reload: the delegation zone changed: %zu customer "
+		    "files say delegate: true and are read again", delegating);
+	if (!templates && !delegation)
 		log_info("reload: the TLS-RPT addresses changed, which no "
 		    "domain serves: no customer file read");
-}
-
-/* Every customer file the fleet has, read again (fw_all_parts). */
-static void
-fleet_add_every_part(struct fleet_work *fw)
-{
-	struct strmap	 named = { .sm_borrowed = true };
-	const char	*path;
-	void		*value;
-
-	fleet_reserve_parts(fw, fw->fw_nparts + fw->fw_fleet->fl_files.sm_count);
-	for (size_t i = 0; i < fw->fw_nparts; i++)
-		(void)strmap_put(&named, fw->fw_parts[i].fp_path, fw);
-	for (size_t pos = 0; strmap_next(&fw->fw_fleet->fl_files, &pos, &path,
-	    &value);)
-		if (strmap_get(&named, path) == NULL)
-			fleet_add_known_part(fw, value);
-	strmap_free(&named);
 }
 
 static const char *
@@ -1843,6 +1834,7 @@ fleet_commit(struct fleet_work *fw)
 			ff = fleet_file_new(fl, fp->fp_path, &fp->fp_stamp);
 		ff->ff_stamp = fp->fp_stamp;
 		ff->ff_link = fp->fp_link;
+		ff->ff_delegate = fp->fp_delegate;
 		ff->ff_tpl = fp->fp_tpl;
 		if (fp->fp_same_names)
 			continue;

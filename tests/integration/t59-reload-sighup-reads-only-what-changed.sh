@@ -12,7 +12,7 @@
 # certificate is read; when it names
 # other files (another include pattern), only what the pattern matches;
 # other TLS-RPT addresses read no customer file, another delegation zone
-# every one.
+# only those that say delegate: true.
 . "$TOP/tests/integration/lib.sh"
 
 cert_versions b.example 2
@@ -159,7 +159,9 @@ expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
 stop_writer
 
 # ---- other TLS-RPT addresses: no domain serves them, no customer file is
-# read; a delegation zone (a domain that delegates needs one): every one.
+# read. Another delegation zone serves nothing differently either: only
+# the files that say `delegate: true` are read (with no zone, that is an
+# error; a zone mends it).
 # main_settings LINE: the main file rewritten (probe/cfg.yaml, no event),
 # SIGHUP, and LINE logged, nothing served changed.
 main_settings() {
@@ -169,6 +171,7 @@ main_settings() {
 	expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
 	expect_no_log_since "$mark" 'reading every file'
 	expect_eq "$(served_id mta-sts.a.example)" "$id_spare_enforce" "a's policy"
+	expect_eq "$(served_id mta-sts.c.example)" "$id_c_more" "c's policy"
 	stop_writer
 	sleep 1
 }
@@ -176,7 +179,45 @@ sleep 1
 { cat cfg.yaml
   echo 'dns: {tlsrpt: {rua: ["mailto:reports@hoster.example"]}}'; } > probe/cfg.yaml
 main_settings "the TLS-RPT addresses changed, which no domain serves: no customer file read"
+cp cfg.yaml probe/cfg-no-zone.yaml
 sed 's|^dns: {|dns: {delegation: {zone: policies.hoster.example}, |' cfg.yaml > probe/cfg.yaml
 grep -q 'delegation' probe/cfg.yaml || fail "no delegation zone"
-main_settings "the delegation zone changed: every customer file read again"
+cp probe/cfg.yaml probe/cfg-zone.yaml
+main_settings "the delegation zone changed: 0 customer files say delegate: true and are read again"
+# c's domain asks for delegation (its policy as it was), then the zone
+# goes: c's file alone is read, its error said, and c kept as served
+domains_yaml 'c.example={mode: enforce, mx: [mx.c.example], max_age: 1209600, delegate: true}' > probe/c-delegate.yaml
+mv probe/c-delegate.yaml more.d/c.yaml
+hup_reload 5
+expect_eq "$(served_id mta-sts.c.example)" "$id_c_more" "c's policy with delegate: true"
+sleep 1
+rewrite_open cfg.yaml probe/cfg-no-zone.yaml
+hup_reload 5 'reload refused'
+expect_log_since "$mark" "reload: the delegation zone changed: 1 customer files say delegate: true and are read again"
+expect_log_since "$mark" 'more.d/c.yaml:2:[0-9]*: c.example: delegate: true needs a hoster zone'
+expect_log_since "$mark" 'reload refused: with the errors above, mta-sts.c.example would no longer be served'
+expect_eq "$(served_id mta-sts.c.example)" "$id_c_more" "c's policy, kept"
+stop_writer
+sleep 1
+rewrite_open cfg.yaml probe/cfg-zone.yaml
+hup_reload 5
+expect_log_since "$mark" 'reloaded in .*: serving 3 of 3 domains \(0 added, 0 removed, 0 policies and 0 certificates changed\)'
+expect_no_log_since "$mark" 'needs a hoster zone'
+stop_writer
+sleep 1
+
+# ---- a template changed and an include pattern taken away at once: a's
+# file gets the new template, c's (no template: the template change does
+# not concern it) goes with its pattern
+sed -e 's/spare: {mode: enforce/spare: {mode: testing/' \
+    -e 's|^include: \[\(.*\), more.d/\*.yaml\]$|include: [\1]|' cfg.yaml > probe/cfg.yaml
+grep -q 'more.d' probe/cfg.yaml && fail "more.d is still included"
+rewrite_open cfg.yaml probe/cfg.yaml
+hup_reload 5
+expect_log_since "$mark" "reload: templates changed: 1 customer files given their template's new policy, 0 read again"
+expect_log_since "$mark" 'reloaded in .*: serving 2 of 2 domains \(0 added, 1 removed, 1 policies and 0 certificates changed\)'
+expect_no_log_since "$mark" 'reading every file'
+expect_eq "$(served_id mta-sts.a.example)" "$id_spare_testing" "a's policy"
+expect_unrecognized mta-sts.c.example
+stop_writer
 expect_clean_stop
