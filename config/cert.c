@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -592,6 +593,56 @@ out:
 		return NULL;
 	}
 	return crt;
+}
+
+struct certset_loading {
+	struct certset		*csl_set;
+	const struct config	*csl_main;
+	struct diag_list	*csl_diags;
+	time_t			 csl_now;
+	struct certcache	*csl_cache;
+	pthread_t		 csl_thread;
+	bool			 csl_threaded;
+};
+
+static void *
+certset_loading_run(void *arg)
+{
+	struct certset_loading *csl = arg;
+
+	certset_load(csl->csl_set, csl->csl_main, csl->csl_diags,
+	    csl->csl_now, csl->csl_cache);
+	return NULL;
+}
+
+struct certset_loading *
+certset_load_begin(struct certset *set, const struct config *main,
+    struct diag_list *diags, time_t now, struct certcache *cc)
+{
+	struct certset_loading *csl = xcalloc(1, sizeof(*csl));
+
+	*csl = (struct certset_loading){ .csl_set = set, .csl_main = main,
+	    .csl_diags = diags, .csl_now = now, .csl_cache = cc };
+	/* No thread to be had: the load is done here, before the files. */
+	csl->csl_threaded = pthread_create(&csl->csl_thread, NULL,
+	    certset_loading_run, csl) == 0;
+	if (!csl->csl_threaded)
+		(void)certset_loading_run(csl);
+	return csl;
+}
+
+void
+certset_load_end(struct certset_loading *csl, const struct config *cfg)
+{
+	if (csl->csl_threaded)
+		pthread_join(csl->csl_thread, NULL);
+	if (!config_cert_sources_equal(csl->csl_main, cfg)) {
+		certset_free(csl->csl_set);
+		diag_free(csl->csl_diags);
+		certset_load(csl->csl_set, cfg, csl->csl_diags, csl->csl_now,
+		    csl->csl_cache);
+	}
+	free(csl);
 }
 
 bool

@@ -81,6 +81,21 @@ void			 certcache_changes(const struct certcache *,
  */
 void		 certset_load(struct certset *, const struct config *,
 		    struct diag_list *, time_t now, struct certcache *);
+/*
+ * certset_load() on a thread of its own, from the certificate sources of
+ * `main` (the main file read alone), while the caller reads the customer
+ * files: each load's single-threaded steps then run beside the other's
+ * parallel ones. `main` is left unchanged until certset_load_end(), which
+ * waits for the load and reads the certificates again when `cfg` (the
+ * whole configuration, read afterwards) names other sources: the main
+ * file changed in between.
+ */
+struct certset_loading;
+struct certset_loading *certset_load_begin(struct certset *,
+		    const struct config *main, struct diag_list *, time_t now,
+		    struct certcache *);
+void		 certset_load_end(struct certset_loading *,
+		    const struct config *cfg);
 /* Load one chain and key; false (and a diagnostic) if unusable. */
 bool		 cert_load_pair(struct certset *, const char *chain_file,
 		    const char *key_file, struct diag_list *, time_t now);

@@ -41,9 +41,15 @@ config_same_policy(const struct policy *a, const struct policy *b)
 bool
 config_sources_equal(const struct config *a, const struct config *b)
 {
-	if (!strvec_equal(&a->cfg_includes, &b->cfg_includes) ||
-	    !config_same_string(a->cfg_ticket_keys, b->cfg_ticket_keys) ||
-	    a->cfg_ncerts != b->cfg_ncerts)
+	return strvec_equal(&a->cfg_includes, &b->cfg_includes) &&
+	    config_same_string(a->cfg_ticket_keys, b->cfg_ticket_keys) &&
+	    config_cert_sources_equal(a, b);
+}
+
+bool
+config_cert_sources_equal(const struct config *a, const struct config *b)
+{
+	if (a->cfg_ncerts != b->cfg_ncerts)
 		return false;
 	for (size_t i = 0; i < a->cfg_ncerts; i++) {
 		const struct cert_source *x = &a->cfg_certs[i];

@@ -203,6 +203,9 @@ struct config		*config_load_main(const char *path);
  */
 bool			 config_sources_equal(const struct config *a,
 			    const struct config *b);
+/* The same certificate sources, in the same order? */
+bool			 config_cert_sources_equal(const struct config *a,
+			    const struct config *b);
 /*
  * Do `a` and `b` name the same files one by one: the session ticket key
  * file, and the certificate and key files named without a directory? Then

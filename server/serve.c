@@ -260,11 +260,19 @@ serve_ready(int ready_fd, int null, const struct config *cfg)
 	close(ready_fd);
 }
 
+static void __attribute__((noreturn))
+serve_cannot_start(const char *path)
+{
+	fatalx("%s: cannot start: fix the errors above (mta-sts-hostd check "
+	    "-c %s)", path, path);
+}
+
 int
 serve_run(const char *path, bool foreground)
 {
 	struct server		 srv;
-	struct config		*cfg;
+	struct config		*cfg, *main_cfg;
+	struct certset_loading	*loading;
 	struct snapshot		*snap;
 	struct acme		*acme;
 	struct metrics		*metrics;
@@ -291,22 +299,40 @@ serve_run(const char *path, bool foreground)
 	sigaddset(&sigs, SIGHUP);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * The main file first, alone: it names the certificate sources, which
+	 * are read on a thread of their own while the customer files are.
+	 * Its errors are the ones that stop the start (config_global_errors).
+	 */
+	main_cfg = config_load_main(path);
+	log_init(main_cfg->cfg_log_target, main_cfg->cfg_log_level);
+	if (config_global_errors(main_cfg) > 0) {
+		log_diags(&main_cfg->cfg_diags);
+		serve_cannot_start(path);
+	}
+	memset(&srv, 0, sizeof(srv));
+	/*
+	 * Watched before anything else is read, which takes a minute at a
+	 * million customers: a change meanwhile waits in the queue for the
+	 * main loop, where it would be lost if the watches came after. The
+	 * whole configuration adds what its files name (symlinks' targets).
+	 */
+	srv.srv_watch = watch_new();
+	watch_set(srv.srv_watch, main_cfg);
+	srv.srv_certcache = certcache_new();
+	loading = certset_load_begin(&certs, main_cfg, &cert_diags, time(NULL),
+	    srv.srv_certcache);
+	log_phase("start-up", "main file read", &phase);
 	cfg = config_load(path);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
 	log_phase("start-up", "configuration read", &phase);
-	if (config_global_errors(cfg) > 0)
-		fatalx("%s: cannot start: fix the errors above (mta-sts-hostd "
-		    "check -c %s)", path, path);
-
-	memset(&srv, 0, sizeof(srv));
-	/*
-	 * Watched before the certificates are read, which takes minutes at a
-	 * million customers: a change meanwhile waits in the queue for the
-	 * main loop, where it would be lost if the watches came after.
-	 */
-	srv.srv_watch = watch_new();
+	if (config_global_errors(cfg) > 0) {
+		/* The main file changed since: its errors are new. */
+		certset_load_end(loading, main_cfg);
+		serve_cannot_start(path);
+	}
 	watch_set(srv.srv_watch, cfg);
 	serve_raise_nofile(&cfg->cfg_limits);
 	srv.srv_ctx = tls_ctx_new();
@@ -321,10 +347,9 @@ serve_run(const char *path, bool foreground)
 	} else if (server_rotate_tickets(&srv, time(NULL)) == -1)
 		fatal("cannot make session ticket keys");
 	http_init();
-
-	srv.srv_certcache = certcache_new();
 	log_phase("start-up", "watches set", &phase);
-	certset_load(&certs, cfg, &cert_diags, time(NULL), srv.srv_certcache);
+	certset_load_end(loading, cfg);
+	config_free(main_cfg);
 	log_phase("start-up", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
