@@ -1346,14 +1346,15 @@ fleet_add_template_parts(struct fleet_work *fw)
 		bool			 rebind = !asks &&
 		    ff->ff_tpl >= FLEET_TPL_FIRST && fw->fw_rebind[t] != NULL;
 
-		/* Named already, or no longer included: the list of
-		 * sources takes it away (fleet_sources_list). */
+		/* Named already (a part), or no longer included: the list
+		 * of sources takes it away (fleet_sources_list). Not named
+		 * here: a map of a million paths is memory a template change
+		 * does not need. */
 		if ((!asks && (ff->ff_tpl == FLEET_TPL_NONE || !templates ||
 		    (ff->ff_tpl >= FLEET_TPL_FIRST && !changed[t]))) ||
 		    strmap_get(&fw->fw_named, path) != NULL ||
 		    (fw->fw_sources && !fleet_matches(&fw->fw_includes, path)))
 			continue;
-		(void)strmap_put(&fw->fw_named, path, fw);
 		if (rebind && fleet_rebind_alone(fw, ff)) {
 			fw->fw_rebinds = xgrow(fw->fw_rebinds, fw->fw_nrebinds,
 			    sizeof(*fw->fw_rebinds));
