@@ -444,11 +444,29 @@ reload_validity(struct server *srv, const char *path)
 	return rc;
 }
 
+/* The main file itself is broken: nothing of it can be trusted. */
+static int
+reload_whole_broken(struct server *srv, const char *path, struct config *cfg)
+{
+	log_diags(&cfg->cfg_diags);
+	reload_refused_broken(path);
+	config_free(cfg);
+	if (srv->srv_fleet != NULL)
+		fleet_mark_stale(srv->srv_fleet);
+	return -1;
+}
+
+/*
+ * Everything read again, as at start-up: the main file alone first, whose
+ * certificate sources are read on a thread of their own while the
+ * customer files are (certset_load_begin).
+ */
 static int
 reload_whole(struct server *srv, const char *path)
 {
 	uint64_t		 start = clock_us(), phase = start;
-	struct config		*cfg = config_load(path);
+	struct config		*main_cfg = config_load_main(path), *cfg;
+	struct certset_loading	*loading;
 	struct snapshot		*snap, *old = srv->srv_snap;
 	struct certset		 certs;
 	struct diag_list	 cert_diags = { 0 };
@@ -457,22 +475,29 @@ reload_whole(struct server *srv, const char *path)
 	time_t			 now = time(NULL);
 	int			 rc;
 
-	log_phase("reload", "configuration read", &phase);
 	/* Watch what the new files name, whatever becomes of them: a
 	 * directory that reappears is where the next change will come from. */
 	if (srv->srv_watch != NULL)
+		watch_set(srv->srv_watch, main_cfg);
+	if (config_global_errors(main_cfg) > 0)
+		return reload_whole_broken(srv, path, main_cfg);
+	loading = certset_load_begin(&certs, main_cfg, &cert_diags, now,
+	    srv->srv_certcache);
+	cfg = config_load(path);
+	log_phase("reload", "configuration read", &phase);
+	if (srv->srv_watch != NULL)
 		watch_set(srv->srv_watch, cfg);
 	log_phase("reload", "watches set", &phase);
-	/* The main file itself is broken: nothing of it can be trusted. */
 	if (config_global_errors(cfg) > 0) {
-		log_diags(&cfg->cfg_diags);
-		reload_refused_broken(path);
-		config_free(cfg);
-		if (srv->srv_fleet != NULL)
-			fleet_mark_stale(srv->srv_fleet);
-		return -1;
+		/* The main file changed since its first read. */
+		certset_load_end(loading, main_cfg);
+		certset_free(&certs);
+		diag_free(&cert_diags);
+		config_free(main_cfg);
+		return reload_whole_broken(srv, path, cfg);
 	}
-	certset_load(&certs, cfg, &cert_diags, now, srv->srv_certcache);
+	certset_load_end(loading, cfg);
+	config_free(main_cfg);
 	log_phase("reload", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, now, true,
 	    &srv->srv_policies);
