@@ -334,6 +334,11 @@ serve_run(const char *path, bool foreground)
 		serve_cannot_start(path);
 	}
 	watch_set(srv.srv_watch, cfg);
+	log_phase("start-up", "watches set", &phase);
+	/* Joined before anything that can end the start. */
+	certset_load_end(loading, cfg);
+	config_free(main_cfg);
+	log_phase("start-up", "certificates read", &phase);
 	serve_raise_nofile(&cfg->cfg_limits);
 	srv.srv_ctx = tls_ctx_new();
 	srv.srv_addrs = limit_table_new(
@@ -347,10 +352,6 @@ serve_run(const char *path, bool foreground)
 	} else if (server_rotate_tickets(&srv, time(NULL)) == -1)
 		fatal("cannot make session ticket keys");
 	http_init();
-	log_phase("start-up", "watches set", &phase);
-	certset_load_end(loading, cfg);
-	config_free(main_cfg);
-	log_phase("start-up", "certificates read", &phase);
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
