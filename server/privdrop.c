@@ -10,6 +10,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifdef __SANITIZE_THREAD__
+#include <sanitizer/common_interface_defs.h>
+#endif
+
 #include "privdrop.h"
 
 int
@@ -63,6 +67,15 @@ privdrop_capabilities(char *err, size_t errlen)
 	};
 	struct __user_cap_data_struct	data[2] = { { 0 }, { 0 } };
 
+	/*
+	 * Capabilities are a thread's: capset(2) drops the caller's alone.
+	 * The daemon has no other thread here (the loading threads are
+	 * joined), but ThreadSanitizer's runtime keeps one of its own from the
+	 * first thread started on: told that a sandbox comes, it stops it.
+	 */
+#ifdef __SANITIZE_THREAD__
+	__sanitizer_sandbox_on_notify(&(__sanitizer_sandbox_arguments){ 0 });
+#endif
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) == -1 &&
 	    errno != EINVAL) {
 		snprintf(err, errlen, "cannot clear ambient capabilities: %s",
