@@ -16,13 +16,13 @@ SANITIZE	?=
 # Debian packages: to build, and to run the tests against real DNS software.
 BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev \
-		   libunbound-dev libseccomp-dev scdoc
+		   libunbound-dev libseccomp-dev zlib1g-dev scdoc
 TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd postfix python3 \
 		   shellcheck util-linux iproute2 \
 		   pebble certbot lego systemd prometheus mandoc
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd libunbound \
-		   libseccomp
+		   libseccomp zlib
 CC		?= gcc
 WARNINGS	:= -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
 		   -Wmissing-prototypes -Wstrict-prototypes -Wvla
@@ -266,7 +266,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_CC		:= clang
 FUZZ_DIR	:= build/fuzz
 FUZZ_TARGETS	:= fuzz_yaml fuzz_config fuzz_name fuzz_cert fuzz_record \
-		   fuzz_probe fuzz_http fuzz_tls
+		   fuzz_probe fuzz_http fuzz_tls fuzz_loadcache
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_CFLAGS	:= -std=c17 $(WARNINGS) -g -O1 -fno-omit-frame-pointer \
 		   -fsanitize=fuzzer,address,undefined \
@@ -291,6 +291,8 @@ fuzz-deps:
 $(FUZZ_DIR)/fuzz_cert: tests/fuzz/fuzz_cert.c $(CONFIG_SRCS) $(FUZZ_CERT_SRCS)
 $(FUZZ_DIR)/fuzz_probe: tests/fuzz/fuzz_probe.c $(CONFIG_SRCS) $(FUZZ_PROBE_SRCS)
 $(FUZZ_DIR)/fuzz_http $(FUZZ_DIR)/fuzz_tls: $(FUZZ_SERVER_SRCS)
+$(FUZZ_DIR)/fuzz_loadcache: tests/fuzz/fuzz_loadcache.c $(CONFIG_SRCS) \
+    tests/fuzz/fuzz_pki.c
 $(FUZZ_DIR)/%: tests/fuzz/%.c $(CONFIG_SRCS) \
     $(wildcard config/*.h server/*.h server/*/*.h tests/fuzz/*.h)
 	@mkdir -p $(@D)

@@ -20,6 +20,7 @@
 #include <wolfssl/wolfcrypt/ecc.h>
 #include <wolfssl/wolfcrypt/rsa.h>
 
+#include "loadcache.h"
 #include "pool.h"
 #include "stamp.h"
 #include "strmap.h"
@@ -677,6 +678,7 @@ struct certcache {
 	size_t		 cc_reused;
 	size_t		 cc_added;	/* certificates new to the cache */
 	size_t		 cc_gone;	/* replaced or swept */
+	struct loadcache *cc_disk;	/* start-up's load cache, or NULL */
 };
 
 struct certcache *
@@ -704,6 +706,12 @@ certcache_free(struct certcache *cc)
 		return;
 	strmap_free_with(&cc->cc_map, certcache_entry_free);
 	free(cc);
+}
+
+void
+certcache_set_disk(struct certcache *cc, struct loadcache *lc)
+{
+	cc->cc_disk = lc;
 }
 
 void
@@ -813,13 +821,22 @@ struct cert_job {
 	struct stamp		 cj_chain_stamp;
 	struct stamp		 cj_key_stamp;
 	struct diag_list	 cj_diags;
+	/* With a load cache: the pair's record, found or made. */
+	struct loadcache_record	 cj_record;
 };
 
 struct cert_jobs {
 	struct cert_job	*cjs_items;
 	size_t		 cjs_count;
 	size_t		 cjs_cap;
+	/* While the pool runs: the batch's first job, and the load cache. */
+	size_t		 cjs_base;
+	struct loadcache *cjs_disk;
 };
+
+/* Jobs given to the pool at a time: what a batch holds until it is
+ * taken (records for the load cache) stays small. */
+#define CERT_BATCH	4096
 
 /* A job for the pair `chain` and `key` (taken, both). */
 static struct cert_job *
@@ -852,11 +869,91 @@ cert_job_error(struct cert_jobs *jobs, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * The pair as the load cache holds it, if it holds it for the chain and
+ * key files as they are: the chain looked at with a stat(2), not read or
+ * decoded, and the key read alone (the cache has none) and not checked
+ * against the chain again. NULL: the pair is to be parsed.
+ */
+static struct cert *
+cert_from_disk(struct cert_job *j, struct loadcache *lc)
+{
+	struct loadcache_pair	 lp;
+	struct diag_list	 quiet = { 0 };
+	struct stat		 st;
+	struct cert		*crt;
+	char			*key_pem;
+	size_t			 key_len = 0;
+
+	if (stat(j->cj_chain, &st) == -1 || !S_ISREG(st.st_mode))
+		return NULL;
+	j->cj_chain_stamp = stamp_of(&st);
+	if (!loadcache_cert(lc, j->cj_chain, j->cj_key, &j->cj_chain_stamp,
+	    &lp, &j->cj_record))
+		return NULL;
+	crt = xcalloc(1, sizeof(*crt));
+	atomic_init(&crt->crt_refs, 1);
+	crt->crt_file = xstrdup(j->cj_chain);
+	crt->crt_key_file = xstrdup(j->cj_key);
+	/* Whatever is wrong with the key, the parse that follows says. */
+	key_pem = cert_read_file(j->cj_key, &key_len, &j->cj_key_stamp,
+	    &quiet);
+	if (key_pem == NULL ||
+	    !stamp_equal(&j->cj_key_stamp, &lp.lp_key_stamp) ||
+	    !cert_parse_key(crt, key_pem, key_len, j->cj_key, &quiet)) {
+		cert_wipe_free(key_pem, key_len);
+		diag_free(&quiet);
+		free(lp.lp_names);
+		loadcache_record_free(&j->cj_record);
+		cert_unref(crt);
+		return NULL;
+	}
+	cert_wipe_free(key_pem, key_len);
+	crt->crt_ecdsa = lp.lp_ecdsa;
+	crt->crt_not_before = lp.lp_not_before;
+	crt->crt_not_after = lp.lp_not_after;
+	crt->crt_chain = xmalloc(lp.lp_chain_len);
+	memcpy(crt->crt_chain, lp.lp_chain, lp.lp_chain_len);
+	crt->crt_chain_len = lp.lp_chain_len;
+	crt->crt_chain_count = lp.lp_chain_count;
+	for (size_t i = 0; i < lp.lp_nnames; i++)
+		strvec_push(&crt->crt_names, xstrdup(lp.lp_names[i]));
+	free(lp.lp_names);
+	snprintf(crt->crt_serial, sizeof(crt->crt_serial), "%s",
+	    lp.lp_serial);
+	return crt;
+}
+
+/* The record of a pair just parsed, for the load cache. */
+static void
+cert_to_disk(struct cert_job *j)
+{
+	const struct cert	*crt = j->cj_cert;
+	struct loadcache_pair	 lp = {
+		.lp_chain_file = crt->crt_file,
+		.lp_key_file = crt->crt_key_file,
+		.lp_chain_stamp = j->cj_chain_stamp,
+		.lp_key_stamp = j->cj_key_stamp,
+		.lp_ecdsa = crt->crt_ecdsa,
+		.lp_not_before = crt->crt_not_before,
+		.lp_not_after = crt->crt_not_after,
+		.lp_serial = crt->crt_serial,
+		.lp_chain = crt->crt_chain,
+		.lp_chain_len = crt->crt_chain_len,
+		.lp_chain_count = crt->crt_chain_count,
+		.lp_names = (const char **)crt->crt_names.sv_items,
+		.lp_nnames = crt->crt_names.sv_count,
+	};
+
+	loadcache_cert_encode(&j->cj_record, &lp);
+}
+
 /* On a pool thread: job i alone, and the cache entries only read. */
 static void
 cert_job_run(void *arg, size_t i)
 {
-	struct cert_job *j = &((struct cert_jobs *)arg)->cjs_items[i];
+	struct cert_jobs	*jobs = arg;
+	struct cert_job		*j = &jobs->cjs_items[jobs->cjs_base + i];
 
 	if (j->cj_key == NULL)
 		return;
@@ -864,16 +961,52 @@ cert_job_run(void *arg, size_t i)
 		j->cj_reused = true;
 		return;
 	}
+	if (jobs->cjs_disk != NULL &&
+	    (j->cj_cert = cert_from_disk(j, jobs->cjs_disk)) != NULL)
+		return;
 	/* A pair that fails is not kept: it is read again, and its errors
 	 * said again, at every load until it is mended. */
 	j->cj_cert = cert_parse_pair(j->cj_chain, j->cj_key,
 	    &j->cj_chain_stamp, &j->cj_key_stamp, &j->cj_diags);
+	if (jobs->cjs_disk != NULL && j->cj_cert != NULL)
+		cert_to_disk(j);
+}
+
+/* A job's result taken, in its turn: into the set, the caches, `diags`. */
+static void
+cert_job_take(struct cert_job *j, struct certset *set,
+    struct diag_list *diags, time_t now, struct certcache *cc)
+{
+	struct cert *crt = j->cj_cert;
+
+	diag_append(diags, &j->cj_diags);
+	diag_free(&j->cj_diags);
+	if (j->cj_reused) {
+		j->cj_entry->cce_gen = cc->cc_gen;
+		cc->cc_reused++;
+		crt = cert_ref(j->cj_entry->cce_cert);
+	} else if (crt != NULL && cc != NULL) {
+		cc->cc_parsed++;
+		certcache_store(cc, &j->cj_chain_stamp, &j->cj_key_stamp, crt);
+	}
+	if (cc != NULL && cc->cc_disk != NULL && j->cj_key != NULL) {
+		if (j->cj_record.lr_bytes == NULL || j->cj_record.lr_owned)
+			loadcache_missed(cc->cc_disk);
+		loadcache_put(cc->cc_disk, &j->cj_record);
+	}
+	if (crt != NULL) {
+		cert_report(crt, diags, now);
+		certset_add(set, crt);
+	}
+	free(j->cj_chain);
+	free(j->cj_key);
 }
 
 /*
- * Every job parsed (or found unchanged) on the pool, then put in the set,
- * the cache and `diags` in the order the jobs were found, so a load on
- * many threads has the result and the messages of one on a single thread.
+ * Every job parsed (or found unchanged) on the pool, a batch at a time,
+ * then put in the set, the caches and `diags` in the order the jobs were
+ * found, so a load on many threads has the result and the messages of one
+ * on a single thread.
  */
 static void
 cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
@@ -888,28 +1021,15 @@ cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
 		    strcmp(e->cce_cert->crt_key_file, j->cj_key) == 0)
 			j->cj_entry = e;
 	}
-	pool_run(jobs->cjs_count, cert_job_run, jobs);
-	for (size_t i = 0; i < jobs->cjs_count; i++) {
-		struct cert_job	*j = &jobs->cjs_items[i];
-		struct cert	*crt = j->cj_cert;
+	jobs->cjs_disk = cc != NULL ? cc->cc_disk : NULL;
+	for (size_t base = 0; base < jobs->cjs_count; base += CERT_BATCH) {
+		size_t n = jobs->cjs_count - base < CERT_BATCH ?
+		    jobs->cjs_count - base : CERT_BATCH;
 
-		diag_append(diags, &j->cj_diags);
-		diag_free(&j->cj_diags);
-		if (j->cj_reused) {
-			j->cj_entry->cce_gen = cc->cc_gen;
-			cc->cc_reused++;
-			crt = cert_ref(j->cj_entry->cce_cert);
-		} else if (crt != NULL && cc != NULL) {
-			cc->cc_parsed++;
-			certcache_store(cc, &j->cj_chain_stamp,
-			    &j->cj_key_stamp, crt);
-		}
-		if (crt != NULL) {
-			cert_report(crt, diags, now);
-			certset_add(set, crt);
-		}
-		free(j->cj_chain);
-		free(j->cj_key);
+		jobs->cjs_base = base;
+		pool_run(n, cert_job_run, jobs);
+		for (size_t i = base; i < base + n; i++)
+			cert_job_take(&jobs->cjs_items[i], set, diags, now, cc);
 	}
 	free(jobs->cjs_items);
 	memset(jobs, 0, sizeof(*jobs));

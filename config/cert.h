@@ -65,6 +65,13 @@ struct certcache;
 
 struct certcache	*certcache_new(void);
 void			 certcache_free(struct certcache *);
+/*
+ * Start-up's load cache (loadcache.h), or NULL: the loads that follow take
+ * the pairs it holds unchanged from it, and write its next version.
+ */
+struct loadcache;
+void			 certcache_set_disk(struct certcache *,
+			    struct loadcache *);
 /* Pairs parsed by the last load, and pairs taken from the cache. */
 void			 certcache_counts(const struct certcache *,
 			    size_t *parsed, size_t *reused);

@@ -173,6 +173,7 @@ config_free(struct config *cfg)
 	free(cfg->cfg_dns.dns_delegation_zone);
 	free(cfg->cfg_user);
 	free(cfg->cfg_ticket_keys);
+	free(cfg->cfg_cache_dir);
 	free(cfg->cfg_group);
 	diag_free(&cfg->cfg_diags);
 	strvec_free(&cfg->cfg_files);

@@ -164,6 +164,9 @@ struct config {
 	/* Session ticket keys shared by replicas, or NULL: the daemon makes
 	 * and rotates its own. */
 	char			*cfg_ticket_keys;
+	/* The load cache's directory (loadcache.h); NULL: systemd's, if
+	 * any; "": none. Read at start-up only. */
+	char			*cfg_cache_dir;
 	struct limits		 cfg_limits;
 	struct cert_source	*cfg_certs;
 	size_t			 cfg_ncerts;
@@ -183,6 +186,14 @@ struct config {
 
 /* Never NULL: problems, even an unreadable file, are in cfg_diags. */
 struct config		*config_load(const char *path);
+/*
+ * config_load() at start-up, the customer files taken from the load cache
+ * (loadcache.h) where it holds them as they are, and the cache's next
+ * version written.
+ */
+struct loadcache;
+struct config		*config_load_cached(const char *path,
+			    struct loadcache *);
 /*
  * One file that `main` includes, read alone as config_load() reads it among
  * the others: its domains resolved against main's templates and dns

@@ -74,6 +74,7 @@ struct loader {
 	struct include_pattern	*ld_includes;	/* read after the main file */
 	size_t			 ld_nincludes;
 	bool			 ld_main_only;	/* the patterns kept, not read */
+	struct loadcache	*ld_cache;	/* start-up's, or NULL */
 };
 
 /* files.c */

@@ -14,10 +14,11 @@
 #include "xalloc.h"
 
 static struct config *
-config_load_with(const char *path, bool includes)
+config_load_with(const char *path, bool includes, struct loadcache *lc)
 {
 	struct config	*cfg = xcalloc(1, sizeof(*cfg));
-	struct loader	 ld = { .ld_cfg = cfg, .ld_main_only = !includes };
+	struct loader	 ld = { .ld_cfg = cfg, .ld_main_only = !includes,
+			    .ld_cache = lc };
 	size_t		 errors_before;
 
 	atomic_init(&cfg->cfg_refs, 1);
@@ -42,13 +43,19 @@ config_load_with(const char *path, bool includes)
 struct config *
 config_load(const char *path)
 {
-	return config_load_with(path, true);
+	return config_load_with(path, true, NULL);
+}
+
+struct config *
+config_load_cached(const char *path, struct loadcache *lc)
+{
+	return config_load_with(path, true, lc);
 }
 
 struct config *
 config_load_main(const char *path)
 {
-	return config_load_with(path, false);
+	return config_load_with(path, false, NULL);
 }
 
 /*

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config_internal.h"
+#include "loadcache.h"
 #include "pool.h"
 #include "stamp.h"
 #include "strmap.h"
@@ -173,17 +174,50 @@ struct files_job {
 	bool			 fj_dir;	/* matched, but a directory */
 	struct ynode		*fj_root;
 	struct diag_list	 fj_diags;
+	/* With a load cache: the file's record, found or made. */
+	struct loadcache_record	 fj_record;
+};
+
+struct files_batch {
+	struct files_job	*fb_jobs;
+	struct loadcache	*fb_cache;	/* NULL: none */
 };
 
 #define FILES_BATCH	4096
 
+/*
+ * The file's tree from the load cache, if it holds the file as it is: a
+ * stat(2) instead of opening, reading and parsing it. The stamp is the
+ * target's, and the symlink told apart, as ytree_open() has them.
+ */
+static bool
+files_job_cached(struct files_job *j, struct loadcache *lc)
+{
+	struct stamp st;
+
+	if (lstat(j->fj_path, &j->fj_st) == -1)
+		return false;
+	j->fj_link = S_ISLNK(j->fj_st.st_mode);
+	if (j->fj_link && stat(j->fj_path, &j->fj_st) == -1)
+		return false;
+	if (!S_ISREG(j->fj_st.st_mode))
+		return false;
+	st = stamp_of(&j->fj_st);
+	return loadcache_customer(lc, j->fj_path, &st, j->fj_link,
+	    &j->fj_root, &j->fj_record);
+}
+
 static void
 files_job_run(void *arg, size_t i)
 {
-	struct files_job	*j = &((struct files_job *)arg)[i];
+	struct files_batch	*fb = arg;
+	struct files_job	*j = &fb->fb_jobs[i];
+	struct stamp		 st;
 	bool			 failed;
 	int			 fd;
 
+	if (fb->fb_cache != NULL && files_job_cached(j, fb->fb_cache))
+		return;
 	fd = ytree_open(j->fj_path, &j->fj_st, &j->fj_link, &j->fj_diags);
 	if (fd == -1)
 		return;
@@ -194,6 +228,12 @@ files_job_run(void *arg, size_t i)
 	}
 	j->fj_root = ytree_load_fd(fd, j->fj_path, &j->fj_st, &j->fj_diags,
 	    &failed);
+	/* A file with anything to say is read again at every start. */
+	if (fb->fb_cache != NULL && !failed && j->fj_diags.dl_count == 0) {
+		st = stamp_of(&j->fj_st);
+		loadcache_customer_encode(&j->fj_record, j->fj_path, &st,
+		    j->fj_link, j->fj_root);
+	}
 }
 
 static void
@@ -205,8 +245,14 @@ files_job_take(struct loader *ld, struct files_job *j)
 		/* A directory, the main file, or a file matched twice. */
 		ytree_free(j->fj_root);
 		diag_free(&j->fj_diags);
+		loadcache_record_free(&j->fj_record);
 		free(j->fj_path);
 		return;
+	}
+	if (ld->ld_cache != NULL) {
+		if (j->fj_record.lr_bytes == NULL || j->fj_record.lr_owned)
+			loadcache_missed(ld->ld_cache);
+		loadcache_put(ld->ld_cache, &j->fj_record);
 	}
 	files_name(cfg, j->fj_path, &j->fj_st, j->fj_link);
 	diag_append(&cfg->cfg_diags, &j->fj_diags);
@@ -260,6 +306,7 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 {
 	struct config		*cfg = ld->ld_cfg;
 	struct files_job	*jobs;
+	struct files_batch	 fb;
 	glob_t			 g;
 	int			 rc;
 
@@ -278,6 +325,7 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 		return;
 	}
 	jobs = xcalloc(FILES_BATCH, sizeof(*jobs));
+	fb = (struct files_batch){ jobs, ld->ld_cache };
 	for (size_t base = 0; base < g.gl_pathc; base += FILES_BATCH) {
 		size_t n = g.gl_pathc - base < FILES_BATCH ?
 		    g.gl_pathc - base : FILES_BATCH;
@@ -285,7 +333,7 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 		memset(jobs, 0, n * sizeof(*jobs));
 		for (size_t i = 0; i < n; i++)
 			jobs[i].fj_path = xstrdup(g.gl_pathv[base + i]);
-		pool_run(n, files_job_run, jobs);
+		pool_run(n, files_job_run, &fb);
 		for (size_t i = 0; i < n; i++)
 			files_job_take(ld, &jobs[i]);
 	}

@@ -240,6 +240,22 @@ sections_read_ticket_keys(struct loader *ld, struct ynode *n, void *obj)
 	ld->ld_cfg->cfg_ticket_keys = path;
 }
 
+/* A directory, or false: none, not even the one systemd gives. */
+static void
+sections_read_cache_directory(struct loader *ld, struct ynode *n, void *obj)
+{
+	char *path;
+
+	(void)obj;
+	if (n->yn_kind == YNODE_SCALAR && n->yn_plain &&
+	    strcmp(n->yn_value, "false") == 0)
+		path = xstrdup("");
+	else if ((path = files_path(ld, n, "cache_directory")) == NULL)
+		return;
+	free(ld->ld_cfg->cfg_cache_dir);
+	ld->ld_cfg->cfg_cache_dir = path;
+}
+
 static const struct yread_key sections_server_keys[] = {
 	{ "listen", sections_read_listen },
 	{ "user", sections_read_user },
@@ -250,6 +266,7 @@ static const struct yread_key sections_server_keys[] = {
 	{ "access_log", sections_read_access_log },
 	{ "seccomp", sections_read_seccomp },
 	{ "session_ticket_keys", sections_read_ticket_keys },
+	{ "cache_directory", sections_read_cache_directory },
 	{ NULL, NULL },
 };
 

@@ -55,12 +55,12 @@ strmap_place(struct strmap *sm, struct strmap_slot slot)
 	sm->sm_slots[i] = slot;
 }
 
+/* The slots made `size` (a power of two), every entry placed again. */
 static void
-strmap_grow(struct strmap *sm)
+strmap_resize(struct strmap *sm, size_t size)
 {
 	struct strmap_slot	*old = sm->sm_slots;
 	size_t			 n = old != NULL ? sm->sm_mask + 1 : 0;
-	size_t			 size = n != 0 ? 2 * n : STRMAP_MIN_SLOTS;
 
 	sm->sm_slots = xcalloc(size, sizeof(*sm->sm_slots));
 	sm->sm_mask = size - 1;
@@ -68,6 +68,25 @@ strmap_grow(struct strmap *sm)
 		if (old[i].sms_key != NULL)
 			strmap_place(sm, old[i]);
 	free(old);
+}
+
+static void
+strmap_grow(struct strmap *sm)
+{
+	strmap_resize(sm, sm->sm_slots != NULL ? 2 * (sm->sm_mask + 1) :
+	    STRMAP_MIN_SLOTS);
+}
+
+void
+strmap_reserve(struct strmap *sm, size_t n)
+{
+	size_t size = STRMAP_MIN_SLOTS;
+
+	/* At most half full, as a put keeps it. */
+	while (size / 2 < n)
+		size *= 2;
+	if (sm->sm_slots == NULL || size > sm->sm_mask + 1)
+		strmap_resize(sm, size);
 }
 
 void *

@@ -37,6 +37,8 @@ void		*strmap_get(const struct strmap *, const char *key);
 /* Sets key to value (the key is copied, or borrowed: sm_borrowed);
  * returns the value it replaces. */
 void		*strmap_put(struct strmap *, const char *key, void *value);
+/* Room for `n` entries, so that putting them never grows the map. */
+void		 strmap_reserve(struct strmap *, size_t n);
 /* Removes key; returns its value, or NULL. */
 void		*strmap_del(struct strmap *, const char *key);
 /*

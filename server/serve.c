@@ -24,6 +24,7 @@
 
 #include <microhttpd.h>
 
+#include "../config/loadcache.h"
 #include "../config/xalloc.h"
 #include "acme.h"
 #include "http.h"
@@ -267,6 +268,21 @@ serve_cannot_start(const char *path)
 	    "-c %s)", path, path);
 }
 
+/* A load cache's work said, and the cache closed (NULL: none). */
+static void
+serve_close_cache(struct loadcache *lc, const char *what,
+    struct diag_list *diags)
+{
+	size_t hits, misses;
+
+	if (lc == NULL)
+		return;
+	loadcache_counts(lc, &hits, &misses);
+	log_info("start-up: %s: %zu from the load cache %s, %zu read", what,
+	    hits, loadcache_path(lc), misses);
+	loadcache_close(lc, diags);
+}
+
 int
 serve_run(const char *path, bool foreground)
 {
@@ -278,7 +294,9 @@ serve_run(const char *path, bool foreground)
 	struct metrics		*metrics;
 	struct serve_timers	 timers = { 0 };
 	struct certset		 certs;
-	struct diag_list	 cert_diags = { 0 };
+	struct diag_list	 cert_diags = { 0 }, cache_diags = { 0 };
+	struct loadcache	*cert_cache = NULL, *customer_cache = NULL;
+	const char		*cache_dir;
 	sigset_t		 sigs;
 	char			 err[512], side[RELOAD_SIDE_MAX];
 	uint64_t		 start = clock_us(), phase = start;
@@ -320,10 +338,19 @@ serve_run(const char *path, bool foreground)
 	srv.srv_watch = watch_new();
 	watch_set(srv.srv_watch, main_cfg);
 	srv.srv_certcache = certcache_new();
+	cache_dir = loadcache_dir(main_cfg->cfg_cache_dir);
+	if (cache_dir != NULL)
+		cert_cache = loadcache_open(cache_dir, LOADCACHE_CERTIFICATES,
+		    &cache_diags);
+	certcache_set_disk(srv.srv_certcache, cert_cache);
 	loading = certset_load_begin(&certs, main_cfg, &cert_diags, time(NULL),
 	    srv.srv_certcache);
 	log_phase("start-up", "main file read", &phase);
-	cfg = config_load(path);
+	if (cache_dir != NULL)
+		customer_cache = loadcache_open(cache_dir, LOADCACHE_CUSTOMERS,
+		    &cache_diags);
+	cfg = config_load_cached(path, customer_cache);
+	serve_close_cache(customer_cache, "customer files", &cache_diags);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);
 	log_set_access(cfg->cfg_access_log);
 	log_diags(&cfg->cfg_diags);
@@ -338,6 +365,10 @@ serve_run(const char *path, bool foreground)
 	/* Joined before anything that can end the start. */
 	certset_load_end(loading, cfg);
 	config_free(main_cfg);
+	certcache_set_disk(srv.srv_certcache, NULL);
+	serve_close_cache(cert_cache, "certificate pairs", &cache_diags);
+	log_diags(&cache_diags);
+	diag_free(&cache_diags);
 	log_phase("start-up", "certificates read", &phase);
 	serve_raise_nofile(&cfg->cfg_limits);
 	srv.srv_ctx = tls_ctx_new();

@@ -17,6 +17,7 @@
 
 #include "../../config/diag.h"
 #include "../../config/cert.h"
+#include "fuzz_files.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -48,18 +49,6 @@ fuzz_setup(void)
 	snprintf(fuzz_chain, sizeof(fuzz_chain), "%s/chain.pem", fuzz_dir);
 	snprintf(fuzz_key, sizeof(fuzz_key), "%s/key.pem", fuzz_dir);
 	atexit(fuzz_cleanup);
-}
-
-static void
-fuzz_write(const char *path, const uint8_t *p, size_t n)
-{
-	FILE	*fp = fopen(path, "w");
-
-	if (fp == NULL || (n > 0 && fwrite(p, 1, n, fp) != n) ||
-	    fclose(fp) != 0) {
-		perror(path);
-		abort();
-	}
 }
 
 /* `der` as a PEM block labelled `label`, into `path`. */

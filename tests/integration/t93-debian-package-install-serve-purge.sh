@@ -206,13 +206,19 @@ expect_rc 0 "check with the customer and its certificate"
 mkdir -p probe
 # As systemd would: the service user and group, no supplementary group, only
 # CAP_NET_BIND_SERVICE (ambient), no new privileges, umask 0077, the unit's
-# LimitNOFILE (as far as this machine's hard limit allows) and LimitCORE.
+# LimitNOFILE (as far as this machine's hard limit allows) and LimitCORE,
+# and its CacheDirectory= (made the service user's, mode 0700, and named
+# in $CACHE_DIRECTORY), where the daemon keeps its load cache.
+cache=/var/cache/$pkg
+grep -qx "CacheDirectory=$pkg" "$unit" || fail "the unit has no CacheDirectory=$pkg"
+install -d -o "$pkg" -g "$pkg" -m 0700 "$cache"
 nofile=$(awk '/^Max open files/ { print $5 }' /proc/self/limits)
 case $nofile in
 unlimited) nofile=65536 ;;
 *) [ "$nofile" -le 65536 ] || nofile=65536 ;;
 esac
-(umask 077 && exec prlimit --nofile="$nofile" --core=0 -- setpriv --reuid="$pkg" --regid="$pkg" --clear-groups \
+(umask 077 && CACHE_DIRECTORY=$cache && export CACHE_DIRECTORY &&
+    exec prlimit --nofile="$nofile" --core=0 -- setpriv --reuid="$pkg" --regid="$pkg" --clear-groups \
     --inh-caps=-all,+net_bind_service --ambient-caps=+net_bind_service \
     --no-new-privs \
     "$sbin" serve --foreground -c "$conf") 2>> daemon.log &
@@ -250,6 +256,11 @@ cmp probe/body expected2 || fail "second body differs: $(od -c probe/body | head
 daemon_stop 10
 expect_eq "$daemon_rc" 0 "exit status after SIGTERM"
 expect_not_in daemon.log "error"
+# The load cache, written by the service user for the next start.
+expect_in daemon.log "customer files: 0 from the load cache $cache/customer-files.cache, 1 read"
+expect_in daemon.log "certificate pairs: 0 from the load cache $cache/certificates.cache, 1 read"
+expect_eq "$(stat -c '%a %U' "$cache/customer-files.cache" "$cache/certificates.cache" | tr '\n' ' ')" \
+    "600 $pkg 600 $pkg " "the load cache's files"
 
 # ---- Purge.
 apt_get purge "$pkg" > purge.log 2>&1 || { cat purge.log >&2; fail "apt-get purge failed"; }

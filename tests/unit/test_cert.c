@@ -18,22 +18,9 @@
 #include "unit.h"
 
 static void
-sh(const char *fmt, ...)
-{
-	char	cmd[2048];
-	va_list	ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	cr_assert_eq(system(cmd), 0, "case %s: command failed: %s", unit_case,
-	    cmd);
-}
-
-static void
 pki(const char *args)
 {
-	sh("tests/tools/mkpki %s/pki %s >/dev/null 2>&1", unit_dir, args);
+	unit_sh("tests/tools/mkpki %s/pki %s >/dev/null 2>&1", unit_dir, args);
 }
 
 static void
@@ -228,7 +215,7 @@ TEST_NO_LEAK(cert, load_directory)
 		UNIT_EACH(args, c->pki)
 			pki(*args);
 		if (c->sh != NULL)
-			sh("cd %s && %s", unit_dir, c->sh);
+			unit_sh("cd %s && %s", unit_dir, c->sh);
 		load_dir(&set, &diags, c->dir != NULL ? c->dir : "pki/certs");
 		text = unit_diags(&diags);
 		if (c->clean)
@@ -398,7 +385,7 @@ TEST_NO_LEAK(cert, cache_parses_only_what_changed)
 	/* b renewed (mkpki writes new files and renames them into place),
 	 * c's key rewritten in place with the same bytes, a removed. */
 	pki("mta-sts.b.example");
-	sh("cd %s/pki/certs && cat mta-sts.c.example.key > k && "
+	unit_sh("cd %s/pki/certs && cat mta-sts.c.example.key > k && "
 	    "cat k > mta-sts.c.example.key && rm k mta-sts.a.example.*",
 	    unit_dir);
 	load_cached(&three, cc, "pki/certs");
@@ -433,18 +420,18 @@ TEST_NO_LEAK(cert, many_pairs_load_in_path_order)
 	char			 name[64], *text;
 
 	pki("mta-sts.many.example");
-	sh("mkdir %s/many", unit_dir);
+	unit_sh("mkdir %s/many", unit_dir);
 	for (int i = 0; i < 300; i++) {
 		snprintf(name, sizeof(name), "%s/many/p%03d", unit_dir, i);
 		if (i % 11 == 0)
-			sh("echo not a certificate > %s.crt && cp "
+			unit_sh("echo not a certificate > %s.crt && cp "
 			    "%s/pki/certs/mta-sts.many.example.key %s.key",
 			    name, unit_dir, name);
 		else if (i % 7 == 0)
-			sh("cp %s/pki/certs/mta-sts.many.example.crt %s.crt",
+			unit_sh("cp %s/pki/certs/mta-sts.many.example.crt %s.crt",
 			    unit_dir, name);
 		else {
-			sh("cp %s/pki/certs/mta-sts.many.example.crt %s.crt && "
+			unit_sh("cp %s/pki/certs/mta-sts.many.example.crt %s.crt && "
 			    "cp %s/pki/certs/mta-sts.many.example.key %s.key",
 			    unit_dir, name, unit_dir, name);
 			want_certs++;

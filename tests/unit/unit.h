@@ -9,6 +9,7 @@
 #define MTA_STS_UNIT_H
 
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -311,6 +312,20 @@ unit_load(const char *rel)
 	free(path);
 	cr_assert_not_null(cfg, CASE);
 	return cfg;
+}
+
+/* A shell command (printf-style) that must succeed. */
+static inline void __attribute__((format(printf, 1, 2)))
+unit_sh(const char *fmt, ...)
+{
+	char	cmd[2048];
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	cr_assert_eq(system(cmd), 0, "case %s: command failed: %s", unit_case,
+	    cmd);
 }
 
 /* The next number of a xorshift64 sequence: randomized tests that a seed

@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The load cache: what start-up parsed from each customer file and each
+ * certificate pair, kept on disk (server.cache_directory) for the next
+ * start, which then reads only what changed in between. At a million
+ * customers a start otherwise opens and parses three million files; with
+ * the cache it looks at each with one stat(2), decodes what the cache
+ * holds for it when the file's stamp (stamp.h) is the one it was parsed
+ * with, and reads the private keys alone, which the cache never holds.
+ *
+ * A cache is one file per kind: a header, records, a trailer that counts
+ * them. Each record holds one file's (or pair's) path and stamp and what
+ * was parsed, under a CRC-32 of its bytes. Nothing in it is trusted
+ * further than a file being parsed again: a file that is not a cache of
+ * this version, or is cut short, is ignored whole with one warning; a
+ * record whose checksum or contents are wrong is a miss, counted, and the
+ * file is read as if the cache had never held it. What comes out of the
+ * cache goes through the same checks as what a parse gives (a tree is
+ * read by the same readers). Start-up writes the cache anew, beside the
+ * old, whenever a file missed, and renames it over the old one once whole.
+ *
+ * Reading: open, then find and decode on any number of threads at once
+ * (only reads, and atomic counts); writing: one thread at a time, in the
+ * order the loader takes the results.
+ */
+#ifndef MTA_STS_LOADCACHE_H
+#define MTA_STS_LOADCACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "diag.h"
+#include "stamp.h"
+#include "yamltree.h"
+
+enum loadcache_kind {
+	LOADCACHE_CUSTOMERS = 1,	/* customer files: their YAML trees */
+	LOADCACHE_CERTIFICATES = 2,	/* certificate pairs, without keys */
+};
+
+struct loadcache;
+
+/*
+ * The cache of that kind in `dir`: the one there read (its problems are
+ * warnings in `diags`, naming it), and a new one begun beside it. NULL
+ * (with a warning) only when neither can be had.
+ */
+struct loadcache	*loadcache_open(const char *dir, enum loadcache_kind,
+			    struct diag_list *);
+/*
+ * The new cache put in place of the old (when anything missed, or the old
+ * one held files that are gone), or dropped; the old one unmapped. Says in
+ * `diags` what was damaged or could not be written.
+ */
+void			 loadcache_close(struct loadcache *,
+			    struct diag_list *);
+/* Files (or pairs) taken from the cache, and those read. */
+void			 loadcache_counts(const struct loadcache *,
+			    size_t *hits, size_t *misses);
+/* The cache's file, for messages. */
+const char		*loadcache_path(const struct loadcache *);
+
+/*
+ * A record, as found for a path: raw bytes in the old cache, or encoded
+ * for the new one (owned). loadcache_put() writes either; a record that
+ * is never put must be freed (loadcache_record_free; found ones are not
+ * owned and freeing them does nothing).
+ */
+struct loadcache_record {
+	const unsigned char	*lr_bytes;
+	size_t			 lr_len;
+	bool			 lr_owned;
+};
+
+void	loadcache_put(struct loadcache *, struct loadcache_record *);
+void	loadcache_record_free(struct loadcache_record *);
+/* A file of the load that the cache could not give: counted. */
+void	loadcache_missed(struct loadcache *);
+
+/* ---- Customer files -------------------------------------------------- */
+
+/*
+ * The tree of the customer file `path`, when the cache holds one for the
+ * stamp `st` (the file as it is now, *link whether the path is a symlink)
+ * and its record is whole: true, *root the tree (NULL for an empty file;
+ * its positions name `path`, which must outlive it) and *rec the record
+ * to put into the new cache. False: the file is to be read.
+ */
+bool	loadcache_customer(struct loadcache *, const char *path,
+	    const struct stamp *st, bool link, struct ynode **root,
+	    struct loadcache_record *rec);
+/* A record for a customer file just parsed (root NULL: empty file). */
+void	loadcache_customer_encode(struct loadcache_record *, const char *path,
+	    const struct stamp *st, bool link, const struct ynode *root);
+
+/* ---- Certificate pairs ----------------------------------------------- */
+
+/*
+ * What a pair's chain gave, and the stamps of both files as they were when
+ * the key was found to belong to the chain. Decoded, it points into the
+ * cache (valid until loadcache_close).
+ */
+struct loadcache_pair {
+	const char		*lp_chain_file;
+	const char		*lp_key_file;
+	struct stamp		 lp_chain_stamp;
+	struct stamp		 lp_key_stamp;
+	bool			 lp_ecdsa;
+	time_t			 lp_not_before;
+	time_t			 lp_not_after;
+	const char		*lp_serial;
+	const unsigned char	*lp_chain;	/* DER, leaf first */
+	size_t			 lp_chain_len;
+	size_t			 lp_chain_count;
+	const char		**lp_names;	/* decoded: owned by the caller */
+	size_t			 lp_nnames;
+};
+
+/*
+ * The pair of `chain_file` and `key_file`, when the cache holds it with
+ * the chain's stamp `chain_st` and its record is whole: true, *pair what
+ * it holds (lp_names to free) and *rec its record. The key file's stamp
+ * is for the caller to compare once it has read the key.
+ */
+bool	loadcache_cert(struct loadcache *, const char *chain_file,
+	    const char *key_file, const struct stamp *chain_st,
+	    struct loadcache_pair *pair, struct loadcache_record *rec);
+void	loadcache_cert_encode(struct loadcache_record *,
+	    const struct loadcache_pair *);
+
+/*
+ * Where start-up's cache is: `configured` (server.cache_directory), else
+ * the directory systemd gives the service (CacheDirectory=, in
+ * $CACHE_DIRECTORY), else none (NULL).
+ */
+const char	*loadcache_dir(const char *configured);
+
+#endif

@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The load cache (config/loadcache.c): a load through it, whether the
+ * cache is empty, whole, stale or damaged, gives exactly what a load
+ * without it gives (the domains, their bodies and ids, every diagnostic
+ * with its position; the certificates with their chains and keys), and
+ * it takes from the cache only the files that are as they were.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../config/cert.h"
+#include "../../config/loadcache.h"
+#include "../../config/xalloc.h"
+#include "unit.h"
+
+/* The customers: clean files, an empty one, one whose walk finds errors
+ * (cached: the errors come again from the tree), one that is not YAML
+ * (never cached), and one behind a symlink. */
+static void
+write_customers(void)
+{
+	unit_write("main.yaml",
+	    "policies:\n"
+	    "  hoster: {mode: enforce, mx: [mx1.hoster.example], "
+	    "max_age: 86400}\n"
+	    "include: [\"$DIR/d/*.yaml\"]\n");
+	unit_write("d/a.yaml", "domains: {a.example: hoster}\n");
+	unit_write("d/b.yaml",
+	    "domains:\n"
+	    "  b.example:\n"
+	    "    mode: testing\n"
+	    "    mx: [\"mx.b.example\", '*.b.example']\n"
+	    "    max_age: 604800\n"
+	    "  c.example: {template: hoster, mx: [mx.c.example]}\n");
+	unit_write("d/empty.yaml", "");
+	unit_write("d/wrong.yaml",
+	    "domains:\n"
+	    "  d.example: {mode: sometimes, mx: [mx.d.example]}\n"
+	    "  e.example: {template: nosuch}\n");
+	unit_write("d/broken.yaml", "domains: {f.example: [\n");
+	unit_write("real/g.yaml", "domains: {g.example: hoster}\n");
+	unit_sh("ln -s ../real/g.yaml %s/d/g.yaml", unit_dir);
+}
+
+/* What a configuration serves and says, as text to compare. */
+static char *
+config_text(const struct config *cfg)
+{
+	struct unit_text	 t;
+	FILE			*fp = unit_text_open(&t);
+
+	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
+		const struct domain *d = &cfg->cfg_domains[i];
+
+		fprintf(fp, "%s valid=%d id=%s\n%.*s\n", d->dom_name,
+		    d->dom_valid, d->dom_id, (int)d->dom_body_len,
+		    d->dom_body != NULL ? d->dom_body : "");
+	}
+	diag_print(&cfg->cfg_diags, fp);
+	for (size_t i = 0; i < cfg->cfg_files.sv_count; i++)
+		fprintf(fp, "file %s\n", cfg->cfg_files.sv_items[i]);
+	return unit_text_close(&t);
+}
+
+static char *
+load_plain(void)
+{
+	char		*path = unit_path("main.yaml"), *text;
+	struct config	*cfg = config_load(path);
+
+	text = config_text(cfg);
+	config_free(cfg);
+	free(path);
+	return text;
+}
+
+/* A load through the cache in `cache/`; its counts in *hits, *misses,
+ * what it said of the cache in *said (caller frees). */
+static char *
+load_cached(size_t *hits, size_t *misses, char **said)
+{
+	char			*path = unit_path("main.yaml");
+	char			*dir = unit_path("cache"), *text;
+	struct diag_list	 diags = { 0 };
+	struct loadcache	*lc;
+	struct config		*cfg;
+
+	mkdir(dir, 0700);
+	lc = loadcache_open(dir, LOADCACHE_CUSTOMERS, &diags);
+	cr_assert_not_null(lc);
+	cfg = config_load_cached(path, lc);
+	loadcache_counts(lc, hits, misses);
+	loadcache_close(lc, &diags);
+	text = config_text(cfg);
+	*said = unit_diags(&diags);
+	diag_free(&diags);
+	config_free(cfg);
+	free(dir);
+	free(path);
+	return text;
+}
+
+static ino_t
+inode_of(const char *rel)
+{
+	char		*path = unit_path(rel);
+	struct stat	 st;
+
+	cr_assert_eq(stat(path, &st), 0, "%s", path);
+	free(path);
+	return st.st_ino;
+}
+
+/* Byte `off` of a file (negative: from its end) changed. */
+static void
+flip_byte(const char *rel, long off)
+{
+	char		*path = unit_path(rel);
+	int		 fd = open(path, O_RDWR);
+	unsigned char	 c;
+	off_t		 at;
+
+	cr_assert_neq(fd, -1, "%s", path);
+	at = off >= 0 ? off : lseek(fd, 0, SEEK_END) + off;
+	cr_assert_eq(pread(fd, &c, 1, at), 1);
+	c ^= 0x5a;
+	cr_assert_eq(pwrite(fd, &c, 1, at), 1);
+	close(fd);
+	free(path);
+}
+
+TestSuite(loadcache, .init = unit_setup, .fini = unit_teardown);
+
+TEST_NO_LEAK(loadcache, customers_as_a_plain_load_cold_and_warm)
+{
+	char	*plain, *cold, *warm, *said;
+	size_t	 hits, misses;
+	ino_t	 written;
+
+	write_customers();
+	plain = load_plain();
+	cr_assert(strstr(plain, "d.example") != NULL, "%s", plain);
+	cr_assert(strstr(plain, "broken.yaml:") != NULL, "%s", plain);
+
+	cold = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(cold, plain);
+	cr_assert_eq(hits, 0);
+	cr_assert_eq(misses, 6, "misses %zu", misses);
+	cr_assert_str_eq(said, "");
+	free(said);
+	written = inode_of("cache/customer-files.cache");
+
+	/* Every file but the one that is not YAML from the cache. */
+	warm = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(warm, plain);
+	cr_assert_eq(hits, 5, "hits %zu", hits);
+	cr_assert_eq(misses, 1, "misses %zu", misses);
+	cr_assert_str_eq(said, "");
+	/* Nothing new: the cache is not written again. */
+	cr_assert_eq(inode_of("cache/customer-files.cache"), written);
+	free(said);
+	free(warm);
+	free(cold);
+	free(plain);
+}
+
+TEST_NO_LEAK(loadcache, a_file_changed_in_place_is_read_again)
+{
+	char		*plain, *text, *said, *path;
+	size_t		 hits, misses;
+	struct stat	 before;
+	struct timespec	 times[2];
+
+	write_customers();
+	free(load_cached(&hits, &misses, &said));
+	free(said);
+	/* Same size, same mtime: only the ctime tells the change. */
+	path = unit_path("d/a.yaml");
+	cr_assert_eq(stat(path, &before), 0);
+	unit_write("d/a.yaml", "domains: {x.example: hoster}\n");
+	times[0] = before.st_atim;
+	times[1] = before.st_mtim;
+	cr_assert_eq(utimensat(AT_FDCWD, path, times, 0), 0);
+	plain = load_plain();
+	cr_assert(strstr(plain, "x.example") != NULL, "%s", plain);
+	text = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 4, "hits %zu", hits);
+	cr_assert_eq(misses, 2, "misses %zu", misses);
+	free(said);
+	free(text);
+	free(plain);
+	free(path);
+}
+
+TEST_NO_LEAK(loadcache, damage_is_said_and_costs_only_a_read)
+{
+	static const struct {
+		const char	*name;
+		long		 off;		/* the byte changed */
+		bool		 truncate;	/* or 10 bytes cut off */
+		const char	*said;
+		size_t		 hits;
+	} cases[] = {
+		{ "magic", 0, false, "not a load cache", 0 },
+		{ "version", 8, false, "of another version", 0 },
+		{ "trailer", -16, false, "cut short", 0 },
+		{ "cut short", 0, true, "cut short", 0 },
+		{ "count", -1, false, "count of records is wrong", 0 },
+		/* The first record's tree: its own file is read, the other
+		 * four still come from the cache. */
+		{ "a record", 24 + 8 + 60, false, "1 record of the load "
+		    "cache was damaged", 4 },
+	};
+
+	for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
+		char	*plain, *text, *said;
+		size_t	 hits, misses;
+
+		unit_case = cases[i].name;
+		unit_fresh_dir();
+		write_customers();
+		plain = load_plain();
+		free(load_cached(&hits, &misses, &said));
+		free(said);
+		if (cases[i].truncate) {
+			char *path = unit_path("cache/customer-files.cache");
+			struct stat st;
+
+			cr_assert_eq(stat(path, &st), 0);
+			cr_assert_eq(truncate(path, st.st_size - 10), 0);
+			free(path);
+		} else {
+			flip_byte("cache/customer-files.cache", cases[i].off);
+		}
+		text = load_cached(&hits, &misses, &said);
+		cr_assert_str_eq(text, plain, CASE);
+		cr_assert(strstr(said, cases[i].said) != NULL,
+		    "case %s: said '%s'", unit_case, said);
+		cr_assert(strstr(said, "customer-files.cache") != NULL,
+		    "case %s: said '%s'", unit_case, said);
+		cr_assert_eq(hits, cases[i].hits, "case %s: hits %zu",
+		    unit_case, hits);
+		free(said);
+		free(text);
+		/* Written whole again: the next load has every hit. */
+		text = load_cached(&hits, &misses, &said);
+		cr_assert_str_eq(text, plain, CASE);
+		cr_assert_str_eq(said, "", CASE);
+		cr_assert_eq(hits, 5, "case %s: hits %zu", unit_case, hits);
+		free(said);
+		free(text);
+		free(plain);
+		unit_case_end();
+	}
+}
+
+/* Random bytes changed anywhere: never another result than a plain load. */
+TEST_NO_LEAK(loadcache, any_change_of_its_bytes_gives_a_plain_load)
+{
+	char		*plain, *path, *good;
+	uint64_t	 rng = 0x243f6a8885a308d3ULL;
+	struct stat	 st;
+	size_t		 len;
+	FILE		*fp;
+
+	write_customers();
+	plain = load_plain();
+	free(load_cached(&(size_t){ 0 }, &(size_t){ 0 }, &good));
+	free(good);
+	path = unit_path("cache/customer-files.cache");
+	cr_assert_eq(stat(path, &st), 0);
+	len = (size_t)st.st_size;
+	good = xmalloc(len);
+	fp = fopen(path, "r");
+	cr_assert_eq(fread(good, 1, len, fp), len);
+	fclose(fp);
+	for (int round = 0; round < 300; round++) {
+		char	*bad = xmalloc(len), *text, *said;
+		int	 flips = 1 + (int)(unit_xorshift(&rng) % 4);
+
+		memcpy(bad, good, len);
+		for (int f = 0; f < flips; f++)
+			bad[unit_xorshift(&rng) % len] ^=
+			    (char)(1 + unit_xorshift(&rng) % 255);
+		fp = fopen(path, "w");
+		cr_assert_eq(fwrite(bad, 1, len, fp), len);
+		fclose(fp);
+		text = load_cached(&(size_t){ 0 }, &(size_t){ 0 }, &said);
+		cr_assert_str_eq(text, plain, "round %d", round);
+		free(said);
+		free(text);
+		free(bad);
+	}
+	free(good);
+	free(path);
+	free(plain);
+}
+
+/* ---- Certificate pairs ------------------------------------------------ */
+
+static void
+pki(const char *args)
+{
+	unit_sh("tests/tools/mkpki %s/pki %s >/dev/null 2>&1", unit_dir, args);
+}
+
+static void
+certs_text_add(FILE *fp, const struct cert *c)
+{
+	fprintf(fp, "%s %s serial=%s ecdsa=%d %lld-%lld chain=%zu/%zu:",
+	    c->crt_file, c->crt_key_file, c->crt_serial, c->crt_ecdsa,
+	    (long long)c->crt_not_before, (long long)c->crt_not_after,
+	    c->crt_chain_count, c->crt_chain_len);
+	for (size_t i = 0; i < c->crt_chain_len; i++)
+		fprintf(fp, "%02x", c->crt_chain[i]);
+	fprintf(fp, " key=");
+	for (size_t i = 0; i < c->crt_key_len; i++)
+		fprintf(fp, "%02x", c->crt_key[i]);
+	for (size_t i = 0; i < c->crt_names.sv_count; i++)
+		fprintf(fp, " %s", c->crt_names.sv_items[i]);
+	fputc('\n', fp);
+}
+
+/* The pairs of pki/certs, loaded with the load cache in cache/ (or
+ * none), as text: every field, the DER of chain and key, the messages. */
+static char *
+certs_load(bool cached, size_t *hits, size_t *misses)
+{
+	struct diag_list	 said = { 0 };
+	struct config		 cfg = { 0 };
+	struct cert_source	 src = { .csrc_directory = unit_path("pki/certs") };
+	struct certset		 set;
+	struct diag_list	 diags = { 0 };
+	struct certcache	*cc = certcache_new();
+	struct loadcache	*lc = NULL;
+	struct unit_text	 t;
+	FILE			*fp = unit_text_open(&t);
+	char			*dir = unit_path("cache");
+
+	cfg.cfg_certs = &src;
+	cfg.cfg_ncerts = 1;
+	if (cached) {
+		mkdir(dir, 0700);
+		lc = loadcache_open(dir, LOADCACHE_CERTIFICATES, &said);
+		cr_assert_not_null(lc);
+		certcache_set_disk(cc, lc);
+	}
+	certset_load(&set, &cfg, &diags, time(NULL), cc);
+	if (lc != NULL) {
+		loadcache_counts(lc, hits, misses);
+		loadcache_close(lc, &said);
+		diag_free(&said);
+	}
+	for (size_t i = 0; i < set.cs_count; i++)
+		certs_text_add(fp, set.cs_certs[i]);
+	diag_print(&diags, fp);
+	certset_free(&set);
+	certcache_free(cc);
+	diag_free(&diags);
+	free(src.csrc_directory);
+	free(dir);
+	return unit_text_close(&t);
+}
+
+TEST_NO_LEAK(loadcache, certificates_as_a_plain_load)
+{
+	char	*plain, *text;
+	size_t	 hits, misses;
+
+	pki("");
+	pki("mta-sts.a.example mta-sts.b.example");
+	pki("--expired mta-sts.old.example");
+	pki("--rsa --intermediate mta-sts.r.example");
+	plain = certs_load(false, NULL, NULL);
+	cr_assert(strstr(plain, "chain=2/") != NULL, "%s", plain);
+	cr_assert(strstr(plain, "expired") != NULL, "%s", plain);
+	text = certs_load(true, &hits, &misses);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 0);
+	cr_assert_eq(misses, 4, "misses %zu", misses);
+	free(text);
+	text = certs_load(true, &hits, &misses);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 4, "hits %zu", hits);
+	cr_assert_eq(misses, 0, "misses %zu", misses);
+	free(text);
+
+	/* Another key under the same chain: the key's stamp changed, so the
+	 * pair is parsed again and refused as a plain load refuses it. */
+	pki("--out other mta-sts.a.example");
+	unit_sh("cd %s/pki/certs && mv other.key mta-sts.a.example.key && "
+	    "rm other.crt", unit_dir);
+	free(plain);
+	plain = certs_load(false, NULL, NULL);
+	cr_assert(strstr(plain, "does not match") != NULL, "%s", plain);
+	text = certs_load(true, &hits, &misses);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 3, "hits %zu", hits);
+	cr_assert_eq(misses, 1, "misses %zu", misses);
+	free(text);
+
+	/* A damaged record (the first, b's chain): that pair read again. */
+	flip_byte("cache/certificates.cache", 300);
+	text = certs_load(true, &hits, &misses);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 2, "hits %zu", hits);
+	cr_assert_eq(misses, 2, "misses %zu", misses);
+	free(text);
+	free(plain);
+}
