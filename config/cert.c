@@ -1266,6 +1266,8 @@ certset_load(struct certset *set, const struct config *cfg,
 
 	memset(set, 0, sizeof(*set));
 	if (cc != NULL) {
+		/* Read here, on the load's own thread. */
+		loadcache_load(cc->cc_disk);
 		cc->cc_gen++;
 		cc->cc_parsed = cc->cc_reused = 0;
 		cc->cc_added = cc->cc_gone = 0;

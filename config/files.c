@@ -344,6 +344,8 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 static void
 files_read_includes(struct loader *ld)
 {
+	if (!ld->ld_main_only && ld->ld_nincludes > 0)
+		loadcache_load(ld->ld_cache);
 	for (size_t i = 0; i < ld->ld_nincludes; i++) {
 		if (!ld->ld_main_only)
 			files_include_pattern(ld, &ld->ld_includes[i]);

@@ -67,6 +67,8 @@ struct loadcache {
 	size_t			 lc_misses;
 	atomic_size_t		 lc_damaged;
 	int			 lc_write_errno;
+	bool			 lc_loaded;
+	struct diag_list	 lc_diags;	/* until loadcache_close() */
 };
 
 /* ---- Bytes in, bytes out ---------------------------------------------- */
@@ -379,22 +381,24 @@ loadcache_dir(const char *configured)
 }
 
 struct loadcache *
-loadcache_open(const char *dir, enum loadcache_kind kind,
-    struct diag_list *diags)
+loadcache_open(const char *dir, enum loadcache_kind kind)
 {
 	struct loadcache *lc = xcalloc(1, sizeof(*lc));
 
 	lc->lc_kind = kind;
 	lc->lc_path = xasprintf("%s/%s", dir, lc_file_name(kind));
 	atomic_init(&lc->lc_damaged, 0);
-	lc_read(lc, diags);
-	lc_begin(lc, diags);
-	if (lc->lc_map == NULL && lc->lc_out == NULL) {
-		free(lc->lc_path);
-		free(lc);
-		return NULL;
-	}
 	return lc;
+}
+
+void
+loadcache_load(struct loadcache *lc)
+{
+	if (lc == NULL || lc->lc_loaded)
+		return;
+	lc->lc_loaded = true;
+	lc_read(lc, &lc->lc_diags);
+	lc_begin(lc, &lc->lc_diags);
 }
 
 const char *
@@ -458,6 +462,8 @@ loadcache_close(struct loadcache *lc, struct diag_list *diags)
 
 	if (lc == NULL)
 		return;
+	diag_append(diags, &lc->lc_diags);
+	diag_free(&lc->lc_diags);
 	damaged = atomic_load(&lc->lc_damaged);
 	if (damaged > 0)
 		lc_warn(diags, lc->lc_path, "%zu record%s of the load cache "

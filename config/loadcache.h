@@ -42,16 +42,18 @@ enum loadcache_kind {
 struct loadcache;
 
 /*
- * The cache of that kind in `dir`: the one there read (its problems are
- * warnings in `diags`, naming it), and a new one begun beside it. NULL
- * (with a warning) only when neither can be had.
+ * The cache of that kind in `dir`, not yet read: loadcache_load() reads
+ * the one there (its problems are kept for loadcache_close() to say,
+ * naming it) and begins a new one beside it, on the thread of the load
+ * that uses it, before its pool runs; again, it does nothing.
  */
-struct loadcache	*loadcache_open(const char *dir, enum loadcache_kind,
-			    struct diag_list *);
+struct loadcache	*loadcache_open(const char *dir, enum loadcache_kind);
+void			 loadcache_load(struct loadcache *);
 /*
  * The new cache put in place of the old (when anything missed, or the old
  * one held files that are gone), or dropped; the old one unmapped. Says in
- * `diags` what was damaged or could not be written.
+ * `diags` what was wrong with the old one, what was damaged, and what
+ * could not be written.
  */
 void			 loadcache_close(struct loadcache *,
 			    struct diag_list *);

@@ -340,15 +340,13 @@ serve_run(const char *path, bool foreground)
 	srv.srv_certcache = certcache_new();
 	cache_dir = loadcache_dir(main_cfg->cfg_cache_dir);
 	if (cache_dir != NULL)
-		cert_cache = loadcache_open(cache_dir, LOADCACHE_CERTIFICATES,
-		    &cache_diags);
+		cert_cache = loadcache_open(cache_dir, LOADCACHE_CERTIFICATES);
 	certcache_set_disk(srv.srv_certcache, cert_cache);
 	loading = certset_load_begin(&certs, main_cfg, &cert_diags, time(NULL),
 	    srv.srv_certcache);
 	log_phase("start-up", "main file read", &phase);
 	if (cache_dir != NULL)
-		customer_cache = loadcache_open(cache_dir, LOADCACHE_CUSTOMERS,
-		    &cache_diags);
+		customer_cache = loadcache_open(cache_dir, LOADCACHE_CUSTOMERS);
 	cfg = config_load_cached(path, customer_cache);
 	serve_close_cache(customer_cache, "customer files", &cache_diags);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);

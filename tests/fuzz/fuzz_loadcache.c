@@ -155,7 +155,7 @@ fuzz_customers(void)
 	struct loadcache	*lc;
 	struct config		*cfg;
 
-	lc = loadcache_open(fuzz_dir, LOADCACHE_CUSTOMERS, &diags);
+	lc = loadcache_open(fuzz_dir, LOADCACHE_CUSTOMERS);
 	cfg = config_load_cached(fuzz_path[F_MAIN], lc);
 	loadcache_close(lc, &diags);
 	config_free(cfg);
@@ -176,7 +176,7 @@ fuzz_pairs(void)
 
 	cfg.cfg_certs = &src;
 	cfg.cfg_ncerts = 1;
-	lc = loadcache_open(fuzz_dir, LOADCACHE_CERTIFICATES, &diags);
+	lc = loadcache_open(fuzz_dir, LOADCACHE_CERTIFICATES);
 	certcache_set_disk(cc, lc);
 	certset_load(&set, &cfg, &diags, now, cc);
 	loadcache_close(lc, &diags);

@@ -92,7 +92,7 @@ load_cached(size_t *hits, size_t *misses, char **said)
 	struct config		*cfg;
 
 	mkdir(dir, 0700);
-	lc = loadcache_open(dir, LOADCACHE_CUSTOMERS, &diags);
+	lc = loadcache_open(dir, LOADCACHE_CUSTOMERS);
 	cr_assert_not_null(lc);
 	cfg = config_load_cached(path, lc);
 	loadcache_counts(lc, hits, misses);
@@ -348,7 +348,7 @@ certs_load(bool cached, size_t *hits, size_t *misses)
 	cfg.cfg_ncerts = 1;
 	if (cached) {
 		mkdir(dir, 0700);
-		lc = loadcache_open(dir, LOADCACHE_CERTIFICATES, &said);
+		lc = loadcache_open(dir, LOADCACHE_CERTIFICATES);
 		cr_assert_not_null(lc);
 		certcache_set_disk(cc, lc);
 	}
