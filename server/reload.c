@@ -485,8 +485,7 @@ reload_whole(struct server *srv, const char *path)
 	    srv->srv_certcache);
 	cfg = config_load(path);
 	log_phase("reload", "configuration read", &phase);
-	if (srv->srv_watch != NULL)
-		watch_set(srv->srv_watch, cfg);
+	watch_set_after(srv->srv_watch, main_cfg, cfg);
 	log_phase("reload", "watches set", &phase);
 	if (config_global_errors(cfg) > 0) {
 		/* The main file changed since its first read. */

@@ -358,7 +358,7 @@ serve_run(const char *path, bool foreground)
 		certset_load_end(loading, main_cfg);
 		serve_cannot_start(path);
 	}
-	watch_set(srv.srv_watch, cfg);
+	watch_set_after(srv.srv_watch, main_cfg, cfg);
 	log_phase("start-up", "watches set", &phase);
 	/* Joined before anything that can end the start. */
 	certset_load_end(loading, cfg);

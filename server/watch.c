@@ -436,17 +436,15 @@ watch_set_files(struct watcher *wa, const struct config *cfg,
 	return wa->wa_nwds;
 }
 
-void
-watch_follow(struct watcher *wa, const char *path)
+/* The directories `dirs` watched besides those already: none is taken
+ * away, and one watched already keeps its watch. */
+static void
+watch_arm(struct watcher *wa, const struct strmap *dirs)
 {
-	struct strmap	 dirs = { 0 };
 	const char	*dir;
 	void		*unused;
 
-	if (wa == NULL || wa->wa_fd == -1)
-		return;
-	watch_add_target(&dirs, &wa->wa_names, path);
-	for (size_t pos = 0; strmap_next(&dirs, &pos, &dir, &unused);) {
+	for (size_t pos = 0; strmap_next(dirs, &pos, &dir, &unused);) {
 		int		 wd = inotify_add_watch(wa->wa_fd, dir, WATCH_MASK);
 		char		 key[16];
 		struct strvec	*known;
@@ -472,6 +470,36 @@ watch_follow(struct watcher *wa, const char *path)
 		wa->wa_wds[at] = wd;
 		wa->wa_nwds++;
 	}
+}
+
+void
+watch_follow(struct watcher *wa, const char *path)
+{
+	struct strmap dirs = { 0 };
+
+	if (wa == NULL || wa->wa_fd == -1)
+		return;
+	watch_add_target(&dirs, &wa->wa_names, path);
+	watch_arm(wa, &dirs);
+	strmap_free(&dirs);
+}
+
+void
+watch_set_after(struct watcher *wa, const struct config *main,
+    const struct config *cfg)
+{
+	struct watch_cfg_files	 wcf = { .wcf_cfg = cfg };
+	const struct watch_files files = { watch_cfg_next, &wcf };
+	struct strmap		 dirs = { 0 };
+
+	if (wa == NULL || wa->wa_fd == -1)
+		return;
+	if (!config_sources_equal(main, cfg)) {
+		(void)watch_set(wa, cfg);
+		return;
+	}
+	watch_add_included(&dirs, &wa->wa_names, &files);
+	watch_arm(wa, &dirs);
 	strmap_free(&dirs);
 }
 

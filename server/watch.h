@@ -48,6 +48,17 @@ struct watch_files {
 size_t		 watch_set_files(struct watcher *, const struct config *,
 		    const struct watch_files *files);
 /*
+ * The watches of `main` (the main file read alone, watched with
+ * watch_set() before the customer files were read) completed for `cfg`,
+ * the whole configuration read after it: when `main` named the same
+ * sources, only what the included files add (their directories and
+ * symlinks' targets) is watched besides, and the certificate directories
+ * are not listed again; otherwise (the main file changed in between),
+ * watch_set(cfg).
+ */
+void		 watch_set_after(struct watcher *, const struct config *main,
+		    const struct config *cfg);
+/*
  * A customer file read alone (a reload of the files named) that is a
  * symlink: its target's directory is watched too, as watch_set() would.
  */
