@@ -46,6 +46,8 @@
 #define LC_NODE_MIN		14
 #define LC_NODE_EMPTY		3
 #define LC_WRITE_BUFFER		(1024 * 1024)
+/* Encoded records held before the new cache is written anyway. */
+#define LC_HOLD_FRESH		4096
 
 static const char lc_magic[8] = "mtastsLC";
 static const char lc_end[8] = "mtastsEN";
@@ -58,9 +60,19 @@ struct loadcache {
 	size_t			 lc_map_len;
 	struct strmap		 lc_index;
 	size_t			 lc_records;
-	/* The cache being written, under a temporary name. */
+	/*
+	 * The cache being written, under a temporary name: at once when there
+	 * was none, else only once something changed, the records put until
+	 * then held (those found as pointers into the old one), so that a
+	 * start that changed nothing writes nothing.
+	 */
 	FILE			*lc_out;
 	char			*lc_tmp;
+	bool			 lc_writing;	/* lc_out open, or tried */
+	const unsigned char	**lc_held;	/* found records */
+	size_t			 lc_nheld;
+	struct loadcache_record	*lc_held_fresh;	/* encoded ones */
+	size_t			 lc_nheld_fresh;
 	size_t			 lc_written;
 	size_t			 lc_fresh;	/* encoded, not found */
 	size_t			 lc_hits;
@@ -346,6 +358,7 @@ lc_begin(struct loadcache *lc, struct diag_list *diags)
 			    LC_ENDIAN, 0 };
 	int		 fd;
 
+	lc->lc_writing = true;
 	lc->lc_tmp = xasprintf("%s.%ld.new", lc->lc_path, (long)getpid());
 	(void)unlink(lc->lc_tmp);
 	fd = open(lc->lc_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
@@ -398,7 +411,9 @@ loadcache_load(struct loadcache *lc)
 		return;
 	lc->lc_loaded = true;
 	lc_read(lc, &lc->lc_diags);
-	lc_begin(lc, &lc->lc_diags);
+	/* No cache to compare with: every record is new. */
+	if (lc->lc_map == NULL)
+		lc_begin(lc, &lc->lc_diags);
 }
 
 const char *
@@ -428,6 +443,45 @@ loadcache_record_free(struct loadcache_record *rec)
 	memset(rec, 0, sizeof(*rec));
 }
 
+static void
+lc_write(struct loadcache *lc, const unsigned char *bytes, size_t len)
+{
+	if (lc->lc_out == NULL || lc->lc_write_errno != 0)
+		return;
+	if (fwrite(bytes, len, 1, lc->lc_out) == 1)
+		lc->lc_written++;
+	else
+		lc_write_failed(lc);
+}
+
+static size_t
+lc_record_len(const unsigned char *raw)
+{
+	uint32_t len;
+
+	memcpy(&len, raw, 4);
+	return LC_RECORD_HEAD + len;
+}
+
+/* The new cache begun, and what was held written into it. */
+static void
+lc_write_held(struct loadcache *lc)
+{
+	lc_begin(lc, &lc->lc_diags);
+	for (size_t i = 0; i < lc->lc_nheld; i++)
+		lc_write(lc, lc->lc_held[i], lc_record_len(lc->lc_held[i]));
+	for (size_t i = 0; i < lc->lc_nheld_fresh; i++) {
+		lc_write(lc, lc->lc_held_fresh[i].lr_bytes,
+		    lc->lc_held_fresh[i].lr_len);
+		loadcache_record_free(&lc->lc_held_fresh[i]);
+	}
+	free(lc->lc_held);
+	free(lc->lc_held_fresh);
+	lc->lc_held = NULL;
+	lc->lc_held_fresh = NULL;
+	lc->lc_nheld = lc->lc_nheld_fresh = 0;
+}
+
 void
 loadcache_put(struct loadcache *lc, struct loadcache_record *rec)
 {
@@ -437,11 +491,19 @@ loadcache_put(struct loadcache *lc, struct loadcache_record *rec)
 		lc->lc_fresh++;
 	else
 		lc->lc_hits++;
-	if (lc->lc_out != NULL && lc->lc_write_errno == 0) {
-		if (fwrite(rec->lr_bytes, rec->lr_len, 1, lc->lc_out) == 1)
-			lc->lc_written++;
-		else
-			lc_write_failed(lc);
+	if (lc->lc_writing) {
+		lc_write(lc, rec->lr_bytes, rec->lr_len);
+	} else if (!rec->lr_owned) {
+		lc->lc_held = xgrow(lc->lc_held, lc->lc_nheld,
+		    sizeof(*lc->lc_held));
+		lc->lc_held[lc->lc_nheld++] = rec->lr_bytes;
+	} else {
+		lc->lc_held_fresh = xgrow(lc->lc_held_fresh,
+		    lc->lc_nheld_fresh, sizeof(*lc->lc_held_fresh));
+		lc->lc_held_fresh[lc->lc_nheld_fresh++] = *rec;
+		memset(rec, 0, sizeof(*rec));
+		if (lc->lc_nheld_fresh >= LC_HOLD_FRESH)
+			lc_write_held(lc);
 	}
 	loadcache_record_free(rec);
 }
@@ -452,7 +514,7 @@ lc_changed(const struct loadcache *lc)
 {
 	return lc->lc_map == NULL || lc->lc_fresh > 0 ||
 	    atomic_load(&lc->lc_damaged) > 0 ||
-	    lc->lc_written != lc->lc_records;
+	    lc->lc_hits != lc->lc_records;
 }
 
 void
@@ -462,35 +524,39 @@ loadcache_close(struct loadcache *lc, struct diag_list *diags)
 
 	if (lc == NULL)
 		return;
-	diag_append(diags, &lc->lc_diags);
-	diag_free(&lc->lc_diags);
 	damaged = atomic_load(&lc->lc_damaged);
 	if (damaged > 0)
-		lc_warn(diags, lc->lc_path, "%zu record%s of the load cache "
+		lc_warn(&lc->lc_diags, lc->lc_path, "%zu record%s of the load cache "
 		    "%s damaged: %s files were read instead", damaged,
 		    damaged == 1 ? "" : "s", damaged == 1 ? "was" : "were",
 		    damaged == 1 ? "its" : "their");
+	if (lc->lc_loaded && !lc->lc_writing && lc_changed(lc))
+		lc_write_held(lc);
 	if (lc->lc_out != NULL) {
 		uint64_t count = lc->lc_written;
-		bool	 keep = lc_changed(lc);
 
-		if (keep && (fwrite(lc_end, sizeof(lc_end), 1,
-		    lc->lc_out) != 1 || fwrite(&count, sizeof(count), 1,
-		    lc->lc_out) != 1))
+		if (fwrite(lc_end, sizeof(lc_end), 1, lc->lc_out) != 1 ||
+		    fwrite(&count, sizeof(count), 1, lc->lc_out) != 1)
 			lc_write_failed(lc);
 		if (fclose(lc->lc_out) != 0)
 			lc_write_failed(lc);
-		if (keep && lc->lc_write_errno == 0 &&
+		if (lc->lc_write_errno == 0 &&
 		    rename(lc->lc_tmp, lc->lc_path) == -1)
 			lc_write_failed(lc);
-		if (keep && lc->lc_write_errno != 0)
-			lc_warn(diags, lc->lc_tmp, "cannot write the load "
+		if (lc->lc_write_errno != 0) {
+			lc_warn(&lc->lc_diags, lc->lc_tmp, "cannot write the load "
 			    "cache: %s; the next start reads the files the "
 			    "old one lacks", strerror(lc->lc_write_errno));
-		if (!keep || lc->lc_write_errno != 0)
 			(void)unlink(lc->lc_tmp);
-		free(lc->lc_tmp);
+		}
 	}
+	diag_append(diags, &lc->lc_diags);
+	diag_free(&lc->lc_diags);
+	free(lc->lc_tmp);
+	for (size_t i = 0; i < lc->lc_nheld_fresh; i++)
+		loadcache_record_free(&lc->lc_held_fresh[i]);
+	free(lc->lc_held_fresh);
+	free(lc->lc_held);
 	if (lc->lc_map != NULL) {
 		strmap_free(&lc->lc_index);
 		munmap((void *)lc->lc_map, lc->lc_map_len);

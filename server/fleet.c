@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <glob.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -385,6 +386,52 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		fleet_note_validity(fl, crt, now);
 	}
 	fl->fl_validity_look = now;
+	return fl;
+}
+
+struct fleet_building {
+	const struct config	*fb_cfg;
+	const struct certset	*fb_certs;
+	time_t			 fb_now;
+	struct fleet		*fb_fleet;
+	pthread_t		 fb_thread;
+	bool			 fb_threaded;
+};
+
+static void *
+fleet_building_run(void *arg)
+{
+	struct fleet_building *fb = arg;
+
+	fb->fb_fleet = fleet_build(fb->fb_cfg, fb->fb_certs, fb->fb_now);
+	return NULL;
+}
+
+struct fleet_building *
+fleet_build_begin(const struct config *cfg, const struct certset *certs,
+    time_t now)
+{
+	struct fleet_building *fb = xcalloc(1, sizeof(*fb));
+
+	*fb = (struct fleet_building){ .fb_cfg = cfg, .fb_certs = certs,
+	    .fb_now = now };
+	/* No thread to be had: built here. */
+	fb->fb_threaded = pthread_create(&fb->fb_thread, NULL,
+	    fleet_building_run, fb) == 0;
+	if (!fb->fb_threaded)
+		(void)fleet_building_run(fb);
+	return fb;
+}
+
+struct fleet *
+fleet_build_end(struct fleet_building *fb)
+{
+	struct fleet *fl;
+
+	if (fb->fb_threaded)
+		pthread_join(fb->fb_thread, NULL);
+	fl = fb->fb_fleet;
+	free(fb);
 	return fl;
 }
 

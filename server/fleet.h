@@ -51,6 +51,16 @@ struct fleet_diff {
 struct fleet	*fleet_build(const struct config *cfg,
 		    const struct certset *certs, time_t now);
 /*
+ * fleet_build() on a thread of its own, while the caller builds the
+ * snapshot from the same configuration and certificates (both only read
+ * them, and take certificate references atomically): start-up's last
+ * steps side by side. fleet_build_end() waits and gives the fleet.
+ */
+struct fleet_building;
+struct fleet_building *fleet_build_begin(const struct config *cfg,
+		    const struct certset *certs, time_t now);
+struct fleet	*fleet_build_end(struct fleet_building *);
+/*
  * When a certificate of the fleet begins or ends to be valid next (0:
  * never): which certificate serves a name then changes with no file
  * changing, and only a whole reload looks at every name again.

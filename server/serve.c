@@ -289,6 +289,7 @@ serve_run(const char *path, bool foreground)
 	struct server		 srv;
 	struct config		*cfg, *main_cfg;
 	struct certset_loading	*loading;
+	struct fleet_building	*building;
 	struct snapshot		*snap;
 	struct acme		*acme;
 	struct metrics		*metrics;
@@ -381,11 +382,12 @@ serve_run(const char *path, bool foreground)
 	} else if (server_rotate_tickets(&srv, time(NULL)) == -1)
 		fatal("cannot make session ticket keys");
 	http_init();
+	building = fleet_build_begin(cfg, &certs, time(NULL));
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
 	log_phase("start-up", "snapshot built", &phase);
-	srv.srv_fleet = fleet_build(cfg, &certs, time(NULL));
+	srv.srv_fleet = fleet_build_end(building);
 	log_phase("start-up", "reload index built", &phase);
 	certset_free(&certs);
 	/* The hosts and the fleet have what the snapshot needs of them. */

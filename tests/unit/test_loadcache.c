@@ -415,3 +415,44 @@ TEST_NO_LEAK(loadcache, certificates_as_a_plain_load)
 	free(text);
 	free(plain);
 }
+
+/* More files changed than a start holds before writing: the new cache is
+ * written as they come, and holds every one of them. */
+TEST_NO_LEAK(loadcache, many_changes_are_written_as_they_come)
+{
+	char	*plain, *text, *said, name[64], body[96];
+	size_t	 hits, misses;
+
+	unit_write("main.yaml",
+	    "policies:\n"
+	    "  h: {mode: enforce, mx: [mx.h.example], max_age: 86400}\n"
+	    "include: [\"$DIR/d/*.yaml\"]\n");
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "d/c%d.yaml", i);
+		snprintf(body, sizeof(body), "domains: {c%d.example: h}\n", i);
+		unit_write(name, body);
+	}
+	free(load_cached(&hits, &misses, &said));
+	free(said);
+	/* Every file replaced: all 5000 new to the cache. */
+	for (int i = 0; i < 5000; i++) {
+		snprintf(name, sizeof(name), "d/c%d.yaml", i);
+		snprintf(body, sizeof(body), "domains: {d%d.example: h}\n", i);
+		unit_write(name, body);
+	}
+	plain = load_plain();
+	text = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 0, "hits %zu", hits);
+	cr_assert_eq(misses, 5000, "misses %zu", misses);
+	cr_assert_str_eq(said, "");
+	free(said);
+	free(text);
+	text = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 5000, "hits %zu", hits);
+	cr_assert_eq(misses, 0, "misses %zu", misses);
+	free(said);
+	free(text);
+	free(plain);
+}
