@@ -55,11 +55,14 @@ cert_warning(struct diag_list *diags, const char *file, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Read a whole file; *lenp gets its size, *stp its stamp as it was
- * opened. The buffer may hold a key: the caller wipes it. */
+/*
+ * Read a whole file, `name` relative to `dirfd` (AT_FDCWD: a path), named
+ * `path` in messages; *lenp gets its size, *stp its stamp as it was
+ * opened. The buffer may hold a key: the caller wipes it.
+ */
 static char *
-cert_read_file(const char *path, size_t *lenp, struct stamp *stp,
-    struct diag_list *diags)
+cert_read_file(int dirfd, const char *name, const char *path, size_t *lenp,
+    struct stamp *stp, struct diag_list *diags)
 {
 	struct stat	 st;
 	char		*buf;
@@ -67,7 +70,7 @@ cert_read_file(const char *path, size_t *lenp, struct stamp *stp,
 	int		 fd;
 
 	/* Not blocking: a FIFO would hold the load up in open(2). */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd == -1 && errno == EACCES && geteuid() != 0) {
 		/* After the privilege drop, reloads read as the service user. */
 		cert_error(diags, path, "cannot open: %s (the daemon reads "
@@ -543,11 +546,15 @@ cert_report(const struct cert *crt, struct diag_list *diags, time_t now)
 	}
 }
 
-/* A chain and its key parsed and checked; NULL once `diags` says why. */
+/*
+ * A chain and its key parsed and checked; NULL once `diags` says why. The
+ * files are opened as `dirfd` and their names past `chain_base` and
+ * `key_base` say (cert_read_file).
+ */
 static struct cert *
-cert_parse_pair(const char *chain_file, const char *key_file,
-    struct stamp *chain_stamp, struct stamp *key_stamp,
-    struct diag_list *diags)
+cert_parse_pair(const char *chain_file, const char *key_file, int dirfd,
+    size_t chain_base, size_t key_base, struct stamp *chain_stamp,
+    struct stamp *key_stamp, struct diag_list *diags)
 {
 	struct cert	*crt = xcalloc(1, sizeof(*crt));
 	char		*chain_pem, *key_pem = NULL;
@@ -558,12 +565,14 @@ cert_parse_pair(const char *chain_file, const char *key_file,
 	bool		 ok = false;
 
 	atomic_init(&crt->crt_refs, 1);
-	chain_pem = cert_read_file(chain_file, &chain_len, chain_stamp, diags);
+	chain_pem = cert_read_file(dirfd, chain_file + chain_base, chain_file,
+	    &chain_len, chain_stamp, diags);
 	if (chain_pem == NULL)
 		goto out;
 	*key_stamp = *chain_stamp;
 	if (strcmp(chain_file, key_file) != 0) {
-		key_pem = cert_read_file(key_file, &key_len, key_stamp, diags);
+		key_pem = cert_read_file(dirfd, key_file + key_base, key_file,
+		    &key_len, key_stamp, diags);
 		if (key_pem == NULL)
 			goto out;
 	}
@@ -651,8 +660,8 @@ cert_load_pair(struct certset *set, const char *chain_file,
     const char *key_file, struct diag_list *diags, time_t now)
 {
 	struct stamp	 chain_stamp, key_stamp;
-	struct cert	*crt = cert_parse_pair(chain_file, key_file,
-	    &chain_stamp, &key_stamp, diags);
+	struct cert	*crt = cert_parse_pair(chain_file, key_file, AT_FDCWD,
+	    0, 0, &chain_stamp, &key_stamp, diags);
 
 	if (crt == NULL)
 		return false;
@@ -815,6 +824,12 @@ certcache_sweep(struct certcache *cc)
 struct cert_job {
 	char			*cj_chain;
 	char			*cj_key;	/* NULL: a message only */
+	/* The files opened relative to the directory a scan found them in
+	 * (one path component to look up, not the whole path), by their
+	 * names past these offsets; AT_FDCWD: by their paths. */
+	int			 cj_dirfd;
+	size_t			 cj_chain_base;
+	size_t			 cj_key_base;
 	struct certcache_entry	*cj_entry;	/* the cache's, to check */
 	struct cert		*cj_cert;	/* parsed */
 	bool			 cj_reused;	/* cj_entry's still holds */
@@ -832,6 +847,9 @@ struct cert_jobs {
 	/* While the pool runs: the batch's first job, and the load cache. */
 	size_t		 cjs_base;
 	struct loadcache *cjs_disk;
+	/* The scanned directories the jobs' files are opened from. */
+	int		*cjs_dirfds;
+	size_t		 cjs_ndirfds;
 };
 
 /* Jobs given to the pool at a time: what a batch holds until it is
@@ -853,6 +871,7 @@ cert_job_add(struct cert_jobs *jobs, char *chain, char *key)
 	memset(j, 0, sizeof(*j));
 	j->cj_chain = chain;
 	j->cj_key = key;
+	j->cj_dirfd = AT_FDCWD;
 	return j;
 }
 
@@ -885,7 +904,8 @@ cert_from_disk(struct cert_job *j, struct loadcache *lc)
 	char			*key_pem;
 	size_t			 key_len = 0;
 
-	if (stat(j->cj_chain, &st) == -1 || !S_ISREG(st.st_mode))
+	if (fstatat(j->cj_dirfd, j->cj_chain + j->cj_chain_base, &st, 0) == -1 ||
+	    !S_ISREG(st.st_mode))
 		return NULL;
 	j->cj_chain_stamp = stamp_of(&st);
 	if (!loadcache_cert(lc, j->cj_chain, j->cj_key, &j->cj_chain_stamp,
@@ -896,8 +916,8 @@ cert_from_disk(struct cert_job *j, struct loadcache *lc)
 	crt->crt_file = xstrdup(j->cj_chain);
 	crt->crt_key_file = xstrdup(j->cj_key);
 	/* Whatever is wrong with the key, the parse that follows says. */
-	key_pem = cert_read_file(j->cj_key, &key_len, &j->cj_key_stamp,
-	    &quiet);
+	key_pem = cert_read_file(j->cj_dirfd, j->cj_key + j->cj_key_base,
+	    j->cj_key, &key_len, &j->cj_key_stamp, &quiet);
 	if (key_pem == NULL ||
 	    !stamp_equal(&j->cj_key_stamp, &lp.lp_key_stamp) ||
 	    !cert_parse_key(crt, key_pem, key_len, j->cj_key, &quiet)) {
@@ -966,8 +986,9 @@ cert_job_run(void *arg, size_t i)
 		return;
 	/* A pair that fails is not kept: it is read again, and its errors
 	 * said again, at every load until it is mended. */
-	j->cj_cert = cert_parse_pair(j->cj_chain, j->cj_key,
-	    &j->cj_chain_stamp, &j->cj_key_stamp, &j->cj_diags);
+	j->cj_cert = cert_parse_pair(j->cj_chain, j->cj_key, j->cj_dirfd,
+	    j->cj_chain_base, j->cj_key_base, &j->cj_chain_stamp,
+	    &j->cj_key_stamp, &j->cj_diags);
 	if (jobs->cjs_disk != NULL && j->cj_cert != NULL)
 		cert_to_disk(j);
 }
@@ -1031,6 +1052,9 @@ cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
 		for (size_t i = base; i < base + n; i++)
 			cert_job_take(&jobs->cjs_items[i], set, diags, now, cc);
 	}
+	for (size_t i = 0; i < jobs->cjs_ndirfds; i++)
+		close(jobs->cjs_dirfds[i]);
+	free(jobs->cjs_dirfds);
 	free(jobs->cjs_items);
 	memset(jobs, 0, sizeof(*jobs));
 }
@@ -1087,17 +1111,29 @@ cert_key_name(const char *name)
 
 /* The job for chain file `name` of directory `dir`, whose key file
  * `key_name` is there or not as `has_key` says. */
+/* The job's files opened relative to `dirfd`, the directory `dir` open
+ * (AT_FDCWD: by their paths). */
 static void
-cert_job_flat(struct cert_jobs *jobs, const char *dir, const char *name,
-    const char *key_name, bool has_key)
+cert_job_at(struct cert_job *j, int dirfd, const char *dir)
+{
+	if (dirfd == AT_FDCWD)
+		return;
+	j->cj_dirfd = dirfd;
+	j->cj_chain_base = j->cj_key_base = strlen(dir) + 1;
+}
+
+static void
+cert_job_flat(struct cert_jobs *jobs, int dirfd, const char *dir,
+    const char *name, const char *key_name, bool has_key)
 {
 	char *path = xasprintf("%s/%s", dir, name);
 	char *key = xasprintf("%s/%s", dir, key_name);
 
 	if (has_key)
-		cert_job_add(jobs, path, key);
+		cert_job_at(cert_job_add(jobs, path, key), dirfd, dir);
 	else if (cert_has_suffix(name, ".pem")) {
-		cert_job_add(jobs, path, xstrdup(path));
+		cert_job_at(cert_job_add(jobs, path, xstrdup(path)), dirfd,
+		    dir);
 		free(key);
 	} else {
 		cert_job_error(jobs, path, "no key for this certificate: "
@@ -1105,6 +1141,21 @@ cert_job_flat(struct cert_jobs *jobs, const char *dir, const char *name,
 		free(key);
 		free(path);
 	}
+}
+
+/* The directory open for its files to be opened from (AT_FDCWD if it
+ * cannot be), closed once the jobs ran. */
+static int
+cert_jobs_dir(struct cert_jobs *jobs, const char *dir)
+{
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd == -1)
+		return AT_FDCWD;
+	jobs->cjs_dirfds = xgrow(jobs->cjs_dirfds, jobs->cjs_ndirfds,
+	    sizeof(*jobs->cjs_dirfds));
+	jobs->cjs_dirfds[jobs->cjs_ndirfds++] = fd;
+	return fd;
 }
 
 void
@@ -1118,7 +1169,7 @@ certset_load_file(struct certset *set, const char *dir, const char *name,
 		return;
 	key_name = cert_key_name(name);
 	key = xasprintf("%s/%s", dir, key_name);
-	cert_job_flat(&jobs, dir, name, key_name, cert_is_file(key));
+	cert_job_flat(&jobs, AT_FDCWD, dir, name, key_name, cert_is_file(key));
 	free(key);
 	free(key_name);
 	cert_jobs_run(&jobs, set, diags, now, cc);
@@ -1251,6 +1302,7 @@ cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 {
 	struct cert_listing	 cl;
 	char			*sub;
+	int			 dirfd;
 
 	sub = xasprintf("%s/live", dir);
 	if (depth == 0 && cert_is_dir(sub)) {
@@ -1264,6 +1316,7 @@ cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 		    "directory: %s", strerror(errno));
 		return;
 	}
+	dirfd = cert_jobs_dir(jobs, dir);
 	for (size_t i = 0; i < cl.cl_count; i++) {
 		const char	*name = cert_listing_name(&cl, i);
 		char		*chain, *key;
@@ -1272,7 +1325,8 @@ cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 			chain = xasprintf("%s/%s/fullchain.pem", dir, name);
 			key = xasprintf("%s/%s/privkey.pem", dir, name);
 			if (cert_is_file(chain) && cert_is_file(key))
-				cert_job_add(jobs, chain, key);
+				cert_job_at(cert_job_add(jobs, chain, key),
+				    dirfd, dir);
 			else {
 				free(chain);
 				free(key);
@@ -1280,7 +1334,7 @@ cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 		} else if (cert_is_chain_name(name)) {
 			char *key_name = cert_key_name(name);
 
-			cert_job_flat(jobs, dir, name, key_name,
+			cert_job_flat(jobs, dirfd, dir, name, key_name,
 			    cert_listed_file(&cl, dir, key_name));
 			free(key_name);
 		}

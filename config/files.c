@@ -6,6 +6,7 @@
  * hoster can keep one file per customer. Also the paths written in them,
  * which are relative to the main file's directory.
  */
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -169,6 +170,10 @@ files_read_file(struct loader *ld, const char *path, bool main_file)
  */
 struct files_job {
 	char			*fj_path;
+	/* Looked at relative to its directory, open (the name past fj_base:
+	 * one component to look up, not the whole path); AT_FDCWD: none. */
+	int			 fj_dirfd;
+	size_t			 fj_base;
 	struct stat		 fj_st;
 	bool			 fj_link;	/* the path is a symlink */
 	bool			 fj_dir;	/* matched, but a directory */
@@ -193,18 +198,72 @@ struct files_batch {
 static bool
 files_job_cached(struct files_job *j, struct loadcache *lc)
 {
-	struct stamp st;
+	const char	*name = j->fj_path + j->fj_base;
+	struct stamp	 st;
 
-	if (lstat(j->fj_path, &j->fj_st) == -1)
+	if (fstatat(j->fj_dirfd, name, &j->fj_st, AT_SYMLINK_NOFOLLOW) == -1)
 		return false;
 	j->fj_link = S_ISLNK(j->fj_st.st_mode);
-	if (j->fj_link && stat(j->fj_path, &j->fj_st) == -1)
+	if (j->fj_link && fstatat(j->fj_dirfd, name, &j->fj_st, 0) == -1)
 		return false;
 	if (!S_ISREG(j->fj_st.st_mode))
 		return false;
 	st = stamp_of(&j->fj_st);
 	return loadcache_customer(lc, j->fj_path, &st, j->fj_link,
 	    &j->fj_root, &j->fj_record);
+}
+
+/*
+ * The directories of a batch's files, open for the files to be looked at
+ * relative to them. Matches come sorted, so those of one directory come
+ * together; a batch spread over more directories than FILES_DIRS looks
+ * at the rest by their paths.
+ */
+#define FILES_DIRS	16
+
+struct files_dirs {
+	int	fds_fd[FILES_DIRS];
+	size_t	fds_count;
+	char	*fds_last;	/* the last one's path, with its slash */
+	int	fds_last_fd;
+};
+
+static void
+files_dirs_close(struct files_dirs *fds)
+{
+	for (size_t i = 0; i < fds->fds_count; i++)
+		close(fds->fds_fd[i]);
+	free(fds->fds_last);
+	memset(fds, 0, sizeof(*fds));
+}
+
+static void
+files_job_dir(struct files_job *j, struct files_dirs *fds)
+{
+	const char	*slash = strrchr(j->fj_path, '/');
+	size_t		 len;
+
+	j->fj_dirfd = AT_FDCWD;
+	if (slash == NULL)
+		return;
+	len = (size_t)(slash - j->fj_path) + 1;
+	if (fds->fds_last == NULL || strlen(fds->fds_last) != len ||
+	    strncmp(fds->fds_last, j->fj_path, len) != 0) {
+		int fd;
+
+		if (fds->fds_count == FILES_DIRS)
+			return;
+		free(fds->fds_last);
+		fds->fds_last = xstrndup(j->fj_path, len);
+		fd = open(fds->fds_last, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		fds->fds_last_fd = fd;
+		if (fd != -1)
+			fds->fds_fd[fds->fds_count++] = fd;
+	}
+	if (fds->fds_last_fd != -1) {
+		j->fj_dirfd = fds->fds_last_fd;
+		j->fj_base = len;
+	}
 }
 
 static void
@@ -307,6 +366,7 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 	struct config		*cfg = ld->ld_cfg;
 	struct files_job	*jobs;
 	struct files_batch	 fb;
+	struct files_dirs	 dirs = { 0 };
 	glob_t			 g;
 	int			 rc;
 
@@ -331,9 +391,15 @@ files_include_pattern(struct loader *ld, const struct include_pattern *ip)
 		    g.gl_pathc - base : FILES_BATCH;
 
 		memset(jobs, 0, n * sizeof(*jobs));
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n; i++) {
 			jobs[i].fj_path = xstrdup(g.gl_pathv[base + i]);
+			if (fb.fb_cache != NULL)
+				files_job_dir(&jobs[i], &dirs);
+			else
+				jobs[i].fj_dirfd = AT_FDCWD;
+		}
 		pool_run(n, files_job_run, &fb);
+		files_dirs_close(&dirs);
 		for (size_t i = 0; i < n; i++)
 			files_job_take(ld, &jobs[i]);
 	}

@@ -312,8 +312,7 @@ fleet_not_flat(const struct fleet *fl)
 }
 
 struct fleet *
-fleet_build(const struct config *cfg, const struct certset *certs,
-    time_t now)
+fleet_new(const struct config *cfg)
 {
 	struct fleet	*fl = xcalloc(1, sizeof(*fl));
 
@@ -375,6 +374,12 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		(void)strmap_put(&fl->fl_owner, cfg->cfg_duplicates.sv_items[i],
 		    &fl->fl_whole);
 	fl->fl_duplicates = cfg->cfg_duplicates.sv_count > 0;
+	return fl;
+}
+
+void
+fleet_add_certs(struct fleet *fl, const struct certset *certs, time_t now)
+{
 	for (size_t i = 0; i < certs->cs_count; i++) {
 		struct cert *crt = certs->cs_certs[i];
 
@@ -386,14 +391,22 @@ fleet_build(const struct config *cfg, const struct certset *certs,
 		fleet_note_validity(fl, crt, now);
 	}
 	fl->fl_validity_look = now;
+}
+
+struct fleet *
+fleet_build(const struct config *cfg, const struct certset *certs,
+    time_t now)
+{
+	struct fleet *fl = fleet_new(cfg);
+
+	fleet_add_certs(fl, certs, now);
 	return fl;
 }
 
 struct fleet_building {
-	const struct config	*fb_cfg;
+	struct fleet		*fb_fleet;
 	const struct certset	*fb_certs;
 	time_t			 fb_now;
-	struct fleet		*fb_fleet;
 	pthread_t		 fb_thread;
 	bool			 fb_threaded;
 };
@@ -403,19 +416,19 @@ fleet_building_run(void *arg)
 {
 	struct fleet_building *fb = arg;
 
-	fb->fb_fleet = fleet_build(fb->fb_cfg, fb->fb_certs, fb->fb_now);
+	fleet_add_certs(fb->fb_fleet, fb->fb_certs, fb->fb_now);
 	return NULL;
 }
 
 struct fleet_building *
-fleet_build_begin(const struct config *cfg, const struct certset *certs,
+fleet_add_certs_begin(struct fleet *fl, const struct certset *certs,
     time_t now)
 {
 	struct fleet_building *fb = xcalloc(1, sizeof(*fb));
 
-	*fb = (struct fleet_building){ .fb_cfg = cfg, .fb_certs = certs,
+	*fb = (struct fleet_building){ .fb_fleet = fl, .fb_certs = certs,
 	    .fb_now = now };
-	/* No thread to be had: built here. */
+	/* No thread to be had: done here. */
 	fb->fb_threaded = pthread_create(&fb->fb_thread, NULL,
 	    fleet_building_run, fb) == 0;
 	if (!fb->fb_threaded)
@@ -423,16 +436,12 @@ fleet_build_begin(const struct config *cfg, const struct certset *certs,
 	return fb;
 }
 
-struct fleet *
-fleet_build_end(struct fleet_building *fb)
+void
+fleet_add_certs_end(struct fleet_building *fb)
 {
-	struct fleet *fl;
-
 	if (fb->fb_threaded)
 		pthread_join(fb->fb_thread, NULL);
-	fl = fb->fb_fleet;
 	free(fb);
-	return fl;
 }
 
 static void

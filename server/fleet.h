@@ -51,15 +51,19 @@ struct fleet_diff {
 struct fleet	*fleet_build(const struct config *cfg,
 		    const struct certset *certs, time_t now);
 /*
- * fleet_build() on a thread of its own, while the caller builds the
- * snapshot from the same configuration and certificates (both only read
- * them, and take certificate references atomically): start-up's last
- * steps side by side. fleet_build_end() waits and gives the fleet.
+ * fleet_build() in two steps, for start-up: the books of the files and
+ * domains of `cfg` while the certificates are still being read, then the
+ * certificates on a thread of their own while the caller builds the
+ * snapshot from the same certificates (both only read them, and take
+ * references atomically); fleet_add_certs_end() waits for it.
  */
+struct fleet	*fleet_new(const struct config *cfg);
+void		 fleet_add_certs(struct fleet *, const struct certset *,
+		    time_t now);
 struct fleet_building;
-struct fleet_building *fleet_build_begin(const struct config *cfg,
-		    const struct certset *certs, time_t now);
-struct fleet	*fleet_build_end(struct fleet_building *);
+struct fleet_building *fleet_add_certs_begin(struct fleet *,
+		    const struct certset *, time_t now);
+void		 fleet_add_certs_end(struct fleet_building *);
 /*
  * When a certificate of the fleet begins or ends to be valid next (0:
  * never): which certificate serves a name then changes with no file

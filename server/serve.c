@@ -361,6 +361,9 @@ serve_run(const char *path, bool foreground)
 	}
 	watch_set_after(srv.srv_watch, main_cfg, cfg);
 	log_phase("start-up", "watches set", &phase);
+	/* The books of the customer files while the certificates load. */
+	srv.srv_fleet = fleet_new(cfg);
+	log_phase("start-up", "customer files indexed", &phase);
 	/* Joined before anything that can end the start. */
 	certset_load_end(loading, cfg);
 	config_free(main_cfg);
@@ -382,12 +385,12 @@ serve_run(const char *path, bool foreground)
 	} else if (server_rotate_tickets(&srv, time(NULL)) == -1)
 		fatal("cannot make session ticket keys");
 	http_init();
-	building = fleet_build_begin(cfg, &certs, time(NULL));
+	building = fleet_add_certs_begin(srv.srv_fleet, &certs, time(NULL));
 	snap = snapshot_build(config_ref(cfg), &certs, &cert_diags, time(NULL),
 	    true, &srv.srv_policies);
 	log_diags(&snap->snap_diags);
 	log_phase("start-up", "snapshot built", &phase);
-	srv.srv_fleet = fleet_build_end(building);
+	fleet_add_certs_end(building);
 	log_phase("start-up", "reload index built", &phase);
 	certset_free(&certs);
 	/* The hosts and the fleet have what the snapshot needs of them. */
