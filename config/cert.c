@@ -605,6 +605,8 @@ out:
 	return crt;
 }
 
+static struct loadcache *certcache_disk(const struct certcache *);
+
 struct certset_loading {
 	struct certset		*csl_set;
 	const struct config	*csl_main;
@@ -647,10 +649,17 @@ certset_load_end(struct certset_loading *csl, const struct config *cfg)
 	if (csl->csl_threaded)
 		pthread_join(csl->csl_thread, NULL);
 	if (!config_cert_sources_equal(csl->csl_main, cfg)) {
+		struct loadcache *disk = certcache_disk(csl->csl_cache);
+
 		certset_free(csl->csl_set);
 		diag_free(csl->csl_diags);
+		/* The load cache keeps what the first load found. */
+		if (csl->csl_cache != NULL)
+			certcache_set_disk(csl->csl_cache, NULL);
 		certset_load(csl->csl_set, cfg, csl->csl_diags, csl->csl_now,
 		    csl->csl_cache);
+		if (csl->csl_cache != NULL)
+			certcache_set_disk(csl->csl_cache, disk);
 	}
 	free(csl);
 }
@@ -721,6 +730,12 @@ void
 certcache_set_disk(struct certcache *cc, struct loadcache *lc)
 {
 	cc->cc_disk = lc;
+}
+
+static struct loadcache *
+certcache_disk(const struct certcache *cc)
+{
+	return cc != NULL ? cc->cc_disk : NULL;
 }
 
 void
@@ -993,6 +1008,19 @@ cert_job_run(void *arg, size_t i)
 		cert_to_disk(j);
 }
 
+/* The cache's entry for the job's pair, when it has one for both files. */
+static void
+cert_job_entry(struct cert_job *j, const struct certcache *cc)
+{
+	struct certcache_entry *e;
+
+	j->cj_entry = NULL;
+	if (j->cj_key != NULL &&
+	    (e = strmap_get(&cc->cc_map, j->cj_chain)) != NULL &&
+	    strcmp(e->cce_cert->crt_key_file, j->cj_key) == 0)
+		j->cj_entry = e;
+}
+
 /* A job's result taken, in its turn: into the set, the caches, `diags`. */
 static void
 cert_job_take(struct cert_job *j, struct certset *set,
@@ -1002,7 +1030,12 @@ cert_job_take(struct cert_job *j, struct certset *set,
 
 	diag_append(diags, &j->cj_diags);
 	diag_free(&j->cj_diags);
-	if (j->cj_reused) {
+	/* Found again: a take of this batch may have replaced the entry
+	 * (the same file twice, changed in between), and its pair is then
+	 * the newer one. */
+	if (j->cj_reused)
+		cert_job_entry(j, cc);
+	if (j->cj_reused && j->cj_entry != NULL) {
 		j->cj_entry->cce_gen = cc->cc_gen;
 		cc->cc_reused++;
 		crt = cert_ref(j->cj_entry->cce_cert);
@@ -1033,20 +1066,15 @@ static void
 cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
     struct diag_list *diags, time_t now, struct certcache *cc)
 {
-	for (size_t i = 0; cc != NULL && i < jobs->cjs_count; i++) {
-		struct cert_job		*j = &jobs->cjs_items[i];
-		struct certcache_entry	*e;
-
-		if (j->cj_key != NULL &&
-		    (e = strmap_get(&cc->cc_map, j->cj_chain)) != NULL &&
-		    strcmp(e->cce_cert->crt_key_file, j->cj_key) == 0)
-			j->cj_entry = e;
-	}
 	jobs->cjs_disk = cc != NULL ? cc->cc_disk : NULL;
 	for (size_t base = 0; base < jobs->cjs_count; base += CERT_BATCH) {
 		size_t n = jobs->cjs_count - base < CERT_BATCH ?
 		    jobs->cjs_count - base : CERT_BATCH;
 
+		/* Looked up for each batch: the takes of the batches before
+		 * may have replaced an entry (a file that two sources name). */
+		for (size_t i = base; cc != NULL && i < base + n; i++)
+			cert_job_entry(&jobs->cjs_items[i], cc);
 		jobs->cjs_base = base;
 		pool_run(n, cert_job_run, jobs);
 		for (size_t i = base; i < base + n; i++)
@@ -1203,6 +1231,13 @@ cert_entry_cmp(const void *a, const void *b, void *names)
 	    (const char *)names + ((const struct cert_entry *)b)->ce_name);
 }
 
+static void
+cert_listing_free(struct cert_listing *cl)
+{
+	free(cl->cl_names);
+	free(cl->cl_ents);
+}
+
 static int
 cert_listing_read(struct cert_listing *cl, const char *dir)
 {
@@ -1212,8 +1247,13 @@ cert_listing_read(struct cert_listing *cl, const char *dir)
 	memset(cl, 0, sizeof(*cl));
 	if ((d = opendir(dir)) == NULL)
 		return -1;
-	while ((e = readdir(d)) != NULL) {
-		size_t len = strlen(e->d_name) + 1;
+	for (;;) {
+		size_t len;
+
+		errno = 0;
+		if ((e = readdir(d)) == NULL)
+			break;
+		len = strlen(e->d_name) + 1;
 
 		if (e->d_name[0] == '.')
 			continue;
@@ -1231,6 +1271,15 @@ cert_listing_read(struct cert_listing *cl, const char *dir)
 		    e->d_type };
 		cl->cl_len += len;
 	}
+	if (errno != 0) {
+		/* A listing cut short would drop certificates unsaid. */
+		int err = errno;
+
+		closedir(d);
+		cert_listing_free(cl);
+		errno = err;
+		return -1;
+	}
 	closedir(d);
 	qsort_r(cl->cl_ents, cl->cl_count, sizeof(*cl->cl_ents),
 	    cert_entry_cmp, cl->cl_names);
@@ -1241,13 +1290,6 @@ static const char *
 cert_listing_name(const struct cert_listing *cl, size_t i)
 {
 	return cl->cl_names + cl->cl_ents[i].ce_name;
-}
-
-static void
-cert_listing_free(struct cert_listing *cl)
-{
-	free(cl->cl_names);
-	free(cl->cl_ents);
 }
 
 /* The type of entry i of the listing of `dir`, a symlink followed: DT_REG,

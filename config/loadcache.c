@@ -20,9 +20,11 @@
  */
 #include "loadcache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdatomic.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,8 @@
 #define LC_RECORD_HEAD		8
 /* A record is a path or two and a few KiB of DER. */
 #define LC_RECORD_MAX		(4u * 1024 * 1024)
+/* The smallest record: its head, a path of one byte, a stamp. */
+#define LC_RECORD_MIN		(LC_RECORD_HEAD + 2 + 40)
 /* The smallest node: kind, plain, line, column, length or count. */
 #define LC_NODE_MIN		14
 #define LC_NODE_EMPTY		3
@@ -221,12 +225,20 @@ lc_record_begin(struct lc_out *out)
 	lc_put_u64(out, 0);
 }
 
+/* The record made (none if it is over the size a reader takes: its file
+ * is read at every start). */
 static void
 lc_record_end(struct lc_out *out, struct loadcache_record *rec)
 {
-	uint32_t len = (uint32_t)(out->out_len - LC_RECORD_HEAD);
-	uint32_t crc = (uint32_t)crc32(0L, out->out_b + LC_RECORD_HEAD, len);
+	uint32_t len, crc;
 
+	if (out->out_len - LC_RECORD_HEAD > LC_RECORD_MAX) {
+		free(out->out_b);
+		memset(rec, 0, sizeof(*rec));
+		return;
+	}
+	len = (uint32_t)(out->out_len - LC_RECORD_HEAD);
+	crc = (uint32_t)crc32(0L, out->out_b + LC_RECORD_HEAD, len);
 	memcpy(out->out_b, &len, 4);
 	memcpy(out->out_b + 4, &crc, 4);
 	*rec = (struct loadcache_record){ out->out_b, out->out_len, true };
@@ -273,7 +285,7 @@ lc_index(struct loadcache *lc)
 		return "cut short (its writing was interrupted)";
 	memcpy(&count, in.in_p + in.in_left - 8, 8);
 	in.in_left -= LC_TRAILER_LEN;
-	if (count > in.in_left / (LC_RECORD_HEAD + 2))
+	if (count > in.in_left / LC_RECORD_MIN)
 		return "damaged (its count of records is wrong)";
 	lc->lc_index.sm_borrowed = true;
 	strmap_reserve(&lc->lc_index, (size_t)count);
@@ -322,6 +334,15 @@ lc_read(struct loadcache *lc, struct diag_list *diags)
 		close(fd);
 		return;
 	}
+	/* What it says is taken as the daemon's own parse: only a cache
+	 * the daemon's user wrote. */
+	if (st.st_uid != geteuid()) {
+		lc_warn(diags, lc->lc_path, "the load cache belongs to another "
+		    "user (uid %ju); it is ignored and written anew",
+		    (uintmax_t)st.st_uid);
+		close(fd);
+		return;
+	}
 	/* Read whole, in large reads, since every record is indexed. */
 	map = mmap(NULL, (size_t)st.st_size, PROT_READ,
 	    MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -350,6 +371,34 @@ lc_write_failed(struct loadcache *lc)
 		lc->lc_write_errno = errno != 0 ? errno : EIO;
 }
 
+/*
+ * What earlier starts left of this cache unfinished (<name>.<pid>.new:
+ * a start that was stopped, or could not start, while writing it).
+ */
+static void
+lc_remove_unfinished(const struct loadcache *lc)
+{
+	const char	*slash = strrchr(lc->lc_path, '/');
+	char		*dir = xstrndup(lc->lc_path, (size_t)(slash - lc->lc_path));
+	const char	*base = slash + 1;
+	size_t		 blen = strlen(base);
+	struct dirent	*e;
+	DIR		*d;
+
+	if ((d = opendir(dir[0] != '\0' ? dir : "/")) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+
+			if (len > blen + 5 && strncmp(e->d_name, base, blen) == 0 &&
+			    e->d_name[blen] == '.' &&
+			    strcmp(e->d_name + len - 4, ".new") == 0)
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+		}
+		closedir(d);
+	}
+	free(dir);
+}
+
 /* The new cache begun beside the old one. */
 static void
 lc_begin(struct loadcache *lc, struct diag_list *diags)
@@ -359,15 +408,17 @@ lc_begin(struct loadcache *lc, struct diag_list *diags)
 	int		 fd;
 
 	lc->lc_writing = true;
+	lc_remove_unfinished(lc);
 	lc->lc_tmp = xasprintf("%s.%ld.new", lc->lc_path, (long)getpid());
-	(void)unlink(lc->lc_tmp);
 	fd = open(lc->lc_tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
 	    O_NOFOLLOW, 0600);
 	if (fd == -1 || (lc->lc_out = fdopen(fd, "w")) == NULL) {
 		lc_warn(diags, lc->lc_tmp, "cannot write the load cache: %s; "
 		    "the next start reads every file again", strerror(errno));
-		if (fd != -1)
+		if (fd != -1) {
 			close(fd);
+			(void)unlink(lc->lc_tmp);
+		}
 		free(lc->lc_tmp);
 		lc->lc_tmp = NULL;
 		return;

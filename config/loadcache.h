@@ -10,13 +10,15 @@
  *
  * A cache is one file per kind: a header, records, a trailer that counts
  * them. Each record holds one file's (or pair's) path and stamp and what
- * was parsed, under a CRC-32 of its bytes. Nothing in it is trusted
- * further than a file being parsed again: a file that is not a cache of
- * this version, or is cut short, is ignored whole with one warning; a
- * record whose checksum or contents are wrong is a miss, counted, and the
- * file is read as if the cache had never held it. What comes out of the
- * cache goes through the same checks as what a parse gives (a tree is
- * read by the same readers). Start-up writes the cache anew, beside the
+ * was parsed, under a CRC-32 of its bytes. A whole record is taken as the
+ * daemon's own earlier parse (its directory is the daemon's, and a cache
+ * another user owns is ignored); the reader is bounded against any bytes
+ * all the same: a file that is not a cache of this version, or is cut
+ * short, is ignored whole with one warning; a record whose checksum or
+ * contents are wrong is a miss, counted, and the file is read as if the
+ * cache had never held it. A customer file's tree goes through the same
+ * readers as a parsed one, so its errors are said again; a pair's chain,
+ * names and dates are taken as they were parsed, its key read again. Start-up writes the cache anew, beside the
  * old, whenever a file missed, and renames it over the old one once whole.
  *
  * Reading: open, then find and decode on any number of threads at once

@@ -70,8 +70,10 @@ ytree_next(struct ytree_parser *yp, yaml_event_t *ev)
 static void
 ytree_append(struct ynode *parent, struct ynode *child)
 {
-	parent->yn_items = xreallocarray(parent->yn_items,
-	    parent->yn_count + 1, sizeof(*parent->yn_items));
+	/* Doubling: a mapping of a hundred thousand domains is no
+	 * quadratic copy. */
+	parent->yn_items = xgrow(parent->yn_items, parent->yn_count,
+	    sizeof(*parent->yn_items));
 	parent->yn_items[parent->yn_count++] = child;
 }
 

@@ -456,3 +456,71 @@ TEST_NO_LEAK(loadcache, many_changes_are_written_as_they_come)
 	free(text);
 	free(plain);
 }
+
+/* A customer file whose record would be over the size a reader takes is
+ * left out of the cache (read at every start); the others still come
+ * from it, and the cache is not thrown away. */
+TEST_NO_LEAK(loadcache, a_file_too_large_for_a_record_is_read_each_start)
+{
+	char	*plain, *text, *said, *path;
+	size_t	 hits, misses;
+	FILE	*fp;
+
+	write_customers();
+	path = unit_path("d/large.yaml");
+	fp = fopen(path, "w");
+	cr_assert_not_null(fp);
+	/* One name of five million characters: not a domain, which the
+	 * reader says at every start, in a tree too large for a record. */
+	fputs("domains: {", fp);
+	for (int i = 0; i < 500000; i++)
+		fputs("aaaaaaaaaa", fp);
+	fputs(": hoster}\n", fp);
+	cr_assert_eq(fclose(fp), 0);
+	plain = load_plain();
+	free(load_cached(&hits, &misses, &said));
+	free(said);
+	text = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert_str_eq(said, "");
+	cr_assert_eq(hits, 5, "hits %zu", hits);
+	cr_assert_eq(misses, 2, "misses %zu", misses);
+	free(said);
+	free(text);
+	free(plain);
+	free(path);
+}
+
+/* A cache another user wrote is not taken; what an interrupted start left
+ * unfinished is removed by the next one that writes. */
+TEST_NO_LEAK(loadcache, another_users_cache_and_unfinished_ones)
+{
+	char	*plain, *text, *said;
+	size_t	 hits, misses;
+
+	write_customers();
+	plain = load_plain();
+	free(load_cached(&hits, &misses, &said));
+	free(said);
+	unit_sh("chown 65534 %s/cache/customer-files.cache && "
+	    "touch %s/cache/customer-files.cache.4242.new "
+	    "%s/cache/certificates.cache.4242.new", unit_dir, unit_dir,
+	    unit_dir);
+	text = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert(strstr(said, "belongs to another user (uid 65534)") != NULL,
+	    "said '%s'", said);
+	cr_assert_eq(hits, 0, "hits %zu", hits);
+	free(said);
+	free(text);
+	unit_sh("cd %s/cache && test ! -e customer-files.cache.4242.new && "
+	    "test -e certificates.cache.4242.new && "
+	    "test \"$(stat -c %%u customer-files.cache)\" = \"$(id -u)\"",
+	    unit_dir);
+	text = load_cached(&hits, &misses, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 5, "hits %zu", hits);
+	free(said);
+	free(text);
+	free(plain);
+}
