@@ -1281,8 +1281,10 @@ cert_listing_read(struct cert_listing *cl, const char *dir)
 		return -1;
 	}
 	closedir(d);
-	qsort_r(cl->cl_ents, cl->cl_count, sizeof(*cl->cl_ents),
-	    cert_entry_cmp, cl->cl_names);
+	/* qsort_r() takes no NULL array, even with nothing in it. */
+	if (cl->cl_count > 1)
+		qsort_r(cl->cl_ents, cl->cl_count, sizeof(*cl->cl_ents),
+		    cert_entry_cmp, cl->cl_names);
 	return 0;
 }
 
