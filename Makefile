@@ -43,24 +43,27 @@ CFLAGS		+= -std=c17 $(WARNINGS) $(OPTFLAGS) -fstack-protector-strong \
 LDFLAGS		+= -pie -Wl,-z,relro,-z,now $(SANLDFLAGS)
 LDLIBS		+= $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 
-# Three programs in one binary, each a folder, each using only the ones
+# Four programs in one binary, each a folder, each using only the ones
 # below it: the command line (server/cli/, main() and the subcommands), the
-# doctor (server/doctor/) and the daemon (server/), all on the
-# configuration model (config/).
+# certificate order scheduler (server/certs/), the doctor (server/doctor/)
+# and the daemon (server/), all on the configuration model (config/).
 CONFIG_SRCS	:= $(wildcard config/*.c)
 DAEMON_SRCS	:= $(wildcard server/*.c)
 DOCTOR_SRCS	:= $(wildcard server/doctor/*.c)
+CERTS_SRCS	:= $(wildcard server/certs/*.c)
 CLI_SRCS	:= $(wildcard server/cli/*.c)
 UNIT_SRCS	:= $(wildcard tests/unit/test_*.c)
 CONFIG_OBJS	:= $(CONFIG_SRCS:%.c=$(BUILD)/%.o)
 DAEMON_OBJS	:= $(DAEMON_SRCS:%.c=$(BUILD)/%.o)
 DOCTOR_OBJS	:= $(DOCTOR_SRCS:%.c=$(BUILD)/%.o)
+CERTS_OBJS	:= $(CERTS_SRCS:%.c=$(BUILD)/%.o)
 CLI_OBJS	:= $(CLI_SRCS:%.c=$(BUILD)/%.o)
-ALL_OBJS	:= $(CONFIG_OBJS) $(DAEMON_OBJS) $(DOCTOR_OBJS) $(CLI_OBJS)
+ALL_OBJS	:= $(CONFIG_OBJS) $(DAEMON_OBJS) $(DOCTOR_OBJS) $(CERTS_OBJS) \
+		   $(CLI_OBJS)
 MAIN_OBJ	:= $(BUILD)/server/cli/main.o
 # In link order: a library uses only those after it.
-LIBS		:= $(BUILD)/libcli.a $(BUILD)/libdoctor.a $(BUILD)/libdaemon.a \
-		   $(BUILD)/libconfig.a
+LIBS		:= $(BUILD)/libcli.a $(BUILD)/libcerts.a $(BUILD)/libdoctor.a \
+		   $(BUILD)/libdaemon.a $(BUILD)/libconfig.a
 UNIT_BINS	:= $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BIN		:= $(BUILD)/mta-sts-hostd
 # The daemon with a trigger that breaks its system call allow-list, for the
@@ -68,7 +71,7 @@ BIN		:= $(BUILD)/mta-sts-hostd
 # installed, and the trigger is in no other build.
 SECCOMP_TEST_BIN	:= $(BUILD)/seccomp-test/mta-sts-hostd
 SECCOMP_TEST_OBJS	:= $(MAIN_OBJ) $(BUILD)/seccomp-test/seccomp.o \
-		   $(BUILD)/libcli.a $(BUILD)/libdoctor.a \
+		   $(BUILD)/libcli.a $(BUILD)/libcerts.a $(BUILD)/libdoctor.a \
 		   $(filter-out $(BUILD)/server/seccomp.o,$(DAEMON_OBJS)) \
 		   $(BUILD)/libconfig.a
 # Manual pages, from the scdoc sources in packaging/man/.
@@ -99,6 +102,7 @@ $(BUILD)/%.o: %.c
 $(BUILD)/libconfig.a: $(CONFIG_OBJS)
 $(BUILD)/libdaemon.a: $(DAEMON_OBJS)
 $(BUILD)/libdoctor.a: $(DOCTOR_OBJS)
+$(BUILD)/libcerts.a: $(CERTS_OBJS)
 # Everything of the command line but main(), for the unit tests.
 $(BUILD)/libcli.a: $(filter-out $(MAIN_OBJ),$(CLI_OBJS))
 $(LIBS):

@@ -1115,7 +1115,9 @@ cert_has_suffix(const char *name, const char *suffix)
  * A directory holds certificates in one of the layouts ACME clients leave:
  * Let's Encrypt's live/<name>/fullchain.pem + privkey.pem (the directory
  * given may be the letsencrypt root, its live/, or one lineage), or flat
- * <name>.crt + <name>.key, <name>.pem + <name>.key, or a combined <name>.pem.
+ * <name>.crt + <name>.key, <name>.pem + <name>.key, or a combined <name>.pem;
+ * and Kubernetes TLS Secrets (cert-manager's) mounted one per directory,
+ * <secret>/tls.crt + <secret>/tls.key.
  */
 bool
 cert_is_chain_name(const char *name)
@@ -1366,8 +1368,16 @@ cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 		char		*chain, *key;
 
 		if (cert_entry_type(dir, &cl, i) == DT_DIR) {
+			/* A certbot lineage, or a Kubernetes TLS Secret
+			 * mounted as a directory of its own. */
 			chain = xasprintf("%s/%s/fullchain.pem", dir, name);
 			key = xasprintf("%s/%s/privkey.pem", dir, name);
+			if (!cert_is_file(chain) || !cert_is_file(key)) {
+				free(chain);
+				free(key);
+				chain = xasprintf("%s/%s/tls.crt", dir, name);
+				key = xasprintf("%s/%s/tls.key", dir, name);
+			}
 			if (cert_is_file(chain) && cert_is_file(key))
 				cert_job_at(cert_job_add(jobs, chain, key),
 				    dirfd, dir);

@@ -158,6 +158,12 @@ config_free(struct config *cfg)
 		free(cfg->cfg_metrics.met_listen[i].la_text);
 	free(cfg->cfg_metrics.met_listen);
 	free(cfg->cfg_acme.acme_webroot);
+	free(cfg->cfg_acme.acme_directory_url);
+	free(cfg->cfg_acme.acme_email);
+	free(cfg->cfg_acme.acme_client_dir);
+	free(cfg->cfg_acme.acme_install_dir);
+	free(cfg->cfg_acme.acme_hooks);
+	free(cfg->cfg_acme.acme_state);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		free(cfg->cfg_certs[i].csrc_directory);
 		free(cfg->cfg_certs[i].csrc_cert);

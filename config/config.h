@@ -104,12 +104,58 @@ struct dns_settings {
 };
 
 #define CONFIG_DEFAULT_ACME_WEBROOT	"/var/lib/mta-sts-hostd/acme"
+#define CONFIG_DEFAULT_ACME_DIRECTORY_URL \
+	"https://acme-v02.api.letsencrypt.org/directory"
+#define CONFIG_DEFAULT_ACME_HOOKS	"/usr/share/mta-sts-hostd/acme-hooks"
+#define CONFIG_DEFAULT_ACME_STATE	"/var/lib/mta-sts-hostd/certs.state"
+#define CONFIG_DEFAULT_ACME_CLIENT_DIR	"/var/lib/mta-sts-hostd"	/* + client */
+/* certbot's renewal point; a pass spreads renewals over a third more. */
+#define ACME_RENEW_BEFORE_DEFAULT	(30 * 86400)
+/* Let's Encrypt: 300 new orders per account per 3 hours. */
+#define ACME_ORDER_LIMIT_DEFAULT	300
+#define ACME_ORDER_WINDOW_DEFAULT	(3 * 3600)
+/* After a failed order: 15 minutes, doubling up to a day (Let's Encrypt
+ * allows 5 failed validations per name per hour). */
+#define ACME_RETRY_MIN_DEFAULT		(15 * 60)
+#define ACME_RETRY_MAX_DEFAULT		86400
+#define ACME_ORDER_TIMEOUT_DEFAULT	300
+#define ACME_PASS_TIME_DEFAULT		(30 * 60)
 
-/* The plain-HTTP listener for ACME HTTP-01 challenges; off without listen. */
+/* The ACME client `mta-sts-hostd certs run` orders through. */
+enum acme_client {
+	ACME_CLIENT_NONE,	/* no orders: certificates come from outside */
+	ACME_CLIENT_CERTBOT,
+	ACME_CLIENT_LEGO,
+};
+
+/*
+ * The plain-HTTP listener for ACME HTTP-01 challenges (off without listen),
+ * and what `mta-sts-hostd certs` orders with (off without client). Times
+ * are in seconds.
+ */
 struct acme_settings {
 	struct listen_addr	*acme_listen;
 	size_t			 acme_nlisten;
 	char			*acme_webroot;	/* certbot --webroot -w */
+	enum acme_client	 acme_client;
+	char			*acme_directory_url;
+	char			*acme_email;	/* NULL: none (certbot only) */
+	/* certbot's config, work and logs directories, or lego's --path;
+	 * NULL: CONFIG_DEFAULT_ACME_CLIENT_DIR/<client>. */
+	char			*acme_client_dir;
+	/* Where the hooks install (MTA_STS_HOSTD_CERT_DIR); NULL: the one
+	 * certificates directory. */
+	char			*acme_install_dir;
+	char			*acme_hooks;	/* the acme-hooks directory */
+	char			*acme_state;	/* the orders' state file */
+	unsigned		 acme_renew_before;
+	unsigned		 acme_order_limit;	/* new orders ... */
+	unsigned		 acme_order_window;	/* ... per window */
+	unsigned		 acme_retry_min;
+	unsigned		 acme_retry_max;
+	unsigned		 acme_order_timeout;	/* one client run */
+	unsigned		 acme_pass_time;	/* no order after */
+	struct srcpos		 acme_pos;	/* the acme: key, for messages */
 };
 
 /* The metrics and health listener (Prometheus); off without listen. */

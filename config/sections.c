@@ -592,9 +592,150 @@ sections_read_acme_webroot(struct loader *ld, struct ynode *n, void *obj)
 	acme->acme_webroot = path;
 }
 
+static void
+sections_read_acme_client(struct loader *ld, struct ynode *n, void *obj)
+{
+	struct acme_settings	*acme = obj;
+	const char		*s = yread_scalar(ld, n, "acme client");
+
+	if (s == NULL)
+		return;
+	if (strcmp(s, "certbot") == 0)
+		acme->acme_client = ACME_CLIENT_CERTBOT;
+	else if (strcmp(s, "lego") == 0)
+		acme->acme_client = ACME_CLIENT_LEGO;
+	else if (strcmp(s, "none") == 0)
+		acme->acme_client = ACME_CLIENT_NONE;
+	else
+		yread_error(ld, n, "acme client '%s' is not one of certbot, "
+		    "lego or none", s);
+}
+
+static void
+sections_read_acme_directory_url(struct loader *ld, struct ynode *n,
+    void *obj)
+{
+	struct acme_settings	*acme = obj;
+	const char		*s = yread_scalar(ld, n, "acme directory_url");
+
+	if (s == NULL)
+		return;
+	if (strncmp(s, "https://", 8) != 0 || s[8] == '\0' ||
+	    strpbrk(s, " \t\r\n") != NULL) {
+		yread_error(ld, n, "acme directory_url '%s' is not an https:// "
+		    "URL", s);
+		return;
+	}
+	free(acme->acme_directory_url);
+	acme->acme_directory_url = xstrdup(s);
+}
+
+static void
+sections_read_acme_email(struct loader *ld, struct ynode *n, void *obj)
+{
+	struct acme_settings	*acme = obj;
+	const char		*s = yread_scalar(ld, n, "acme email");
+	const char		*at;
+
+	if (s == NULL)
+		return;
+	at = strchr(s, '@');
+	if (at == NULL || at == s || at[1] == '\0' ||
+	    strpbrk(s, " \t\r\n,;<>") != NULL) {
+		yread_error(ld, n, "acme email '%s' is not an address", s);
+		return;
+	}
+	free(acme->acme_email);
+	acme->acme_email = xstrdup(s);
+}
+
+/* The keys that name a file or a directory, and those that are durations. */
+#define SECTIONS_ACME_PATH(key, field)					\
+static void								\
+sections_read_acme_##key(struct loader *ld, struct ynode *n, void *obj)	\
+{									\
+	struct acme_settings	*acme = obj;				\
+	char			*path = files_path(ld, n, "acme " #key); \
+									\
+	if (path != NULL) {						\
+		free(acme->field);					\
+		acme->field = path;					\
+	}								\
+}
+#define SECTIONS_ACME_DURATION(key, field, min, max)			\
+static void								\
+sections_read_acme_##key(struct loader *ld, struct ynode *n, void *obj)	\
+{									\
+	unsigned long v;						\
+									\
+	if (yread_duration(ld, n, "acme " #key, min, max, &v) == 0)	\
+		((struct acme_settings *)obj)->field = (unsigned)v;	\
+}
+
+SECTIONS_ACME_PATH(client_directory, acme_client_dir)
+SECTIONS_ACME_PATH(install_directory, acme_install_dir)
+SECTIONS_ACME_PATH(hooks, acme_hooks)
+SECTIONS_ACME_PATH(state, acme_state)
+SECTIONS_ACME_DURATION(renew_before, acme_renew_before, 3600, 365 * 86400)
+SECTIONS_ACME_DURATION(order_timeout, acme_order_timeout, 10, 86400)
+SECTIONS_ACME_DURATION(pass_time, acme_pass_time, 10, 7 * 86400)
+SECTIONS_ACME_DURATION(window, acme_order_window, 1, 30 * 86400)
+SECTIONS_ACME_DURATION(min, acme_retry_min, 1, 30 * 86400)
+SECTIONS_ACME_DURATION(max, acme_retry_max, 1, 30 * 86400)
+
+static void
+sections_read_acme_orders(struct loader *ld, struct ynode *n, void *obj)
+{
+	unsigned long v;
+
+	if (yread_uint(ld, n, "acme order_limit orders", 1, 1000000, &v) == 0)
+		((struct acme_settings *)obj)->acme_order_limit = (unsigned)v;
+}
+
+static const struct yread_key sections_order_limit_keys[] = {
+	{ "orders", sections_read_acme_orders },
+	{ "window", sections_read_acme_window },
+	{ NULL, NULL },
+};
+
+static void
+sections_read_acme_order_limit(struct loader *ld, struct ynode *n, void *obj)
+{
+	yread_walk(ld, n, "acme order_limit", sections_order_limit_keys, obj);
+}
+
+static const struct yread_key sections_retry_keys[] = {
+	{ "min", sections_read_acme_min },
+	{ "max", sections_read_acme_max },
+	{ NULL, NULL },
+};
+
+static void
+sections_read_acme_retry(struct loader *ld, struct ynode *n, void *obj)
+{
+	struct acme_settings *acme = obj;
+
+	yread_walk(ld, n, "acme retry", sections_retry_keys, obj);
+	if (acme->acme_retry_min > acme->acme_retry_max)
+		yread_error(ld, n, "acme retry min (%us) is more than its max "
+		    "(%us)", acme->acme_retry_min, acme->acme_retry_max);
+}
+
 static const struct yread_key sections_acme_keys[] = {
 	{ "listen", sections_read_acme_listen },
 	{ "webroot", sections_read_acme_webroot },
+	{ "client", sections_read_acme_client },
+	{ "directory_url", sections_read_acme_directory_url },
+	{ "email", sections_read_acme_email },
+	{ "client_directory", sections_read_acme_client_directory },
+	{ "install_directory", sections_read_acme_install_directory },
+	{ "hooks", sections_read_acme_hooks },
+	{ "state", sections_read_acme_state },
+	{ "renew_before", sections_read_acme_renew_before },
+	{ "order_limit", sections_read_acme_order_limit },
+	{ "retry", sections_read_acme_retry },
+	{ "order_timeout", sections_read_acme_order_timeout },
+	{ "pass_time", sections_read_acme_pass_time },
 	{ NULL, NULL },
 };
 
@@ -602,6 +743,7 @@ void
 sections_read_acme(struct loader *ld, struct ynode *n, void *obj)
 {
 	(void)obj;
+	ld->ld_cfg->cfg_acme.acme_pos = n->yn_pos;
 	yread_walk(ld, n, "acme", sections_acme_keys, &ld->ld_cfg->cfg_acme);
 }
 
@@ -651,6 +793,13 @@ sections_defaults(struct config *cfg)
 	cfg->cfg_dns.dns_ttl_policy_id = DNS_TTL_POLICY_ID_DEFAULT;
 	cfg->cfg_dns.dns_ttl_tlsrpt = DNS_TTL_DEFAULT;
 	cfg->cfg_dns.dns_ttl_policy_host = DNS_TTL_DEFAULT;
+	cfg->cfg_acme.acme_renew_before = ACME_RENEW_BEFORE_DEFAULT;
+	cfg->cfg_acme.acme_order_limit = ACME_ORDER_LIMIT_DEFAULT;
+	cfg->cfg_acme.acme_order_window = ACME_ORDER_WINDOW_DEFAULT;
+	cfg->cfg_acme.acme_retry_min = ACME_RETRY_MIN_DEFAULT;
+	cfg->cfg_acme.acme_retry_max = ACME_RETRY_MAX_DEFAULT;
+	cfg->cfg_acme.acme_order_timeout = ACME_ORDER_TIMEOUT_DEFAULT;
+	cfg->cfg_acme.acme_pass_time = ACME_PASS_TIME_DEFAULT;
 }
 
 static void
@@ -684,6 +833,67 @@ sections_check_acme_listen(struct config *cfg)
 				    acme->acme_listen[i].la_text);
 }
 
+/*
+ * The order settings' defaults, and what `certs run` cannot do without:
+ * lego registers no account without an address, and the hooks install
+ * into one directory, which must be one the daemon reads.
+ */
+static void
+sections_finish_acme(struct config *cfg)
+{
+	struct acme_settings	*acme = &cfg->cfg_acme;
+	const char		*dir = NULL;
+	size_t			 ndirs = 0;
+
+	if (acme->acme_webroot == NULL)
+		acme->acme_webroot = xstrdup(CONFIG_DEFAULT_ACME_WEBROOT);
+	if (acme->acme_directory_url == NULL)
+		acme->acme_directory_url =
+		    xstrdup(CONFIG_DEFAULT_ACME_DIRECTORY_URL);
+	if (acme->acme_hooks == NULL)
+		acme->acme_hooks = xstrdup(CONFIG_DEFAULT_ACME_HOOKS);
+	if (acme->acme_state == NULL)
+		acme->acme_state = xstrdup(CONFIG_DEFAULT_ACME_STATE);
+	if (acme->acme_client == ACME_CLIENT_NONE)
+		return;
+	if (acme->acme_client_dir == NULL)
+		acme->acme_client_dir = xasprintf("%s/%s",
+		    CONFIG_DEFAULT_ACME_CLIENT_DIR,
+		    acme->acme_client == ACME_CLIENT_LEGO ? "lego" : "certbot");
+	if (acme->acme_client == ACME_CLIENT_LEGO && acme->acme_email == NULL)
+		diag_add(&cfg->cfg_diags, DIAG_ERROR, &acme->acme_pos, NULL,
+		    "acme client lego needs acme email (lego registers no "
+		    "account without one)");
+	for (size_t i = 0; i < cfg->cfg_ncerts; i++)
+		if (cfg->cfg_certs[i].csrc_directory != NULL) {
+			dir = cfg->cfg_certs[i].csrc_directory;
+			ndirs++;
+		}
+	if (acme->acme_install_dir == NULL && ndirs == 1)
+		acme->acme_install_dir = xstrdup(dir);
+	else if (acme->acme_install_dir == NULL)
+		diag_add(&cfg->cfg_diags, DIAG_ERROR, &acme->acme_pos, NULL,
+		    "acme client %s needs acme install_directory: %zu "
+		    "certificate directories are configured, so which one "
+		    "the hooks install into is not clear",
+		    acme->acme_client == ACME_CLIENT_LEGO ? "lego" : "certbot",
+		    ndirs);
+	else {
+		bool found = false;
+
+		for (size_t i = 0; i < cfg->cfg_ncerts; i++)
+			found |= cfg->cfg_certs[i].csrc_directory != NULL &&
+			    strcmp(cfg->cfg_certs[i].csrc_directory,
+			    acme->acme_install_dir) == 0;
+		if (!found)
+			diag_add(&cfg->cfg_diags, DIAG_ERROR, &acme->acme_pos,
+			    NULL, "acme install_directory %s is not one of "
+			    "the certificates directories: the daemon would "
+			    "never serve what the hooks install there",
+			    acme->acme_install_dir);
+	}
+}
+
 void
 sections_finish(struct config *cfg)
 {
@@ -693,8 +903,6 @@ sections_finish(struct config *cfg)
 		cfg->cfg_user = xstrdup(CONFIG_DEFAULT_USER);
 	if (cfg->cfg_group == NULL)
 		cfg->cfg_group = xstrdup(CONFIG_DEFAULT_GROUP);
-	if (cfg->cfg_acme.acme_webroot == NULL)
-		cfg->cfg_acme.acme_webroot =
-		    xstrdup(CONFIG_DEFAULT_ACME_WEBROOT);
+	sections_finish_acme(cfg);
 	sections_check_acme_listen(cfg);
 }

@@ -87,6 +87,51 @@ yread_uint(struct loader *ld, const struct ynode *n, const char *what,
 	return 0;
 }
 
+/*
+ * A duration: whole seconds, or a whole number of s, m, h or d ("90",
+ * "15m", "3h", "30d"), from min to max seconds.
+ */
+int
+yread_duration(struct loader *ld, const struct ynode *n, const char *what,
+    unsigned long min, unsigned long max, unsigned long *out)
+{
+	static const struct {
+		char		unit;
+		unsigned long	seconds;
+	} units[] = { { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 } };
+	const char	*s = yread_scalar(ld, n, what);
+	unsigned long	 v, mult = 1;
+	char		*end;
+
+	if (s == NULL)
+		return -1;
+	errno = 0;
+	v = s[0] >= '0' && s[0] <= '9' ? strtoul(s, &end, 10) : 0;
+	if (s[0] < '0' || s[0] > '9')
+		end = (char *)s;
+	else if (*end != '\0' && end[1] == '\0')
+		for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (*end == units[i].unit) {
+				mult = units[i].seconds;
+				end++;
+				break;
+			}
+	if (end == s || *end != '\0') {
+		yread_error(ld, n, "%s must be a duration (seconds, or a whole "
+		    "number of s, m, h or d: 90, 15m, 3h, 30d), not '%s'",
+		    what, s);
+		return -1;
+	}
+	if (errno == ERANGE || v > max / mult || v * mult < min ||
+	    v * mult > max) {
+		yread_error(ld, n, "%s is %s; it must be from %lus to %lus",
+		    what, s, min, max);
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+}
+
 int
 yread_bool(struct loader *ld, const struct ynode *n, const char *what,
     bool *out)

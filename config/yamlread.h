@@ -35,6 +35,9 @@ const char	*yread_scalar(struct loader *, const struct ynode *,
 int		 yread_uint(struct loader *, const struct ynode *,
 		    const char *what, unsigned long min, unsigned long max,
 		    unsigned long *);
+int		 yread_duration(struct loader *, const struct ynode *,
+		    const char *what, unsigned long min, unsigned long max,
+		    unsigned long *);
 int		 yread_bool(struct loader *, const struct ynode *,
 		    const char *what, bool *);
 /* Canonical form from name_normalize(); `flags` are enum name_flags. */

@@ -10,6 +10,7 @@
 #include <microhttpd.h>
 
 #include "../config/config.h"
+#include "../config/orderstate.h"
 #include "../config/xalloc.h"
 #include "server.h"
 #include "log.h"
@@ -18,6 +19,8 @@
 
 #define METRICS_CONNECTIONS	16	/* a scraper or two */
 #define METRICS_TIMEOUT		10	/* seconds */
+/* A certificate this close to expiry is counted as expiring. */
+#define METRICS_EXPIRING_DAYS	14
 
 struct metrics {
 	struct sidehttp		 me_http;
@@ -69,6 +72,44 @@ metrics_gauge(FILE *fp, const char *name, const char *help)
 
 /* The whole exposition, built at each scrape from the workers' counters and
  * the current snapshot. */
+/*
+ * What needs a certificate soon: the domains served with one expiring
+ * within METRICS_EXPIRING_DAYS, and the counts of the last `certs run`
+ * pass from its state file (none before the first pass).
+ */
+static void
+metrics_certificates(FILE *fp, const struct snapshot *snap)
+{
+	static const char *const states[] = {
+		"pending", "ordering", "waiting_dns", "failing",
+	};
+	const struct host	*h;
+	struct order_counts	 oc;
+	size_t			 pos = 0, expiring = 0;
+	time_t			 soon = time(NULL) + METRICS_EXPIRING_DAYS * 86400;
+
+	while ((h = hosttab_next(&snap->snap_hosts, &pos)) != NULL)
+		expiring += h->h_cert != NULL && h->h_cert->crt_not_after < soon;
+	metrics_gauge(fp, "mta_sts_certificates_expiring",
+	    "Domains served with a certificate that expires within 14 days.");
+	fprintf(fp, "mta_sts_certificates_expiring{within=\"14d\"} %zu\n",
+	    expiring);
+	if (orderstate_read_counts(snap->snap_cfg->cfg_acme.acme_state,
+	    &oc) == -1)
+		return;
+	metrics_gauge(fp, "mta_sts_certificate_orders",
+	    "Names by order state, as the last `certs run` pass counted them.");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		fprintf(fp, "mta_sts_certificate_orders{state=\"%s\"} %zu\n",
+		    states[i], i == 0 ? oc.oc_pending : i == 1 ?
+		    oc.oc_ordering : i == 2 ? oc.oc_waiting_dns :
+		    oc.oc_failing);
+	metrics_gauge(fp, "mta_sts_certificate_orders_counted_timestamp_seconds",
+	    "When the last `certs run` pass counted them (Unix time).");
+	fprintf(fp, "mta_sts_certificate_orders_counted_timestamp_seconds "
+	    "%lld\n", (long long)oc.oc_time);
+}
+
 static char *
 metrics_text(struct server *srv, size_t *lenp)
 {
@@ -159,6 +200,7 @@ metrics_text(struct server *srv, size_t *lenp)
 			fprintf(fp, "mta_sts_certificate_expiry_timestamp_seconds"
 			    "{domain=\"%s\"} %lld\n", h->h_domain,
 			    (long long)h->h_cert->crt_not_after);
+	metrics_certificates(fp, snap);
 	snapshot_unref(snap);
 	if (fclose(fp) != 0) {
 		free(buf);

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <microhttpd.h>
@@ -42,6 +43,13 @@ static const struct command cmd_table[] = {
 	{ "names", cmd_names, "[-c FILE] [--missing | --expiring] [--days N]\n"
 	  "[--format list|certbot|lego|dehydrated]",
 	  "Print the mta-sts.<domain> names that need a certificate." },
+	{ "certs", cmd_certs, "run [-c FILE] [--resolver ADDRESS[:PORT]] "
+	  "[--timeout SECONDS]\n[--jobs N] [DOMAIN...]\n"
+	  "or certs status [-c FILE] [--format text|json] [DOMAIN...]",
+	  "Order the certificates that are missing or due through the\n"
+	  "configured ACME client, within the order budget (run), or\n"
+	  "report each domain's certificate and order state (status).\n"
+	  "Exit status 3: the pass could not run." },
 	{ "version", cmd_version, "", NULL },
 };
 
@@ -125,6 +133,18 @@ cmd_print_errors(const struct config *cfg)
 	for (size_t i = 0; i < cfg->cfg_diags.dl_count; i++)
 		if (cfg->cfg_diags.dl_items[i].d_severity == DIAG_ERROR)
 			diag_format(&cfg->cfg_diags.dl_items[i], stderr);
+}
+
+bool
+cmd_number(const char *s, long min, long max, unsigned *out)
+{
+	char	*end;
+	long	 v = strtol(s, &end, 10);
+
+	if (*s == '\0' || *end != '\0' || v < min || v > max)
+		return false;
+	*out = (unsigned)v;
+	return true;
 }
 
 int

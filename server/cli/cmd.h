@@ -8,6 +8,7 @@
 #ifndef MTA_STS_CMD_H
 #define MTA_STS_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -29,6 +30,7 @@ struct command {
 	const char	*cmd_summary;
 };
 
+int	cmd_certs(int, char **);
 int	cmd_check(int, char **);
 int	cmd_dns(int, char **);
 int	cmd_doctor(int, char **);
@@ -54,6 +56,9 @@ struct config		*cmd_load_config(const char *path);
 struct snapshot		*cmd_snapshot(struct config *cfg, time_t now,
 			    struct certset *certs);
 void			 cmd_print_errors(const struct config *);
+/* A whole number from min to max in *out, or false. */
+bool			 cmd_number(const char *, long min, long max,
+			    unsigned *out);
 /* Flush standard output: EXIT_OK, or EXIT_USAGE and a message naming the
  * command if it could not be written (a full disk, a closed pipe). */
 int			 cmd_flush(const char *name);

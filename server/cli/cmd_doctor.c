@@ -33,18 +33,6 @@ cmd_doctor_usage(void)
 	return DOC_UNKNOWN;
 }
 
-static bool
-cmd_doctor_number(const char *s, long min, long max, unsigned *out)
-{
-	char	*end;
-	long	 v = strtol(s, &end, 10);
-
-	if (*s == '\0' || *end != '\0' || v < min || v > max)
-		return false;
-	*out = (unsigned)v;
-	return true;
-}
-
 int
 cmd_doctor(int argc, char **argv)
 {
@@ -91,12 +79,12 @@ cmd_doctor(int argc, char **argv)
 			opt.opt_cafile = optarg;
 			break;
 		case 't':
-			if (!cmd_doctor_number(optarg, 1, DOCTOR_TIMEOUT_MAX,
+			if (!cmd_number(optarg, 1, DOCTOR_TIMEOUT_MAX,
 			    &timeout))
 				return cmd_doctor_usage();
 			break;
 		case 'j':
-			if (!cmd_doctor_number(optarg, 1, DOCTOR_JOBS_MAX,
+			if (!cmd_number(optarg, 1, DOCTOR_JOBS_MAX,
 			    &opt.opt_jobs))
 				return cmd_doctor_usage();
 			break;

@@ -78,4 +78,19 @@ struct doctor_options {
  */
 int	doctor_run(const struct doctor_options *);
 
+/*
+ * The policy-host check alone, for `certs`: does mta-sts.<domain> point at
+ * this deployment (dns: policy_host), as `doctor` decides it? Open once
+ * (NULL with *why if the resolver cannot be set up or the deployment's own
+ * addresses are not known), then run from any number of threads at once:
+ * DOC_OK, DOC_CRITICAL (no address, or one that is not this deployment's)
+ * or DOC_UNKNOWN (the lookup failed), and the finding in *message.
+ */
+struct doctor_hostcheck;
+struct doctor_hostcheck *doctor_hostcheck_open(const struct config *,
+	    const char *resolver, unsigned timeout_ms, char **why);
+enum doctor_status doctor_hostcheck_run(struct doctor_hostcheck *,
+	    const char *domain, char **message);
+void	doctor_hostcheck_close(struct doctor_hostcheck *);
+
 #endif

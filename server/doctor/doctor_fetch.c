@@ -59,59 +59,155 @@ doctor_fetch_expect(struct doctor_context *ctx)
 	}
 }
 
+/* What the addresses of mta-sts.<domain> say. */
+enum doctor_host_verdict {
+	DHOST_OK,
+	DHOST_LOOKUP_FAILED,	/* says nothing of the record */
+	DHOST_NO_ADDRESS,
+	DHOST_ELSEWHERE,	/* an address that is not this deployment's */
+};
+
+/*
+ * The policy-host check of `host` against the `expected` addresses (`how`
+ * names where they come from; NULL: not known, any address will do): the
+ * verdict, the addresses found in `addrs`, and the finding's words in
+ * *message.
+ */
+static enum doctor_host_verdict
+doctor_fetch_host_verdict(struct doctor_resolver *dns,
+    const struct strvec *expected, const char *how, const char *host,
+    struct strvec *addrs, char **message)
+{
+	char			*canon = NULL, *why = NULL, *list, *exp;
+	enum doctor_dns_status	 s;
+	enum doctor_host_verdict v = DHOST_OK;
+
+	s = doctor_dns_addresses(dns, host, addrs, &canon, &why);
+	if (s == DDNS_FAIL) {
+		*message = xasprintf("%s: %s", host, why);
+		free(canon);
+		free(why);
+		return DHOST_LOOKUP_FAILED;
+	}
+	free(why);
+	if (s != DDNS_OK) {
+		*message = xasprintf("%s: no A or AAAA record: senders cannot "
+		    "fetch the policy", host);
+		free(canon);
+		return DHOST_NO_ADDRESS;
+	}
+	list = doctor_fetch_join(addrs);
+	for (size_t i = 0; how != NULL && i < addrs->sv_count; i++) {
+		if (strvec_contains(expected, addrs->sv_items[i]))
+			continue;
+		exp = doctor_fetch_join(expected);
+		*message = xasprintf("%s resolves to %s, and %s is not this "
+		    "deployment (%s: %s)", host, list, addrs->sv_items[i], how,
+		    exp);
+		free(exp);
+		v = DHOST_ELSEWHERE;
+		break;
+	}
+	if (v == DHOST_OK)
+		*message = xasprintf("%s: %s%s%s%s", host, list,
+		    canon != NULL ? " (through the CNAME to " : "",
+		    canon != NULL ? canon : "", canon != NULL ? ")" : "");
+	free(list);
+	free(canon);
+	return v;
+}
+
 void
 doctor_fetch_host(struct doctor_domain_check *dc)
 {
-	char		*host = xasprintf(HOST_PREFIX "%s", dc->dc_dom->dm_name);
-	char		*canon = NULL, *why = NULL, *list = NULL, *exp = NULL;
-	const struct strvec *expected = &dc->dc_ctx->cx_host_expected;
-	const char	*how = dc->dc_ctx->cx_host_how;
-	enum doctor_dns_status s;
+	char	*host = xasprintf(HOST_PREFIX "%s", dc->dc_dom->dm_name);
+	char	*message = NULL;
 
-	s = doctor_dns_addresses(dc->dc_ctx->cx_dns, host, &dc->dc_host_addrs,
-	    &canon, &why);
-	if (s == DDNS_FAIL) {
-		/* A lookup that failed says nothing of the record. */
+	switch (doctor_fetch_host_verdict(dc->dc_ctx->cx_dns,
+	    &dc->dc_ctx->cx_host_expected, dc->dc_ctx->cx_host_how, host,
+	    &dc->dc_host_addrs, &message)) {
+	case DHOST_LOOKUP_FAILED:
 		dc->dc_host_unknown = true;
-		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL,
-		    "%s: %s", host, why);
+		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL, "%s",
+		    message);
 		doctor_finding_remedy(dc, "check the zone's name servers (and "
 		    "--resolver)");
-		goto out;
-	}
-	if (s != DDNS_OK) {
-		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL,
-		    "%s: no A or AAAA record: senders cannot fetch the policy",
-		    host);
+		break;
+	case DHOST_NO_ADDRESS:
+		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL, "%s",
+		    message);
 		doctor_finding_remedy_record(dc, DNS_PURPOSE_POLICY_HOST,
 		    "point it at the policy host (A/AAAA or a CNAME)");
-		goto out;
+		break;
+	case DHOST_ELSEWHERE:
+		doctor_finding_add(dc, "policy-host", NULL, DOC_CRITICAL, "%s",
+		    message);
+		doctor_finding_remedy_record(dc, DNS_PURPOSE_POLICY_HOST, NULL);
+		break;
+	case DHOST_OK:
+		doctor_finding_add(dc, "policy-host", NULL, DOC_OK, "%s",
+		    message);
+		break;
 	}
-	list = doctor_fetch_join(&dc->dc_host_addrs);
-	if (how != NULL) {
-		for (size_t i = 0; i < dc->dc_host_addrs.sv_count; i++) {
-			if (strvec_contains(expected,
-			    dc->dc_host_addrs.sv_items[i]))
-				continue;
-			exp = doctor_fetch_join(expected);
-			doctor_finding_add(dc, "policy-host", NULL,
-			    DOC_CRITICAL, "%s resolves to %s, and %s is not "
-			    "this deployment (%s: %s)", host, list,
-			    dc->dc_host_addrs.sv_items[i], how, exp);
-			doctor_finding_remedy_record(dc,
-			    DNS_PURPOSE_POLICY_HOST, NULL);
-			goto out;
-		}
-	}
-	doctor_finding_add(dc, "policy-host", NULL, DOC_OK, "%s: %s%s%s%s",
-	    host, list, canon != NULL ? " (through the CNAME to " : "",
-	    canon != NULL ? canon : "", canon != NULL ? ")" : "");
-out:
-	free(exp);
-	free(list);
-	free(canon);
-	free(why);
+	free(message);
 	free(host);
+}
+
+/* ---- The check alone, for `certs` (doctor.h) --------------------------- */
+
+struct doctor_hostcheck {
+	struct doctor_context	hc_ctx;	/* its resolver and expectation */
+};
+
+struct doctor_hostcheck *
+doctor_hostcheck_open(const struct config *cfg, const char *resolver,
+    unsigned timeout_ms, char **why)
+{
+	struct doctor_hostcheck *hc = xcalloc(1, sizeof(*hc));
+
+	hc->hc_ctx.cx_cfg = cfg;
+	hc->hc_ctx.cx_timeout_ms = timeout_ms;
+	hc->hc_ctx.cx_dns = doctor_dns_open(resolver, timeout_ms, why);
+	if (hc->hc_ctx.cx_dns == NULL) {
+		free(hc);
+		return NULL;
+	}
+	doctor_fetch_expect(&hc->hc_ctx);
+	if (hc->hc_ctx.cx_host_how != NULL &&
+	    hc->hc_ctx.cx_host_expected.sv_count == 0) {
+		*why = xasprintf("the policy host %s has no address: no name "
+		    "can be checked against it", hc->hc_ctx.cx_host_how);
+		doctor_hostcheck_close(hc);
+		return NULL;
+	}
+	return hc;
+}
+
+enum doctor_status
+doctor_hostcheck_run(struct doctor_hostcheck *hc, const char *domain,
+    char **message)
+{
+	struct strvec	addrs = { 0 };
+	char		*host = xasprintf(HOST_PREFIX "%s", domain);
+	enum doctor_host_verdict v;
+
+	v = doctor_fetch_host_verdict(hc->hc_ctx.cx_dns,
+	    &hc->hc_ctx.cx_host_expected, hc->hc_ctx.cx_host_how, host,
+	    &addrs, message);
+	strvec_free(&addrs);
+	free(host);
+	return v == DHOST_OK ? DOC_OK : v == DHOST_LOOKUP_FAILED ?
+	    DOC_UNKNOWN : DOC_CRITICAL;
+}
+
+void
+doctor_hostcheck_close(struct doctor_hostcheck *hc)
+{
+	if (hc == NULL)
+		return;
+	strvec_free(&hc->hc_ctx.cx_host_expected);
+	doctor_dns_close(hc->hc_ctx.cx_dns);
+	free(hc);
 }
 
 static bool

@@ -90,6 +90,82 @@ wait_for() {
 	done
 }
 
+# ---- A real ACME server ---------------------------------------------------
+
+# pebble_start: Debian's pebble on loopback, with pebble-challtestsrv as
+# its DNS server (every name 127.0.0.1 unless chal_a says otherwise). Sets
+# pebble_url (its directory), dns (the DNS port, for --resolver), chal (the
+# mock DNS's management port), http01 (where pebble validates HTTP-01) and
+# writes pebble-root.pem (the root it issues under). Call daemon_trap first:
+# both are stopped at the end like the daemon.
+pebble_start() {
+	mkpki pki localhost	# pebble's own API certificate
+	dns=$(free_port) chal=$(free_port) _pb_api=$(free_port)
+	_pb_mgmt=$(free_port) http01=$(free_port)
+	pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
+	    -dns01 "127.0.0.1:$dns" -http01 "" -https01 "" -tlsalpn01 "" \
+	    -management "127.0.0.1:$chal" > challtestsrv.log 2>&1 &
+	daemon_pids="$daemon_pids $!"
+	cat > pebble.json <<JSON
+{"pebble": {"listenAddress": "127.0.0.1:$_pb_api",
+  "managementListenAddress": "127.0.0.1:$_pb_mgmt",
+  "certificate": "$T/pki/certs/localhost.crt",
+  "privateKey": "$T/pki/certs/localhost.key",
+  "httpPort": $http01, "tlsPort": 5001,
+  "ocspResponderURL": "", "externalAccountBindingRequired": false}}
+JSON
+	PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
+	    pebble -config pebble.json -dnsserver "127.0.0.1:$dns" \
+	    > pebble.log 2>&1 &
+	daemon_pids="$daemon_pids $!"
+	pebble_url="https://localhost:$_pb_api/dir"
+	wait_for 20 curl -s --cacert pki/ca.crt "$pebble_url" ||
+		fail "pebble did not start: $(cat pebble.log)"
+	curl -s --cacert pki/ca.crt "https://localhost:$_pb_mgmt/roots/0" \
+	    > pebble-root.pem
+	grep -q "BEGIN CERTIFICATE" pebble-root.pem || fail "no pebble root"
+	# certbot (requests) and lego trust pebble's API through these.
+	export REQUESTS_CA_BUNDLE="$T/pki/ca.crt" LEGO_CA_CERTIFICATES="$T/pki/ca.crt"
+}
+
+# chal_a NAME [ADDRESS]: the mock DNS answers NAME with ADDRESS, or again
+# with its default (127.0.0.1) without one.
+chal_a() {
+	if [ $# -gt 1 ]; then
+		curl -sf -d "{\"host\": \"$1.\", \"addresses\": [\"$2\"]}" \
+		    "http://127.0.0.1:$chal/add-a" >/dev/null
+	else
+		curl -sf -d "{\"host\": \"$1.\"}" \
+		    "http://127.0.0.1:$chal/clear-a" >/dev/null
+	fi || fail "pebble-challtestsrv refused the change of $1"
+}
+
+# pebble_fetch DOMAIN: the policy of DOMAIN from the daemon on $port, over
+# TLS verified against pebble's root alone.
+pebble_fetch() {
+	curl -sS --cacert pebble-root.pem \
+	    --resolve "mta-sts.$1:$port:127.0.0.1" \
+	    "https://mta-sts.$1:$port/.well-known/mta-sts.txt"
+}
+# pebble_serial DOMAIN: the serial of the certificate served for it.
+pebble_serial() {
+	timeout 5 openssl s_client -connect "127.0.0.1:$port" \
+	    -servername "mta-sts.$1" -CAfile pebble-root.pem </dev/null \
+	    2>/dev/null | openssl x509 -noout -serial 2>/dev/null
+}
+# pebble_served DOMAIN: wait (bounded) until its policy is served over TLS
+# verified against pebble's root, equal to policies/DOMAIN.
+pebble_served() {
+	_ps_i=0
+	until pebble_fetch "$1" > got 2>/dev/null && [ -s got ]; do
+		_ps_i=$((_ps_i + 1))
+		[ $_ps_i -lt 50 ] ||
+			fail "$1 not served: $(tail -5 daemon.log)"
+		sleep 0.1
+	done
+	cmp got "policies/$1" || fail "$1: the served policy differs"
+}
+
 # ---- The HTTPS daemon (serve). Tests that start it use these helpers, so
 # whatever happens (a failed assertion, set -e, the runner's timeout) the
 # daemon is stopped when the test exits and nothing is left running.

@@ -8,28 +8,8 @@
 # the same way, without a restart.
 . "$TOP/tests/integration/lib.sh"
 
-mkpki pki localhost	# pebble's own API certificate
-dns=$(free_port) chal=$(free_port) api=$(free_port) mgmt=$(free_port)
-http01=$(free_port)
 daemon_trap	# pebble's processes are stopped at the end like the daemon
-
-pebble-challtestsrv -defaultIPv4 127.0.0.1 -defaultIPv6 "" \
-    -dns01 "127.0.0.1:$dns" -http01 "" -https01 "" -tlsalpn01 "" \
-    -management "127.0.0.1:$chal" > challtestsrv.log 2>&1 &
-daemon_pids="$daemon_pids $!"
-cat > pebble.json <<JSON
-{"pebble": {"listenAddress": "127.0.0.1:$api",
-  "managementListenAddress": "127.0.0.1:$mgmt",
-  "certificate": "$T/pki/certs/localhost.crt",
-  "privateKey": "$T/pki/certs/localhost.key",
-  "httpPort": $http01, "tlsPort": 5001,
-  "ocspResponderURL": "", "externalAccountBindingRequired": false}}
-JSON
-PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 \
-    pebble -config pebble.json -dnsserver "127.0.0.1:$dns" > pebble.log 2>&1 &
-daemon_pids="$daemon_pids $!"
-wait_for 20 curl -s --cacert pki/ca.crt "https://localhost:$api/dir" ||
-	fail "pebble did not start: $(cat pebble.log)"
+pebble_start
 
 # The daemon: two customer domains, no certificate for either yet.
 mkdir -p webroot
@@ -42,62 +22,39 @@ await_http "http://127.0.0.1:$http01/"
 hostd names --missing -c cfg.yaml
 expect_eq "$(cat out | tr '\n' ' ')" "mta-sts.new.example mta-sts.other.example " "names"
 
-curl -s --cacert pki/ca.crt "https://localhost:$mgmt/roots/0" > pebble-root.pem
-grep -q "BEGIN CERTIFICATE" pebble-root.pem || fail "no pebble root"
-
 export MTA_STS_HOSTD_CERT_DIR=$T/certs MTA_STS_HOSTD_GROUP=nogroup
-fetch() {
-	curl -sS --cacert pebble-root.pem --resolve "mta-sts.$1:$port:127.0.0.1" \
-	    "https://mta-sts.$1:$port/.well-known/mta-sts.txt"
-}
-serial() {
-	timeout 5 openssl s_client -connect "127.0.0.1:$port" \
-	    -servername "mta-sts.$1" -CAfile pebble-root.pem </dev/null \
-	    2>/dev/null | openssl x509 -noout -serial 2>/dev/null
-}
-# served DOMAIN: wait (bounded) until the policy is served over verified TLS.
-served() {
-	i=0
-	until fetch "$1" > got 2>/dev/null && [ -s got ]; do
-		i=$((i + 1))
-		[ $i -lt 50 ] || fail "$1 not served: $(tail -5 daemon.log)"
-		sleep 0.1
-	done
-	cmp got "policies/$1" || fail "$1: the served policy differs"
-}
-
 # certbot, --webroot and the deploy hook.
 certbot_run() {
-	REQUESTS_CA_BUNDLE=$T/pki/ca.crt certbot "$@" --non-interactive \
+	certbot "$@" --non-interactive \
 	    --agree-tos --register-unsafely-without-email \
-	    --server "https://localhost:$api/dir" --config-dir "$T/le/config" \
+	    --server "$pebble_url" --config-dir "$T/le/config" \
 	    --work-dir "$T/le/work" --logs-dir "$T/le/logs" > certbot.log 2>&1 ||
 		fail "certbot $1 failed: $(tail -20 certbot.log)"
 }
 certbot_run certonly --webroot -w "$T/webroot" -d mta-sts.new.example \
     --deploy-hook "$TOP/acme-hooks/certbot-deploy-hook"
 [ -f certs/mta-sts.new.example.crt ] || fail "the deploy hook installed nothing"
-served new.example
+pebble_served new.example
 expect_in daemon.log "acme: answered the challenge"
-first=$(serial new.example)
+first=$(pebble_serial new.example)
 [ -n "$first" ] || fail "no certificate served for mta-sts.new.example"
 
 certbot_run renew --force-renewal --no-random-sleep-on-renew
 i=0
-while [ "$(serial new.example)" = "$first" ]; do
+while [ "$(pebble_serial new.example)" = "$first" ]; do
 	i=$((i + 1))
 	[ $i -lt 50 ] || fail "the renewed certificate was not picked up"
 	sleep 0.1
 done
-served new.example
+pebble_served new.example
 
 # lego, --http.webroot and the run hook.
-LEGO_CA_CERTIFICATES=$T/pki/ca.crt lego --accept-tos --email hostmaster@example.net \
-    --server "https://localhost:$api/dir" --path "$T/lego" \
+lego --accept-tos --email hostmaster@example.net \
+    --server "$pebble_url" --path "$T/lego" \
     --http --http.webroot "$T/webroot" -d mta-sts.other.example \
     run --run-hook "$TOP/acme-hooks/lego-hook" > lego.log 2>&1 ||
 	fail "lego failed: $(tail -20 lego.log)"
-served other.example
+pebble_served other.example
 
 hostd names --missing -c cfg.yaml
 expect_eq "$(cat out)" "" "nothing missing"

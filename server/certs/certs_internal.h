@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the files of `certs` share (certs.h has the layout): the plan of
+ * every configured name, made by certs_plan.c.
+ */
+#ifndef MTA_STS_CERTS_INTERNAL_H
+#define MTA_STS_CERTS_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "../../config/cert.h"
+#include "../../config/config.h"
+#include "../../config/orderstate.h"
+#include "certs.h"
+
+/* What a name's certificate calls for. */
+enum certs_need {
+	CERTS_NEED_NONE,	/* valid, not yet in its renewal window */
+	CERTS_NEED_MISSING,	/* no valid certificate */
+	CERTS_NEED_RENEWAL,	/* ours, inside its renewal window */
+};
+
+/* What the reports say of a name. */
+enum certs_state {
+	CERTS_OK,
+	CERTS_PENDING,		/* due: the next pass with budget orders it */
+	CERTS_ORDERING,		/* a pass claimed it and orders it now */
+	CERTS_WAITING_DNS,	/* due, but the name does not point here */
+	CERTS_FAILING,		/* due, and the last order failed */
+};
+
+struct certs_name {
+	const struct domain	*nm_dom;
+	char			*nm_host;	/* mta-sts.<domain> */
+	const struct cert	*nm_cert;	/* the one served now, or NULL */
+	bool			 nm_managed;	/* in the install directory */
+	time_t			 nm_renew_at;	/* 0: no certificate */
+	enum certs_need		 nm_need;
+};
+
+struct certs_plan {
+	struct certset		 pl_certs;
+	struct diag_list	 pl_diags;	/* unusable certificate files */
+	struct certs_name	*pl_names;	/* configured order */
+	size_t			 pl_count;
+	time_t			 pl_now;
+};
+
+/* certs_plan.c */
+/* Load the certificates and plan every name (or those of opt_names);
+ * -1 if a name given is not a configured domain (said on stderr). */
+int	certs_plan_make(struct certs_plan *, const struct certs_options *,
+	    time_t now);
+void	certs_plan_free(struct certs_plan *);
+/* Its state, given its entry in the state file (or NULL). */
+enum certs_state certs_plan_state(const struct certs_name *,
+	    const struct order_entry *, time_t now);
+const char *certs_plan_state_name(enum certs_state);
+/* The counts of the metrics, over every name of the plan. */
+void	certs_plan_count(const struct certs_plan *, struct orderstate *,
+	    struct order_counts *);
+/* The back-off after `failures` in a row (1 or more). */
+time_t	certs_plan_backoff(const struct acme_settings *, const char *host,
+	    unsigned failures);
+
+/* certs_client.c */
+struct certs_order {
+	bool	 or_ok;
+	char	*or_message;	/* the error worth keeping, or NULL */
+};
+/* Order `host` through the configured client, waiting for the client lock
+ * (one client run at a time per client directory). */
+void	certs_client_order(const struct config *, const char *host,
+	    bool renewal, struct certs_order *);
+
+#endif
