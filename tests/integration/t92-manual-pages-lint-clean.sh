@@ -112,6 +112,8 @@ while read -r kind name; do
 		domains_tlsrpt_keys) prefixes='dns.tlsrpt. domains.domain.tlsrpt.' ;;
 		sections_delegation_keys) prefixes=dns.delegation. ;;
 		sections_acme_keys) prefixes=acme. ;;
+		sections_order_limit_keys) prefixes=acme.order_limit. ;;
+		sections_retry_keys) prefixes=acme.retry. ;;
 		sections_metrics_keys) prefixes=metrics. ;;
 		domains_template_keys) prefixes=policies.template. ;;
 		domains_domain_keys) prefixes=domains.domain. ;;
