@@ -18,7 +18,7 @@ BUILD_DEPS	:= gcc make pkg-config libwolfssl-dev libmicrohttpd-dev \
 		   libyaml-dev libidn2-dev libcriterion-dev libsystemd-dev \
 		   libunbound-dev libseccomp-dev zlib1g-dev scdoc
 TEST_DEPS	:= curl openssl bind9 bind9-utils bind9-dnsutils nsd postfix python3 \
-		   shellcheck util-linux iproute2 \
+		   shellcheck util-linux iproute2 python3-cryptography \
 		   pebble certbot lego systemd prometheus mandoc
 
 PKGS		:= wolfssl libmicrohttpd yaml-0.1 libidn2 libsystemd libunbound \

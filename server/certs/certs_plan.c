@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What each configured name needs. A certificate of ours (in the install
- * directory) is due inside its renewal window: acme renew_before before it
+ * What each configured name needs. A certificate of ours (the one the
+ * hooks install for the name: <install directory>/<name>.crt) is due inside its renewal window: acme renew_before before it
  * expires, or a third of its lifetime for certificates that short, moved
  * earlier by up to a third of the window by a hash of the name, so that a
  * fleet onboarded in one day is not renewed in one pass. A certificate from
@@ -57,16 +57,18 @@ certs_plan_renew_at(const struct acme_settings *acme, const struct cert *c,
 	    (time_t)(certs_plan_hash(host, 0) % (uint64_t)spread) : 0);
 }
 
-/* Is `file` directly in directory `dir`? */
+/* Is `file` the chain the hooks install for `host` in directory `dir`:
+ * dir/<host>.crt? A wildcard or another name's file there is not. */
 static bool
-certs_plan_in_dir(const char *file, const char *dir)
+certs_plan_is_ours(const char *file, const char *dir, const char *host)
 {
-	size_t n = strlen(dir);
+	size_t n = strlen(dir), h = strlen(host);
 
 	while (n > 1 && dir[n - 1] == '/')
 		n--;
 	return strncmp(file, dir, n) == 0 && file[n] == '/' &&
-	    strchr(file + n + 1, '/') == NULL;
+	    strncmp(file + n + 1, host, h) == 0 &&
+	    strcmp(file + n + 1 + h, ".crt") == 0;
 }
 
 static void
@@ -85,7 +87,8 @@ certs_plan_name(struct certs_plan *pl, const struct config *cfg,
 		return;
 	}
 	nm->nm_managed = acme->acme_install_dir != NULL &&
-	    certs_plan_in_dir(nm->nm_cert->crt_file, acme->acme_install_dir);
+	    certs_plan_is_ours(nm->nm_cert->crt_file, acme->acme_install_dir,
+	    nm->nm_host);
 	nm->nm_renew_at = nm->nm_managed ?
 	    certs_plan_renew_at(acme, nm->nm_cert, nm->nm_host) :
 	    nm->nm_cert->crt_not_after;
