@@ -97,9 +97,11 @@ orderstate_orders_since(struct orderstate *os, time_t now, unsigned window)
 
 	while (old < os->os_norders && os->os_orders[old] < now - (time_t)window)
 		old++;
-	memmove(os->os_orders, os->os_orders + old,
-	    (os->os_norders - old) * sizeof(*os->os_orders));
-	os->os_norders -= old;
+	if (old > 0) {
+		memmove(os->os_orders, os->os_orders + old,
+		    (os->os_norders - old) * sizeof(*os->os_orders));
+		os->os_norders -= old;
+	}
 	return os->os_norders;
 }
 

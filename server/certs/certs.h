@@ -12,6 +12,8 @@
  *			(the doctor's policy-host check), claimed in the
  *			shared state file within the order budget, ordered,
  *			and the results and back-off recorded
+ *	certs_probe.c	the daemon's ACME listener asked first whether it
+ *			answers HTTP-01 for the name
  *	certs_client.c	the client's command line, run under a time limit
  *	certs_status.c	`certs status`: per domain, as text or JSON
  *

@@ -94,7 +94,7 @@ certs_client_argv(const struct config *cfg, const char *host, bool renewal,
 	    acme->acme_hooks);
 }
 
-static long long
+long long
 certs_client_ms(void)
 {
 	struct timespec ts;

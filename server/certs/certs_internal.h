@@ -65,6 +65,16 @@ void	certs_plan_count(const struct certs_plan *, struct orderstate *,
 time_t	certs_plan_backoff(const struct acme_settings *, const char *host,
 	    unsigned failures);
 
+/* certs_probe.c */
+struct certs_probe;
+/* NULL without acme listen (nothing to probe), or with *why set if the
+ * probe file cannot be written. */
+struct certs_probe *certs_probe_open(const struct config *, char **why);
+/* Does the daemon answer HTTP-01 for `host`? Asks again for a few seconds
+ * before saying no (*why). Safe from several threads at once. */
+bool	certs_probe_check(struct certs_probe *, const char *host, char **why);
+void	certs_probe_close(struct certs_probe *);
+
 /* certs_client.c */
 struct certs_order {
 	bool	 or_ok;
@@ -74,5 +84,7 @@ struct certs_order {
  * (one client run at a time per client directory). */
 void	certs_client_order(const struct config *, const char *host,
 	    bool renewal, struct certs_order *);
+/* A monotonic clock in milliseconds, for deadlines. */
+long long certs_client_ms(void);
 
 #endif

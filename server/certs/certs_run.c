@@ -7,7 +7,9 @@
  *	1. their mta-sts.<domain> is checked to point at this deployment
  *	   (the doctor's policy-host check): a name that does not is not
  *	   ordered (the validation would fail and count against the CA's
- *	   limits) but waits for DNS, checked again after a back-off;
+ *	   limits) but waits for DNS, checked again after a back-off; and
+ *	   the daemon's ACME listener must answer for it (certs_probe.c),
+ *	   else it is not ordered and backs off as a failure would;
  *	2. under the state file's lock, the others are claimed while the
  *	   order budget (acme order_limit: N orders per sliding window) has
  *	   room, each claim spending one order of it;
@@ -43,6 +45,8 @@ struct certs_item {
 	struct certs_name	*it_name;
 	enum doctor_status	 it_dns;
 	char			*it_dns_message;
+	bool			 it_served;	/* the listener answers for it */
+	char			*it_probe_message;
 	bool			 it_claimed;
 	enum order_result	 it_prev;	/* before the claim */
 	unsigned		 it_prev_failures;
@@ -55,6 +59,7 @@ struct certs_pass {
 	struct certs_plan	 ps_plan;
 	struct orderstate	 ps_state;
 	struct doctor_hostcheck	*ps_hosts;
+	struct certs_probe	*ps_probe;
 	char			*ps_owner;	/* "host:pid", for claims */
 	time_t			 ps_start;
 	size_t			 ps_ordered, ps_failed, ps_waiting;
@@ -152,6 +157,9 @@ certs_run_dns_worker(void *arg)
 		it = &dj->dj_items[i];
 		it->it_dns = doctor_hostcheck_run(dj->dj_pass->ps_hosts,
 		    it->it_name->nm_dom->dom_name, &it->it_dns_message);
+		if (it->it_dns == DOC_OK)
+			it->it_served = certs_probe_check(dj->dj_pass->ps_probe,
+			    it->it_name->nm_host, &it->it_probe_message);
 	}
 }
 
@@ -184,7 +192,8 @@ static int
 certs_run_said(int rc, char *why)
 {
 	if (rc == -1)
-		fprintf(stderr, "mta-sts-hostd certs: %s\n", why);
+		fprintf(stderr, "mta-sts-hostd certs: %s\n",
+		    why != NULL ? why : "an unknown error");
 	free(why);
 	return rc;
 }
@@ -256,6 +265,16 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 			certs_run_when(e->oe_next, when, sizeof(when));
 			printf("%s: waiting for DNS: %s; checked again after "
 			    "%s\n", host, e->oe_message, when);
+			continue;
+		}
+		if (!it->it_served) {
+			certs_run_backoff(ps, e, ORDER_FAILED, now);
+			certs_run_set_message(e, it->it_probe_message);
+			it->it_probe_message = NULL;
+			ps->ps_failed++;
+			certs_run_when(e->oe_next, when, sizeof(when));
+			printf("%s: %s; next attempt after %s\n", host,
+			    e->oe_message, when);
 			continue;
 		}
 		if (orderstate_orders_since(os, now, acme->acme_order_window) >=
@@ -405,6 +424,7 @@ certs_run_chunk(struct certs_pass *ps, struct certs_name **names, size_t n)
 		rc = certs_run_record(ps, items, n);
 	for (size_t i = 0; i < n; i++) {
 		free(items[i].it_dns_message);
+		free(items[i].it_probe_message);
 		free(items[i].it_order.or_message);
 	}
 	return rc;
@@ -492,6 +512,11 @@ certs_run(const struct certs_options *opt)
 		fprintf(stderr, "mta-sts-hostd certs: %s\n", why);
 		goto out;
 	}
+	ps.ps_probe = certs_probe_open(cfg, &why);
+	if (why != NULL) {
+		fprintf(stderr, "mta-sts-hostd certs: %s\n", why);
+		goto out;
+	}
 	if (certs_run_lock(&ps) == -1)
 		goto out;
 	cand = certs_run_candidates(&ps, &ncand);
@@ -524,6 +549,7 @@ out:
 	fflush(stdout);
 	free(why);
 	free(cand);
+	certs_probe_close(ps.ps_probe);
 	doctor_hostcheck_close(ps.ps_hosts);
 	orderstate_free(&ps.ps_state);
 	certs_plan_free(&ps.ps_plan);

@@ -12,8 +12,12 @@
 #   certificate directory: served, reported as from elsewhere, never
 #   ordered, not even with 5 days left; the Secret's renewal (a ..data swap)
 #   is served without a restart;
-# - six new customers and two passes started at once on one state file:
-#   each name is ordered exactly once, by one of them.
+# - six new customers and two passes started at once on one state file,
+#   right after their files land (before the daemon may have read them):
+#   each name is ordered exactly once, by one of them;
+# - a name the daemon does not serve (in a configuration it does not read)
+#   is not ordered: its ACME listener answers 404 for the probe, and no
+#   order reaches pebble.
 . "$TOP/tests/integration/lib.sh"
 
 daemon_trap
@@ -152,6 +156,7 @@ p3=$!
 wait $p2 || fail "the first concurrent pass failed"
 wait $p3 || fail "the second concurrent pass failed"
 for n in 1 2 3 4 5 6; do
+	policy_body cfg.yaml "n$n.example" > "policies/n$n.example"
 	expect_eq "$(cat pass2.log pass3.log | grep -c "^mta-sts.n$n.example: certificate ordered and installed")" 1 "orders of n$n.example ($(cat pass2.log pass3.log))"
 	pebble_served "n$n.example"
 done
@@ -164,3 +169,18 @@ st = json.load(open(sys.argv[1]))
 assert all(d["state"] == "ok" for d in st["domains"]), st["domains"]
 assert [d["domain"] for d in st["domains"] if not d["certificate"]["managed"]] == ["secret.example", "wild.example"]
 PY
+
+# The daemon does not answer HTTP-01 for ghost.example: not ordered.
+sed 's/^domains:$/domains:\n  ghost.example: {policy: hoster}/' cfg.yaml > cfg-ghost.yaml
+grep -q ghost.example cfg-ghost.yaml || fail "no ghost in cfg-ghost.yaml"
+orders_before=$(grep -c 'POST /order-plz' pebble.log)
+"$MTA_STS_HOSTD" certs run -c cfg-ghost.yaml --resolver "127.0.0.1:$dns" \
+    > pass4.log 2>> passes.err || fail "certs run failed: $(tail -5 passes.err)"
+expect_in pass4.log "mta-sts.ghost.example: not ordered: the daemon's ACME listener (127.0.0.1:$http01) answers 404 for mta-sts.ghost.example"
+expect_eq "$(grep -c 'POST /order-plz' pebble.log)" "$orders_before" "orders for ghost.example"
+hostd certs status -c cfg-ghost.yaml --format json ghost.example
+expect_in out '"state": "failing"'
+expect_in daemon.log "acme: 404 for GET /.well-known/acme-challenge/mta-sts-hostd-probe-"
+for f in webroot/.well-known/acme-challenge/mta-sts-hostd-probe-*; do
+	[ ! -e "$f" ] || fail "the probe file $f was left in the webroot"
+done
