@@ -2,6 +2,7 @@
 # The Debian package: `make deb` builds it (normal build flags, also when the
 # suite runs under AddressSanitizer) and lintian finds no error; apt installs
 # it without a running systemd; it ships the binary, the unit (enabled), the
+# certificate pass's service, timer and path unit (not enabled), the
 # configuration as a valid conffile, an empty domains.d/, the ACME hooks and
 # both manual pages, and creates the system account and
 # /var/lib/mta-sts-hostd/{certs,acme} with the right owners and modes. A
@@ -115,6 +116,17 @@ expect_eq "$(mode "$unit")" "644 root root regular file" "$unit"
 cmp "$unit" "$TOP/packaging/systemd/mta-sts-hostd.service" ||
 	fail "the installed unit differs from packaging/systemd"
 expect_eq "$(readlink "$wants")" "$unit" "the unit is enabled"
+# The certificate pass's units, as shipped, and not enabled: they wait for
+# acme.client.
+for u in mta-sts-hostd-certs.service mta-sts-hostd-certs.timer \
+    mta-sts-hostd-certs.path; do
+	cmp "/lib/systemd/system/$u" "$TOP/packaging/systemd/$u" ||
+		fail "the installed $u differs from packaging/systemd"
+done
+[ ! -e /etc/systemd/system/timers.target.wants/mta-sts-hostd-certs.timer ] ||
+	fail "the certificate timer was enabled by the package"
+[ ! -e /etc/systemd/system/paths.target.wants/mta-sts-hostd-certs.path ] ||
+	fail "the certificate path unit was enabled by the package"
 
 # The configuration: a conffile, valid as shipped, in the packaged layout.
 expect_eq "$(mode "$etc")" "755 root root directory" "$etc"
@@ -275,6 +287,7 @@ while read -r p; do
 	dpkg -S "$p" >/dev/null 2>&1 || fail "$p is left after purge"
 done < files.installed
 for p in "$etc" "$lib" "$wants" /usr/lib/sysusers.d/mta-sts-hostd.conf \
+    /lib/systemd/system/mta-sts-hostd-certs.timer \
     /var/lib/systemd/deb-systemd-helper-enabled/mta-sts-hostd.service.dsh-also \
     /var/lib/systemd/deb-systemd-helper-enabled/multi-user.target.wants/mta-sts-hostd.service \
     /var/lib/systemd/deb-systemd-helper-masked/mta-sts-hostd.service; do
