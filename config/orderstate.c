@@ -121,6 +121,18 @@ orderstate_add_order(struct orderstate *os, time_t t)
 	os->os_norders++;
 }
 
+void
+orderstate_remove_order(struct orderstate *os, time_t t)
+{
+	for (size_t i = 0; i < os->os_norders; i++)
+		if (os->os_orders[i] == t) {
+			memmove(os->os_orders + i, os->os_orders + i + 1,
+			    (os->os_norders - i - 1) * sizeof(*os->os_orders));
+			os->os_norders--;
+			return;
+		}
+}
+
 /* ---- The file's lines ------------------------------------------------- */
 
 static char *
@@ -198,26 +210,37 @@ orderstate_time(const char *s, time_t *out)
 static int
 orderstate_counts_line(char *line, struct order_counts *oc)
 {
+	static const char *const keys[] = {
+		"pending=", "ordering=", "waiting-dns=", "failing=",
+	};
+	size_t	*const fields[] = {
+		&oc->oc_pending, &oc->oc_ordering, &oc->oc_waiting_dns,
+		&oc->oc_failing,
+	};
 	char	*save, *f;
 	char	*time_s = strtok_r(line, " ", &save);
+	unsigned seen = 0;
 
 	if (time_s == NULL || orderstate_time(time_s, &oc->oc_time) == -1)
 		return -1;
 	while ((f = strtok_r(NULL, " ", &save)) != NULL) {
+		size_t	 k = 0;
+		char	*end;
 		unsigned long long v;
 
-		if (sscanf(f, "%*[a-z-]=%llu", &v) != 1)
+		while (k < 4 && strncmp(f, keys[k], strlen(keys[k])) != 0)
+			k++;
+		if (k == 4 || (seen & 1u << k))
 			return -1;
-		if (strncmp(f, "pending=", 8) == 0)
-			oc->oc_pending = (size_t)v;
-		else if (strncmp(f, "ordering=", 9) == 0)
-			oc->oc_ordering = (size_t)v;
-		else if (strncmp(f, "waiting-dns=", 12) == 0)
-			oc->oc_waiting_dns = (size_t)v;
-		else if (strncmp(f, "failing=", 8) == 0)
-			oc->oc_failing = (size_t)v;
+		f += strlen(keys[k]);
+		errno = 0;
+		v = strtoull(f, &end, 10);
+		if (*f < '0' || *f > '9' || *end != '\0' || errno != 0)
+			return -1;
+		*fields[k] = (size_t)v;
+		seen |= 1u << k;
 	}
-	return 0;
+	return seen == 15 ? 0 : -1;
 }
 
 /* "NAME RESULT LAST NEXT FAILURES CLAIM-UNTIL CLAIM-BY MESSAGE" */
@@ -282,8 +305,11 @@ orderstate_parse(struct orderstate *os, FILE *fp, char **why)
 			if (strcmp(line, ORDERSTATE_MAGIC) == 0)
 				continue;
 			rc = -1;
-		} else if (strncmp(line, "counts ", 7) == 0)
-			rc = orderstate_counts_line(line + 7, &os->os_counts);
+		} else if (line[0] == '\0')
+			continue;
+		else if (strncmp(line, "counts ", 7) == 0)
+			rc = os->os_counts.oc_time != 0 ? -1 :
+			    orderstate_counts_line(line + 7, &os->os_counts);
 		else if (strncmp(line, "order ", 6) == 0) {
 			rc = orderstate_time(line + 6, &t);
 			if (rc == 0)
@@ -399,6 +425,22 @@ orderstate_write(const struct orderstate *os, FILE *fp)
 	    -1 : 0;
 }
 
+static void
+orderstate_sync_dir(const char *path)
+{
+	const char	*slash = strrchr(path, '/');
+	char		*dir = slash == NULL ? xstrdup(".") :
+			    xstrndup(path, slash == path ? 1 :
+			    (size_t)(slash - path));
+	int		 fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		(void)fsync(fd);
+		close(fd);
+	}
+	free(dir);
+}
+
 int
 orderstate_save_unlock(struct orderstate *os, char **why)
 {
@@ -416,8 +458,12 @@ orderstate_save_unlock(struct orderstate *os, char **why)
 	else if (rename(tmp, os->os_path) == -1)
 		*why = xasprintf("%s: cannot rename into place: %s",
 		    os->os_path, strerror(errno));
-	else
+	else {
+		/* The rename itself to the disk: a budget that forgot its
+		 * newest orders after a power cut would spend them again. */
+		orderstate_sync_dir(os->os_path);
 		rc = 0;
+	}
 	if (fp != NULL)
 		fclose(fp);
 	else if (fd != -1)

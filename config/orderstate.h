@@ -91,11 +91,14 @@ int		 orderstate_read(struct orderstate *, char **why);
 /* The entry of `name`, made (ORDER_NONE) if `create`; else NULL. */
 struct order_entry *orderstate_get(struct orderstate *, const char *name,
 		    bool create);
-/* Orders made in [now - window, now] (whole seconds, so never fewer
- * than `window` seconds apart): older ones are forgotten. */
+/* The orders that count at `now`: those stamped at now - window or later
+ * (whole seconds, so never fewer than `window` seconds apart; a claim's
+ * stamp is the end of the claim, ahead of now). Older ones are forgotten. */
 size_t		 orderstate_orders_since(struct orderstate *, time_t now,
 		    unsigned window);
 void		 orderstate_add_order(struct orderstate *, time_t);
+/* One order made at `t` taken back (it was not made, or moves). */
+void		 orderstate_remove_order(struct orderstate *, time_t t);
 void		 orderstate_free(struct orderstate *);
 
 /* The counts line alone, for the metrics: 0, or -1 (errno) if there is no

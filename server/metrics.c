@@ -70,8 +70,6 @@ metrics_gauge(FILE *fp, const char *name, const char *help)
 	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
 }
 
-/* The whole exposition, built at each scrape from the workers' counters and
- * the current snapshot. */
 /*
  * What needs a certificate soon: the domains served with one expiring
  * within METRICS_EXPIRING_DAYS, and the counts of the last `certs run`
@@ -110,6 +108,8 @@ metrics_certificates(FILE *fp, const struct snapshot *snap)
 	    "%lld\n", (long long)oc.oc_time);
 }
 
+/* The whole exposition, built at each scrape from the workers' counters and
+ * the current snapshot. */
 static char *
 metrics_text(struct server *srv, size_t *lenp)
 {

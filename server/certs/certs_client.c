@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,15 +46,22 @@ certs_client_arg(struct strvec *argv, const char *fmt, ...)
 	va_end(ap);
 }
 
+static const char *
+certs_client_program(const struct config *cfg)
+{
+	return cfg->cfg_acme.acme_client == ACME_CLIENT_LEGO ? "lego" :
+	    "certbot";
+}
+
 static void
-certs_client_argv(const struct config *cfg, const char *host, bool renewal,
+certs_client_argv(const struct config *cfg, const char *host,
     struct strvec *argv)
 {
 	const struct acme_settings *acme = &cfg->cfg_acme;
 	const char *dir = acme->acme_client_dir;
 
 	if (acme->acme_client == ACME_CLIENT_LEGO) {
-		certs_client_arg(argv, "lego");
+		certs_client_arg(argv, "%s", certs_client_program(cfg));
 		certs_client_arg(argv, "--accept-tos");
 		certs_client_arg(argv, "--email=%s", acme->acme_email);
 		certs_client_arg(argv, "--server=%s",
@@ -70,7 +78,7 @@ certs_client_argv(const struct config *cfg, const char *host, bool renewal,
 		    acme->acme_hooks);
 		return;
 	}
-	certs_client_arg(argv, "certbot");
+	certs_client_arg(argv, "%s", certs_client_program(cfg));
 	certs_client_arg(argv, "certonly");
 	certs_client_arg(argv, "--non-interactive");
 	certs_client_arg(argv, "--agree-tos");
@@ -87,9 +95,9 @@ certs_client_argv(const struct config *cfg, const char *host, bool renewal,
 	certs_client_arg(argv, "--cert-name=%s", host);
 	certs_client_arg(argv, "--domains=%s", host);
 	certs_client_arg(argv, "--key-type=ecdsa");
-	/* This pass decided that it is due, not certbot. */
-	if (renewal)
-		certs_client_arg(argv, "--force-renewal");
+	/* This pass decided that it is due, not certbot (whose lineage may
+	 * be fresh while the installed copy is gone). */
+	certs_client_arg(argv, "--force-renewal");
 	certs_client_arg(argv, "--deploy-hook=%s/certbot-deploy-hook",
 	    acme->acme_hooks);
 }
@@ -162,53 +170,108 @@ certs_client_reason(const char *out)
 	return NULL;
 }
 
-/* Run argv with its output into `out` (the last CERTS_OUTPUT_MAX bytes),
- * for at most timeout_s; the exit status, or -1 with *why. */
+/* Keep the last CERTS_OUTPUT_MAX bytes of the output. */
+static void
+certs_client_keep(char *buf, size_t *len, const char *chunk, size_t n)
+{
+	if (n > CERTS_OUTPUT_MAX) {
+		chunk += n - CERTS_OUTPUT_MAX;
+		n = CERTS_OUTPUT_MAX;
+	}
+	if (*len + n > CERTS_OUTPUT_MAX) {
+		size_t drop = *len + n - CERTS_OUTPUT_MAX;
+
+		memmove(buf, buf + drop, *len - drop);
+		*len -= drop;
+	}
+	memcpy(buf + *len, chunk, n);
+	*len += n;
+}
+
+/* The environment of a client run: ours, with the hooks' settings. */
+static char **
+certs_client_env(const struct config *cfg)
+{
+	extern char	**environ;
+	size_t		  n = 0, k = 0;
+	char		**env;
+
+	while (environ[n] != NULL)
+		n++;
+	env = xcalloc(n + 3, sizeof(*env));
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "MTA_STS_HOSTD_CERT_DIR=", 23) != 0 &&
+		    strncmp(environ[i], "MTA_STS_HOSTD_GROUP=", 20) != 0)
+			env[k++] = xstrdup(environ[i]);
+	env[k++] = xasprintf("MTA_STS_HOSTD_CERT_DIR=%s",
+	    cfg->cfg_acme.acme_install_dir);
+	env[k++] = xasprintf("MTA_STS_HOSTD_GROUP=%s", cfg->cfg_group);
+	return env;
+}
+
+/*
+ * Run argv (its own process group, standard input /dev/null, its output
+ * into `out`, the last CERTS_OUTPUT_MAX bytes) for at most timeout_s: the
+ * exit status, or -1 with *why. When the client exits, what its group left
+ * behind (a hook's stray child holding the pipe) is killed.
+ */
 static int
 certs_client_spawn(const struct config *cfg, char *const argv[],
     unsigned timeout_s, char **out, char **why)
 {
-	const struct acme_settings *acme = &cfg->cfg_acme;
-	long long	 deadline = certs_client_ms() + timeout_s * 1000LL;
-	char		*buf = xmalloc(CERTS_OUTPUT_MAX + 1);
-	size_t		 len = 0;
-	bool		 killed = false;
-	int		 pfd[2], status;
-	pid_t		 pid;
+	long long		 deadline = certs_client_ms() +
+				    timeout_s * 1000LL;
+	char			*buf = xmalloc(CERTS_OUTPUT_MAX + 1);
+	char			**env = certs_client_env(cfg);
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t	 attr;
+	size_t			 len = 0;
+	bool			 killed = false, exited = false, eof = false;
+	int			 pfd[2], status = 0, rc;
+	pid_t			 pid;
 
+	*out = buf;
+	buf[0] = '\0';
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
 		*why = xasprintf("pipe: %s", strerror(errno));
-		free(buf);
-		return -1;
+		goto out;
 	}
-	if ((pid = fork()) == -1) {
-		*why = xasprintf("fork: %s", strerror(errno));
-		close(pfd[0]);
-		close(pfd[1]);
-		free(buf);
-		return -1;
-	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		(void)setpgid(0, 0);
-		if (null == -1 || dup2(null, 0) == -1 ||
-		    dup2(pfd[1], 1) == -1 || dup2(pfd[1], 2) == -1)
-			_exit(127);
-		setenv("MTA_STS_HOSTD_CERT_DIR", acme->acme_install_dir, 1);
-		setenv("MTA_STS_HOSTD_GROUP", cfg->cfg_group, 1);
-		execvp(argv[0], argv);
-		dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	(void)setpgid(pid, pid);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
+	/* Nothing else of this process (the resolver's sockets) goes along. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+	posix_spawnattr_init(&attr);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+	posix_spawnattr_setpgroup(&attr, 0);
+	rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
 	close(pfd[1]);
-	for (;;) {
-		struct pollfd	 p = { .fd = pfd[0], .events = POLLIN };
+	if (rc != 0) {
+		*why = xasprintf("cannot run %s: %s", argv[0], strerror(rc));
+		close(pfd[0]);
+		goto out;
+	}
+	while (!exited) {
+		/* After EOF, poll() only waits: its exit is awaited. */
+		struct pollfd	 p = { .fd = eof ? -1 : pfd[0],
+				    .events = POLLIN };
 		long long	 left = deadline - certs_client_ms();
 		char		 chunk[4096];
 		ssize_t		 n;
+		pid_t		 w;
 
+		if ((w = waitpid(pid, &status, WNOHANG)) == pid) {
+			exited = true;
+			break;
+		}
+		if (w == -1 && errno != EINTR) {
+			*why = xasprintf("waiting for %s: %s", argv[0],
+			    strerror(errno));
+			break;
+		}
 		if (left <= 0) {
 			if (killed)
 				break;
@@ -217,44 +280,71 @@ certs_client_spawn(const struct config *cfg, char *const argv[],
 			deadline = certs_client_ms() + CERTS_KILL_GRACE_MS;
 			continue;
 		}
-		if (poll(&p, 1, left > 1000 ? 1000 : (int)left) <= 0)
+		if (poll(&p, 1, left > 100 ? 100 : (int)left) <= 0 || eof)
 			continue;
-		if ((n = read(pfd[0], chunk, sizeof(chunk))) <= 0) {
-			if (n == -1 && errno == EINTR)
-				continue;
-			break;
-		}
-		if ((size_t)n > CERTS_OUTPUT_MAX)
-			n = CERTS_OUTPUT_MAX;
-		if (len + (size_t)n > CERTS_OUTPUT_MAX) {
-			size_t drop = len + (size_t)n - CERTS_OUTPUT_MAX;
+		if ((n = read(pfd[0], chunk, sizeof(chunk))) > 0)
+			certs_client_keep(buf, &len, chunk, (size_t)n);
+		else if (n == 0 || errno != EINTR)
+			eof = true;
+	}
+	/* What the client wrote just before it exited. */
+	for (;;) {
+		char	chunk[4096];
+		ssize_t	n;
 
-			memmove(buf, buf + drop, len - drop);
-			len -= drop;
-		}
-		memcpy(buf + len, chunk, (size_t)n);
-		len += (size_t)n;
+		if (fcntl(pfd[0], F_SETFL, O_NONBLOCK) == -1 ||
+		    (n = read(pfd[0], chunk, sizeof(chunk))) <= 0)
+			break;
+		certs_client_keep(buf, &len, chunk, (size_t)n);
 	}
 	close(pfd[0]);
 	(void)kill(-pid, SIGKILL);	/* its hooks and helpers too */
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	if (!exited)
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
 	buf[len] = '\0';
 	for (size_t i = 0; i < len; i++)
 		if (buf[i] == '\0' || buf[i] == '\r')
 			buf[i] = buf[i] == '\r' ? '\n' : ' ';
-	*out = buf;
-	if (killed) {
+	if (killed && *why == NULL)
 		*why = xasprintf("%s did not finish in %us (acme "
 		    "order_timeout): stopped", argv[0], timeout_s);
+out:
+	for (size_t i = 0; env[i] != NULL; i++)
+		free(env[i]);
+	free(env);
+	if (*why != NULL)
 		return -1;
-	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) :
 	    128 + WTERMSIG(status);
 }
 
+bool
+certs_client_found(const struct config *cfg, char **why)
+{
+	const char	*prog = certs_client_program(cfg);
+	const char	*path = getenv("PATH");
+	char		*copy, *dir, *save;
+	bool		 found = false;
+
+	copy = xstrdup(path != NULL ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir != NULL && !found;
+	    dir = strtok_r(NULL, ":", &save)) {
+		char *file = xasprintf("%s/%s", *dir != '\0' ? dir : ".",
+		    prog);
+
+		found = access(file, X_OK) == 0;
+		free(file);
+	}
+	free(copy);
+	if (!found)
+		*why = xasprintf("acme client %s: no %s program on PATH "
+		    "(install the %s package)", prog, prog, prog);
+	return found;
+}
+
 void
-certs_client_order(const struct config *cfg, const char *host, bool renewal,
+certs_client_order(const struct config *cfg, const char *host,
     struct certs_order *order)
 {
 	const struct acme_settings *acme = &cfg->cfg_acme;
@@ -265,17 +355,21 @@ certs_client_order(const struct config *cfg, const char *host, bool renewal,
 	memset(order, 0, sizeof(*order));
 	if ((lockfd = certs_client_lock(acme->acme_client_dir, &why)) == -1) {
 		order->or_message = why;
+		order->or_fatal = true;
 		return;
 	}
-	certs_client_argv(cfg, host, renewal, &argv);
+	certs_client_argv(cfg, host, &argv);
 	strvec_push(&argv, NULL);
 	status = certs_client_spawn(cfg, argv.sv_items, acme->acme_order_timeout,
 	    &out, &why);
 	close(lockfd);
 	if (status == 0)
 		order->or_ok = true;
-	else if (why != NULL)
+	else if (why != NULL) {
 		order->or_message = why;
+		order->or_fatal = strncmp(why, "cannot run", 10) == 0 ||
+		    strncmp(why, "pipe:", 5) == 0;
+	}
 	else {
 		char *reason = out != NULL ? certs_client_reason(out) : NULL;
 

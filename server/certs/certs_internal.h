@@ -70,20 +70,25 @@ struct certs_probe;
 /* NULL without acme listen (nothing to probe), or with *why set if the
  * probe file cannot be written. */
 struct certs_probe *certs_probe_open(const struct config *, char **why);
-/* Does the daemon answer HTTP-01 for `host`? Asks again for a few seconds
- * before saying no (*why). Safe from several threads at once. */
-bool	certs_probe_check(struct certs_probe *, const char *host, char **why);
+/* Does the daemon answer HTTP-01 for `host`? 1 yes; 0 no, -1 its
+ * listener cannot be reached (*why), after asking again for a few
+ * seconds. Safe from several threads at once. */
+int	certs_probe_check(struct certs_probe *, const char *host, char **why);
 void	certs_probe_close(struct certs_probe *);
 
 /* certs_client.c */
 struct certs_order {
 	bool	 or_ok;
+	/* Not the name's fault: the client could not be run or locked. */
+	bool	 or_fatal;
 	char	*or_message;	/* the error worth keeping, or NULL */
 };
+/* Is the configured client's program on PATH? Else *why. */
+bool	certs_client_found(const struct config *, char **why);
 /* Order `host` through the configured client, waiting for the client lock
  * (one client run at a time per client directory). */
 void	certs_client_order(const struct config *, const char *host,
-	    bool renewal, struct certs_order *);
+	    struct certs_order *);
 /* A monotonic clock in milliseconds, for deadlines. */
 long long certs_client_ms(void);
 

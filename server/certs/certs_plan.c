@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What each configured name needs. A certificate of ours (the one the
- * hooks install for the name: <install directory>/<name>.crt) is due inside its renewal window: acme renew_before before it
- * expires, or a third of its lifetime for certificates that short, moved
+ * hooks install for the name: <install directory>/<name>.crt) is due
+ * inside its renewal window: acme renew_before before it expires, or a
+ * third of its lifetime for certificates that short, moved
  * earlier by up to a third of the window by a hash of the name, so that a
  * fleet onboarded in one day is not renewed in one pass. A certificate from
  * elsewhere (a wildcard, one pushed by another system, a Kubernetes

@@ -172,7 +172,7 @@ certs_probe_get(struct certs_probe *pr, const char *host, char **why)
 	    "Connection: close\r\n\r\n", pr->pr_token, host);
 	reqlen = strlen(req);
 	while (sent < reqlen && certs_probe_wait(fd, POLLOUT, deadline)) {
-		ssize_t n = write(fd, req + sent, reqlen - sent);
+		ssize_t n = send(fd, req + sent, reqlen - sent, MSG_NOSIGNAL);
 
 		if (n <= 0 && errno != EAGAIN && errno != EINTR)
 			break;
@@ -200,7 +200,7 @@ certs_probe_get(struct certs_probe *pr, const char *host, char **why)
 	return status;
 }
 
-bool
+int
 certs_probe_check(struct certs_probe *pr, const char *host, char **why)
 {
 	long long	deadline = certs_client_ms() + CERTS_PROBE_WAIT_MS;
@@ -208,12 +208,12 @@ certs_probe_check(struct certs_probe *pr, const char *host, char **why)
 	int		 status;
 
 	if (pr == NULL)
-		return true;
+		return 1;
 	for (;;) {
 		free(last);
 		last = NULL;
 		if ((status = certs_probe_get(pr, host, &last)) == 200)
-			return true;
+			return 1;
 		if (certs_client_ms() + CERTS_PROBE_RETRY_MS >= deadline)
 			break;
 		usleep(CERTS_PROBE_RETRY_MS * 1000);
@@ -225,8 +225,8 @@ certs_probe_check(struct certs_probe *pr, const char *host, char **why)
 		    "loaded yet, or another configuration or webroot)",
 		    pr->pr_addr_text, status, host);
 	else
-		*why = xasprintf("not ordered: the daemon's ACME listener "
-		    "cannot be reached: %s", last);
+		*why = xasprintf("the daemon's ACME listener cannot be "
+		    "reached: %s", last);
 	free(last);
-	return false;
+	return status != -1 ? 0 : -1;
 }

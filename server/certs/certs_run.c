@@ -37,17 +37,21 @@
 
 /* Names taken at a time: the pass looks at its clock between chunks. */
 #define CERTS_CHUNK		8
-/* A claim outlives its client run by this much. */
+/* A claim outlives the client runs of its chunk by this much. */
 #define CERTS_CLAIM_SLACK	60
+/* A client run's longest: acme order_timeout and the time to stop it. */
+#define CERTS_RUN_GRACE		10
 
 /* A name of the chunk in hand. */
 struct certs_item {
 	struct certs_name	*it_name;
 	enum doctor_status	 it_dns;
 	char			*it_dns_message;
-	bool			 it_served;	/* the listener answers for it */
+	int			 it_probe;	/* certs_probe_check() */
 	char			*it_probe_message;
 	bool			 it_claimed;
+	time_t			 it_claimed_at;	/* the claim's end, its stamp */
+	bool			 it_ordered;	/* the client ran for it */
 	enum order_result	 it_prev;	/* before the claim */
 	unsigned		 it_prev_failures;
 	struct certs_order	 it_order;
@@ -65,6 +69,9 @@ struct certs_pass {
 	size_t			 ps_ordered, ps_failed, ps_waiting;
 	bool			 ps_budget_spent;
 	bool			 ps_out_of_time;
+	/* A fault of the pass, not of a name (no resolver, no listener, no
+	 * client): said on stderr; the pass stops and blames no name. */
+	bool			 ps_broken;
 };
 
 static time_t
@@ -84,19 +91,44 @@ certs_run_when(time_t t, char *buf, size_t size)
 
 /* ---- Which names, in which order --------------------------------------- */
 
+/*
+ * Which names go first: a renewal that is getting late (less than half its
+ * window left), then customers waiting for their first certificate, then
+ * the other renewals, then names that failed or waited for DNS before
+ * (customers who may never point here must not hold the fleet's renewals
+ * up); in each, the earliest due first.
+ */
+static int
+certs_run_tier(const struct certs_pass *ps, const struct certs_name *nm)
+{
+	const struct order_entry *e = orderstate_get(
+	    (struct orderstate *)&ps->ps_state, nm->nm_host, false);
+
+	if (e != NULL && (e->oe_result == ORDER_FAILED ||
+	    e->oe_result == ORDER_WAITING_DNS))
+		return 3;
+	if (nm->nm_cert == NULL)
+		return 1;
+	return nm->nm_cert->crt_not_after - ps->ps_start <
+	    (time_t)ps->ps_acme->acme_renew_before / 2 ? 0 : 2;
+}
+
+struct certs_ranked {
+	struct certs_name	*rk_name;
+	int			 rk_tier;
+};
+
 static int
 certs_run_order_cmp(const void *a, const void *b)
 {
-	const struct certs_name *x = *(struct certs_name *const *)a;
-	const struct certs_name *y = *(struct certs_name *const *)b;
+	const struct certs_ranked *x = a, *y = b;
 
-	/* A customer with no certificate waits first; then renewals by
-	 * when they fell due. */
-	if ((x->nm_cert == NULL) != (y->nm_cert == NULL))
-		return x->nm_cert == NULL ? -1 : 1;
-	if (x->nm_renew_at != y->nm_renew_at)
-		return x->nm_renew_at < y->nm_renew_at ? -1 : 1;
-	return strcmp(x->nm_host, y->nm_host);
+	if (x->rk_tier != y->rk_tier)
+		return x->rk_tier < y->rk_tier ? -1 : 1;
+	if (x->rk_name->nm_renew_at != y->rk_name->nm_renew_at)
+		return x->rk_name->nm_renew_at < y->rk_name->nm_renew_at ?
+		    -1 : 1;
+	return strcmp(x->rk_name->nm_host, y->rk_name->nm_host);
 }
 
 /* Is the entry free to be taken: due, not backing off, not claimed? */
@@ -113,19 +145,26 @@ certs_run_takeable(const struct order_entry *e, time_t now)
 static struct certs_name **
 certs_run_candidates(struct certs_pass *ps, size_t *countp)
 {
+	struct certs_ranked	 *rank;
 	struct certs_name	**list;
 	size_t			  n = 0;
 
-	list = xcalloc(ps->ps_plan.pl_count + 1, sizeof(*list));
+	rank = xcalloc(ps->ps_plan.pl_count + 1, sizeof(*rank));
 	for (size_t i = 0; i < ps->ps_plan.pl_count; i++) {
 		struct certs_name *nm = &ps->ps_plan.pl_names[i];
 
-		if (nm->nm_need != CERTS_NEED_NONE &&
-		    certs_run_takeable(orderstate_get(&ps->ps_state,
+		if (nm->nm_need == CERTS_NEED_NONE ||
+		    !certs_run_takeable(orderstate_get(&ps->ps_state,
 		    nm->nm_host, false), ps->ps_start))
-			list[n++] = nm;
+			continue;
+		rank[n].rk_name = nm;
+		rank[n++].rk_tier = certs_run_tier(ps, nm);
 	}
-	qsort(list, n, sizeof(*list), certs_run_order_cmp);
+	qsort(rank, n, sizeof(*rank), certs_run_order_cmp);
+	list = xcalloc(n + 1, sizeof(*list));
+	for (size_t i = 0; i < n; i++)
+		list[i] = rank[i].rk_name;
+	free(rank);
 	*countp = n;
 	return list;
 }
@@ -158,7 +197,7 @@ certs_run_dns_worker(void *arg)
 		it->it_dns = doctor_hostcheck_run(dj->dj_pass->ps_hosts,
 		    it->it_name->nm_dom->dom_name, &it->it_dns_message);
 		if (it->it_dns == DOC_OK)
-			it->it_served = certs_probe_check(dj->dj_pass->ps_probe,
+			it->it_probe = certs_probe_check(dj->dj_pass->ps_probe,
 			    it->it_name->nm_host, &it->it_probe_message);
 	}
 }
@@ -234,8 +273,37 @@ certs_run_backoff(struct certs_pass *ps, struct order_entry *e,
 }
 
 /*
- * The chunk's DNS results recorded and its names claimed while the budget
- * lasts; names another pass took meanwhile are left to it.
+ * Faults of the pass rather than of its names: the listener cannot be
+ * reached, or every lookup of a chunk of several failed (the resolver).
+ * Said, and the pass stops before it blames any name.
+ */
+static bool
+certs_run_pass_fault(struct certs_pass *ps, struct certs_item *items,
+    size_t n)
+{
+	size_t unknown = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (items[i].it_dns == DOC_OK && items[i].it_probe == -1) {
+			fprintf(stderr, "mta-sts-hostd certs: %s; no name is "
+			    "ordered until it answers\n",
+			    items[i].it_probe_message);
+			return ps->ps_broken = true;
+		}
+		unknown += items[i].it_dns == DOC_UNKNOWN;
+	}
+	if (n < 2 || unknown < n)
+		return false;
+	fprintf(stderr, "mta-sts-hostd certs: every DNS lookup of %zu names "
+	    "failed (%s): is the resolver working? The pass stops\n", n,
+	    items[0].it_dns_message);
+	return ps->ps_broken = true;
+}
+
+/*
+ * The chunk's DNS and listener results recorded and its names claimed
+ * while the budget lasts; names another pass took meanwhile are left to
+ * it. The claims last until the chunk's client runs can all have ended.
  */
 static int
 certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
@@ -243,8 +311,11 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 	struct orderstate	*os = &ps->ps_state;
 	const struct acme_settings *acme = ps->ps_acme;
 	time_t			 now = certs_run_now();
+	size_t			 claimed = 0;
 	char			 when[64];
 
+	if (certs_run_pass_fault(ps, items, n))
+		return 0;
 	if (certs_run_lock(ps) == -1)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
@@ -267,7 +338,7 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 			    "%s\n", host, e->oe_message, when);
 			continue;
 		}
-		if (!it->it_served) {
+		if (it->it_probe != 1) {
 			certs_run_backoff(ps, e, ORDER_FAILED, now);
 			certs_run_set_message(e, it->it_probe_message);
 			it->it_probe_message = NULL;
@@ -277,8 +348,8 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 			    e->oe_message, when);
 			continue;
 		}
-		if (orderstate_orders_since(os, now, acme->acme_order_window) >=
-		    acme->acme_order_limit) {
+		if (orderstate_orders_since(os, now, acme->acme_order_window) +
+		    claimed >= acme->acme_order_limit) {
 			ps->ps_budget_spent = true;
 			continue;
 		}
@@ -287,11 +358,27 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 		it->it_prev_failures = e->oe_failures;
 		e->oe_result = ORDER_ORDERING;
 		e->oe_last = now;
-		e->oe_claim_until = now + acme->acme_order_timeout +
-		    CERTS_CLAIM_SLACK;
 		free(e->oe_claim_by);
 		e->oe_claim_by = xstrdup(ps->ps_owner);
-		orderstate_add_order(os, now);
+		claimed++;
+	}
+	/*
+	 * Each claim spends an order of the budget, stamped at the end of the
+	 * claim: whenever within it the client places the order, every pass
+	 * counts it until a window after that (the result moves the stamp to
+	 * when the run ended).
+	 */
+	for (size_t i = 0; i < n; i++) {
+		struct certs_item *it = &items[i];
+
+		if (!it->it_claimed)
+			continue;
+		it->it_claimed_at = now + (time_t)claimed *
+		    (acme->acme_order_timeout + CERTS_RUN_GRACE) +
+		    CERTS_CLAIM_SLACK;
+		orderstate_get(os, it->it_name->nm_host, false)->oe_claim_until =
+		    it->it_claimed_at;
+		orderstate_add_order(os, it->it_claimed_at);
 	}
 	return certs_run_save(ps);
 }
@@ -342,14 +429,30 @@ certs_run_installed(struct certs_pass *ps, const char *host,
 	return ok;
 }
 
+static bool
+certs_run_out_of_time(struct certs_pass *ps)
+{
+	if (certs_run_now() - ps->ps_start >= (time_t)ps->ps_acme->acme_pass_time)
+		ps->ps_out_of_time = true;
+	return ps->ps_out_of_time;
+}
+
 static void
 certs_run_order(struct certs_pass *ps, struct certs_item *it)
 {
 	const struct certs_name	*nm = it->it_name;
 	char			*why = NULL;
 
-	certs_client_order(ps->ps_opt->opt_cfg, nm->nm_host,
-	    nm->nm_cert != NULL, &it->it_order);
+	if (ps->ps_broken || certs_run_out_of_time(ps))
+		return;		/* its claim is given back unused */
+	certs_client_order(ps->ps_opt->opt_cfg, nm->nm_host, &it->it_order);
+	if (it->it_order.or_fatal) {
+		fprintf(stderr, "mta-sts-hostd certs: %s; the pass stops\n",
+		    it->it_order.or_message);
+		ps->ps_broken = true;
+		return;
+	}
+	it->it_ordered = true;
 	if (it->it_order.or_ok &&
 	    !certs_run_installed(ps, nm->nm_host, nm->nm_cert, &why)) {
 		it->it_order.or_ok = false;
@@ -358,6 +461,12 @@ certs_run_order(struct certs_pass *ps, struct certs_item *it)
 	}
 }
 
+/*
+ * The chunk's results, under the lock. A claim another pass has taken over
+ * (ours lapsed) is left to it. Each order's stamp in the budget moves to
+ * when its client run ended, which is no earlier than when the CA counted
+ * it; a claim not used gives its stamp back.
+ */
 static int
 certs_run_record(struct certs_pass *ps, struct certs_item *items, size_t n)
 {
@@ -373,13 +482,21 @@ certs_run_record(struct certs_pass *ps, struct certs_item *items, size_t n)
 
 		if (!it->it_claimed)
 			continue;
+		orderstate_remove_order(os, it->it_claimed_at);
+		if (it->it_ordered)
+			orderstate_add_order(os, now);
 		e = orderstate_get(os, it->it_name->nm_host, true);
+		if (e->oe_result != ORDER_ORDERING || e->oe_claim_by == NULL ||
+		    strcmp(e->oe_claim_by, ps->ps_owner) != 0)
+			continue;
 		e->oe_claim_until = 0;
 		free(e->oe_claim_by);
 		e->oe_claim_by = NULL;
 		/* The failures in a row go on from before the claim. */
 		e->oe_result = it->it_prev;
 		e->oe_failures = it->it_prev_failures;
+		if (!it->it_ordered)
+			continue;
 		if (it->it_order.or_ok) {
 			e->oe_result = ORDER_ISSUED;
 			e->oe_failures = 0;
@@ -410,6 +527,7 @@ static int
 certs_run_chunk(struct certs_pass *ps, struct certs_name **names, size_t n)
 {
 	struct certs_item	items[CERTS_CHUNK];
+	bool			claimed = false;
 	int			rc;
 
 	memset(items, 0, sizeof(items));
@@ -418,9 +536,11 @@ certs_run_chunk(struct certs_pass *ps, struct certs_name **names, size_t n)
 	certs_run_dns(ps, items, n);
 	rc = certs_run_claim(ps, items, n);
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (items[i].it_claimed)
+		if (items[i].it_claimed) {
 			certs_run_order(ps, &items[i]);
-	if (rc == 0)
+			claimed = true;
+		}
+	if (rc == 0 && claimed)
 		rc = certs_run_record(ps, items, n);
 	for (size_t i = 0; i < n; i++) {
 		free(items[i].it_dns_message);
@@ -464,11 +584,12 @@ certs_run_counts(struct certs_pass *ps)
 		return -1;
 	printf("certs: %zu ordered, %zu failed, %zu waiting for DNS; now "
 	    "%zu pending, %zu ordering elsewhere, %zu waiting for DNS, %zu "
-	    "failing; order budget: %zu of %u used in the last %us%s\n",
+	    "failing; order budget: %zu of %u used in the last %us%s%s\n",
 	    ps->ps_ordered, ps->ps_failed, ps->ps_waiting, oc.oc_pending,
 	    oc.oc_ordering, oc.oc_waiting_dns, oc.oc_failing, used,
 	    ps->ps_acme->acme_order_limit, ps->ps_acme->acme_order_window,
-	    ps->ps_out_of_time ? "; stopped at acme pass_time" : "");
+	    ps->ps_budget_spent ? " (spent: the rest waits for a later pass)" :
+	    "", ps->ps_out_of_time ? "; stopped at acme pass_time" : "");
 	return 0;
 }
 
@@ -512,6 +633,10 @@ certs_run(const struct certs_options *opt)
 		fprintf(stderr, "mta-sts-hostd certs: %s\n", why);
 		goto out;
 	}
+	if (!certs_client_found(cfg, &why)) {
+		fprintf(stderr, "mta-sts-hostd certs: %s\n", why);
+		goto out;
+	}
 	ps.ps_probe = certs_probe_open(cfg, &why);
 	if (why != NULL) {
 		fprintf(stderr, "mta-sts-hostd certs: %s\n", why);
@@ -531,11 +656,8 @@ certs_run(const struct certs_options *opt)
 			ps.ps_budget_spent = true;
 			break;
 		}
-		if (certs_run_now() - ps.ps_start >=
-		    (time_t)ps.ps_acme->acme_pass_time) {
-			ps.ps_out_of_time = true;
+		if (ps.ps_broken || certs_run_out_of_time(&ps))
 			break;
-		}
 		n = ncand - next < CERTS_CHUNK ? ncand - next : CERTS_CHUNK;
 		if ((size_t)budget < n)
 			n = (size_t)budget;
@@ -543,7 +665,7 @@ certs_run(const struct certs_options *opt)
 			goto out;
 		next += n;
 	}
-	if (certs_run_counts(&ps) == 0)
+	if (certs_run_counts(&ps) == 0 && !ps.ps_broken)
 		rc = 0;
 out:
 	fflush(stdout);

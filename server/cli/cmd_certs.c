@@ -63,15 +63,17 @@ cmd_certs(int argc, char **argv)
 			opt.opt_json = strcmp(optarg, "json") == 0;
 			break;
 		case 'R':
+			if (!run)
+				return cmd_certs_usage();
 			opt.opt_resolver = optarg;
 			break;
 		case 't':
-			if (!cmd_number(optarg, 1, CERTS_TIMEOUT_MAX,
+			if (!run || !cmd_number(optarg, 1, CERTS_TIMEOUT_MAX,
 			    &timeout))
 				return cmd_certs_usage();
 			break;
 		case 'j':
-			if (!cmd_number(optarg, 1, CERTS_JOBS_MAX,
+			if (!run || !cmd_number(optarg, 1, CERTS_JOBS_MAX,
 			    &opt.opt_jobs))
 				return cmd_certs_usage();
 			break;

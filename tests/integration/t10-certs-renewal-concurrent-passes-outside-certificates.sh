@@ -184,3 +184,12 @@ expect_in daemon.log "acme: 404 for GET /.well-known/acme-challenge/mta-sts-host
 for f in webroot/.well-known/acme-challenge/mta-sts-hostd-probe-*; do
 	[ ! -e "$f" ] || fail "the probe file $f was left in the webroot"
 done
+
+# Without the client's program on PATH the pass does not run (exit 3) and
+# blames no name.
+cp certs.state state.before
+PATH=/nonexistent "$MTA_STS_HOSTD" certs run -c cfg-ghost.yaml \
+    --resolver "127.0.0.1:$dns" > out 2> err && rc=0 || rc=$?
+expect_eq "$rc" 3 "certs run without lego"
+expect_in err "acme client lego: no lego program on PATH"
+cmp certs.state state.before || fail "a pass that could not run changed the state"

@@ -107,6 +107,7 @@ TEST_NO_LEAK(orderstate, metrics_read_the_counts_line)
 	    "name mta-sts.a.example issued 1 0 0 0 - -\n");
 	cr_assert_eq(orderstate_read_counts(path, &oc), 0);
 	cr_assert_eq(oc.oc_time, 1800000000);
+	cr_assert_eq(oc.oc_ordering, 0);
 	cr_assert_eq(oc.oc_pending, 12);
 	cr_assert_eq(oc.oc_waiting_dns, 3);
 	cr_assert_eq(oc.oc_failing, 4);
@@ -125,6 +126,10 @@ static const char *const broken_lines[] = {
 	"name  issued 1 0 0 0 - -\n",				/* no name */
 	"order soon\n",
 	"counts 5 pending=x\n",
+	"counts 5 pending=-1 ordering=0 waiting-dns=0 failing=0\n",
+	"counts 5 pending=1 ordering=0 waiting-dns=0 failing=0 pending=2\n",
+	"counts 5 pending=1 ordering=0 waiting-dns=0\n",	/* one short */
+	"counts 5 pending=1x ordering=0 waiting-dns=0 failing=0\n",
 	"something else\n",
 	"name mta-sts.a.example issued 1 0 0 0 - -\n"
 	"name mta-sts.a.example issued 2 0 0 0 - -\n",		/* twice */
