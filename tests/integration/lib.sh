@@ -226,11 +226,15 @@ daemon_start() {
 	daemon_trap
 	_ds_cfg=${1:-cfg.yaml}
 	[ $# -eq 0 ] || shift
+	_ds_started=$(grep -c ' started: serving' daemon.log 2>/dev/null || true)
 	"$@" "$MTA_STS_HOSTD" serve --foreground -c "$_ds_cfg" 2>>daemon.log &
 	daemon_pid=$!
 	daemon_pids="$daemon_pids $daemon_pid"
 	_i=0
-	until port_accepts "$port"; do
+	# The port accepts once it is bound, before start-up is over: wait for
+	# the line that says it is, too.
+	until port_accepts "$port" &&
+	    [ "$(grep -c ' started: serving' daemon.log || true)" -gt "${_ds_started:-0}" ]; do
 		if ! proc_alive "$daemon_pid"; then
 			cat daemon.log >&2
 			fail "the daemon exited at start"
