@@ -475,6 +475,19 @@ cert_read_leaf(struct cert *crt, const DecodedCert *leaf)
 	}
 }
 
+/* A certificate for a report only: its dates and names kept, the chain's
+ * bytes and the key (wiped) let go. */
+static void
+cert_drop_bytes(struct cert *crt)
+{
+	free(crt->crt_chain);
+	crt->crt_chain = NULL;
+	crt->crt_chain_len = 0;
+	cert_wipe_free(crt->crt_key, crt->crt_key_len);
+	crt->crt_key = NULL;
+	crt->crt_key_len = 0;
+}
+
 static void
 cert_free(struct cert *crt)
 {
@@ -862,6 +875,8 @@ struct cert_jobs {
 	/* While the pool runs: the batch's first job, and the load cache. */
 	size_t		 cjs_base;
 	struct loadcache *cjs_disk;
+	/* For a report (certset_load_report): no keys, no chains' bytes. */
+	bool		 cjs_report;
 	/* The scanned directories the jobs' files are opened from. */
 	int		*cjs_dirfds;
 	size_t		 cjs_ndirfds;
@@ -904,13 +919,31 @@ cert_job_error(struct cert_jobs *jobs, const char *file, const char *fmt, ...)
 }
 
 /*
+ * The key of a pair the load cache holds, for a report: not read, its
+ * file looked at with a stat(2) only. A key file with the stamp it had
+ * when it was found to belong to the chain still does.
+ */
+static bool
+cert_key_unchanged(struct cert_job *j, const struct stamp *cached)
+{
+	struct stat st;
+
+	if (fstatat(j->cj_dirfd, j->cj_key + j->cj_key_base, &st, 0) == -1 ||
+	    !S_ISREG(st.st_mode))
+		return false;
+	j->cj_key_stamp = stamp_of(&st);
+	return stamp_equal(&j->cj_key_stamp, cached);
+}
+
+/*
  * The pair as the load cache holds it, if it holds it for the chain and
  * key files as they are: the chain looked at with a stat(2), not read or
  * decoded, and the key read alone (the cache has none) and not checked
- * against the chain again. NULL: the pair is to be parsed.
+ * against the chain again; for a report, neither the key read nor the
+ * chain's bytes copied. NULL: the pair is to be parsed.
  */
 static struct cert *
-cert_from_disk(struct cert_job *j, struct loadcache *lc)
+cert_from_disk(struct cert_job *j, struct loadcache *lc, bool report)
 {
 	struct loadcache_pair	 lp;
 	struct diag_list	 quiet = { 0 };
@@ -931,11 +964,15 @@ cert_from_disk(struct cert_job *j, struct loadcache *lc)
 	crt->crt_file = xstrdup(j->cj_chain);
 	crt->crt_key_file = xstrdup(j->cj_key);
 	/* Whatever is wrong with the key, the parse that follows says. */
-	key_pem = cert_read_file(j->cj_dirfd, j->cj_key + j->cj_key_base,
-	    j->cj_key, &key_len, &j->cj_key_stamp, &quiet);
-	if (key_pem == NULL ||
+	if (report)
+		key_pem = NULL;
+	else
+		key_pem = cert_read_file(j->cj_dirfd, j->cj_key + j->cj_key_base,
+		    j->cj_key, &key_len, &j->cj_key_stamp, &quiet);
+	if (report ? !cert_key_unchanged(j, &lp.lp_key_stamp) :
+	    (key_pem == NULL ||
 	    !stamp_equal(&j->cj_key_stamp, &lp.lp_key_stamp) ||
-	    !cert_parse_key(crt, key_pem, key_len, j->cj_key, &quiet)) {
+	    !cert_parse_key(crt, key_pem, key_len, j->cj_key, &quiet))) {
 		cert_wipe_free(key_pem, key_len);
 		diag_free(&quiet);
 		free(lp.lp_names);
@@ -947,9 +984,11 @@ cert_from_disk(struct cert_job *j, struct loadcache *lc)
 	crt->crt_ecdsa = lp.lp_ecdsa;
 	crt->crt_not_before = lp.lp_not_before;
 	crt->crt_not_after = lp.lp_not_after;
-	crt->crt_chain = xmalloc(lp.lp_chain_len);
-	memcpy(crt->crt_chain, lp.lp_chain, lp.lp_chain_len);
-	crt->crt_chain_len = lp.lp_chain_len;
+	if (!report) {
+		crt->crt_chain = xmalloc(lp.lp_chain_len);
+		memcpy(crt->crt_chain, lp.lp_chain, lp.lp_chain_len);
+		crt->crt_chain_len = lp.lp_chain_len;
+	}
 	crt->crt_chain_count = lp.lp_chain_count;
 	for (size_t i = 0; i < lp.lp_nnames; i++)
 		strvec_push(&crt->crt_names, xstrdup(lp.lp_names[i]));
@@ -996,8 +1035,8 @@ cert_job_run(void *arg, size_t i)
 		j->cj_reused = true;
 		return;
 	}
-	if (jobs->cjs_disk != NULL &&
-	    (j->cj_cert = cert_from_disk(j, jobs->cjs_disk)) != NULL)
+	if (jobs->cjs_disk != NULL && (j->cj_cert = cert_from_disk(j,
+	    jobs->cjs_disk, jobs->cjs_report)) != NULL)
 		return;
 	/* A pair that fails is not kept: it is read again, and its errors
 	 * said again, at every load until it is mended. */
@@ -1006,6 +1045,8 @@ cert_job_run(void *arg, size_t i)
 	    &j->cj_key_stamp, &j->cj_diags);
 	if (jobs->cjs_disk != NULL && j->cj_cert != NULL)
 		cert_to_disk(j);
+	if (jobs->cjs_report && j->cj_cert != NULL)
+		cert_drop_bytes(j->cj_cert);
 }
 
 /* The cache's entry for the job's pair, when it has one for both files. */
@@ -1024,7 +1065,8 @@ cert_job_entry(struct cert_job *j, const struct certcache *cc)
 /* A job's result taken, in its turn: into the set, the caches, `diags`. */
 static void
 cert_job_take(struct cert_job *j, struct certset *set,
-    struct diag_list *diags, time_t now, struct certcache *cc)
+    struct diag_list *diags, time_t now, struct certcache *cc,
+    struct loadcache *disk)
 {
 	struct cert *crt = j->cj_cert;
 
@@ -1043,10 +1085,10 @@ cert_job_take(struct cert_job *j, struct certset *set,
 		cc->cc_parsed++;
 		certcache_store(cc, &j->cj_chain_stamp, &j->cj_key_stamp, crt);
 	}
-	if (cc != NULL && cc->cc_disk != NULL && j->cj_key != NULL) {
+	if (disk != NULL && j->cj_key != NULL) {
 		if (j->cj_record.lr_bytes == NULL || j->cj_record.lr_owned)
-			loadcache_missed(cc->cc_disk);
-		loadcache_put(cc->cc_disk, &j->cj_record);
+			loadcache_missed(disk);
+		loadcache_put(disk, &j->cj_record);
 	}
 	if (crt != NULL) {
 		cert_report(crt, diags, now);
@@ -1064,9 +1106,10 @@ cert_job_take(struct cert_job *j, struct certset *set,
  */
 static void
 cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
-    struct diag_list *diags, time_t now, struct certcache *cc)
+    struct diag_list *diags, time_t now, struct certcache *cc,
+    struct loadcache *disk)
 {
-	jobs->cjs_disk = cc != NULL ? cc->cc_disk : NULL;
+	jobs->cjs_disk = disk;
 	for (size_t base = 0; base < jobs->cjs_count; base += CERT_BATCH) {
 		size_t n = jobs->cjs_count - base < CERT_BATCH ?
 		    jobs->cjs_count - base : CERT_BATCH;
@@ -1078,7 +1121,8 @@ cert_jobs_run(struct cert_jobs *jobs, struct certset *set,
 		jobs->cjs_base = base;
 		pool_run(n, cert_job_run, jobs);
 		for (size_t i = base; i < base + n; i++)
-			cert_job_take(&jobs->cjs_items[i], set, diags, now, cc);
+			cert_job_take(&jobs->cjs_items[i], set, diags, now, cc,
+			    disk);
 	}
 	for (size_t i = 0; i < jobs->cjs_ndirfds; i++)
 		close(jobs->cjs_dirfds[i]);
@@ -1202,7 +1246,7 @@ certset_load_file(struct certset *set, const char *dir, const char *name,
 	cert_job_flat(&jobs, AT_FDCWD, dir, name, key_name, cert_is_file(key));
 	free(key);
 	free(key_name);
-	cert_jobs_run(&jobs, set, diags, now, cc);
+	cert_jobs_run(&jobs, set, diags, now, cc, certcache_disk(cc));
 }
 
 /*
@@ -1430,16 +1474,17 @@ certset_index(struct certset *set)
 	    cert_name_cmp);
 }
 
-void
-certset_load(struct certset *set, const struct config *cfg,
-    struct diag_list *diags, time_t now, struct certcache *cc)
+static void
+certset_load_with(struct certset *set, const struct config *cfg,
+    struct diag_list *diags, time_t now, struct certcache *cc,
+    struct loadcache *disk, bool report)
 {
-	struct cert_jobs jobs = { 0 };
+	struct cert_jobs jobs = { .cjs_report = report };
 
 	memset(set, 0, sizeof(*set));
+	/* Read here, on the load's own thread. */
+	loadcache_load(disk);
 	if (cc != NULL) {
-		/* Read here, on the load's own thread. */
-		loadcache_load(cc->cc_disk);
 		cc->cc_gen++;
 		cc->cc_parsed = cc->cc_reused = 0;
 		cc->cc_added = cc->cc_gone = 0;
@@ -1453,10 +1498,24 @@ certset_load(struct certset *set, const struct config *cfg,
 			cert_job_add(&jobs, xstrdup(cs->csrc_cert),
 			    xstrdup(cs->csrc_key));
 	}
-	cert_jobs_run(&jobs, set, diags, now, cc);
+	cert_jobs_run(&jobs, set, diags, now, cc, disk);
 	if (cc != NULL)
 		certcache_sweep(cc);
 	certset_index(set);
+}
+
+void
+certset_load(struct certset *set, const struct config *cfg,
+    struct diag_list *diags, time_t now, struct certcache *cc)
+{
+	certset_load_with(set, cfg, diags, now, cc, certcache_disk(cc), false);
+}
+
+void
+certset_load_report(struct certset *set, const struct config *cfg,
+    struct diag_list *diags, time_t now, struct loadcache *lc)
+{
+	certset_load_with(set, cfg, diags, now, NULL, lc, true);
 }
 
 bool

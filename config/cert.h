@@ -89,6 +89,17 @@ void			 certcache_changes(const struct certcache *,
 void		 certset_load(struct certset *, const struct config *,
 		    struct diag_list *, time_t now, struct certcache *);
 /*
+ * certset_load() for a report on the certificates (`certs`), not for
+ * serving them: no key is kept, nor any chain's bytes (crt_chain NULL),
+ * only names, dates and serials. With a load cache (loadcache.h; NULL:
+ * none), the pairs it holds as their files are now are taken from it
+ * without reading their keys: a key file with the stamp it had when it
+ * was found to belong to its chain still does. The others are parsed in
+ * full, and `lc` given what it is to write.
+ */
+void		 certset_load_report(struct certset *, const struct config *,
+		    struct diag_list *, time_t now, struct loadcache *);
+/*
  * certset_load() on a thread of its own, from the certificate sources of
  * `main` (the main file read alone), while the caller reads the customer
  * files: each load's single-threaded steps then run beside the other's

@@ -164,6 +164,7 @@ config_free(struct config *cfg)
 	free(cfg->cfg_acme.acme_install_dir);
 	free(cfg->cfg_acme.acme_hooks);
 	free(cfg->cfg_acme.acme_state);
+	free(cfg->cfg_acme.acme_cache_dir);
 	for (size_t i = 0; i < cfg->cfg_ncerts; i++) {
 		free(cfg->cfg_certs[i].csrc_directory);
 		free(cfg->cfg_certs[i].csrc_cert);

@@ -148,6 +148,9 @@ struct acme_settings {
 	char			*acme_install_dir;
 	char			*acme_hooks;	/* the acme-hooks directory */
 	char			*acme_state;	/* the orders' state file */
+	/* The load cache of `certs` (loadcache_dir()): NULL: systemd's;
+	 * "": none. */
+	char			*acme_cache_dir;
 	unsigned		 acme_renew_before;
 	unsigned		 acme_order_limit;	/* new orders ... */
 	unsigned		 acme_order_window;	/* ... per window */

@@ -58,6 +58,7 @@ static const char lc_end[8] = "mtastsEN";
 
 struct loadcache {
 	enum loadcache_kind	 lc_kind;
+	enum loadcache_user	 lc_user;
 	char			*lc_path;
 	/* The cache found: mapped, indexed by path (keys in the map). */
 	const unsigned char	*lc_map;
@@ -246,11 +247,27 @@ lc_record_end(struct lc_out *out, struct loadcache_record *rec)
 
 /* ---- The file --------------------------------------------------------- */
 
-static const char *
-lc_file_name(enum loadcache_kind kind)
+static char *
+lc_file_path(const char *dir, enum loadcache_kind kind,
+    enum loadcache_user user)
 {
-	return kind == LOADCACHE_CUSTOMERS ? "customer-files.cache" :
-	    "certificates.cache";
+	return xasprintf("%s/%s%s", dir, user == LOADCACHE_DAEMON ? "" :
+	    "certs-", kind == LOADCACHE_CUSTOMERS ? "customer-files.cache" :
+	    "certificates.cache");
+}
+
+/* What becomes of a cache that cannot be used, and who reads next. */
+static const char *
+lc_ignored(const struct loadcache *lc)
+{
+	return lc->lc_user == LOADCACHE_CERTS_READER ? "it is ignored" :
+	    "it is ignored and written anew";
+}
+
+static const char *
+lc_next(const struct loadcache *lc)
+{
+	return lc->lc_user == LOADCACHE_DAEMON ? "start" : "pass";
 }
 
 static void __attribute__((format(printf, 3, 4)))
@@ -330,16 +347,15 @@ lc_read(struct loadcache *lc, struct diag_list *diags)
 	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size < LC_HEADER_LEN + LC_TRAILER_LEN) {
 		lc_warn(diags, lc->lc_path, "the load cache is not a regular "
-		    "file of a cache's size; it is ignored and written anew");
+		    "file of a cache's size; %s", lc_ignored(lc));
 		close(fd);
 		return;
 	}
-	/* What it says is taken as the daemon's own parse: only a cache
-	 * the daemon's user wrote. */
-	if (st.st_uid != geteuid()) {
+	/* What it says is taken as this program's own parse: only a cache
+	 * its user (or root) wrote. */
+	if (st.st_uid != geteuid() && st.st_uid != 0) {
 		lc_warn(diags, lc->lc_path, "the load cache belongs to another "
-		    "user (uid %ju); it is ignored and written anew",
-		    (uintmax_t)st.st_uid);
+		    "user (uid %ju); %s", (uintmax_t)st.st_uid, lc_ignored(lc));
 		close(fd);
 		return;
 	}
@@ -355,8 +371,8 @@ lc_read(struct loadcache *lc, struct diag_list *diags)
 	lc->lc_map = map;
 	lc->lc_map_len = (size_t)st.st_size;
 	if ((why = lc_index(lc)) != NULL) {
-		lc_warn(diags, lc->lc_path, "the load cache is %s; it is "
-		    "ignored and written anew", why);
+		lc_warn(diags, lc->lc_path, "the load cache is %s; %s", why,
+		    lc_ignored(lc));
 		strmap_free(&lc->lc_index);
 		munmap(map, lc->lc_map_len);
 		lc->lc_map = NULL;
@@ -373,8 +389,23 @@ lc_write_failed(struct loadcache *lc)
 
 /*
  * What earlier starts left of this cache unfinished (<name>.<pid>.new:
- * a start that was stopped, or could not start, while writing it).
+ * a start that was stopped, or could not start, while writing it). Where
+ * several write at once (certs passes, maybe on several hosts), only what
+ * nobody has written to for an hour: another may be writing the others.
  */
+#define LC_UNFINISHED_AGE	3600
+
+static bool
+lc_unfinished_stale(const struct loadcache *lc, int dfd, const char *name)
+{
+	struct stat st;
+
+	if (lc->lc_user == LOADCACHE_DAEMON)
+		return true;
+	return fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    st.st_mtime < time(NULL) - LC_UNFINISHED_AGE;
+}
+
 static void
 lc_remove_unfinished(const struct loadcache *lc)
 {
@@ -391,7 +422,8 @@ lc_remove_unfinished(const struct loadcache *lc)
 
 			if (len > blen + 5 && strncmp(e->d_name, base, blen) == 0 &&
 			    e->d_name[blen] == '.' &&
-			    strcmp(e->d_name + len - 4, ".new") == 0)
+			    strcmp(e->d_name + len - 4, ".new") == 0 &&
+			    lc_unfinished_stale(lc, dirfd(d), e->d_name))
 				(void)unlinkat(dirfd(d), e->d_name, 0);
 		}
 		closedir(d);
@@ -414,7 +446,8 @@ lc_begin(struct loadcache *lc, struct diag_list *diags)
 	    O_NOFOLLOW, 0600);
 	if (fd == -1 || (lc->lc_out = fdopen(fd, "w")) == NULL) {
 		lc_warn(diags, lc->lc_tmp, "cannot write the load cache: %s; "
-		    "the next start reads every file again", strerror(errno));
+		    "the next %s reads every file again", strerror(errno),
+		    lc_next(lc));
 		if (fd != -1) {
 			close(fd);
 			(void)unlink(lc->lc_tmp);
@@ -445,12 +478,14 @@ loadcache_dir(const char *configured)
 }
 
 struct loadcache *
-loadcache_open(const char *dir, enum loadcache_kind kind)
+loadcache_open(const char *dir, enum loadcache_kind kind,
+    enum loadcache_user user)
 {
 	struct loadcache *lc = xcalloc(1, sizeof(*lc));
 
 	lc->lc_kind = kind;
-	lc->lc_path = xasprintf("%s/%s", dir, lc_file_name(kind));
+	lc->lc_user = user;
+	lc->lc_path = lc_file_path(dir, kind, user);
 	atomic_init(&lc->lc_damaged, 0);
 	return lc;
 }
@@ -463,7 +498,7 @@ loadcache_load(struct loadcache *lc)
 	lc->lc_loaded = true;
 	lc_read(lc, &lc->lc_diags);
 	/* No cache to compare with: every record is new. */
-	if (lc->lc_map == NULL)
+	if (lc->lc_map == NULL && lc->lc_user != LOADCACHE_CERTS_READER)
 		lc_begin(lc, &lc->lc_diags);
 }
 
@@ -542,7 +577,9 @@ loadcache_put(struct loadcache *lc, struct loadcache_record *rec)
 		lc->lc_fresh++;
 	else
 		lc->lc_hits++;
-	if (lc->lc_writing) {
+	if (lc->lc_user == LOADCACHE_CERTS_READER) {
+		/* Nothing is written. */
+	} else if (lc->lc_writing) {
 		lc_write(lc, rec->lr_bytes, rec->lr_len);
 	} else if (!rec->lr_owned) {
 		lc->lc_held = xgrow(lc->lc_held, lc->lc_nheld,
@@ -559,13 +596,29 @@ loadcache_put(struct loadcache *lc, struct loadcache_record *rec)
 	loadcache_record_free(rec);
 }
 
-/* Is what the new cache holds other than what the old one did? */
+/*
+ * Is what the new cache holds other than what the old one did, enough to
+ * write it? For the daemon, any change: it writes at start-up only. A
+ * certs pass runs every few minutes while certificates are renewed a few
+ * at a time: it writes once a hundredth of the records (and at least
+ * LC_REWRITE_MIN) changed, or LC_HOLD_FRESH new ones are held, reading the
+ * few changed files again meanwhile, rather than a whole cache of a
+ * million for each handful.
+ */
+#define LC_REWRITE_MIN		256
+
 static bool
 lc_changed(const struct loadcache *lc)
 {
-	return lc->lc_map == NULL || lc->lc_fresh > 0 ||
-	    atomic_load(&lc->lc_damaged) > 0 ||
-	    lc->lc_hits != lc->lc_records;
+	/* A record found twice (a file two sources name) is two hits. */
+	size_t changed = lc->lc_fresh + atomic_load(&lc->lc_damaged) +
+	    (lc->lc_records > lc->lc_hits ? lc->lc_records - lc->lc_hits : 0);
+
+	if (lc->lc_map == NULL)
+		return true;
+	if (lc->lc_user == LOADCACHE_DAEMON)
+		return changed > 0;
+	return changed >= LC_REWRITE_MIN && changed >= lc->lc_records / 100;
 }
 
 void
@@ -581,7 +634,8 @@ loadcache_close(struct loadcache *lc, struct diag_list *diags)
 		    "%s damaged: %s files were read instead", damaged,
 		    damaged == 1 ? "" : "s", damaged == 1 ? "was" : "were",
 		    damaged == 1 ? "its" : "their");
-	if (lc->lc_loaded && !lc->lc_writing && lc_changed(lc))
+	if (lc->lc_loaded && !lc->lc_writing &&
+	    lc->lc_user != LOADCACHE_CERTS_READER && lc_changed(lc))
 		lc_write_held(lc);
 	if (lc->lc_out != NULL) {
 		uint64_t count = lc->lc_written;
@@ -596,8 +650,9 @@ loadcache_close(struct loadcache *lc, struct diag_list *diags)
 			lc_write_failed(lc);
 		if (lc->lc_write_errno != 0) {
 			lc_warn(&lc->lc_diags, lc->lc_tmp, "cannot write the load "
-			    "cache: %s; the next start reads the files the "
-			    "old one lacks", strerror(lc->lc_write_errno));
+			    "cache: %s; the next %s reads the files the "
+			    "old one lacks", strerror(lc->lc_write_errno),
+			    lc_next(lc));
 			(void)unlink(lc->lc_tmp);
 		}
 	}

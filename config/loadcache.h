@@ -11,8 +11,8 @@
  * A cache is one file per kind: a header, records, a trailer that counts
  * them. Each record holds one file's (or pair's) path and stamp and what
  * was parsed, under a CRC-32 of its bytes. A whole record is taken as the
- * daemon's own earlier parse (its directory is the daemon's, and a cache
- * another user owns is ignored); the reader is bounded against any bytes
+ * program's own earlier parse (its directory is the program's, and a cache
+ * another user than it or root owns is ignored); the reader is bounded against any bytes
  * all the same: a file that is not a cache of this version, or is cut
  * short, is ignored whole with one warning; a record whose checksum or
  * contents are wrong is a miss, counted, and the file is read as if the
@@ -41,15 +41,25 @@ enum loadcache_kind {
 	LOADCACHE_CERTIFICATES = 2,	/* certificate pairs, without keys */
 };
 
+/* Whose cache: each has files of its own, so that they may share a
+ * directory. */
+enum loadcache_user {
+	LOADCACHE_DAEMON,	/* start-up's: one writer at a time */
+	LOADCACHE_CERTS,	/* `certs run`: passes may write at once */
+	LOADCACHE_CERTS_READER,	/* the same files, only read (reports) */
+};
+
 struct loadcache;
 
 /*
  * The cache of that kind in `dir`, not yet read: loadcache_load() reads
  * the one there (its problems are kept for loadcache_close() to say,
- * naming it) and begins a new one beside it, on the thread of the load
- * that uses it, before its pool runs; again, it does nothing.
+ * naming it) and, but for a reader, begins a new one beside it, on the
+ * thread of the load that uses it, before its pool runs; again, it does
+ * nothing. A cache is taken only if its own user or root wrote it.
  */
-struct loadcache	*loadcache_open(const char *dir, enum loadcache_kind);
+struct loadcache	*loadcache_open(const char *dir, enum loadcache_kind,
+			    enum loadcache_user);
 void			 loadcache_load(struct loadcache *);
 /*
  * The new cache put in place of the old (when anything missed, or the old

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "stamp.h"
 #include "xalloc.h"
 
 #define ORDERSTATE_MAGIC	"mta-sts-hostd certificate orders 1"
@@ -36,7 +37,44 @@ orderstate_init(struct orderstate *os, const char *path)
 	memset(os, 0, sizeof(*os));
 	os->os_path = xstrdup(path);
 	os->os_lockfd = -1;
+	os->os_heldfd = -1;
 	os->os_index.sm_borrowed = true;
+}
+
+/* The file as it was last read or written, no longer known. */
+static void
+orderstate_let_go(struct orderstate *os)
+{
+	if (os->os_heldfd != -1)
+		close(os->os_heldfd);
+	os->os_heldfd = -1;
+}
+
+/* The file as it is now, `fd`, read or written: kept open, so that its
+ * inode is not another file's while its stamp is compared. */
+static void
+orderstate_hold(struct orderstate *os, int fd)
+{
+	struct stat st;
+
+	orderstate_let_go(os);
+	if (fstat(fd, &st) == -1 ||
+	    (os->os_heldfd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		return;
+	os->os_held = stamp_of(&st);
+}
+
+/* Is the file at the path still the one last read or written? */
+static bool
+orderstate_unchanged(const struct orderstate *os)
+{
+	struct stat	st;
+	struct stamp	now;
+
+	if (os->os_heldfd == -1 || stat(os->os_path, &st) == -1)
+		return false;
+	now = stamp_of(&st);
+	return stamp_equal(&now, &os->os_held);
 }
 
 static void
@@ -69,6 +107,7 @@ void
 orderstate_free(struct orderstate *os)
 {
 	orderstate_unlock(os);
+	orderstate_let_go(os);
 	orderstate_clear(os);
 	free(os->os_path);
 	os->os_path = NULL;
@@ -119,6 +158,23 @@ orderstate_add_order(struct orderstate *os, time_t t)
 	}
 	os->os_orders[i] = t;
 	os->os_norders++;
+}
+
+void
+orderstate_forget_issued(struct orderstate *os, time_t t)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < os->os_count; i++) {
+		struct order_entry *e = os->os_entries[i];
+
+		if (e->oe_result == ORDER_ISSUED && e->oe_last < t) {
+			(void)strmap_del(&os->os_index, e->oe_name);
+			orderstate_entry_free(e);
+		} else
+			os->os_entries[kept++] = e;
+	}
+	os->os_count = kept;
 }
 
 void
@@ -342,6 +398,7 @@ orderstate_read(struct orderstate *os, char **why)
 	int	 rc;
 
 	orderstate_clear(os);
+	orderstate_let_go(os);
 	if ((fp = fopen(os->os_path, "re")) == NULL) {
 		if (errno == ENOENT)
 			return 0;
@@ -350,6 +407,8 @@ orderstate_read(struct orderstate *os, char **why)
 		return -1;
 	}
 	rc = orderstate_parse(os, fp, why);
+	if (rc == 0)
+		orderstate_hold(os, fileno(fp));
 	fclose(fp);
 	if (rc == -1)
 		orderstate_clear(os);
@@ -379,6 +438,9 @@ orderstate_lock(struct orderstate *os, char **why)
 	}
 	free(lock);
 	os->os_lockfd = fd;
+	/* Another pass saves under the lock: unchanged, nothing to read. */
+	if (orderstate_unchanged(os))
+		return 0;
 	if (orderstate_read(os, why) == -1) {
 		orderstate_unlock(os);
 		return -1;
@@ -462,8 +524,12 @@ orderstate_save_unlock(struct orderstate *os, char **why)
 		/* The rename itself to the disk: a budget that forgot its
 		 * newest orders after a power cut would spend them again. */
 		orderstate_sync_dir(os->os_path);
+		/* Its stamp after the rename, which may change its ctime. */
+		orderstate_hold(os, fileno(fp));
 		rc = 0;
 	}
+	if (rc == -1)
+		orderstate_let_go(os);
 	if (fp != NULL)
 		fclose(fp);
 	else if (fd != -1)

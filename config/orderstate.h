@@ -10,7 +10,12 @@
  * A pass changes it only under a lock (an open file description lock on
  * "<file>.lock", which NFS carries too): lock, read, change, save, unlock,
  * in short steps, so that passes interleave but never claim one name
- * twice. It is written whole beside the old one and renamed into place.
+ * twice. It is written whole beside the old one and renamed into place;
+ * a lock that finds the file this process read or wrote last (the same
+ * inode, held open, and the same stamp) does not read it again. It holds
+ * what is not in the certificates: names in flight, failing or waiting
+ * for DNS; a name's entry for an order that succeeded is dropped once a
+ * later pass looked at the certificates (orderstate_forget_issued).
  *
  * The file is text, a line each:
  *
@@ -29,6 +34,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "stamp.h"
 #include "strmap.h"
 
 enum order_result {
@@ -68,6 +74,10 @@ struct orderstate {
 	time_t			*os_orders;	/* recent orders, oldest first */
 	size_t			 os_norders;
 	struct order_counts	 os_counts;
+	/* The file as last read or written, held open, and its stamp: a
+	 * lock that finds it unchanged does not read it again. */
+	int			 os_heldfd;
+	struct stamp		 os_held;
 };
 
 const char	*order_result_name(enum order_result);
@@ -85,6 +95,9 @@ int		 orderstate_lock(struct orderstate *, char **why);
 /* Write the state and release the lock; -1 with *why if the file could
  * not be written (the lock is released all the same). */
 int		 orderstate_save_unlock(struct orderstate *, char **why);
+/* The lock released without saving: change nothing that is not to be
+ * saved, since the next lock keeps the state as it is while the file is
+ * unchanged. */
 void		 orderstate_unlock(struct orderstate *);
 /* Read without the lock, for a report. */
 int		 orderstate_read(struct orderstate *, char **why);
@@ -97,6 +110,8 @@ struct order_entry *orderstate_get(struct orderstate *, const char *name,
 size_t		 orderstate_orders_since(struct orderstate *, time_t now,
 		    unsigned window);
 void		 orderstate_add_order(struct orderstate *, time_t);
+/* The entries of names whose last order succeeded before `t` dropped. */
+void		 orderstate_forget_issued(struct orderstate *, time_t t);
 /* One order made at `t` taken back (it was not made, or moves). */
 void		 orderstate_remove_order(struct orderstate *, time_t t);
 void		 orderstate_free(struct orderstate *);

@@ -240,20 +240,29 @@ sections_read_ticket_keys(struct loader *ld, struct ynode *n, void *obj)
 	ld->ld_cfg->cfg_ticket_keys = path;
 }
 
-/* A directory, or false: none, not even the one systemd gives. */
+/* A load cache's directory, or false: none, not even the one systemd
+ * gives ("" in *dst). */
 static void
-sections_read_cache_directory(struct loader *ld, struct ynode *n, void *obj)
+sections_cache_directory(struct loader *ld, struct ynode *n, const char *what,
+    char **dst)
 {
 	char *path;
 
-	(void)obj;
 	if (n->yn_kind == YNODE_SCALAR && n->yn_plain &&
 	    strcmp(n->yn_value, "false") == 0)
 		path = xstrdup("");
-	else if ((path = files_path(ld, n, "cache_directory")) == NULL)
+	else if ((path = files_path(ld, n, what)) == NULL)
 		return;
-	free(ld->ld_cfg->cfg_cache_dir);
-	ld->ld_cfg->cfg_cache_dir = path;
+	free(*dst);
+	*dst = path;
+}
+
+static void
+sections_read_cache_directory(struct loader *ld, struct ynode *n, void *obj)
+{
+	(void)obj;
+	sections_cache_directory(ld, n, "cache_directory",
+	    &ld->ld_cfg->cfg_cache_dir);
 }
 
 static const struct yread_key sections_server_keys[] = {
@@ -676,6 +685,14 @@ SECTIONS_ACME_PATH(client_directory, acme_client_dir)
 SECTIONS_ACME_PATH(install_directory, acme_install_dir)
 SECTIONS_ACME_PATH(hooks, acme_hooks)
 SECTIONS_ACME_PATH(state, acme_state)
+
+static void
+sections_read_acme_cache_directory(struct loader *ld, struct ynode *n,
+    void *obj)
+{
+	sections_cache_directory(ld, n, "acme cache_directory",
+	    &((struct acme_settings *)obj)->acme_cache_dir);
+}
 SECTIONS_ACME_DURATION(renew_before, acme_renew_before, 3600, 365 * 86400)
 SECTIONS_ACME_DURATION(order_timeout, acme_order_timeout, 10, 86400)
 SECTIONS_ACME_DURATION(pass_time, acme_pass_time, 10, 7 * 86400)
@@ -731,6 +748,7 @@ static const struct yread_key sections_acme_keys[] = {
 	{ "install_directory", sections_read_acme_install_directory },
 	{ "hooks", sections_read_acme_hooks },
 	{ "state", sections_read_acme_state },
+	{ "cache_directory", sections_read_acme_cache_directory },
 	{ "renew_before", sections_read_acme_renew_before },
 	{ "order_limit", sections_read_acme_order_limit },
 	{ "retry", sections_read_acme_retry },

@@ -341,13 +341,15 @@ serve_run(const char *path, bool foreground)
 	srv.srv_certcache = certcache_new();
 	cache_dir = loadcache_dir(main_cfg->cfg_cache_dir);
 	if (cache_dir != NULL)
-		cert_cache = loadcache_open(cache_dir, LOADCACHE_CERTIFICATES);
+		cert_cache = loadcache_open(cache_dir, LOADCACHE_CERTIFICATES,
+		    LOADCACHE_DAEMON);
 	certcache_set_disk(srv.srv_certcache, cert_cache);
 	loading = certset_load_begin(&certs, main_cfg, &cert_diags, time(NULL),
 	    srv.srv_certcache);
 	log_phase("start-up", "main file read", &phase);
 	if (cache_dir != NULL)
-		customer_cache = loadcache_open(cache_dir, LOADCACHE_CUSTOMERS);
+		customer_cache = loadcache_open(cache_dir, LOADCACHE_CUSTOMERS,
+		    LOADCACHE_DAEMON);
 	cfg = config_load_cached(path, customer_cache);
 	serve_close_cache(customer_cache, "customer files", &cache_diags);
 	log_init(cfg->cfg_log_target, cfg->cfg_log_level);

@@ -7,7 +7,9 @@
  *
  *	certs_plan.c	what each name needs: its certificate, whether it
  *			is due (missing, or inside the renewal window,
- *			spread per name), and its state for the reports
+ *			spread per name), and its state for the reports;
+ *			the configuration and certificates read through the
+ *			load cache of `certs`
  *	certs_run.c	one pass: the names due, their DNS checked first
  *			(the doctor's policy-host check), claimed in the
  *			shared state file within the order budget, ordered,
@@ -41,8 +43,17 @@ struct certs_options {
 	unsigned		 opt_timeout_ms;	/* each DNS query */
 	unsigned		 opt_jobs;	/* DNS checks at once */
 	bool			 opt_json;	/* status --format json */
+	bool			 opt_run;	/* a pass: it writes the cache */
 };
 
+/*
+ * The configuration at `path`, its customer files taken from the load
+ * cache of `certs` (acme cache_directory) where they are unchanged: a pass
+ * (`run`) writes it anew once enough changed and says what it took from
+ * it; a report only reads it. What is wrong with the cache is said on
+ * stderr.
+ */
+struct config *certs_load_config(const char *path, bool run);
 /* One pass (`certs run`): 0, or CERTS_EXIT_FAILED (why on stderr). */
 int	certs_run(const struct certs_options *);
 /* The report (`certs status`) on standard output. */

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../config/loadcache.h"
 #include "../../config/policy.h"
 #include "../../config/strmap.h"
 #include "../../config/xalloc.h"
@@ -97,6 +98,67 @@ certs_plan_name(struct certs_plan *pl, const struct config *cfg,
 	    CERTS_NEED_RENEWAL : CERTS_NEED_NONE;
 }
 
+/* The load cache of `certs` for files of `kind` (NULL: none). */
+static struct loadcache *
+certs_plan_cache(const struct config *cfg, enum loadcache_kind kind, bool run)
+{
+	const char *dir = loadcache_dir(cfg->cfg_acme.acme_cache_dir);
+
+	if (dir == NULL)
+		return NULL;
+	return loadcache_open(dir, kind, run ? LOADCACHE_CERTS :
+	    LOADCACHE_CERTS_READER);
+}
+
+/* A cache's work said (by a pass), and the cache closed. */
+static void
+certs_plan_cache_close(struct loadcache *lc, const char *what, bool run,
+    struct diag_list *diags)
+{
+	size_t hits, misses;
+
+	if (lc == NULL)
+		return;
+	loadcache_counts(lc, &hits, &misses);
+	if (run)
+		printf("certs: %s: %zu from the load cache %s, %zu read\n", what,
+		    hits, loadcache_path(lc), misses);
+	loadcache_close(lc, diags);
+}
+
+/*
+ * A pass at a million customers otherwise parses a million customer files
+ * and a million certificate pairs: the main file is read first for where
+ * the cache is.
+ */
+struct config *
+certs_load_config(const char *path, bool run)
+{
+	struct config		*main_cfg = config_load_main(path);
+	struct loadcache	*lc = certs_plan_cache(main_cfg,
+				    LOADCACHE_CUSTOMERS, run);
+	struct diag_list	 diags = { 0 };
+	struct config		*cfg;
+
+	config_free(main_cfg);
+	cfg = config_load_cached(path, lc);
+	certs_plan_cache_close(lc, "customer files", run, &diags);
+	diag_print(&diags, stderr);
+	diag_free(&diags);
+	return cfg;
+}
+
+/* The certificates, for their dates and names only, through the cache. */
+static void
+certs_plan_load(struct certs_plan *pl, const struct config *cfg, bool run)
+{
+	struct loadcache *lc = certs_plan_cache(cfg, LOADCACHE_CERTIFICATES,
+	    run);
+
+	certset_load_report(&pl->pl_certs, cfg, &pl->pl_diags, pl->pl_now, lc);
+	certs_plan_cache_close(lc, "certificate pairs", run, &pl->pl_diags);
+}
+
 int
 certs_plan_make(struct certs_plan *pl, const struct certs_options *opt,
     time_t now)
@@ -120,7 +182,7 @@ certs_plan_make(struct certs_plan *pl, const struct certs_options *opt,
 	}
 	if (rc == -1)
 		return -1;
-	certset_load(&pl->pl_certs, cfg, &pl->pl_diags, now, NULL);
+	certs_plan_load(pl, cfg, opt->opt_run);
 	pl->pl_names = xcalloc(cfg->cfg_ndomains + 1, sizeof(*pl->pl_names));
 	for (size_t i = 0; i < cfg->cfg_ndomains; i++) {
 		const struct domain	*d = &cfg->cfg_domains[i];

@@ -578,6 +578,9 @@ certs_run_counts(struct certs_pass *ps)
 	 * count but for its time. */
 	if (ps->ps_opt->opt_nnames == 0)
 		ps->ps_state.os_counts = oc;
+	/* Orders that succeeded before this pass looked at the certificates
+	 * are in them: the state keeps only what they do not say. */
+	orderstate_forget_issued(&ps->ps_state, ps->ps_start);
 	used = orderstate_orders_since(&ps->ps_state, certs_run_now(),
 	    ps->ps_acme->acme_order_window);
 	if (certs_run_save(ps) == -1)

@@ -81,7 +81,7 @@ cmd_certs(int argc, char **argv)
 			return cmd_certs_usage();
 		}
 	}
-	cfg = cmd_load_config(path);
+	cfg = certs_load_config(path != NULL ? path : CONFIG_DEFAULT_PATH, run);
 	cmd_print_errors(cfg);
 	if (config_global_errors(cfg) > 0) {
 		fprintf(stderr, "mta-sts-hostd certs: the configuration cannot "
@@ -90,6 +90,7 @@ cmd_certs(int argc, char **argv)
 		return EXIT_INVALID;
 	}
 	opt.opt_cfg = cfg;
+	opt.opt_run = run;
 	opt.opt_names = argv + optind;
 	opt.opt_nnames = (size_t)(argc - optind);
 	opt.opt_timeout_ms = timeout * 1000;

@@ -155,7 +155,7 @@ fuzz_customers(void)
 	struct loadcache	*lc;
 	struct config		*cfg;
 
-	lc = loadcache_open(fuzz_dir, LOADCACHE_CUSTOMERS);
+	lc = loadcache_open(fuzz_dir, LOADCACHE_CUSTOMERS, LOADCACHE_DAEMON);
 	cfg = config_load_cached(fuzz_path[F_MAIN], lc);
 	loadcache_close(lc, &diags);
 	config_free(cfg);
@@ -176,7 +176,8 @@ fuzz_pairs(void)
 
 	cfg.cfg_certs = &src;
 	cfg.cfg_ncerts = 1;
-	lc = loadcache_open(fuzz_dir, LOADCACHE_CERTIFICATES);
+	lc = loadcache_open(fuzz_dir, LOADCACHE_CERTIFICATES,
+	    LOADCACHE_DAEMON);
 	certcache_set_disk(cc, lc);
 	certset_load(&set, &cfg, &diags, now, cc);
 	loadcache_close(lc, &diags);

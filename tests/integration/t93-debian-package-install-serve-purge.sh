@@ -274,6 +274,13 @@ expect_in daemon.log "certificate pairs: 0 from the load cache $cache/certificat
 expect_eq "$(stat -c '%a %U' "$cache/customer-files.cache" "$cache/certificates.cache" | tr '\n' ' ')" \
     "600 $pkg 600 $pkg " "the load cache's files"
 
+# The certificate pass's own load cache, as systemd makes it for its unit
+# (CacheDirectory=, root's): purge removes it too (the search below).
+grep -qx "CacheDirectory=$pkg-certs" /lib/systemd/system/mta-sts-hostd-certs.service ||
+	fail "the certs unit has no CacheDirectory=$pkg-certs"
+install -d -m 0700 "/var/cache/$pkg-certs"
+: > "/var/cache/$pkg-certs/certs-certificates.cache"
+
 # ---- Purge.
 apt_get purge "$pkg" > purge.log 2>&1 || { cat purge.log >&2; fail "apt-get purge failed"; }
 case $(status "$pkg") in

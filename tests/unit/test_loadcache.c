@@ -80,10 +80,11 @@ load_plain(void)
 	return text;
 }
 
-/* A load through the cache in `cache/`; its counts in *hits, *misses,
- * what it said of the cache in *said (caller frees). */
+/* A load through the cache of `user` in `cache/`; its counts in *hits,
+ * *misses, what it said of the cache in *said (caller frees). */
 static char *
-load_cached(size_t *hits, size_t *misses, char **said)
+load_cached_as(enum loadcache_user user, size_t *hits, size_t *misses,
+    char **said)
 {
 	char			*path = unit_path("main.yaml");
 	char			*dir = unit_path("cache"), *text;
@@ -92,7 +93,7 @@ load_cached(size_t *hits, size_t *misses, char **said)
 	struct config		*cfg;
 
 	mkdir(dir, 0700);
-	lc = loadcache_open(dir, LOADCACHE_CUSTOMERS);
+	lc = loadcache_open(dir, LOADCACHE_CUSTOMERS, user);
 	cr_assert_not_null(lc);
 	cfg = config_load_cached(path, lc);
 	loadcache_counts(lc, hits, misses);
@@ -104,6 +105,12 @@ load_cached(size_t *hits, size_t *misses, char **said)
 	free(dir);
 	free(path);
 	return text;
+}
+
+static char *
+load_cached(size_t *hits, size_t *misses, char **said)
+{
+	return load_cached_as(LOADCACHE_DAEMON, hits, misses, said);
 }
 
 static ino_t
@@ -328,10 +335,21 @@ certs_text_add(FILE *fp, const struct cert *c)
 	fputc('\n', fp);
 }
 
-/* The pairs of pki/certs, loaded with the load cache in cache/ (or
- * none), as text: every field, the DER of chain and key, the messages. */
+enum load_how {
+	LOAD_PLAIN,	/* certset_load(), no cache */
+	LOAD_CACHED,	/* certset_load() through the daemon's cache */
+	LOAD_REPORT,	/* certset_load_report() through a certs cache */
+};
+
+/*
+ * The pairs of pki/certs, loaded `how` (the cache in cache/, of `user`
+ * for a report), as text, each pair by `add`, then the messages; the
+ * cache's counts in *hits and *misses; *bytes whether any certificate
+ * kept a chain or a key.
+ */
 static char *
-certs_load(bool cached, size_t *hits, size_t *misses)
+certs_load_how(enum load_how how, enum loadcache_user user, size_t *hits,
+    size_t *misses, void (*add)(FILE *, const struct cert *), bool *bytes)
 {
 	struct diag_list	 said = { 0 };
 	struct config		 cfg = { 0 };
@@ -346,20 +364,28 @@ certs_load(bool cached, size_t *hits, size_t *misses)
 
 	cfg.cfg_certs = &src;
 	cfg.cfg_ncerts = 1;
-	if (cached) {
+	if (how != LOAD_PLAIN) {
 		mkdir(dir, 0700);
-		lc = loadcache_open(dir, LOADCACHE_CERTIFICATES);
+		lc = loadcache_open(dir, LOADCACHE_CERTIFICATES, user);
 		cr_assert_not_null(lc);
-		certcache_set_disk(cc, lc);
 	}
-	certset_load(&set, &cfg, &diags, time(NULL), cc);
+	if (how == LOAD_REPORT)
+		certset_load_report(&set, &cfg, &diags, time(NULL), lc);
+	else {
+		certcache_set_disk(cc, lc);
+		certset_load(&set, &cfg, &diags, time(NULL), cc);
+	}
 	if (lc != NULL) {
 		loadcache_counts(lc, hits, misses);
 		loadcache_close(lc, &said);
 		diag_free(&said);
 	}
-	for (size_t i = 0; i < set.cs_count; i++)
-		certs_text_add(fp, set.cs_certs[i]);
+	*bytes = false;
+	for (size_t i = 0; i < set.cs_count; i++) {
+		add(fp, set.cs_certs[i]);
+		*bytes = *bytes || set.cs_certs[i]->crt_chain != NULL ||
+		    set.cs_certs[i]->crt_key != NULL;
+	}
 	diag_print(&diags, fp);
 	certset_free(&set);
 	certcache_free(cc);
@@ -367,6 +393,30 @@ certs_load(bool cached, size_t *hits, size_t *misses)
 	free(src.csrc_directory);
 	free(dir);
 	return unit_text_close(&t);
+}
+
+/* The pairs of pki/certs, loaded with the daemon's load cache in cache/
+ * (or none), as text: every field, the DER of chain and key, the
+ * messages. */
+static char *
+certs_load(bool cached, size_t *hits, size_t *misses)
+{
+	bool bytes;
+
+	return certs_load_how(cached ? LOAD_CACHED : LOAD_PLAIN,
+	    LOADCACHE_DAEMON, hits, misses, certs_text_add, &bytes);
+}
+
+/* NAME's key replaced by another's, under its certificate. */
+static void
+key_of_another(const char *name)
+{
+	char args[128];
+
+	snprintf(args, sizeof(args), "--out other %s", name);
+	pki(args);
+	unit_sh("cd %s/pki/certs && mv other.key %s.key && rm other.crt",
+	    unit_dir, name);
 }
 
 TEST_NO_LEAK(loadcache, certificates_as_a_plain_load)
@@ -394,9 +444,7 @@ TEST_NO_LEAK(loadcache, certificates_as_a_plain_load)
 
 	/* Another key under the same chain: the key's stamp changed, so the
 	 * pair is parsed again and refused as a plain load refuses it. */
-	pki("--out other mta-sts.a.example");
-	unit_sh("cd %s/pki/certs && mv other.key mta-sts.a.example.key && "
-	    "rm other.crt", unit_dir);
+	key_of_another("mta-sts.a.example");
 	free(plain);
 	plain = certs_load(false, NULL, NULL);
 	cr_assert(strstr(plain, "does not match") != NULL, "%s", plain);
@@ -521,6 +569,196 @@ TEST_NO_LEAK(loadcache, another_users_cache_and_unfinished_ones)
 	cr_assert_str_eq(text, plain);
 	cr_assert_eq(hits, 5, "hits %zu", hits);
 	free(said);
+	free(text);
+	free(plain);
+}
+
+/* ---- The cache of `certs` ---------------------------------------------- */
+
+static bool
+exists(const char *rel)
+{
+	char	*path = unit_path(rel);
+	bool	 found = access(path, F_OK) == 0;
+
+	free(path);
+	return found;
+}
+
+/* Customers c0 .. c<n - 1>, each of its own file, named `tag`<i>. */
+static void
+write_many(int n, const char *tag)
+{
+	char name[64], body[96];
+
+	for (int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "d/c%d.yaml", i);
+		snprintf(body, sizeof(body), "domains: {%s%d.example: h}\n",
+		    tag, i);
+		unit_write(name, body);
+	}
+}
+
+/*
+ * A load through the cache of `user` gives what a plain load gives, with
+ * `hits` and `misses` (-1: any) and nothing said; true if it wrote `file`
+ * (in cache/) anew.
+ */
+static bool
+expect_load_as(enum loadcache_user user, long hits, long misses,
+    const char *file)
+{
+	char	*plain = load_plain(), *text, *said, *rel;
+	size_t	 h, m;
+	ino_t	 before;
+	bool	 written;
+
+	rel = xasprintf("cache/%s", file);
+	before = exists(rel) ? inode_of(rel) : 0;
+	text = load_cached_as(user, &h, &m, &said);
+	cr_assert_str_eq(text, plain);
+	cr_assert_str_eq(said, "");
+	cr_assert(hits < 0 || h == (size_t)hits, "hits %zu, not %ld", h, hits);
+	cr_assert(misses < 0 || m == (size_t)misses, "misses %zu, not %ld", m,
+	    misses);
+	written = exists(rel) && inode_of(rel) != before;
+	free(rel);
+	free(text);
+	free(said);
+	free(plain);
+	return written;
+}
+
+/*
+ * A certs pass keeps a cache of its own beside the daemon's, and writes
+ * it anew only once enough changed (a hundredth, and at least 256
+ * records), reading the few changed files meanwhile; a report reads it
+ * and never writes.
+ */
+TEST_NO_LEAK(loadcache, certs_cache_is_its_own_and_written_when_enough_changed)
+{
+	const char *certs = "certs-customer-files.cache";
+
+	unit_write("main.yaml",
+	    "policies:\n"
+	    "  h: {mode: enforce, mx: [mx.h.example], max_age: 86400}\n"
+	    "include: [\"$DIR/d/*.yaml\"]\n");
+	write_many(300, "a");
+	/* A report before any pass: nothing to read, nothing written. */
+	cr_assert(!expect_load_as(LOADCACHE_CERTS_READER, 0, 300, certs));
+	cr_assert(!exists("cache/certs-customer-files.cache"));
+	cr_assert(expect_load_as(LOADCACHE_CERTS, 0, 300, certs));
+	cr_assert(!exists("cache/customer-files.cache"));
+	/* One customer changed: read again, the cache left as it is. */
+	unit_write("d/c7.yaml", "domains: {b7.example: h}\n");
+	cr_assert(!expect_load_as(LOADCACHE_CERTS, 299, 1, certs));
+	/* 256 changed since it was written: written anew. */
+	write_many(256, "b");
+	cr_assert(expect_load_as(LOADCACHE_CERTS, 44, 256, certs));
+	cr_assert(!expect_load_as(LOADCACHE_CERTS, 300, 0, certs));
+	/* A report takes it, and writes nothing even with a change. */
+	unit_write("d/c299.yaml", "domains: {z.example: h}\n");
+	cr_assert(!expect_load_as(LOADCACHE_CERTS_READER, 299, 1, certs));
+	/* The daemon's, in the same directory, is another file: any change
+	 * writes it, at its start-up. */
+	cr_assert(expect_load_as(LOADCACHE_DAEMON, 0, 300,
+	    "customer-files.cache"));
+	unit_write("d/c1.yaml", "domains: {y.example: h}\n");
+	cr_assert(expect_load_as(LOADCACHE_DAEMON, 299, 1,
+	    "customer-files.cache"));
+	cr_assert(!expect_load_as(LOADCACHE_CERTS, 298, 2, certs));
+}
+
+/* Passes may write at once: one leaves the others' unfinished caches,
+ * unless nothing has written to them for an hour. The daemon, alone with
+ * its cache, removes any it finds. */
+TEST_NO_LEAK(loadcache, certs_pass_leaves_other_passes_unfinished_caches)
+{
+	char	*said;
+	size_t	 hits, misses;
+
+	write_customers();
+	unit_sh("mkdir -p %s/cache && cd %s/cache && "
+	    "touch certs-customer-files.cache.4242.new && "
+	    "touch -d '2 hours ago' certs-customer-files.cache.4243.new && "
+	    "touch customer-files.cache.4244.new", unit_dir, unit_dir);
+	free(load_cached_as(LOADCACHE_CERTS, &hits, &misses, &said));
+	free(said);
+	cr_assert(exists("cache/certs-customer-files.cache"));
+	cr_assert(exists("cache/certs-customer-files.cache.4242.new"));
+	cr_assert(!exists("cache/certs-customer-files.cache.4243.new"));
+	cr_assert(exists("cache/customer-files.cache.4244.new"));
+	free(load_cached(&hits, &misses, &said));
+	free(said);
+	cr_assert(!exists("cache/customer-files.cache.4244.new"));
+	cr_assert(exists("cache/certs-customer-files.cache.4242.new"));
+}
+
+/* A pair as a report has it: names, dates, serial, and no bytes. */
+static void
+report_text_add(FILE *fp, const struct cert *c)
+{
+	fprintf(fp, "%s %s serial=%s ecdsa=%d %lld-%lld chain=%zu:",
+	    c->crt_file, c->crt_key_file, c->crt_serial, c->crt_ecdsa,
+	    (long long)c->crt_not_before, (long long)c->crt_not_after,
+	    c->crt_chain_count);
+	for (size_t i = 0; i < c->crt_names.sv_count; i++)
+		fprintf(fp, " %s", c->crt_names.sv_items[i]);
+	fputc('\n', fp);
+}
+
+/* The pairs of pki/certs for a report (through the certs cache of
+ * `user`), or as certset_load() has them without a cache. */
+static char *
+certs_report(bool report, enum loadcache_user user, size_t *hits,
+    size_t *misses, bool *bytes)
+{
+	return certs_load_how(report ? LOAD_REPORT : LOAD_PLAIN, user, hits,
+	    misses, report_text_add, bytes);
+}
+
+/*
+ * A report on the certificates says what a load for serving says of each
+ * pair, keeps none of their bytes, and takes the pairs its cache holds
+ * without reading their keys; a key that changed is read and checked
+ * again.
+ */
+TEST_NO_LEAK(loadcache, certs_report_as_a_plain_load_without_keys)
+{
+	char	*plain, *text;
+	size_t	 hits, misses;
+	bool	 bytes;
+
+	pki("");
+	pki("mta-sts.a.example mta-sts.b.example");
+	pki("--expired mta-sts.old.example");
+	pki("--rsa --intermediate mta-sts.r.example");
+	plain = certs_report(false, LOADCACHE_DAEMON, NULL, NULL, &bytes);
+	cr_assert(bytes);
+	cr_assert(strstr(plain, "chain=2:") != NULL, "%s", plain);
+	text = certs_report(true, LOADCACHE_CERTS, &hits, &misses, &bytes);
+	cr_assert_str_eq(text, plain);
+	cr_assert(!bytes);
+	cr_assert_eq(misses, 4, "misses %zu", misses);
+	free(text);
+	/* From the cache, every pair, the keys looked at with stat(2). */
+	text = certs_report(true, LOADCACHE_CERTS, &hits, &misses, &bytes);
+	cr_assert_str_eq(text, plain);
+	cr_assert(!bytes);
+	cr_assert_eq(hits, 4, "hits %zu", hits);
+	cr_assert_eq(misses, 0, "misses %zu", misses);
+	free(text);
+
+	/* Another key under the same chain: its stamp changed, so the pair
+	 * is parsed again and refused as a plain load refuses it. */
+	key_of_another("mta-sts.a.example");
+	free(plain);
+	plain = certs_report(false, LOADCACHE_DAEMON, NULL, NULL, &bytes);
+	cr_assert(strstr(plain, "does not match") != NULL, "%s", plain);
+	text = certs_report(true, LOADCACHE_CERTS, &hits, &misses, &bytes);
+	cr_assert_str_eq(text, plain);
+	cr_assert_eq(hits, 3, "hits %zu", hits);
+	cr_assert_eq(misses, 1, "misses %zu", misses);
 	free(text);
 	free(plain);
 }

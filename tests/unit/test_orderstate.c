@@ -7,9 +7,11 @@
  * file is refused with its name and line, never read as an empty state
  * (which would reset the budget).
  */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../../config/orderstate.h"
 #include "../../config/xalloc.h"
@@ -173,5 +175,132 @@ TEST_NO_LEAK(orderstate, broken_file_refused_with_its_line)
 		free(why);
 		orderstate_free(&os);
 	}
+	free(path);
+}
+
+/* The entry of `name` in `path`'s state as a fresh reader sees it. */
+static enum order_result
+result_in_file(const char *path, const char *name, bool *present)
+{
+	struct orderstate	 os;
+	struct order_entry	*e;
+	enum order_result	 r = ORDER_NONE;
+	char			*why = NULL;
+
+	orderstate_init(&os, path);
+	cr_assert_eq(orderstate_read(&os, &why), 0, "%s", why);
+	e = orderstate_get(&os, name, false);
+	*present = e != NULL;
+	if (e != NULL)
+		r = e->oe_result;
+	orderstate_free(&os);
+	return r;
+}
+
+/* `from` replaced by `to`, of its length, in the file itself. */
+static void
+overwrite(const char *path, const char *from, const char *to)
+{
+	char	 text[4096], *at;
+	FILE	*fp = fopen(path, "r");
+	size_t	 n;
+	int	 fd;
+
+	cr_assert_not_null(fp, "%s", path);
+	n = fread(text, 1, sizeof(text) - 1, fp);
+	fclose(fp);
+	text[n] = '\0';
+
+	cr_assert_eq(strlen(from), strlen(to));
+	cr_assert_not_null(at = strstr(text, from), "%s", text);
+	cr_assert_neq(fd = open(path, O_WRONLY), -1);
+	cr_assert_eq(pwrite(fd, to, strlen(to), at - text),
+	    (ssize_t)strlen(to));
+	close(fd);
+}
+
+/*
+ * Two passes on one file: each lock sees what the other saved, whether
+ * the other renamed a new file into place or the file was written in
+ * place; a pass that finds the file as it left it keeps its own state.
+ */
+TEST_NO_LEAK(orderstate, a_lock_sees_every_change_of_another_pass)
+{
+	char			*path = unit_path("certs.state"), *why = NULL;
+	struct orderstate	 a, b;
+	bool			 present;
+
+	orderstate_init(&a, path);
+	orderstate_init(&b, path);
+	cr_assert_eq(orderstate_lock(&a, &why), 0, "%s", why);
+	orderstate_get(&a, "mta-sts.a.example", true)->oe_result =
+	    ORDER_FAILED;
+	cr_assert_eq(orderstate_save_unlock(&a, &why), 0, "%s", why);
+
+	cr_assert_eq(orderstate_lock(&b, &why), 0, "%s", why);
+	cr_assert_not_null(orderstate_get(&b, "mta-sts.a.example", false));
+	orderstate_get(&b, "mta-sts.b.example", true)->oe_result =
+	    ORDER_WAITING_DNS;
+	cr_assert_eq(orderstate_save_unlock(&b, &why), 0, "%s", why);
+
+	/* a's next lock reads b's file. */
+	cr_assert_eq(orderstate_lock(&a, &why), 0, "%s", why);
+	cr_assert_not_null(orderstate_get(&a, "mta-sts.b.example", false));
+	orderstate_unlock(&a);
+
+	/* Written in place, to the same size, by someone else (a later
+	 * clock tick than a's read): read again. */
+	usleep(20000);
+	overwrite(path, "waiting-dns 0 0 0 ", "waiting-dns 0 0 7 ");
+	cr_assert_eq(orderstate_lock(&a, &why), 0, "%s", why);
+	cr_assert_eq(orderstate_get(&a, "mta-sts.b.example",
+	    false)->oe_failures, 7);
+	orderstate_unlock(&a);
+
+	/* As a left it: a's state as it is (nothing read). */
+	orderstate_get(&a, "mta-sts.b.example", false)->oe_failures = 8;
+	cr_assert_eq(orderstate_lock(&a, &why), 0, "%s", why);
+	cr_assert_eq(orderstate_get(&a, "mta-sts.b.example",
+	    false)->oe_failures, 8);
+	orderstate_unlock(&a);
+	cr_assert_eq(result_in_file(path, "mta-sts.b.example", &present),
+	    ORDER_WAITING_DNS);
+
+	orderstate_free(&a);
+	orderstate_free(&b);
+	free(path);
+}
+
+/* An order that succeeded is dropped once a later pass began: the
+ * certificate says the rest; the others stay. */
+TEST_NO_LEAK(orderstate, succeeded_orders_are_forgotten_after_their_pass)
+{
+	char			*path = unit_path("certs.state"), *why = NULL;
+	struct orderstate	 os;
+	const char		*names[] = { "mta-sts.a.example",
+				    "mta-sts.b.example", "mta-sts.c.example",
+				    "mta-sts.d.example" };
+	bool			 present;
+
+	orderstate_init(&os, path);
+	cr_assert_eq(orderstate_lock(&os, &why), 0, "%s", why);
+	for (size_t i = 0; i < 4; i++)
+		orderstate_get(&os, names[i], true)->oe_last = 1000;
+	orderstate_get(&os, names[0], false)->oe_result = ORDER_ISSUED;
+	orderstate_get(&os, names[1], false)->oe_result = ORDER_FAILED;
+	orderstate_get(&os, names[2], false)->oe_result = ORDER_ISSUED;
+	orderstate_get(&os, names[2], false)->oe_last = 2000;
+	orderstate_get(&os, names[3], false)->oe_result = ORDER_WAITING_DNS;
+	orderstate_forget_issued(&os, 2000);
+	cr_assert_eq(os.os_count, 3);
+	cr_assert_null(orderstate_get(&os, names[0], false));
+	cr_assert_eq(orderstate_save_unlock(&os, &why), 0, "%s", why);
+	orderstate_free(&os);
+	cr_assert_eq(result_in_file(path, names[0], &present), ORDER_NONE);
+	cr_assert(!present);
+	cr_assert_eq(result_in_file(path, names[1], &present), ORDER_FAILED);
+	cr_assert_eq(result_in_file(path, names[2], &present), ORDER_ISSUED);
+	cr_assert_eq(result_in_file(path, names[3], &present),
+	    ORDER_WAITING_DNS);
 	free(path);
 }
