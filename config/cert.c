@@ -1440,6 +1440,18 @@ cert_scan_dir(struct cert_jobs *jobs, const char *dir, int depth)
 	cert_listing_free(&cl);
 }
 
+bool
+cert_is_installed(const char *file, const char *dir, const char *host)
+{
+	size_t n = strlen(dir), h = strlen(host);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	return strncmp(file, dir, n) == 0 && file[n] == '/' &&
+	    strncmp(file + n + 1, host, h) == 0 &&
+	    strcmp(file + n + 1 + h, ".crt") == 0;
+}
+
 static int
 cert_name_cmp(const void *a, const void *b)
 {

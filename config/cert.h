@@ -128,6 +128,10 @@ void		 certset_load_file(struct certset *, const char *dir,
 		    struct certcache *);
 /* Is a file of that name in a certificate directory a chain to load? */
 bool		 cert_is_chain_name(const char *name);
+/* Is `file` the chain the ACME hooks install for `host` in the directory
+ * `dir`: dir/<host>.crt? A wildcard or another name's file there is not. */
+bool		 cert_is_installed(const char *file, const char *dir,
+		    const char *host);
 /*
  * Are the files of the pair cached for `chain_file` (chain and key) as they
  * were parsed? False for a chain the cache does not hold. Only reads the

@@ -16,7 +16,7 @@
 #include "../config/pool.h"
 #include "../config/stamp.h"
 #include "../config/xalloc.h"
-#include "clock.h"
+#include "../config/clock.h"
 #include "log.h"
 #include "snapshot.h"
 #include "watch.h"

@@ -2,7 +2,7 @@
 #include "log.h"
 
 #include "../config/diag.h"
-#include "clock.h"
+#include "../config/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -33,7 +33,7 @@
 #include "../config/config.h"
 #include "../config/strmap.h"
 #include "../config/strvec.h"
-#include "clock.h"
+#include "../config/clock.h"
 #include "ticket.h"
 #include "tls.h"
 

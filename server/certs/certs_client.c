@@ -102,15 +102,6 @@ certs_client_argv(const struct config *cfg, const char *host,
 	    acme->acme_hooks);
 }
 
-long long
-certs_client_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The client's directory and its lock, held until the fd is closed. */
 static int
 certs_client_lock(const char *dir, char **why)
@@ -219,7 +210,7 @@ static int
 certs_client_spawn(const struct config *cfg, char *const argv[],
     unsigned timeout_s, char **out, char **why)
 {
-	long long		 deadline = certs_client_ms() +
+	long long		 deadline = certs_ms() +
 				    timeout_s * 1000LL;
 	char			*buf = xmalloc(CERTS_OUTPUT_MAX + 1);
 	char			**env = certs_client_env(cfg);
@@ -258,7 +249,7 @@ certs_client_spawn(const struct config *cfg, char *const argv[],
 		/* After EOF, poll() only waits: its exit is awaited. */
 		struct pollfd	 p = { .fd = eof ? -1 : pfd[0],
 				    .events = POLLIN };
-		long long	 left = deadline - certs_client_ms();
+		long long	 left = deadline - certs_ms();
 		char		 chunk[4096];
 		ssize_t		 n;
 		pid_t		 w;
@@ -277,7 +268,7 @@ certs_client_spawn(const struct config *cfg, char *const argv[],
 				break;
 			(void)kill(-pid, SIGTERM);
 			killed = true;
-			deadline = certs_client_ms() + CERTS_KILL_GRACE_MS;
+			deadline = certs_ms() + CERTS_KILL_GRACE_MS;
 			continue;
 		}
 		if (poll(&p, 1, left > 100 ? 100 : (int)left) <= 0 || eof)

@@ -11,9 +11,17 @@
 #include <time.h>
 
 #include "../../config/cert.h"
+#include "../../config/clock.h"
 #include "../../config/config.h"
 #include "../../config/orderstate.h"
 #include "certs.h"
+
+/* The monotonic clock in milliseconds, signed: deadlines minus now. */
+static inline long long
+certs_ms(void)
+{
+	return (long long)clock_ms();
+}
 
 /* What a name's certificate calls for. */
 enum certs_need {
@@ -58,6 +66,8 @@ void	certs_plan_free(struct certs_plan *);
 enum certs_state certs_plan_state(const struct certs_name *,
 	    const struct order_entry *, time_t now);
 const char *certs_plan_state_name(enum certs_state);
+/* A time as the reports write it (UTC, ISO 8601), "-" for 0. */
+void	certs_plan_time(time_t, char *buf, size_t size);
 /* The counts of the metrics, over every name of the plan. */
 void	certs_plan_count(const struct certs_plan *, struct orderstate *,
 	    struct order_counts *);
@@ -89,7 +99,5 @@ bool	certs_client_found(const struct config *, char **why);
  * (one client run at a time per client directory). */
 void	certs_client_order(const struct config *, const char *host,
 	    struct certs_order *);
-/* A monotonic clock in milliseconds, for deadlines. */
-long long certs_client_ms(void);
 
 #endif

@@ -34,6 +34,19 @@ certs_plan_state_name(enum certs_state s)
 	return certs_state_names[s];
 }
 
+void
+certs_plan_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (t == 0) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 static uint64_t
 certs_plan_hash(const char *host, unsigned salt)
 {
@@ -59,20 +72,6 @@ certs_plan_renew_at(const struct acme_settings *acme, const struct cert *c,
 	    (time_t)(certs_plan_hash(host, 0) % (uint64_t)spread) : 0);
 }
 
-/* Is `file` the chain the hooks install for `host` in directory `dir`:
- * dir/<host>.crt? A wildcard or another name's file there is not. */
-static bool
-certs_plan_is_ours(const char *file, const char *dir, const char *host)
-{
-	size_t n = strlen(dir), h = strlen(host);
-
-	while (n > 1 && dir[n - 1] == '/')
-		n--;
-	return strncmp(file, dir, n) == 0 && file[n] == '/' &&
-	    strncmp(file + n + 1, host, h) == 0 &&
-	    strcmp(file + n + 1 + h, ".crt") == 0;
-}
-
 static void
 certs_plan_name(struct certs_plan *pl, const struct config *cfg,
     const struct domain *d)
@@ -89,7 +88,7 @@ certs_plan_name(struct certs_plan *pl, const struct config *cfg,
 		return;
 	}
 	nm->nm_managed = acme->acme_install_dir != NULL &&
-	    certs_plan_is_ours(nm->nm_cert->crt_file, acme->acme_install_dir,
+	    cert_is_installed(nm->nm_cert->crt_file, acme->acme_install_dir,
 	    nm->nm_host);
 	nm->nm_renew_at = nm->nm_managed ?
 	    certs_plan_renew_at(acme, nm->nm_cert, nm->nm_host) :

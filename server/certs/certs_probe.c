@@ -126,7 +126,7 @@ certs_probe_wait(int fd, short events, long long deadline)
 	struct pollfd	p = { .fd = fd, .events = events };
 	long long	left;
 
-	while ((left = deadline - certs_client_ms()) > 0) {
+	while ((left = deadline - certs_ms()) > 0) {
 		int n = poll(&p, 1, (int)left);
 
 		if (n > 0)
@@ -141,7 +141,7 @@ certs_probe_wait(int fd, short events, long long deadline)
 static int
 certs_probe_get(struct certs_probe *pr, const char *host, char **why)
 {
-	long long	 deadline = certs_client_ms() + CERTS_PROBE_IO_MS;
+	long long	 deadline = certs_ms() + CERTS_PROBE_IO_MS;
 	char		 buf[256], *req;
 	size_t		 len = 0, sent = 0, reqlen;
 	int		 fd, status = -1, err = 0;
@@ -203,7 +203,7 @@ certs_probe_get(struct certs_probe *pr, const char *host, char **why)
 int
 certs_probe_check(struct certs_probe *pr, const char *host, char **why)
 {
-	long long	deadline = certs_client_ms() + CERTS_PROBE_WAIT_MS;
+	long long	deadline = certs_ms() + CERTS_PROBE_WAIT_MS;
 	char		*last = NULL;
 	int		 status;
 
@@ -214,7 +214,7 @@ certs_probe_check(struct certs_probe *pr, const char *host, char **why)
 		last = NULL;
 		if ((status = certs_probe_get(pr, host, &last)) == 200)
 			return 1;
-		if (certs_client_ms() + CERTS_PROBE_RETRY_MS >= deadline)
+		if (certs_ms() + CERTS_PROBE_RETRY_MS >= deadline)
 			break;
 		usleep(CERTS_PROBE_RETRY_MS * 1000);
 	}

@@ -80,15 +80,6 @@ certs_run_now(void)
 	return time(NULL);
 }
 
-static void
-certs_run_when(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
 /* ---- Which names, in which order --------------------------------------- */
 
 /*
@@ -333,7 +324,7 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 			certs_run_set_message(e, it->it_dns_message);
 			it->it_dns_message = NULL;
 			ps->ps_waiting++;
-			certs_run_when(e->oe_next, when, sizeof(when));
+			certs_plan_time(e->oe_next, when, sizeof(when));
 			printf("%s: waiting for DNS: %s; checked again after "
 			    "%s\n", host, e->oe_message, when);
 			continue;
@@ -343,7 +334,7 @@ certs_run_claim(struct certs_pass *ps, struct certs_item *items, size_t n)
 			certs_run_set_message(e, it->it_probe_message);
 			it->it_probe_message = NULL;
 			ps->ps_failed++;
-			certs_run_when(e->oe_next, when, sizeof(when));
+			certs_plan_time(e->oe_next, when, sizeof(when));
 			printf("%s: %s; next attempt after %s\n", host,
 			    e->oe_message, when);
 			continue;
@@ -512,7 +503,7 @@ certs_run_record(struct certs_pass *ps, struct certs_item *items, size_t n)
 		certs_run_set_message(e, it->it_order.or_message);
 		it->it_order.or_message = NULL;
 		ps->ps_failed++;
-		certs_run_when(e->oe_next, when, sizeof(when));
+		certs_plan_time(e->oe_next, when, sizeof(when));
 		printf("%s: the order failed (%u in a row): %s; next attempt "
 		    "after %s\n", e->oe_name, e->oe_failures,
 		    e->oe_message != NULL ? e->oe_message : "no reason given",

@@ -15,19 +15,6 @@
 
 #include "../../config/json.h"
 
-static void
-certs_status_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (t == 0) {
-		snprintf(buf, size, "-");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* When a due name will next be tried: now for one that waits for a pass. */
 static time_t
 certs_status_next(const struct certs_name *nm, const struct order_entry *e,
@@ -45,7 +32,7 @@ certs_status_json_time(FILE *fp, const char *key, time_t t)
 {
 	char buf[32];
 
-	certs_status_time(t, buf, sizeof(buf));
+	certs_plan_time(t, buf, sizeof(buf));
 	fprintf(fp, ", \"%s\": ", key);
 	json_string(fp, t != 0 ? buf : NULL);
 }
@@ -56,7 +43,7 @@ certs_status_json(const struct certs_plan *pl, struct orderstate *os,
 {
 	char when[32];
 
-	certs_status_time(pl->pl_now, when, sizeof(when));
+	certs_plan_time(pl->pl_now, when, sizeof(when));
 	printf("{\"time\": \"%s\", \"counts\": {\"pending\": %zu, "
 	    "\"ordering\": %zu, \"waiting_dns\": %zu, \"failing\": %zu}, "
 	    "\"domains\": [", when, oc->oc_pending, oc->oc_ordering,
@@ -118,9 +105,9 @@ certs_status_text(const struct certs_plan *pl, struct orderstate *os,
 
 		e = orderstate_get(os, nm->nm_host, false);
 		st = certs_plan_state(nm, e, pl->pl_now);
-		certs_status_time(nm->nm_cert != NULL ?
+		certs_plan_time(nm->nm_cert != NULL ?
 		    nm->nm_cert->crt_not_after : 0, exp, sizeof(exp));
-		certs_status_time(st == CERTS_OK && !nm->nm_managed ? 0 :
+		certs_plan_time(st == CERTS_OK && !nm->nm_managed ? 0 :
 		    certs_status_next(nm, e, st, pl->pl_now), next,
 		    sizeof(next));
 		if (st != CERTS_OK && e != NULL && e->oe_message != NULL)

@@ -484,3 +484,30 @@ TEST_NO_LEAK(cert, many_pairs_load_in_path_order)
 	}
 	certcache_free(cc);
 }
+
+/* The scheduler's own certificates are those the ACME hooks install for
+ * the name: <install directory>/<name>.crt, and nothing else there. */
+TEST_NO_LEAK(cert, installed_for_a_name_is_dir_slash_name_dot_crt)
+{
+	static const struct {
+		const char	*file, *dir;
+		bool		 ours;
+	} cases[] = {
+		{ "/l/certs/mta-sts.a.example.crt", "/l/certs", true },
+		{ "/l/certs/mta-sts.a.example.crt", "/l/certs//", true },
+		{ "/l/certs/mta-sts.b.example.crt", "/l/certs", false },
+		{ "/l/certs/wildcard.a.example.crt", "/l/certs", false },
+		{ "/l/certs/mta-sts.a.example.pem", "/l/certs", false },
+		{ "/l/certs/mta-sts.a.example.crt.crt", "/l/certs", false },
+		{ "/l/certs2/mta-sts.a.example.crt", "/l/certs", false },
+		{ "/l/certs/sub/mta-sts.a.example.crt", "/l/certs", false },
+		{ "/l/mta-sts.a.example.crt", "/l/certs", false },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		cr_assert_eq(cert_is_installed(cases[i].file, cases[i].dir,
+		    "mta-sts.a.example"), cases[i].ours, "%s in %s",
+		    cases[i].file, cases[i].dir);
+	cr_assert(!cert_is_installed("/l/certs/mta-sts.a.example.crt",
+	    "/l/certs", "mta-sts.a.exampl"));
+}
