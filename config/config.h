@@ -35,7 +35,14 @@
 /* Seconds from a request's first byte to its end: headers trickled in to
  * hold a connection open (slowloris) end here (HAProxy's http-request). */
 #define LIMIT_REQUEST_TIMEOUT		10
-#define LIMIT_MAX_REQUESTS_PER_CONN	100
+/*
+ * Requests on one connection before it is closed. A sender fetches one
+ * policy per connection; what the limit bounds is how long one client
+ * keeps one connection (and the snapshot it was opened on) busy. nginx's
+ * default: past it a keep-alive client pays a handshake per thousand
+ * requests, not per hundred.
+ */
+#define LIMIT_MAX_REQUESTS_PER_CONN	1000
 #define LIMIT_WORKERS_MAX		256
 
 /* RFC 2181 8: a TTL is at most 2^31 - 1. */

@@ -17,6 +17,7 @@
 
 #include "server.h"
 #include "log.h"
+#include "relay.h"
 #include "snapshot.h"
 
 #define POLICY_PATH	"/.well-known/mta-sts.txt"
@@ -291,6 +292,7 @@ http_respond(struct conn *c, struct MHD_Connection *mc, const char *method,
 		}
 	}
 	ret = MHD_queue_response(mc, status, resp);
+	relay_answered(c);
 	stat_inc(&c->c_worker->w_stats.ws_requests[status == MHD_HTTP_OK ?
 	    STAT_200 : status == MHD_HTTP_NOT_FOUND ? STAT_404 :
 	    status == MHD_HTTP_METHOD_NOT_ALLOWED ? STAT_405 :
@@ -406,8 +408,9 @@ http_handler(void *cls, struct MHD_Connection *mc, const char *url,
 }
 
 /*
- * libmicrohttpd sets TCP options on every socket it gets; on the AF_UNIX
- * end of the relay those fail harmlessly. Keep that noise out of the log.
+ * libmicrohttpd sets TCP options on every socket it gets, after every
+ * response; on the AF_UNIX end of the relay those fail harmlessly. Keep
+ * that noise out of the log, and its formatting out of the request path.
  */
 static void http_log(void *, const char *, va_list)
     __attribute__((format(printf, 2, 0)));
@@ -418,6 +421,9 @@ http_log(void *cls, const char *fmt, va_list ap)
 	char msg[512];
 
 	(void)cls;
+	/* The TCP options, on every response: not even formatted. */
+	if (strncmp(fmt, "Setting %s option to %s state failed", 36) == 0)
+		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (strstr(msg, "TCP_NODELAY") != NULL ||
 	    strstr(msg, "TCP_CORK") != NULL ||

@@ -325,9 +325,11 @@ relay_attach_http(struct conn *c)
 	link->hl_conn = c;
 	w->w_adding = link;
 	/*
-	 * The socket libmicrohttpd gets is AF_UNIX, and saying so keeps it
-	 * from trying TCP_NODELAY and TCP_CORK on it for every response. The
-	 * client's address is the relay's to log (c_addr_text).
+	 * The socket libmicrohttpd gets is AF_UNIX. libmicrohttpd 0.9.75
+	 * still tries TCP_NODELAY and TCP_CORK on it after every response
+	 * (two system calls that fail with EOPNOTSUPP, which it does not take
+	 * for "not TCP"); http_log drops what it says of them unformatted.
+	 * The client's address is the relay's to log (c_addr_text).
 	 */
 	if (MHD_add_connection(w->w_mhd, pair[1], (struct sockaddr *)&unix_peer,
 	    sizeof(unix_peer)) != MHD_YES) {
@@ -696,6 +698,38 @@ relay_relay(struct conn *c)
 }
 
 void
+relay_answered(struct conn *c)
+{
+	struct worker *w = c->c_worker;
+
+	if (c->c_answered)
+		return;
+	c->c_answered = true;
+	c->c_answered_next = w->w_answered;
+	w->w_answered = c;
+}
+
+/*
+ * libmicrohttpd writes an answer in the MHD_run that took its request: it
+ * is in the socketpair now. Reading it here, as epoll would report it on
+ * the next wait, saves that wait and its event on every request. What is
+ * not written yet (EAGAIN) is left to epoll as before. Run before
+ * relay_free_closed(): a connection closed meanwhile is still there.
+ */
+void
+relay_answers(struct worker *w)
+{
+	struct conn *c;
+
+	while ((c = w->w_answered) != NULL) {
+		w->w_answered = c->c_answered_next;
+		c->c_answered_next = NULL;
+		c->c_answered = false;
+		relay_event(c, EV_PAIR, EPOLLIN);
+	}
+}
+
+void
 relay_event(struct conn *c, enum ev_kind kind, uint32_t events)
 {
 	bool gone = (events & (EPOLLHUP | EPOLLERR)) != 0;
@@ -713,8 +747,10 @@ relay_event(struct conn *c, enum ev_kind kind, uint32_t events)
 			relay_close(c, "the client went away");
 			return;
 		}
-		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
+		if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 			c->c_tcp_in = true;
+			c->c_peer.tp_drained = false;
+		}
 		if (events & (EPOLLOUT | EPOLLHUP | EPOLLERR)) {
 			c->c_tcp_wblocked = false;
 			/* wolfSSL_read may have been waiting to write. */

@@ -25,6 +25,10 @@ void		 relay_accepted(struct worker *, int fd,
 bool		 relay_open_http(struct conn *);
 /* What epoll reported for one of the connection's two sockets. */
 void		 relay_event(struct conn *, enum ev_kind, uint32_t events);
+/* libmicrohttpd queued an answer on the connection (its handler, inside
+ * MHD_run); relay_answers(), right after MHD_run, relays what it wrote. */
+void		 relay_answered(struct conn *);
+void		 relay_answers(struct worker *);
 /* Close at once (`why`, if not NULL, for the debug log); the memory goes
  * with relay_free_closed(), once no event of the batch can name it. */
 void		 relay_close(struct conn *, const char *why);

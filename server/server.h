@@ -196,6 +196,9 @@ struct conn {
 	bool			 c_pair_shut;	/* told libmicrohttpd */
 	bool			 c_mhd_eof;	/* libmicrohttpd closed */
 	bool			 c_closed;	/* in w_closed, freed after the batch */
+	/* libmicrohttpd answered a request in this turn (w_answered). */
+	bool			 c_answered;
+	struct conn		*c_answered_next;
 	size_t			 c_lingered;	/* bytes dropped in CONN_LINGER */
 	size_t			 c_up_off;	/* client -> libmicrohttpd */
 	size_t			 c_up_len;
@@ -240,6 +243,9 @@ struct worker {
 	struct conn_list	 w_closed;
 	size_t			 w_nconns;
 	bool			 w_fed_mhd;	/* libmicrohttpd has input */
+	/* Connections whose answers MHD_run just wrote: relayed at once,
+	 * not after another epoll_wait. */
+	struct conn		*w_answered;
 	uint64_t		 w_mhd_due;	/* ms: when it asked to run */
 	bool			 w_stopping;
 	uint64_t		 w_stop_deadline;

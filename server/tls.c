@@ -166,6 +166,7 @@ tls_read_ahead(struct tls_peer *peer)
 		peer->tp_roff = 0;
 		peer->tp_rlen = (size_t)r;
 	}
+	peer->tp_drained = r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 	return r;
 }
 
@@ -250,6 +251,8 @@ tls_recv(WOLFSSL *ssl, char *buf, int size, void *ctx)
 	size_t		 n;
 
 	(void)ssl;
+	if (peer->tp_rlen == 0 && peer->tp_drained)
+		return WOLFSSL_CBIO_ERR_WANT_READ;
 	if (peer->tp_rlen == 0) {
 		ssize_t r = tls_read_ahead(peer);
 

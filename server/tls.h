@@ -43,6 +43,13 @@ struct tls_peer {
 	size_t			 tp_rlen;
 	unsigned char		*tp_rbuf;	/* TLS_READAHEAD bytes, or NULL */
 	/*
+	 * The socket said it had nothing (EAGAIN) and epoll has not said
+	 * otherwise since: wolfSSL asking again (its TLS 1.3 accept asks
+	 * several times in a row) is answered "would block" without a
+	 * system call. The relay clears it on EPOLLIN.
+	 */
+	bool			 tp_drained;
+	/*
 	 * The client's first record, as it came, until the handshake is
 	 * done: wolfSSL gives the SNI name only as a C string, so the name
 	 * is checked against the ClientHello's own bytes (tls_servername).

@@ -265,8 +265,10 @@ worker_turn(struct worker *w, int timeout)
 	 * event of its descriptor, so a loop kept busy by other connections
 	 * would otherwise leave it waiting.
 	 */
-	if (run_mhd || w->w_fed_mhd || n == 0 || clock_ms() >= w->w_mhd_due)
+	if (run_mhd || w->w_fed_mhd || n == 0 || clock_ms() >= w->w_mhd_due) {
 		MHD_run(w->w_mhd);
+		relay_answers(w);
+	}
 	worker_expire(w, clock_ms());
 	relay_free_closed(w);
 }

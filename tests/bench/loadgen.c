@@ -28,6 +28,10 @@
  *   -C CAFILE      verify the certificate chain and the name against CAFILE
  *   -s SUITES      TLS 1.3 cipher suites (default: OpenSSL's)
  *   -g GROUPS      key exchange groups (default X25519)
+ *   -V VERSION     TLS version: 1.3 (default) or 1.2
+ *   -Z             handshake only: resume each name's last session (its
+ *                  ticket) instead of a full handshake; the output says
+ *                  how many handshakes of the window were resumed
  *   -T SECONDS     per-request timeout (default 10)
  *   -l LABEL       label for the output
  *   -S PID         sample the CPU time of process PID and its descendants
@@ -106,6 +110,7 @@ struct target {
 	char		*t_name;
 	size_t		 t_name_len;
 	size_t		 t_body;	/* index into bodies */
+	SSL_SESSION	*t_session;	/* -Z: the last one, to resume */
 };
 
 static struct {
@@ -122,6 +127,8 @@ static struct {
 	const char	*cafile;
 	const char	*suites;
 	const char	*groups;
+	int		 version;	/* TLS1_3_VERSION or TLS1_2_VERSION */
+	bool		 resume;
 	double		 timeout;
 	const char	*label;
 	int		 cpu;
@@ -131,7 +138,8 @@ static struct {
 	bool		 handshake;	/* idle: TLS, not bare TCP */
 } opt = {
 	.addr = "127.0.0.1", .port = 443, .duration = 10, .warmup = 1,
-	.threads = 1, .conns = 32, .groups = "X25519", .timeout = 10,
+	.threads = 1, .conns = 32, .groups = "X25519",
+	.version = TLS1_3_VERSION, .timeout = 10,
 	.label = "", .cpu = -1,
 };
 
@@ -148,6 +156,7 @@ static uint64_t			t_end;		/* ns: window end */
 static atomic_int		err_msgs;
 static char			tls_info[160];
 static pthread_mutex_t		info_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t		session_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static uint64_t
 now_ns(void)
@@ -250,11 +259,13 @@ client_ctx(void)
 
 	if (ctx == NULL)
 		die("SSL_CTX_new failed");
-	/* TLS 1.3 only, full handshakes only: no session is ever resumed. */
-	SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
-	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	/* One version; full handshakes only, unless -Z resumes the sessions
+	 * this keeps per name (the client's cache stays off). */
+	SSL_CTX_set_min_proto_version(ctx, opt.version);
+	SSL_CTX_set_max_proto_version(ctx, opt.version);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	if (!opt.resume)
+		SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
 	if (SSL_CTX_set1_groups_list(ctx, opt.groups) != 1)
 		die("bad groups '%s'", opt.groups);
 	if (opt.suites != NULL && SSL_CTX_set_ciphersuites(ctx, opt.suites)
@@ -374,6 +385,7 @@ struct thread {
 	uint64_t	 t_errors[E_NKINDS];
 	uint64_t	 t_reconnects;	/* keep-alive: server closed */
 	uint64_t	 t_conns;	/* connections made */
+	uint64_t	 t_resumed;	/* handshakes of the window resumed */
 };
 
 static void
@@ -479,12 +491,39 @@ slot_connect(struct slot *s, size_t target)
 	    (opt.cafile != NULL && SSL_set1_host(s->s_ssl,
 	    targets[target].t_name) != 1))
 		die("cannot set up a TLS session");
+	if (opt.resume) {
+		pthread_mutex_lock(&session_lock);
+		if (targets[target].t_session != NULL &&
+		    SSL_set_session(s->s_ssl, targets[target].t_session) != 1)
+			die("cannot set a session to resume");
+		pthread_mutex_unlock(&session_lock);
+	}
 	if (epoll_ctl(t->t_epoll, EPOLL_CTL_ADD, s->s_fd, &ev) == -1)
 		die("epoll_ctl: %s", strerror(errno));
 	t->t_conns++;
 	s->s_state = S_CONNECT;
 	slot_request(s);
 	return true;
+}
+
+/* -Z: the connection's session kept for the name's next connection
+ * (TLS 1.3's ticket arrives after the handshake: once the response was
+ * read, it has). */
+static void
+keep_session(struct slot *s)
+{
+	SSL_SESSION *sess = SSL_get1_session(s->s_ssl);
+
+	if (sess == NULL)
+		return;
+	if (!SSL_SESSION_is_resumable(sess)) {
+		SSL_SESSION_free(sess);
+		return;
+	}
+	pthread_mutex_lock(&session_lock);
+	SSL_SESSION_free(targets[s->s_target].t_session);
+	targets[s->s_target].t_session = sess;
+	pthread_mutex_unlock(&session_lock);
 }
 
 static void
@@ -495,6 +534,8 @@ record(struct slot *s)
 
 	if (now < t_measure || atomic_load(&stop))
 		return;
+	if (opt.mode == MODE_HANDSHAKE && SSL_session_reused(s->s_ssl))
+		t->t_resumed++;
 	if (opt.max_requests > 0 && atomic_fetch_add(&measured, 1) >=
 	    opt.max_requests) {
 		atomic_store(&stop, true);
@@ -625,6 +666,8 @@ slot_run(struct slot *s)
 			}
 			record(s);
 			if (opt.mode == MODE_HANDSHAKE) {
+				if (opt.resume)
+					keep_session(s);
 				s->s_state = S_DRAIN;
 				break;
 			}
@@ -657,6 +700,11 @@ slot_run(struct slot *s)
 			if (e == SSL_ERROR_WANT_READ ||
 			    e == SSL_ERROR_WANT_WRITE)
 				return;
+			/* Done as the server closed: its session is no bad
+			 * one (SSL_free would otherwise take it for one and
+			 * make it unresumable for -Z). */
+			SSL_set_shutdown(s->s_ssl, SSL_SENT_SHUTDOWN |
+			    SSL_RECEIVED_SHUTDOWN);
 			slot_close(s);	/* EOF, close_notify or reset: done */
 			return;
 		}
@@ -809,7 +857,7 @@ run_load(void)
 	struct thread	*thr = calloc((size_t)opt.threads, sizeof(*thr));
 	uint32_t	*lat = NULL;
 	uint64_t	 errors[E_NKINDS] = { 0 }, nerr = 0, reconn = 0;
-	uint64_t	 conns = 0, t0, t1;
+	uint64_t	 conns = 0, resumed = 0, t0, t1;
 	size_t		 nlat = 0;
 	double		 cpu0, cpu1, secs, srv_secs = 0, sys0, sys1, other;
 	uint64_t	 srv0 = 0, srv1 = 0;
@@ -883,6 +931,7 @@ run_load(void)
 		}
 		reconn += t->t_reconnects;
 		conns += t->t_conns;
+		resumed += t->t_resumed;
 		SSL_CTX_free(t->t_ctx);
 	}
 	qsort(lat, nlat, sizeof(*lat), cmp_u32);
@@ -921,15 +970,19 @@ run_load(void)
 			printf(" %s=%llu", err_names[k],
 			    (unsigned long long)errors[k]);
 	printf("\n");
+	if (opt.mode == MODE_HANDSHAKE)
+		printf("  resumed: %llu of %zu handshakes\n",
+		    (unsigned long long)resumed, nlat);
 	printf("RESULT mode=%s requests=%zu seconds=%.3f rps=%.1f errors=%llu "
 	    "p50_us=%u p90_us=%u p99_us=%u p999_us=%u max_us=%u "
 	    "client_cpu=%.2f server_cpu=%.2f server_us_per_req=%.1f "
-	    "other_cpu=%.2f\n", mode,
+	    "other_cpu=%.2f resumed=%llu\n", mode,
 	    nlat, secs, (double)nlat / secs, (unsigned long long)nerr,
 	    pct(lat, nlat, 50), pct(lat, nlat, 90), pct(lat, nlat, 99),
 	    pct(lat, nlat, 99.9), nlat ? lat[nlat - 1] : 0,
 	    (cpu1 - cpu0) / secs, srv_secs / secs,
-	    nlat ? srv_secs * 1e6 / (double)nlat : 0, other / secs);
+	    nlat ? srv_secs * 1e6 / (double)nlat : 0, other / secs,
+	    (unsigned long long)resumed);
 	free(lat);
 	return nerr > 0 || nlat == 0 ? 1 : 0;
 }
@@ -1215,7 +1268,8 @@ usage(void)
 	    "[-d SEC] [-w SEC]\n"
 	    "                 [-r COUNT] [-t THREADS] [-c CONNS] [-R] "
 	    "[-C CAFILE] [-s SUITES]\n"
-	    "                 [-g GROUPS] [-T SEC] [-l LABEL] [-S PID]\n"
+	    "                 [-g GROUPS] [-V 1.2|1.3] [-Z] [-T SEC] [-l LABEL] "
+	    "[-S PID]\n"
 	    "       loadgen startup [-a ADDR] [-p PORT] -n NAMES [-T SEC] "
 	    "[-P CPU] [-o FILE]\n"
 	    "                 [-f PIDFILE] [-l LABEL] -- COMMAND [ARG...]\n"
@@ -1246,7 +1300,7 @@ main(int argc, char **argv)
 	argc--;
 	argv++;
 	while ((ch = getopt(argc, argv,
-	    "a:p:n:d:w:r:t:c:RC:s:g:T:l:P:o:f:S:H"))
+	    "a:p:n:d:w:r:t:c:RC:s:g:V:ZT:l:P:o:f:S:H"))
 	    != -1) {
 		switch (ch) {
 		case 'a': opt.addr = optarg; break;
@@ -1261,6 +1315,15 @@ main(int argc, char **argv)
 		case 'C': opt.cafile = optarg; break;
 		case 's': opt.suites = optarg; break;
 		case 'g': opt.groups = optarg; break;
+		case 'V':
+			if (strcmp(optarg, "1.3") == 0)
+				opt.version = TLS1_3_VERSION;
+			else if (strcmp(optarg, "1.2") == 0)
+				opt.version = TLS1_2_VERSION;
+			else
+				usage();
+			break;
+		case 'Z': opt.resume = true; break;
 		case 'T': opt.timeout = atof(optarg); break;
 		case 'l': opt.label = optarg; break;
 		case 'P': opt.cpu = atoi(optarg); break;

@@ -1814,7 +1814,7 @@ TEST_NO_LEAK(config, limits_ranges_and_defaults)
 		{ "handshake_timeout", 1, 300, 10 },
 		{ "idle_timeout", 1, 3600, 10 },
 		{ "request_timeout", 1, 300, 10 },
-		{ "max_requests_per_connection", 1, 1000000, 100 },
+		{ "max_requests_per_connection", 1, 1000000, 1000 },
 	};
 
 	for (size_t i = 0; i < UNIT_COUNT(limits); i++) {
