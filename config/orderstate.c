@@ -64,14 +64,27 @@ orderstate_hold(struct orderstate *os, int fd)
 	os->os_held = stamp_of(&st);
 }
 
-/* Is the file at the path still the one last read or written? */
+/*
+ * Is the file at the path still the one last read or written? Asked of
+ * the file opened, not of a stat(2) of its path: on NFS an open revalidates
+ * the name and the attributes with the server (close-to-open), where a
+ * stat may answer from the client's attribute cache, which would miss
+ * another replica's save for seconds.
+ */
 static bool
 orderstate_unchanged(const struct orderstate *os)
 {
 	struct stat	st;
 	struct stamp	now;
+	int		fd;
+	bool		same;
 
-	if (os->os_heldfd == -1 || stat(os->os_path, &st) == -1)
+	if (os->os_heldfd == -1 ||
+	    (fd = open(os->os_path, O_RDONLY | O_CLOEXEC)) == -1)
+		return false;
+	same = fstat(fd, &st) == 0;
+	close(fd);
+	if (!same)
 		return false;
 	now = stamp_of(&st);
 	return stamp_equal(&now, &os->os_held);

@@ -11,8 +11,9 @@
  * "<file>.lock", which NFS carries too): lock, read, change, save, unlock,
  * in short steps, so that passes interleave but never claim one name
  * twice. It is written whole beside the old one and renamed into place;
- * a lock that finds the file this process read or wrote last (the same
- * inode, held open, and the same stamp) does not read it again. It holds
+ * a lock that finds the file this process read or wrote last (opened
+ * again: the same inode, held open, and the same stamp) does not read it
+ * again. It holds
  * what is not in the certificates: names in flight, failing or waiting
  * for DNS; a name's entry for an order that succeeded is dropped once a
  * later pass looked at the certificates (orderstate_forget_issued).
